@@ -1,0 +1,70 @@
+/*
+ * Thin helpers over jsforce's Connection.request: paged SOQL, SOAP calls, and error classification.
+ * Every adapter goes through these, so request counting, retries and error wording live in one place.
+ */
+import type { Connection } from '@salesforce/core';
+
+/** The retry policy for calls that are safe to repeat (reads). jsforce applies it per request. */
+export const READ_RETRY = {
+  maxRetries: 4,
+  minTimeout: 250,
+  timeoutFactor: 2,
+  statusCodes: [500, 502, 503, 504],
+  methods: ['GET', 'POST'],
+};
+
+/** Writes are never retried blindly: a lost response may hide a committed write. */
+export const NO_RETRY = { maxRetries: 0 };
+
+export type QueryResponse<T> = { totalSize: number; done: boolean; nextRecordsUrl?: string; records: T[] };
+
+/** An error from Salesforce with its errorCode (INVALID_TYPE, INSUFFICIENT_ACCESS, REQUEST_LIMIT_EXCEEDED…). */
+export class ApiError extends Error {
+  public constructor(message: string, public readonly errorCode: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'ApiError';
+  }
+}
+
+/** Reads the Salesforce errorCode from whatever jsforce threw (HttpApiError, network error, SoapFault). */
+export function errorCodeOf(error: unknown): string {
+  if (error instanceof ApiError) return error.errorCode;
+  if (typeof error === 'object' && error !== null) {
+    const e = error as { errorCode?: unknown; name?: unknown; code?: unknown };
+    if (typeof e.errorCode === 'string' && e.errorCode) return e.errorCode;
+    if (typeof e.code === 'string' && e.code) return e.code;
+    if (typeof e.name === 'string' && e.name && e.name !== 'Error') return e.name;
+  }
+  return 'UNKNOWN_ERROR';
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Errors that mean "this source is not available to this user or org", not "the command failed". */
+const UNAVAILABLE_CODES = new Set(['INVALID_TYPE', 'INSUFFICIENT_ACCESS', 'INSUFFICIENT_ACCESS_OR_READONLY', 'API_DISABLED_FOR_ORG', 'NOT_FOUND', 'FUNCTIONALITY_NOT_ENABLED', 'INVALID_FIELD']);
+
+export function isSourceUnavailable(error: unknown): boolean {
+  return UNAVAILABLE_CODES.has(errorCodeOf(error));
+}
+
+export function dataPath(conn: Connection, rest: string): string {
+  return `/services/data/v${conn.getApiVersion()}${rest}`;
+}
+
+/** Runs a SOQL query and follows nextRecordsUrl until done. One request per page, nothing more. */
+export async function queryAll<T>(conn: Connection, soql: string, options: { tooling?: boolean } = {}): Promise<QueryResponse<T>> {
+  const base = options.tooling ? '/tooling/query' : '/query';
+  let page = await conn.request<QueryResponse<T>>(
+    { method: 'GET', url: dataPath(conn, `${base}?q=${encodeURIComponent(soql)}`) },
+    { retry: READ_RETRY }
+  );
+  const records = [...page.records];
+  while (!page.done && page.nextRecordsUrl) {
+    // Sequential on purpose: each page names the next one.
+    page = await conn.request<QueryResponse<T>>({ method: 'GET', url: page.nextRecordsUrl }, { retry: READ_RETRY });
+    records.push(...page.records);
+  }
+  return { totalSize: page.totalSize, done: page.done, records };
+}

@@ -1,0 +1,44 @@
+/*
+ * Connected apps as the org sees them: ConnectedApplication rows (SOQL), ConnectedApp components
+ * (Metadata API listMetadata) and their SetupEntityAccess assignments, read in a constant number of
+ * requests whatever the number of apps, then joined in memory.
+ */
+import type { Connection } from '@salesforce/core';
+import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from './api.js';
+import { listMetadata } from './metadata-api.js';
+import { readAppAccess } from './assignments.js';
+import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
+import { joinInventory, type AppComponent, type ConnectedApplicationRecord, type Inventory } from '../domain/inventory.js';
+
+const CONNECTED_APPLICATION_SOQL =
+  'SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly, RefreshTokenValidityPeriod, OptionsRefreshTokenValidityMetric, CreatedDate, LastModifiedDate ' +
+  'FROM ConnectedApplication ORDER BY Name';
+
+export async function readConnectedApplications(conn: Connection): Promise<ConnectedApplicationRecord[]> {
+  const result = await queryAll<ConnectedApplicationRecord>(conn, CONNECTED_APPLICATION_SOQL);
+  return result.records;
+}
+
+/** API names come only from listMetadata, which needs "Modify Metadata Through Metadata API Functions". */
+export async function readAppComponents(conn: Connection): Promise<{ components: AppComponent[] | null; coverage: SourceCoverage }> {
+  const source = 'listMetadata:ConnectedApp';
+  try {
+    const components = (await listMetadata(conn, 'ConnectedApp')).map((p) => ({ fullName: p.fullName, id: p.id, namespacePrefix: p.namespacePrefix }));
+    return { components, coverage: { source, status: 'used' } };
+  } catch (error) {
+    if (!isSourceUnavailable(error)) throw error;
+    return { components: null, coverage: coverageForError(source, errorCodeOf(error), messageOf(error)) };
+  }
+}
+
+export type InventoryRead = Inventory & { coverage: SourceCoverage[] };
+
+/** The three sources in parallel: 1 + pages(ConnectedApplication) + pages(SetupEntityAccess) requests. */
+export async function readInventory(conn: Connection): Promise<InventoryRead> {
+  const [records, components, access] = await Promise.all([readConnectedApplications(conn), readAppComponents(conn), readAppAccess(conn)]);
+  const inventory = joinInventory(records, components.components, access);
+  return {
+    ...inventory,
+    coverage: [{ source: 'ConnectedApplication', status: 'used' }, components.coverage, { source: 'SetupEntityAccess', status: 'used' }],
+  };
+}

@@ -1,0 +1,109 @@
+/*
+ * Metadata API (SOAP) calls, spoken directly so the XML stays an ordered tree we control:
+ * jsforce's ConnectedApp typings predate most OAuth fields and would drop or mistype them.
+ */
+import type { Connection } from '@salesforce/core';
+import { ApiError, READ_RETRY } from './api.js';
+import { childText, elements, escapeXml, findDescendant, localName, parseXml, XmlParseError, type XmlElement } from '../domain/xml.js';
+
+const METADATA_NS = 'http://soap.sforce.com/2006/04/metadata';
+
+/** One row of listMetadata's FileProperties. */
+export type FileProperties = {
+  fullName: string;
+  id: string | null;
+  type: string;
+  fileName: string | null;
+  namespacePrefix: string | null;
+  manageableState: string | null;
+  createdDate: string | null;
+  lastModifiedDate: string | null;
+};
+
+/** Sends one SOAP operation and returns its `<operation>Response` element. SOAP faults become ApiError. */
+export async function soapCall(
+  conn: Connection,
+  operation: string,
+  bodyXml: string,
+  options: { retry?: typeof READ_RETRY | { maxRetries: number } } = {}
+): Promise<XmlElement> {
+  const envelope =
+    '<?xml version="1.0" encoding="UTF-8"?>' +
+    `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="${METADATA_NS}">` +
+    `<soapenv:Header><SessionHeader><sessionId>${escapeXml(conn.accessToken ?? '')}</sessionId></SessionHeader></soapenv:Header>` +
+    `<soapenv:Body><${operation}>${bodyXml}</${operation}></soapenv:Body></soapenv:Envelope>`;
+  let text: string;
+  try {
+    text = await conn.request<string>(
+      {
+        method: 'POST',
+        url: `/services/Soap/m/${conn.getApiVersion()}`,
+        body: envelope,
+        headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""' },
+      },
+      { responseType: 'text/plain', retry: options.retry ?? READ_RETRY }
+    );
+  } catch (error) {
+    throw faultFrom(error) ?? error;
+  }
+  const body = parseSoapBody(text);
+  const fault = firstChild(body, 'Fault');
+  if (fault) throw soapFaultError(fault);
+  const response = firstChild(body, `${operation}Response`);
+  if (!response) throw new ApiError(`The Metadata API answered ${operation} without a ${operation}Response element.`, 'UNEXPECTED_RESPONSE');
+  return response;
+}
+
+function firstChild(parent: XmlElement, name: string): XmlElement | undefined {
+  return elements(parent).find((e) => localName(e.name) === name);
+}
+
+function parseSoapBody(text: string): XmlElement {
+  try {
+    const body = findDescendant(parseXml(text).root, 'Body');
+    if (body) return body;
+  } catch (error) {
+    if (!(error instanceof XmlParseError)) throw error;
+  }
+  throw new ApiError('The Metadata API returned a response that is not a SOAP envelope.', 'UNEXPECTED_RESPONSE');
+}
+
+function soapFaultError(fault: XmlElement): ApiError {
+  const code = (childText(fault, 'faultcode') ?? 'SOAP_FAULT').replace(/^.*:/, '');
+  const message = childText(fault, 'faultstring') ?? code;
+  return new ApiError(message, code);
+}
+
+/** jsforce turns a SOAP fault (HTTP 500) into an HttpApiError whose message is the raw envelope. */
+function faultFrom(error: unknown): ApiError | undefined {
+  const message = error instanceof Error ? error.message : '';
+  if (!message.includes('Envelope')) return undefined;
+  try {
+    const body = parseSoapBody(message);
+    const fault = firstChild(body, 'Fault');
+    return fault ? soapFaultError(fault) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const nullable = (value: string | undefined): string | null => (value === undefined || value === '' ? null : value);
+
+/** listMetadata for one type: one request whatever the number of components. */
+export async function listMetadata(conn: Connection, type: string): Promise<FileProperties[]> {
+  const response = await soapCall(
+    conn,
+    'listMetadata',
+    `<queries><type>${escapeXml(type)}</type></queries><asOfVersion>${escapeXml(conn.getApiVersion())}</asOfVersion>`
+  );
+  return elements(response, 'result').map((r) => ({
+    fullName: childText(r, 'fullName') ?? '',
+    id: nullable(childText(r, 'id')),
+    type: childText(r, 'type') ?? type,
+    fileName: nullable(childText(r, 'fileName')),
+    namespacePrefix: nullable(childText(r, 'namespacePrefix')),
+    manageableState: nullable(childText(r, 'manageableState')),
+    createdDate: nullable(childText(r, 'createdDate')),
+    lastModifiedDate: nullable(childText(r, 'lastModifiedDate')),
+  }));
+}

@@ -1,0 +1,117 @@
+import { Messages } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { readInventory } from '../../adapters/connected-apps.js';
+import type { SourceCoverage } from '../../domain/coverage.js';
+import type { AppComponent, InventoryApp, JoinedBy, PermittedUsers, SObjectRefreshToken } from '../../domain/inventory.js';
+import { permittedUsersLabel, resolveApps } from '../../operations/resolve-apps.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.list');
+
+export type ConnectedAppListRow = {
+  /** Metadata API name (`ns__Name` for managed apps); null when it could not be read or matched. */
+  apiName: string | null;
+  label: string;
+  id: string;
+  namespacePrefix: string | null;
+  /** How the metadata component was matched to the sObject row. */
+  joinedBy: JoinedBy | null;
+  permittedUsers: PermittedUsers;
+  refreshToken: SObjectRefreshToken;
+  permissionSetCount: number;
+  profileCount: number;
+  permissionSets: string[];
+  profiles: string[];
+  createdDate: string | null;
+  lastModifiedDate: string | null;
+};
+
+export type ConnectedAppListResult = {
+  apps: ConnectedAppListRow[];
+  /** Metadata components with no installed ConnectedApplication record. */
+  unmatchedComponents: AppComponent[];
+  coverage: SourceCoverage[];
+};
+
+export default class ConnectedAppList extends SfCommand<ConnectedAppListResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    name: Flags.string({
+      char: 'n',
+      multiple: true,
+      summary: messages.getMessage('flags.name.summary'),
+      description: messages.getMessage('flags.name.description'),
+    }),
+  };
+
+  public async run(): Promise<ConnectedAppListResult> {
+    const { flags } = await this.parse(ConnectedAppList);
+    const inventory = await readInventory(flags['target-org'].getConnection(flags['api-version']));
+    const apps = flags.name ? resolveApps(inventory.apps, flags.name) : inventory.apps;
+    const result = { apps: apps.map(toRow), unmatchedComponents: inventory.unmatchedComponents, coverage: inventory.coverage };
+    this.report(result);
+    return result;
+  }
+
+  private report(result: ConnectedAppListResult): void {
+    const names = result.coverage.find((c) => c.source === 'listMetadata:ConnectedApp');
+    if (names && names.status !== 'used') this.warn(messages.getMessage('warning.noApiNames', [names.errorCode ?? names.status]));
+    else {
+      const unjoined = result.apps.filter((a) => a.apiName === null).map((a) => a.label);
+      if (unjoined.length) this.warn(messages.getMessage('warning.unjoinedApps', [unjoined.length, unjoined.join(', ')]));
+    }
+    if (result.unmatchedComponents.length) {
+      const names = result.unmatchedComponents.map((c) => c.fullName);
+      this.warn(messages.getMessage('warning.unmatchedComponents', [names.length, names.join(', ')]));
+    }
+    if (result.apps.length === 0) {
+      this.log(messages.getMessage('noApps'));
+      return;
+    }
+    this.table({
+      data: result.apps.map((app) => ({
+        apiName: app.apiName ?? '',
+        label: app.label,
+        id: app.id,
+        permittedUsers: permittedUsersLabel(app),
+        refreshToken: refreshTokenText(app.refreshToken),
+        permissionSets: app.permissionSetCount,
+        profiles: app.profileCount,
+        created: app.createdDate?.slice(0, 10) ?? '',
+        modified: app.lastModifiedDate?.slice(0, 10) ?? '',
+      })),
+      columns: (['apiName', 'label', 'id', 'permittedUsers', 'refreshToken', 'permissionSets', 'profiles', 'created', 'modified'] as const).map(
+        (key) => ({ key, name: messages.getMessage(`column.${key}`) })
+      ),
+    });
+    this.log(messages.getMessage('listed', [result.apps.length]));
+  }
+}
+
+function toRow(app: InventoryApp): ConnectedAppListRow {
+  return {
+    apiName: app.apiName,
+    label: app.label,
+    id: app.id,
+    namespacePrefix: app.namespacePrefix,
+    joinedBy: app.joinedBy,
+    permittedUsers: app.permittedUsers,
+    refreshToken: app.refreshToken,
+    permissionSetCount: app.permissionSets.length,
+    profileCount: app.profiles.length,
+    permissionSets: app.permissionSets.map((p) => p.name),
+    profiles: app.profiles.map((p) => p.name),
+    createdDate: app.createdDate,
+    lastModifiedDate: app.lastModifiedDate,
+  };
+}
+
+function refreshTokenText(policy: SObjectRefreshToken): string {
+  if (policy.validityPeriod === null || policy.validityPeriod === 0) return messages.getMessage('refreshToken.none');
+  return messages.getMessage(`refreshToken.${policy.measuredFrom}`, [policy.validityPeriod]);
+}
