@@ -1,51 +1,58 @@
-// Generated files that are committed must match the code: oclif.manifest.json, command-snapshot.json and
-// schemas/*.json (each command's --json result). Default: compare and fail when stale.
-// --write: regenerate all three (then review and commit the diff).
-// Needs a fresh build (lib/) for the manifest; the snapshot and schema checks run from src via bin/dev.js.
+// Generated files that are committed must match the code: oclif.manifest.json, command-snapshot.json
+// (command ids and flags) and schemas/connectedapp-<command>.json (each command's --json result type).
+// Default: compare and fail when stale. --write: regenerate all (then review and commit the diff).
+// --write-manifest: only the manifest (used by prepack). The manifest is built from lib/ (run the build first).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Plugin } from '@oclif/core';
+import { createGenerator } from 'ts-json-schema-generator';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const write = process.argv.includes('--write');
-const manifestPath = `${root}oclif.manifest.json`;
-let stale = [];
+const manifestOnly = process.argv.includes('--write-manifest');
+const stale = [];
 
-async function manifestText() {
-  const plugin = new Plugin({ root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true, isRoot: true });
-  await plugin.load();
-  // The version field would make every release a manifest change; the package version is in package.json.
-  return `${JSON.stringify({ ...plugin.manifest, version: 'see package.json' }, null, 2)}\n`;
+function check(file, expected) {
+  const path = `${root}${file}`;
+  if (write || (manifestOnly && file === 'oclif.manifest.json')) writeFileSync(path, expected);
+  else if (!existsSync(path) || readFileSync(path, 'utf8') !== expected) stale.push(file);
 }
 
-const expected = await manifestText();
-if (write || process.argv.includes('--write-manifest')) writeFileSync(manifestPath, expected);
-else if (readFileSync(manifestPath, 'utf8') !== expected) stale.push('oclif.manifest.json');
+// 1. oclif.manifest.json, from the compiled commands.
+const plugin = new Plugin({ root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true, isRoot: true });
+await plugin.load();
+check('oclif.manifest.json', `${JSON.stringify(plugin.manifest, null, 2)}\n`);
 
-function dev(command, ...args) {
+if (!manifestOnly) {
+  // 2. command-snapshot.json, through @oclif/plugin-command-snapshot (a dev plugin loaded by bin/dev.js).
   try {
-    return { ok: true, out: execFileSync(process.execPath, [`${root}bin/dev.js`, command, ...args], { cwd: root, encoding: 'utf8', stdio: 'pipe' }) };
+    execFileSync(process.execPath, [`${root}bin/dev.js`, write ? 'snapshot:generate' : 'snapshot:compare'], { cwd: root, stdio: 'pipe' });
   } catch (error) {
-    return { ok: false, out: `${error.stdout ?? ''}${error.stderr ?? ''}` };
+    stale.push('command-snapshot.json');
+    console.error(`${error.stdout ?? ''}`.trim());
   }
-}
 
-if (!process.argv.includes('--write-manifest')) {
-  for (const [what, generate, compare] of [
-    ['command-snapshot.json', 'snapshot:generate', 'snapshot:compare'],
-    ['schemas/', 'schema:generate', 'schema:compare'],
-  ]) {
-    const result = write ? dev(generate) : dev(compare);
-    if (!result.ok) {
-      stale.push(what);
-      console.error(result.out.trim());
-    }
+  // 3. schemas/connectedapp-<command>.json from the type each command's run() promises.
+  const commandsDir = `${root}src/commands/connectedapp`;
+  const commandFiles = readdirSync(commandsDir, { recursive: true }).filter((f) => f.endsWith('.ts'));
+  const expectedSchemas = new Set();
+  for (const file of commandFiles) {
+    const source = readFileSync(`${commandsDir}/${file}`, 'utf8');
+    const type = /public async run\(\): Promise<(\w+)>/.exec(source)?.[1];
+    if (!type) throw new Error(`src/commands/connectedapp/${file}: run() must be declared as "public async run(): Promise<ResultType>"`);
+    const generator = createGenerator({ path: `${commandsDir}/${file}`, tsconfig: `${root}tsconfig.json`, type, skipTypeCheck: true, additionalProperties: false });
+    const name = `schemas/connectedapp-${file.replace(/\.ts$/, '').replaceAll('/', '-')}.json`;
+    expectedSchemas.add(name);
+    check(name, `${JSON.stringify(generator.createSchema(type), null, 2)}\n`);
+  }
+  for (const existing of readdirSync(`${root}schemas`).filter((f) => /^connectedapp-.*\.json$/.test(f))) {
+    if (!expectedSchemas.has(`schemas/${existing}`)) stale.push(`schemas/${existing} (no such command)`);
   }
 }
 
 if (stale.length) {
-  console.error(`Stale generated files: ${stale.join(', ')}. Run "npm run generate", review the diff and commit it.`);
+  console.error(`Stale generated files: ${stale.join(', ')}.\nRun "npm run generate", review the diff and commit it.`);
   process.exit(1);
 }
 console.log(write ? 'Regenerated oclif.manifest.json, command-snapshot.json and schemas/.' : 'Generated files are up to date.');

@@ -1,2 +1,5 @@
 // The plugin's public types: each command's --json result, for scripts that consume it.
 export type { ConnectedAppListResult, ConnectedAppListRow } from './commands/connectedapp/list.js';
+export type { ConnectedAppAssignResult } from './commands/connectedapp/assign.js';
+export type { ConnectedAppUnassignResult } from './commands/connectedapp/unassign.js';
+export type { PairResult, PairStatus, WritePath } from './domain/assignments.js';

@@ -68,3 +68,12 @@ export async function queryAll<T>(conn: Connection, soql: string, options: { too
   }
   return { totalSize: page.totalSize, done: page.done, records };
 }
+
+/** Failures where the request may or may not have been applied: 5xx answers and dropped connections. */
+export function isTransient(error: unknown): boolean {
+  const code = errorCodeOf(error);
+  if (/^ERROR_HTTP_5\d\d$/.test(code)) return true;
+  if (['SERVER_UNAVAILABLE', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code)) return true;
+  const message = messageOf(error);
+  return /socket hang up|other side closed|terminated|fetch failed/i.test(message);
+}

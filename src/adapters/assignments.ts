@@ -4,8 +4,10 @@
  * aggregate set (PermissionSetGroupId) is read-only and reported as a group.
  */
 import type { Connection } from '@salesforce/core';
-import { queryAll } from './api.js';
+import { dataPath, NO_RETRY, queryAll } from './api.js';
+import type { AccessRow } from '../domain/assignments.js';
 import type { AccessHolderKind, AppAccess } from '../domain/inventory.js';
+import { soqlInList } from '../domain/soql.js';
 
 type SetupEntityAccessRecord = {
   Id: string;
@@ -47,4 +49,40 @@ export function toAppAccess(row: SetupEntityAccessRecord): AppAccess {
 export async function readAppAccess(conn: Connection): Promise<AppAccess[]> {
   const result = await queryAll<SetupEntityAccessRecord>(conn, APP_ACCESS_SOQL);
   return result.records.map(toAppAccess);
+}
+
+// ---- Writing app access ------------------------------------------------------------------------
+
+export type CollectionResult = { id: string | null; success: boolean; errors: Array<{ statusCode: string; message: string; fields?: string[] }> };
+
+/** sObject Collections take at most 200 records a call. */
+export const RECORDS_PER_CALL = 200;
+
+/** Existing access rows for these apps (and, when given, only these holders): one paged query. */
+export async function readAccessRows(conn: Connection, appIds: readonly string[], permissionSetIds?: readonly string[]): Promise<AccessRow[]> {
+  if (appIds.length === 0) return [];
+  const holderFilter = permissionSetIds ? ` AND ParentId IN ${soqlInList(permissionSetIds)}` : '';
+  const soql = `SELECT Id, ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityId IN ${soqlInList(appIds)}${holderFilter}`;
+  const result = await queryAll<{ Id: string; ParentId: string; SetupEntityId: string }>(conn, soql);
+  return result.records.map((r) => ({ id: r.Id, appId: r.SetupEntityId, permissionSetId: r.ParentId }));
+}
+
+/** Creates up to 200 access rows in one call, allOrNone=false: one result per pair, in order. Not retried. */
+export async function createAccessRows(conn: Connection, pairs: ReadonlyArray<{ appId: string; permissionSetId: string }>): Promise<CollectionResult[]> {
+  if (pairs.length > RECORDS_PER_CALL) throw new Error(`createAccessRows takes at most ${RECORDS_PER_CALL} records`);
+  const body = {
+    allOrNone: false,
+    records: pairs.map((p) => ({ attributes: { type: 'SetupEntityAccess' }, ParentId: p.permissionSetId, SetupEntityId: p.appId })),
+  };
+  return conn.request<CollectionResult[]>(
+    { method: 'POST', url: dataPath(conn, '/composite/sobjects'), body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } },
+    { retry: NO_RETRY }
+  );
+}
+
+/** Deletes up to 200 access rows by Id in one call, allOrNone=false. Not retried. */
+export async function deleteAccessRows(conn: Connection, ids: readonly string[]): Promise<CollectionResult[]> {
+  if (ids.length > RECORDS_PER_CALL) throw new Error(`deleteAccessRows takes at most ${RECORDS_PER_CALL} ids`);
+  const url = dataPath(conn, `/composite/sobjects?ids=${ids.map(encodeURIComponent).join(',')}&allOrNone=false`);
+  return conn.request<CollectionResult[]>({ method: 'DELETE', url }, { retry: NO_RETRY });
 }

@@ -4,7 +4,8 @@
  */
 import type { Connection } from '@salesforce/core';
 import { ApiError, READ_RETRY } from './api.js';
-import { childText, elements, escapeXml, findDescendant, localName, parseXml, XmlParseError, type XmlElement } from '../domain/xml.js';
+import { chunk, mapWithConcurrency } from '../domain/collections.js';
+import { childText, elements, escapeXml, findDescendant, localName, parseXml, serializeXml, textOf, XmlParseError, type XmlElement } from '../domain/xml.js';
 
 const METADATA_NS = 'http://soap.sforce.com/2006/04/metadata';
 
@@ -106,4 +107,65 @@ export async function listMetadata(conn: Connection, type: string): Promise<File
     createdDate: nullable(childText(r, 'createdDate')),
     lastModifiedDate: nullable(childText(r, 'lastModifiedDate')),
   }));
+}
+
+/** readMetadata and updateMetadata take at most 10 names a call; this many calls run at once. */
+const NAMES_PER_CALL = 10;
+const CONCURRENT_CALLS = 4;
+
+/**
+ * readMetadata in calls of 10 names, 4 calls at a time. Returns each component as its `<records>` element
+ * (children in the order the org sent them), or null where the org has no component of that name.
+ */
+export async function readMetadata(conn: Connection, type: string, fullNames: readonly string[]): Promise<Map<string, XmlElement | null>> {
+  const batches = chunk(fullNames, NAMES_PER_CALL);
+  const answers = await mapWithConcurrency(batches, CONCURRENT_CALLS, async (names) => {
+    const body = `<type>${escapeXml(type)}</type>${names.map((n) => `<fullNames>${escapeXml(n)}</fullNames>`).join('')}`;
+    const response = await soapCall(conn, 'readMetadata', body);
+    return elements(firstChild(response, 'result') ?? response, 'records');
+  });
+  const found = new Map<string, XmlElement | null>(fullNames.map((n) => [n, null]));
+  for (const record of answers.flat()) {
+    const fullName = childText(record, 'fullName');
+    // An unknown name comes back as an empty or nil record: it has no fullName.
+    if (fullName) found.set(matchName(fullNames, fullName), record);
+  }
+  return found;
+}
+
+/** The org may answer with different capitalisation than was asked. */
+function matchName(asked: readonly string[], answered: string): string {
+  return asked.find((n) => n === answered) ?? asked.find((n) => n.toLowerCase() === answered.toLowerCase()) ?? answered;
+}
+
+export type SaveResult = { fullName: string; success: boolean; errors: Array<{ statusCode: string; message: string; fields: string[] }> };
+
+/**
+ * updateMetadata in calls of 10 components (each given as a full component tree, `fullName` included).
+ * Not retried: a lost response could hide a committed write; callers verify by reading back.
+ */
+export async function updateMetadata(conn: Connection, type: string, components: readonly XmlElement[]): Promise<SaveResult[]> {
+  const batches = chunk(components, NAMES_PER_CALL);
+  const answers = await mapWithConcurrency(batches, CONCURRENT_CALLS, async (batch) => {
+    const body = batch.map((component) => metadataElementXml(type, component)).join('');
+    const response = await soapCall(conn, 'updateMetadata', body, { retry: { maxRetries: 0 } });
+    return elements(response, 'result').map(
+      (r): SaveResult => ({
+        fullName: childText(r, 'fullName') ?? '',
+        success: childText(r, 'success') === 'true',
+        errors: elements(r, 'errors').map((e) => ({
+          statusCode: childText(e, 'statusCode') ?? 'UNKNOWN_ERROR',
+          message: childText(e, 'message') ?? '',
+          fields: elements(e, 'fields').map((f) => textOf(f) ?? ''),
+        })),
+      })
+    );
+  });
+  return answers.flat();
+}
+
+function metadataElementXml(type: string, component: XmlElement): string {
+  const attributes: Array<[string, string]> = [['xsi:type', type]];
+  const metadata: XmlElement = { kind: 'element', name: 'metadata', attributes, children: component.children, line: 0 };
+  return serializeXml(metadata, { declaration: false, indent: '' });
 }

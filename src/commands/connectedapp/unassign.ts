@@ -1,0 +1,60 @@
+import { Messages } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { outcomeOf, type PairResult } from '../../domain/assignments.js';
+import { unassignAccess } from '../../operations/access.js';
+import { accessRequests } from '../../operations/access-input.js';
+import { countBy, pairTable } from '../../renderers/pair-table.js';
+import { PARTIAL_EXIT_CODE } from './assign.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.unassign');
+const assignMessages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.assign');
+
+export type ConnectedAppUnassignResult = {
+  /** One entry per app × permission set or profile pair. */
+  results: PairResult[];
+  dryRun: boolean;
+};
+
+export default class ConnectedAppUnassign extends SfCommand<ConnectedAppUnassignResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary') }),
+    'permission-set': Flags.string({ char: 'p', multiple: true, summary: messages.getMessage('flags.permission-set.summary') }),
+    profile: Flags.string({ multiple: true, summary: messages.getMessage('flags.profile.summary') }),
+    file: Flags.file({ char: 'f', exists: true, summary: messages.getMessage('flags.file.summary') }),
+    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
+    'allow-lockout': Flags.boolean({ summary: messages.getMessage('flags.allow-lockout.summary') }),
+  };
+
+  public async run(): Promise<ConnectedAppUnassignResult> {
+    const { flags } = await this.parse(ConnectedAppUnassign);
+    const requests = await accessRequests(flags);
+    const mode = flags['dry-run'] ? 'dry-run' : 'write';
+    const conn = flags['target-org'].getConnection(flags['api-version']);
+    const outcome = await unassignAccess(conn, requests, mode, flags['allow-lockout']);
+    const result: ConnectedAppUnassignResult = { results: outcome.results, dryRun: mode === 'dry-run' };
+
+    for (const warning of outcome.warnings) this.warn(warning);
+    this.table(pairTable(result.results));
+    const unchanged = countBy(result.results, 'unchanged');
+    if (mode === 'dry-run') {
+      this.log(messages.getMessage('summary.dryRun', [countBy(result.results, 'would-delete'), unchanged]));
+      return result;
+    }
+    this.log(messages.getMessage('summary.result', [countBy(result.results, 'deleted'), unchanged, countBy(result.results, 'failed')]));
+    const outcomeKind = outcomeOf(result.results);
+    if (outcomeKind === 'failed') {
+      const error = assignMessages.createError('error.AllFailed', [result.results[0]?.errorCode ?? 'UNKNOWN_ERROR']);
+      error.setData(result);
+      throw error;
+    }
+    if (outcomeKind === 'partial') process.exitCode = PARTIAL_EXIT_CODE;
+    return result;
+  }
+}

@@ -1,0 +1,68 @@
+/*
+ * The desired-state file for deployments: which permission sets and profiles must have access to
+ * which apps (and, for `policy set --file`, each app's policy). Validated strictly, with the JSON path
+ * of every problem, before anything else runs. Its JSON schema: schemas/file-connectedapp-desired-state.json.
+ */
+
+export type AppEntry = {
+  app: string;
+  permissionSets: string[];
+  profiles: string[];
+  /** Desired policy controls, read by `policy set --file`; carried through untouched here. */
+  policy?: Record<string, unknown>;
+};
+
+export type FileProblem = { path: string; problem: 'not-json' | 'not-object' | 'missing' | 'not-string' | 'not-string-array' | 'unknown-key' | 'empty'; detail?: string };
+
+export class AccessFileError extends Error {
+  public constructor(public readonly problems: FileProblem[]) {
+    super(problems.map((p) => `${p.path}: ${p.problem}${p.detail ? ` (${p.detail})` : ''}`).join('; '));
+    this.name = 'AccessFileError';
+  }
+}
+
+const ENTRY_KEYS = new Set(['app', 'permissionSets', 'profiles', 'policy']);
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Parses the file's text. Throws AccessFileError listing every problem found. */
+export function parseAccessFile(text: string): AppEntry[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new AccessFileError([{ path: '$', problem: 'not-json', detail: error instanceof Error ? error.message : String(error) }]);
+  }
+  const problems: FileProblem[] = [];
+  if (!isRecord(data) || !Array.isArray(data.apps)) throw new AccessFileError([{ path: '$.apps', problem: 'missing' }]);
+  for (const key of Object.keys(data)) if (key !== 'apps' && key !== '$schema') problems.push({ path: `$.${key}`, problem: 'unknown-key' });
+  if (data.apps.length === 0) problems.push({ path: '$.apps', problem: 'empty' });
+
+  const entries: AppEntry[] = [];
+  (data.apps as unknown[]).forEach((raw, i) => {
+    const at = `$.apps[${i}]`;
+    if (!isRecord(raw)) {
+      problems.push({ path: at, problem: 'not-object' });
+      return;
+    }
+    for (const key of Object.keys(raw)) if (!ENTRY_KEYS.has(key)) problems.push({ path: `${at}.${key}`, problem: 'unknown-key' });
+    if (typeof raw.app !== 'string' || raw.app.trim() === '') problems.push({ path: `${at}.app`, problem: raw.app === undefined ? 'missing' : 'not-string' });
+    const list = (key: 'permissionSets' | 'profiles'): string[] => {
+      const value = raw[key];
+      if (value === undefined) return [];
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.trim() !== '')) {
+        problems.push({ path: `${at}.${key}`, problem: 'not-string-array' });
+        return [];
+      }
+      return value as string[];
+    };
+    const entry: AppEntry = { app: String(raw.app), permissionSets: list('permissionSets'), profiles: list('profiles') };
+    if (raw.policy !== undefined) {
+      if (isRecord(raw.policy)) entry.policy = raw.policy;
+      else problems.push({ path: `${at}.policy`, problem: 'not-object' });
+    }
+    entries.push(entry);
+  });
+  if (problems.length) throw new AccessFileError(problems);
+  return entries;
+}

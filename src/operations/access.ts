@@ -1,0 +1,209 @@
+/*
+ * assign / unassign: resolve every name first (nothing is written while a name is unknown), read the
+ * existing access rows in one query, write only what is missing (or present, for removal) in calls of
+ * 200, and account for every pair in the result.
+ */
+import { Messages, type Connection } from '@salesforce/core';
+import { errorCodeOf, isTransient, messageOf } from '../adapters/api.js';
+import { holderKey, holderNames, resolveHolders, type HolderResolution } from '../adapters/access-holders.js';
+import { createAccessRows, deleteAccessRows, readAccessRows, RECORDS_PER_CALL, type CollectionResult } from '../adapters/assignments.js';
+import { readAppComponents, readConnectedApplications } from '../adapters/connected-apps.js';
+import {
+  pairResult,
+  planAssign,
+  planUnassign,
+  uniquePairs,
+  type AccessPair,
+  type AccessRow,
+  type AppRef,
+  type PairResult,
+} from '../domain/assignments.js';
+import { chunk } from '../domain/collections.js';
+import { joinInventory } from '../domain/inventory.js';
+import { closeMatches } from '../domain/names.js';
+import { resolveApps } from './resolve-apps.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.assign');
+const unassignMessages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.unassign');
+
+/** One entry of --file, or the flags: these apps × these permission sets and profiles. */
+export type AccessRequest = { apps: string[]; permissionSets: string[]; profiles: string[] };
+
+export type AccessMode = 'write' | 'dry-run' | 'check';
+
+export type AccessOutcome = { results: PairResult[]; warnings: string[] };
+
+type Resolved = { pairs: AccessPair[]; apps: AppRef[] };
+
+/** Resolves every app, permission set and profile named in the requests, or throws listing the unknown ones. */
+export async function resolvePairs(conn: Connection, requests: readonly AccessRequest[]): Promise<Resolved> {
+  const permissionSetNames = [...new Set(requests.flatMap((r) => r.permissionSets))];
+  const profileNames = [...new Set(requests.flatMap((r) => r.profiles))];
+  const [records, components, holders] = await Promise.all([
+    readConnectedApplications(conn),
+    readAppComponents(conn),
+    resolveHolders(conn, permissionSetNames, profileNames),
+  ]);
+  const inventory = joinInventory(records, components.components, []);
+  const appsByRequest = requests.map((r) => resolveApps(inventory.apps, r.apps));
+  await throwIfUnresolved(conn, holders);
+
+  const pairs: AccessPair[] = [];
+  requests.forEach((request, i) => {
+    for (const app of appsByRequest[i]) {
+      const ref: AppRef = { id: app.id, apiName: app.apiName, label: app.label, permittedUsers: app.permittedUsers };
+      const named = [
+        ...request.permissionSets.map((name) => holders.holders.get(holderKey('permission-set', name))),
+        ...request.profiles.map((name) => holders.holders.get(holderKey('profile', name))),
+      ];
+      // Every name resolved (throwIfUnresolved), so none is undefined here.
+      for (const holder of named) if (holder) pairs.push({ app: ref, holder });
+    }
+  });
+  const unique = uniquePairs(pairs);
+  const apps = [...new Map(unique.map((p) => [p.app.id, p.app])).values()];
+  return { pairs: unique, apps };
+}
+
+async function throwIfUnresolved(conn: Connection, resolution: HolderResolution): Promise<void> {
+  const refused = resolution.refused[0] as HolderResolution['refused'][number] | undefined;
+  if (refused?.reason === 'permission-set-group') {
+    throw messages.createError('error.PermissionSetGroup', [refused.requested, refused.groupName], [refused.components.join(', ') || '—']);
+  }
+  if (refused?.reason === 'managed') throw messages.createError('error.ManagedPermissionSet', [refused.requested, refused.name, refused.namespacePrefix]);
+  if (refused?.reason === 'ambiguous') throw messages.createError('error.AmbiguousPermissionSet', [refused.requested, refused.candidates.join(', ')]);
+  if (!resolution.unknownPermissionSets.length && !resolution.unknownProfiles.length) return;
+
+  const known = await holderNames(conn);
+  const suggest = (names: string[], candidates: string[]): string[] =>
+    names.flatMap((name) => {
+      const matches = closeMatches(name, candidates);
+      return matches.length ? [Messages.loadMessages('plugin-connectedapp', 'connectedapp.common').getMessage('suggestion.didYouMean', [name, matches.join(', ')])] : [];
+    });
+  const quoted = (names: string[]): string => names.map((n) => `"${n}"`).join(', ');
+  const error = resolution.unknownPermissionSets.length
+    ? messages.createError('error.UnknownPermissionSet', [quoted(resolution.unknownPermissionSets)])
+    : messages.createError('error.UnknownProfile', [quoted(resolution.unknownProfiles)]);
+  error.actions = [
+    ...suggest(resolution.unknownPermissionSets, known.permissionSets),
+    ...suggest(resolution.unknownProfiles, known.profiles),
+    ...(error.actions ?? []),
+  ];
+  if (resolution.unknownPermissionSets.length && resolution.unknownProfiles.length) {
+    error.message += ` ${messages.getMessage('error.UnknownProfile', [quoted(resolution.unknownProfiles)])}`;
+  }
+  throw error;
+}
+
+/** Warnings for apps whose assignments gate nothing (self-authorize). */
+function selfAuthorizeWarnings(apps: readonly AppRef[]): string[] {
+  return apps
+    .filter((a) => a.permittedUsers === 'all-self-authorize')
+    .map((a) => messages.getMessage('warning.selfAuthorize', [a.apiName ?? a.label, a.apiName ?? a.id]));
+}
+
+export async function assignAccess(conn: Connection, requests: readonly AccessRequest[], mode: AccessMode): Promise<AccessOutcome> {
+  const { pairs, apps } = await resolvePairs(conn, requests);
+  const existing = await readAccessRows(conn, apps.map((a) => a.id), [...new Set(pairs.map((p) => p.holder.permissionSetId))]);
+  const { present, missing } = planAssign(pairs, existing);
+  const warnings = selfAuthorizeWarnings(apps);
+  if (present.length) warnings.push(messages.getMessage('warning.alreadyAssigned', [present.length]));
+  const unchanged = present.map((p) => pairResult(p, 'unchanged', { recordId: p.row.id, path: 'setup-entity-access' }));
+  if (mode !== 'write') return { results: [...unchanged, ...missing.map((p) => pairResult(p, 'would-create'))], warnings };
+
+  const created: PairResult[] = [];
+  for (const batch of chunk(missing, RECORDS_PER_CALL)) {
+    // Batches go one after another: if one fails outright, the results say exactly which pairs were written.
+    created.push(...(await createBatch(conn, batch, warnings)));
+  }
+  return { results: [...unchanged, ...created], warnings };
+}
+
+async function createBatch(conn: Connection, batch: AccessPair[], warnings: string[]): Promise<PairResult[]> {
+  const send = (pairs: AccessPair[]): Promise<CollectionResult[]> =>
+    createAccessRows(conn, pairs.map((p) => ({ appId: p.app.id, permissionSetId: p.holder.permissionSetId })));
+  const toResults = (pairs: AccessPair[], answers: CollectionResult[]): PairResult[] =>
+    pairs.map((pair, i) => {
+      const answer = answers[i] as CollectionResult | undefined;
+      if (answer?.success) return pairResult(pair, 'created', { recordId: answer.id, path: 'setup-entity-access' });
+      const error = answer?.errors[0];
+      if (error?.statusCode === 'DUPLICATE_VALUE') return pairResult(pair, 'unchanged', { path: 'setup-entity-access', message: messages.getMessage('message.duplicate') });
+      return pairResult(pair, 'failed', { path: 'setup-entity-access', errorCode: error?.statusCode ?? 'UNKNOWN_ERROR', message: error?.message ?? null });
+    });
+  try {
+    return toResults(batch, await send(batch));
+  } catch (error) {
+    if (!isTransient(error)) return batch.map((p) => pairResult(p, 'failed', { path: 'setup-entity-access', errorCode: errorCodeOf(error), message: messageOf(error) }));
+    // The write may or may not have been applied: re-read before retrying, so nothing is created twice.
+    const rows = await readAccessRows(conn, [...new Set(batch.map((p) => p.app.id))], [...new Set(batch.map((p) => p.holder.permissionSetId))]);
+    const { present, missing } = planAssign(batch, rows);
+    warnings.push(messages.getMessage('warning.confirmedAfterLostResponse', [present.length]));
+    const confirmed = present.map((p) => pairResult(p, 'created', { recordId: p.row.id, path: 'setup-entity-access' }));
+    if (!missing.length) return confirmed;
+    try {
+      return [...confirmed, ...toResults(missing, await send(missing))];
+    } catch (retryError) {
+      return [...confirmed, ...missing.map((p) => pairResult(p, 'failed', { path: 'setup-entity-access', errorCode: errorCodeOf(retryError), message: messageOf(retryError) }))];
+    }
+  }
+}
+
+export async function unassignAccess(conn: Connection, requests: readonly AccessRequest[], mode: AccessMode, allowLockout: boolean): Promise<AccessOutcome> {
+  const { pairs, apps } = await resolvePairs(conn, requests);
+  const appRows: AccessRow[] = await readAccessRows(conn, apps.map((a) => a.id));
+  const { present, absent, lockouts } = planUnassign(pairs, appRows);
+  if (lockouts.length && !allowLockout) {
+    throw unassignMessages.createError('error.Lockout', [lockouts.map((a) => a.apiName ?? a.label).join(', ')]);
+  }
+  const warnings: string[] = [];
+  if (absent.length) warnings.push(unassignMessages.getMessage('warning.notAssigned', [absent.length]));
+  if (lockouts.length) warnings.push(unassignMessages.getMessage('warning.lockoutAllowed', [lockouts.map((a) => a.apiName ?? a.label).join(', ')]));
+  const unchanged = absent.map((p) => pairResult(p, 'unchanged', { message: unassignMessages.getMessage('message.notAssigned') }));
+  if (mode !== 'write') return { results: [...unchanged, ...present.map((p) => pairResult(p, 'would-delete', { recordId: p.row.id, path: 'setup-entity-access' }))], warnings };
+
+  const deleted: PairResult[] = [];
+  for (const batch of chunk(present, RECORDS_PER_CALL)) {
+    deleted.push(...(await deleteBatch(conn, batch)));
+  }
+  return { results: [...unchanged, ...deleted], warnings };
+}
+
+async function deleteBatch(conn: Connection, batch: Array<AccessPair & { row: AccessRow }>): Promise<PairResult[]> {
+  const ok = (p: AccessPair & { row: AccessRow }): PairResult => pairResult(p, 'deleted', { recordId: p.row.id, path: 'setup-entity-access' });
+  let answers: CollectionResult[];
+  try {
+    answers = await deleteAccessRows(conn, batch.map((p) => p.row.id));
+  } catch (error) {
+    if (!isTransient(error)) return batch.map((p) => pairResult(p, 'failed', { recordId: p.row.id, path: 'setup-entity-access', errorCode: errorCodeOf(error), message: messageOf(error) }));
+    // Re-read: rows already gone were deleted by the lost request; delete the rest once more.
+    const rows = await readAccessRows(conn, [...new Set(batch.map((p) => p.app.id))]);
+    const still = new Set(rows.map((r) => r.id));
+    const remaining = batch.filter((p) => still.has(p.row.id));
+    const gone = batch.filter((p) => !still.has(p.row.id)).map(ok);
+    if (!remaining.length) return gone;
+    try {
+      answers = await deleteAccessRows(conn, remaining.map((p) => p.row.id));
+      batch = remaining;
+      return [...gone, ...toDeleteResults(batch, answers, ok)];
+    } catch (retryError) {
+      return [...gone, ...remaining.map((p) => pairResult(p, 'failed', { recordId: p.row.id, path: 'setup-entity-access', errorCode: errorCodeOf(retryError), message: messageOf(retryError) }))];
+    }
+  }
+  return toDeleteResults(batch, answers, ok);
+}
+
+function toDeleteResults(
+  batch: Array<AccessPair & { row: AccessRow }>,
+  answers: CollectionResult[],
+  ok: (p: AccessPair & { row: AccessRow }) => PairResult
+): PairResult[] {
+  return batch.map((pair, i) => {
+    const answer = answers[i] as CollectionResult | undefined;
+    if (answer?.success) return ok(pair);
+    const error = answer?.errors[0];
+    // Already deleted by someone else: the pair is gone, as asked.
+    if (error?.statusCode === 'ENTITY_IS_DELETED') return ok(pair);
+    return pairResult(pair, 'failed', { recordId: pair.row.id, path: 'setup-entity-access', errorCode: error?.statusCode ?? 'UNKNOWN_ERROR', message: error?.message ?? null });
+  });
+}

@@ -1,0 +1,30 @@
+// The per-pair result table shared by assign and unassign.
+import { Messages } from '@salesforce/core';
+import type { PairResult } from '../domain/assignments.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.assign');
+
+const COLUMNS = ['app', 'target', 'targetType', 'status', 'path', 'recordId', 'message'] as const;
+
+export function pairTable(results: readonly PairResult[]): {
+  data: Array<Record<(typeof COLUMNS)[number], string>>;
+  columns: Array<{ key: (typeof COLUMNS)[number]; name: string }>;
+} {
+  return {
+    data: results.map((r) => ({
+      app: r.app,
+      target: r.target,
+      targetType: messages.getMessage(`targetType.${r.targetType}`),
+      status: r.status,
+      path: r.path === 'none' ? '' : r.path,
+      recordId: r.recordId ?? '',
+      message: [r.errorCode, r.message].filter(Boolean).join(': '),
+    })),
+    columns: COLUMNS.map((key) => ({ key, name: messages.getMessage(`column.${key}`) })),
+  };
+}
+
+export function countBy(results: readonly PairResult[], ...statuses: Array<PairResult['status']>): number {
+  return results.filter((r) => statuses.includes(r.status)).length;
+}
