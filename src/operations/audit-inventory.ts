@@ -1,0 +1,210 @@
+/*
+ * Builds the audit's view of an org: the inventory (apps, names, assignments), every app's full policy
+ * from metadata (10 names a call, 4 calls at a time), and the optional sources (tokens, logins, users,
+ * IP ranges). Requests: 3 + ceil(apps / 10) + about 9, whatever the number of tokens or users.
+ * Optional sources that are refused become coverage notes; the audit never fails on them.
+ */
+import type { Connection } from '@salesforce/core';
+import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from '../adapters/api.js';
+import { readInventory } from '../adapters/connected-apps.js';
+import { readLoginUsage } from '../adapters/logins.js';
+import { readMetadata } from '../adapters/metadata-api.js';
+import { readActiveUserCounts, readAdminProfiles, readPrivilegedGrants, readProfileIpRanges, readRunAsUsers, type Optional } from '../adapters/people.js';
+import { readTokenHolders, readTokenUsage, type AppTokenUsage } from '../adapters/tokens.js';
+import { DEFAULT_AUDIT_OPTIONS, type AuditApp, type AuditInventory, type AuditOptions, type Evidence, type LoginEvidence } from '../domain/audit/model.js';
+import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
+import type { InventoryApp } from '../domain/inventory.js';
+import { id15, normaliseName } from '../domain/names.js';
+import { readConnectedAppPolicy, type AppPolicy } from '../domain/policy.js';
+import { PolicyError } from '../domain/policy-error.js';
+import type { XmlElement } from '../domain/xml.js';
+import { resolveApps } from './resolve-apps.js';
+
+export type Progress = (stage: 'inventory' | 'metadata' | 'usage', done: number, total: number) => void;
+
+export type OrgAuditInput = { names?: string[]; options?: Partial<AuditOptions>; now?: Date; onProgress?: Progress };
+
+export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInput = {}): Promise<AuditInventory> {
+  const options = { ...DEFAULT_AUDIT_OPTIONS, ...input.options };
+  const progress = input.onProgress ?? ((): void => undefined);
+  progress('inventory', 0, 1);
+  const inventory = await readInventory(conn);
+  const selected = input.names?.length ? resolveApps(inventory.apps, input.names) : inventory.apps;
+  progress('inventory', 1, 1);
+
+  // Metadata and the optional sources do not depend on each other: read them together.
+  const [policies, tokens, logins, privileged, adminProfiles, ipRanges, menuItems, activeUsers] = await Promise.all([
+    readPolicies(conn, selected, progress),
+    readTokenUsage(conn),
+    readLoginUsage(conn, options.loginDays),
+    readPrivilegedGrants(conn),
+    readAdminProfiles(conn),
+    readProfileIpRanges(conn),
+    readMenuItems(conn),
+    readActiveUserCounts(conn, selected.flatMap((a) => [...a.permissionSets, ...a.profiles].map((h) => h.permissionSetId))),
+  ]);
+  progress('usage', 1, 1);
+
+  const runAsNames = [...policies.byApp.values()].flatMap((p) => (p?.flows.clientCredentials.enabled && p.flows.clientCredentials.runAsUser ? [p.flows.clientCredentials.runAsUser] : []));
+  const runAsUsers = await readRunAsUsers(conn, runAsNames);
+
+  const appOfToken = (usage: AppTokenUsage): InventoryApp | undefined => {
+    const appId = usage.appMenuItemId ? menuItems.value.get(id15(usage.appMenuItemId)) : undefined;
+    return (appId ? inventory.apps.find((a) => id15(a.id) === id15(appId)) : undefined) ?? inventory.apps.find((a) => a.label === usage.appName);
+  };
+  const tokensByApp = new Map<string, AppTokenUsage[]>();
+  const uninstalled = new Map<string, AppTokenUsage[]>();
+  for (const usage of tokens.byApp) {
+    const app = appOfToken(usage);
+    const target = app ? tokensByApp : uninstalled;
+    const key = app ? app.id : usage.appName;
+    target.set(key, [...(target.get(key) ?? []), usage]);
+  }
+  const holders = input.names?.length ? new Map<string, string[]>() : await readTokenHolders(conn, [...uninstalled.keys()]).catch(() => new Map<string, string[]>());
+
+  const tokenEvidence = (usages: AppTokenUsage[] | undefined, holderNames: string[] | null): AuditApp['tokens'] => {
+    if (tokens.coverage.status !== 'used' && tokens.coverage.status !== 'capped') return null;
+    const list = usages ?? [];
+    return {
+      tokens: list.reduce((n, u) => n + u.tokens, 0),
+      users: list.reduce((n, u) => n + u.users, 0),
+      useCount: list.reduce((n, u) => n + u.useCount, 0),
+      lastUsedDate: list.map((u) => u.lastUsedDate).filter((d): d is string => !!d).sort().at(-1) ?? null,
+      holders: holderNames,
+    };
+  };
+  const loginsFor = (names: Array<string | null>): LoginEvidence[] | null => {
+    if (logins.coverage.status === 'not-licensed' || logins.coverage.status === 'no-permission' || logins.coverage.status === 'failed') return null;
+    const keys = new Set(names.filter((n): n is string => !!n).map(normaliseName));
+    return logins.byApp.filter((l) => keys.has(normaliseName(l.application))).map(({ application: _a, ...rest }) => rest);
+  };
+
+  const apps: AuditApp[] = selected.map((app) => {
+    const policy = policies.byApp.get(app.id) ?? null;
+    const runAs = policy?.flows.clientCredentials.runAsUser;
+    return {
+      key: app.apiName ?? app.label,
+      apiName: app.apiName,
+      label: app.label,
+      id: app.id,
+      installed: true,
+      namespacePrefix: app.namespacePrefix,
+      policy,
+      file: null,
+      holders: [...app.profiles, ...app.permissionSets].map((h) => ({
+        kind: h.kind,
+        name: h.name,
+        label: h.label,
+        activeUsers: activeUsers.coverage.status === 'used' ? (activeUsers.value.get(h.permissionSetId) ?? 0) : null,
+      })),
+      tokens: tokenEvidence(tokensByApp.get(app.id), null),
+      logins: loginsFor([app.label, app.apiName]),
+      apiCalls: null,
+      runAsUser: runAs && runAsUsers.coverage.status === 'used' ? (runAsUsers.value.get(runAs.toLowerCase()) ?? { username: runAs, found: false, active: false, profileName: null, apiOnly: false, administrator: false }) : null,
+    };
+  });
+  if (!input.names?.length) {
+    for (const [appName, usages] of uninstalled) {
+      apps.push({
+        key: appName,
+        apiName: null,
+        label: appName,
+        id: null,
+        installed: false,
+        namespacePrefix: null,
+        policy: null,
+        file: null,
+        holders: null,
+        tokens: tokenEvidence(usages, holders.get(appName) ?? null),
+        logins: loginsFor([appName]),
+        apiCalls: null,
+        runAsUser: null,
+      });
+    }
+  }
+
+  const coverage: SourceCoverage[] = [
+    ...inventory.coverage,
+    policies.coverage,
+    tokens.coverage,
+    logins.coverage,
+    activeUsers.coverage,
+    privileged.coverage,
+    adminProfiles.coverage,
+    ipRanges.coverage,
+    menuItems.coverage,
+    runAsUsers.coverage,
+    { source: 'EventLogFile:ApiTotalUsage', status: 'failed', detail: 'not read by audit; run sf connectedapp usage' },
+  ];
+  const evidence: Evidence[] = ['installState'];
+  if (policies.coverage.status === 'used') evidence.push('metadata');
+  evidence.push('assignments');
+  if (activeUsers.coverage.status === 'used') evidence.push('activeUsers');
+  if (tokens.coverage.status === 'used' || tokens.coverage.status === 'capped') evidence.push('tokens');
+  if (logins.coverage.status === 'used' || logins.coverage.status === 'capped') evidence.push('logins');
+  if (privileged.coverage.status === 'used' && adminProfiles.coverage.status === 'used' && runAsUsers.coverage.status === 'used') evidence.push('users');
+  if (ipRanges.coverage.status === 'used') evidence.push('ipRanges');
+
+  return {
+    mode: 'org',
+    now: (input.now ?? new Date()).toISOString(),
+    apps,
+    privilegedUsers: privileged.coverage.status === 'used' ? privileged.value.map((g) => ({ ...g, administrator: g.modifyAllData })) : null,
+    adminProfiles: adminProfiles.coverage.status === 'used' ? adminProfiles.value.map((p) => ({ name: p.name, approveUninstalledConnectedApps: p.approveUninstalledConnectedApps })) : null,
+    profileIpRanges: ipRanges.coverage.status === 'used' ? new Map([...ipRanges.value].map(([name, list]) => [name, list.length])) : null,
+    evidence,
+    coverage,
+    parseErrors: [],
+    options,
+  };
+}
+
+/** Every selected app's ConnectedApp metadata, parsed into the policy model. */
+async function readPolicies(
+  conn: Connection,
+  apps: readonly InventoryApp[],
+  progress: Progress
+): Promise<{ byApp: Map<string, AppPolicy | null>; coverage: SourceCoverage }> {
+  const byApp = new Map<string, AppPolicy | null>();
+  const named = apps.filter((a): a is InventoryApp & { apiName: string } => a.apiName !== null);
+  const source = 'readMetadata:ConnectedApp';
+  let records: Map<string, XmlElement | null>;
+  try {
+    progress('metadata', 0, named.length);
+    records = await readMetadata(conn, 'ConnectedApp', named.map((a) => a.apiName));
+    progress('metadata', named.length, named.length);
+  } catch (error) {
+    if (!isSourceUnavailable(error)) throw error;
+    return { byApp, coverage: coverageForError(source, errorCodeOf(error), messageOf(error)) };
+  }
+  let unreadable = 0;
+  for (const app of named) {
+    const record = records.get(app.apiName);
+    if (!record) {
+      byApp.set(app.id, null);
+      unreadable++;
+      continue;
+    }
+    try {
+      byApp.set(app.id, readConnectedAppPolicy(record, { fullName: app.apiName }));
+    } catch (error) {
+      if (!(error instanceof PolicyError)) throw error;
+      byApp.set(app.id, null);
+      unreadable++;
+    }
+  }
+  const missingNames = apps.length - named.length;
+  const detail = unreadable || missingNames ? `${unreadable + missingNames} app(s) without readable metadata` : undefined;
+  return { byApp, coverage: { source, status: 'used', detail } };
+}
+
+/** AppMenuItem Id → ConnectedApplication Id, to join OauthToken.AppMenuItemId to apps. */
+async function readMenuItems(conn: Connection): Promise<Optional<Map<string, string>>> {
+  try {
+    const rows = await queryAll<{ Id: string; ApplicationId: string | null }>(conn, "SELECT Id, ApplicationId FROM AppMenuItem WHERE Type = 'ConnectedApplication'");
+    return { value: new Map(rows.records.filter((r) => r.ApplicationId).map((r) => [id15(r.Id), r.ApplicationId ?? ''])), coverage: { source: 'AppMenuItem', status: 'used' } };
+  } catch (error) {
+    if (!isSourceUnavailable(error)) throw error;
+    return { value: new Map(), coverage: coverageForError('AppMenuItem', errorCodeOf(error), messageOf(error)) };
+  }
+}

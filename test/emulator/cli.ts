@@ -1,0 +1,59 @@
+/*
+ * Runs an org emulator until SIGINT/SIGTERM:
+ *   node --import tsx test/emulator/cli.ts --scenario demo --port 0 [--latency 50] [--batch-size 2000]
+ *        [--token 00D...!...] [--fault '{"path":"/query","status":503}'] [--json]
+ * Prints the instance URL and access token (with --json: one JSON line {"url","accessToken","pid"}).
+ */
+import { parseArgs } from 'node:util';
+import { parseFaultRule } from './faults.js';
+import { start } from './server.js';
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'demo' },
+    port: { type: 'string', default: '0' },
+    latency: { type: 'string' },
+    'batch-size': { type: 'string' },
+    token: { type: 'string' },
+    fault: { type: 'string', multiple: true },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (values.help) {
+  process.stdout.write(
+    'usage: node --import tsx test/emulator/cli.ts [--scenario demo|empty|<file.json>] [--port 0] [--latency ms] [--batch-size n] [--token t] [--fault json]... [--json]\n'
+  );
+  process.exit(0);
+}
+
+const emulator = await start({
+  scenario: values.scenario,
+  port: Number(values.port),
+  latencyMs: values.latency === undefined ? undefined : Number(values.latency),
+  queryBatchSize: values['batch-size'] === undefined ? undefined : Number(values['batch-size']),
+  accessToken: values.token,
+  faults: (values.fault ?? []).map(parseFaultRule),
+});
+
+if (values.json) {
+  process.stdout.write(`${JSON.stringify({ url: emulator.url, accessToken: emulator.accessToken, pid: process.pid })}\n`);
+} else {
+  process.stdout.write(
+    [
+      `Org emulator (${values.scenario}) listening on ${emulator.url}`,
+      `  instance URL: ${emulator.url}`,
+      `  access token: ${emulator.accessToken}`,
+      '',
+      `  SF_ORG_INSTANCE_URL=${emulator.url} ./bin/run.js connectedapp list --target-org '${emulator.accessToken}'`,
+      '',
+    ].join('\n')
+  );
+}
+
+const shutdown = (): void => {
+  void emulator.stop().then(() => process.exit(0));
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

@@ -1,0 +1,327 @@
+/*
+ * The scenario format: a JSON description of an org (see scenario.schema.json and README.md).
+ * Everything refers to other things by name (username, profile name, permission set API name, app name);
+ * the emulator allocates ids deterministically unless an id is given.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type IpRangeSpec = { start: string; end: string; description?: string };
+
+export type OrgSpec = {
+  /** 18- (or 15-) character org id starting with 00D; default derived. */
+  id?: string;
+  name: string;
+  /** Organization.OrganizationType, e.g. "Enterprise Edition", "Developer Edition", "Professional Edition". */
+  edition?: string;
+  instanceName?: string;
+  isSandbox?: boolean;
+  namespacePrefix?: string | null;
+  trialExpirationDate?: string | null;
+  country?: string;
+  /** Highest API version the org serves (GET /services/data lists 20.0 .. this). Default 67.0. */
+  apiVersion?: string;
+  /** The org's clock (ISO-8601). Everything relative ("3 days ago") is computed from it. Default 2026-11-20T12:00:00Z. */
+  now?: string;
+  /** Licensed features. `eventMonitoring` (Shield / Event Monitoring add-on) unlocks all event types. */
+  features?: { eventMonitoring?: boolean };
+  /** sObjects that answer INVALID_TYPE (not licensed / not enabled), e.g. ["LoginIpRange"]. */
+  unavailableObjects?: string[];
+  /** Username of the user the access token belongs to (default: the first active user with ModifyAllData). */
+  currentUser?: string;
+  apiUsage?: { used?: number; max?: number };
+  /** Whether SetupEntityAccess rows may be created under profile-owned permission sets (default accept). */
+  profileSetupEntityAccess?: 'accept' | 'refuse';
+  /**
+   * What updateMetadata does with an app's profile / permission set assignments when the sent component has no
+   * profileName / permissionSetName element at all: keep them (default — guess: the docs say an *empty* element
+   * removes all, which implies that no element keeps them) or remove them (strict replacement).
+   */
+  omittedAssignmentsOnUpdate?: 'keep' | 'remove';
+};
+
+export type ProfileSpec = {
+  /** Display name (Profile.Name), as used in ConnectedApp profileName. */
+  name: string;
+  /** Metadata API name (fullName); default "Admin" for System Administrator, "Standard" for Standard User, else the name. */
+  fullName?: string;
+  id?: string;
+  userLicense?: string;
+  userType?: string;
+  description?: string;
+  custom?: boolean;
+  /** User permissions granted, API names without the "Permissions" prefix (e.g. "ModifyAllData", "ApiUserOnly"). */
+  permissions?: string[];
+  loginIpRanges?: IpRangeSpec[];
+};
+
+export type PermissionSetSpec = {
+  /** API name (PermissionSet.Name), without namespace. */
+  name: string;
+  label?: string;
+  id?: string;
+  /** Namespace of a managed package: the permission set is then managed (read-only for SetupEntityAccess writes). */
+  namespace?: string;
+  description?: string;
+  permissions?: string[];
+  license?: string;
+};
+
+export type PermissionSetGroupSpec = {
+  /** DeveloperName. */
+  name: string;
+  label?: string;
+  id?: string;
+  namespace?: string;
+  /** Component permission set API names. */
+  permissionSets: string[];
+};
+
+export type UserSpec = {
+  username: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  /** Profile display name. */
+  profile: string;
+  active?: boolean;
+  id?: string;
+  userType?: string;
+  /** Permission set API names. */
+  permissionSets?: string[];
+  permissionSetGroups?: string[];
+  lastLoginDaysAgo?: number;
+};
+
+export type ConnectedAppSpec = {
+  /** Developer (API) name, without namespace. fullName in the Metadata API is `ns__name` for managed apps. */
+  name: string;
+  /** Display label; default: the metadata's label, else the name. ConnectedApplication.Name and OauthToken.AppName carry it. */
+  label?: string;
+  id?: string;
+  namespace?: string;
+  /** false: not installed — no ConnectedApplication / AppMenuItem row and no metadata, but tokens and events may reference it. */
+  installed?: boolean;
+  /** FileProperties.id in listMetadata: the ConnectedApplication id (same, default), another id (different) or empty (absent). */
+  listMetadataId?: 'same' | 'different' | 'absent';
+  /** false: the app is not returned by listMetadata / readMetadata at all (e.g. an app installed from the OAuth usage page). */
+  inMetadataApi?: boolean;
+  /** ConnectedApp metadata XML (a whole `<ConnectedApp>` document). Its profileName / permissionSetName become SetupEntityAccess rows. */
+  metadata?: string;
+  /** Path of a ConnectedApp XML file, relative to the scenario file. */
+  metadataFile?: string;
+  /** The stored consumer secret (never returned by reads). */
+  consumerSecret?: string;
+  createdBy?: string;
+  createdDaysAgo?: number;
+  lastModifiedBy?: string;
+  lastModifiedDaysAgo?: number;
+  /** Field overrides for the ConnectedApplication row (applied after the values derived from the metadata). */
+  sobject?: Record<string, unknown>;
+};
+
+export type AssignmentSpec = {
+  app: string;
+  /** Profile display names. */
+  profiles?: string[];
+  /** Permission set API names (or labels). */
+  permissionSets?: string[];
+};
+
+export type DayRange = [number, number];
+
+/** One explicit token, or generated tokens when `count` / `perUser` is given. */
+export type OauthTokenSpec = {
+  app: string;
+  /** Explicit: the token's user. */
+  user?: string;
+  /** Generated: users to spread the tokens over (default: all active users). */
+  users?: string[];
+  /** Generated: total tokens for the app. */
+  count?: number;
+  /** Generated: tokens per user. */
+  perUser?: number;
+  createdDaysAgo?: number | DayRange;
+  /** null: never used. */
+  lastUsedDaysAgo?: number | DayRange | null;
+  useCount?: number | DayRange;
+  deleteToken?: string;
+  accessToken?: string;
+};
+
+/** One explicit LoginHistory row (user + loginTime), or generated rows when `count` is given. */
+export type LoginHistorySpec = {
+  user?: string;
+  users?: string[];
+  count?: number;
+  /** LoginHistory.Application: the connected app name for OAuth logins, "Browser" for UI logins. */
+  application?: string;
+  loginType?: string;
+  loginSubType?: string;
+  loginTime?: string;
+  withinDays?: number;
+  sourceIp?: string;
+  sourceIps?: string[];
+  status?: string;
+  apiType?: string;
+  apiVersion?: string;
+  browser?: string;
+  platform?: string;
+  loginUrl?: string;
+};
+
+export type EventLogFileSpec = {
+  eventType: string;
+  interval?: 'Daily' | 'Hourly';
+  /** Log dates (YYYY-MM-DD), or a range; default: the 7 days before `now`. */
+  dates?: string[] | { from: string; to: string };
+  /** Hourly: hours of the day that have a file (default 0..23). */
+  hours?: number[];
+  /** Rows per file. */
+  rows?: number;
+  /** Target size per file in bytes (rows are added until the file reaches it). */
+  bytes?: number;
+  /** App names appearing in the rows ("*" = all apps, default all installed and uninstalled apps). */
+  apps?: string[];
+  /** Share of rows not made through a connected app (UI / internal traffic). Default 0.2. */
+  nonAppShare?: number;
+  users?: string[];
+  ipPool?: string[];
+  /** Dates (YYYY-MM-DD) that have two versions of their file, the second one created later. */
+  duplicateDates?: string[];
+  /** Given rows (column → value) instead of generated ones; the file gets exactly these rows. */
+  data?: Array<Record<string, string>>;
+  /** Given CSV content (inline) or file (relative to the scenario), header row included. */
+  csv?: string;
+  csvFile?: string;
+  apiVersion?: string;
+  seed?: number;
+};
+
+export type Scenario = {
+  $schema?: string;
+  name?: string;
+  description?: string;
+  seed?: number;
+  org: OrgSpec;
+  profiles?: ProfileSpec[];
+  permissionSets?: PermissionSetSpec[];
+  permissionSetGroups?: PermissionSetGroupSpec[];
+  users?: UserSpec[];
+  connectedApps?: ConnectedAppSpec[];
+  assignments?: AssignmentSpec[];
+  oauthTokens?: OauthTokenSpec[];
+  loginHistory?: LoginHistorySpec[];
+  eventLogFiles?: EventLogFileSpec[];
+};
+
+/** A scenario plus the directory its relative paths are resolved against. */
+export type LoadedScenario = { scenario: Scenario; baseDir: string };
+
+export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+
+export class ScenarioError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+/**
+ * Loads a scenario: a name of a shipped scenario ("demo", "empty"), a path to a JSON file, or an object
+ * (relative paths in an object are resolved against `baseDir`, default the shipped scenario directory).
+ */
+export function loadScenario(source: string | Scenario, baseDir = SCENARIO_DIR): LoadedScenario {
+  if (typeof source !== 'string') {
+    validateScenario(source);
+    return { scenario: source, baseDir };
+  }
+  const file =
+    source.endsWith('.json') || source.includes('/') || source.includes('\\')
+      ? resolve(source)
+      : join(SCENARIO_DIR, `${source}.json`);
+  if (!existsSync(file)) throw new ScenarioError(`scenario not found: ${source} (looked for ${file})`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ScenarioError(`scenario ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  const scenario = parsed as Scenario;
+  validateScenario(scenario);
+  return { scenario, baseDir: dirname(file) };
+}
+
+export function readRelative(baseDir: string, path: string): string {
+  return readFileSync(isAbsolute(path) ? path : join(baseDir, path), 'utf8');
+}
+
+/** Structural checks with readable messages (the JSON schema documents the same rules for editors). */
+export function validateScenario(s: Scenario): void {
+  const fail = (msg: string): never => {
+    throw new ScenarioError(`invalid scenario${s.name ? ` "${s.name}"` : ''}: ${msg}`);
+  };
+  if (typeof s !== 'object' || (s as unknown) === null) fail('not an object');
+  if (typeof s.org !== 'object' || typeof s.org.name !== 'string') fail('org.name is required');
+  if (s.org.id !== undefined && !/^00D[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$/.test(s.org.id)) fail(`org.id ${s.org.id} is not an org id`);
+  if (s.org.now !== undefined && Number.isNaN(Date.parse(s.org.now))) fail(`org.now ${s.org.now} is not a date`);
+  if (s.org.apiVersion !== undefined && !/^\d{2}\.0$/.test(s.org.apiVersion)) fail(`org.apiVersion ${s.org.apiVersion} must look like 67.0`);
+  const unique = (kind: string, names: string[]): Set<string> => {
+    const seen = new Set<string>();
+    for (const n of names) {
+      if (seen.has(n)) fail(`duplicate ${kind} "${n}"`);
+      seen.add(n);
+    }
+    return seen;
+  };
+  const profiles = unique('profile', (s.profiles ?? []).map((p) => p.name));
+  profiles.add('System Administrator'); // always present (added when the scenario does not define it)
+  const permsets = unique('permission set', (s.permissionSets ?? []).map((p) => (p.namespace ? `${p.namespace}__${p.name}` : p.name)));
+  const psLabels = new Set((s.permissionSets ?? []).flatMap((p) => [p.label ?? p.name, p.name]));
+  const groups = unique('permission set group', (s.permissionSetGroups ?? []).map((g) => g.name));
+  const users = unique('user', (s.users ?? []).map((u) => u.username));
+  const apps = unique('connected app', (s.connectedApps ?? []).map((a) => (a.namespace ? `${a.namespace}__${a.name}` : a.name)));
+  const appNames = new Set([...apps, ...(s.connectedApps ?? []).map((a) => a.name), ...(s.connectedApps ?? []).map((a) => a.label ?? a.name)]);
+  const needPs = (where: string, n: string): void => {
+    if (!permsets.has(n) && !psLabels.has(n)) fail(`${where}: unknown permission set "${n}"`);
+  };
+  for (const g of s.permissionSetGroups ?? []) for (const p of g.permissionSets) needPs(`permission set group ${g.name}`, p);
+  for (const u of s.users ?? []) {
+    if (!profiles.has(u.profile)) fail(`user ${u.username}: unknown profile "${u.profile}"`);
+    for (const p of u.permissionSets ?? []) needPs(`user ${u.username}`, p);
+    for (const g of u.permissionSetGroups ?? []) if (!groups.has(g)) fail(`user ${u.username}: unknown permission set group "${g}"`);
+  }
+  if (s.org.currentUser !== undefined && !users.has(s.org.currentUser)) fail(`org.currentUser: unknown user "${s.org.currentUser}"`);
+  for (const a of s.connectedApps ?? []) {
+    if (a.metadata !== undefined && a.metadataFile !== undefined) fail(`connected app ${a.name}: give metadata or metadataFile, not both`);
+    if (a.installed === false && (a.metadata !== undefined || a.metadataFile !== undefined)) fail(`connected app ${a.name}: an uninstalled app has no metadata`);
+  }
+  for (const as of s.assignments ?? []) {
+    if (!appNames.has(as.app)) fail(`assignment: unknown app "${as.app}"`);
+    for (const p of as.profiles ?? []) if (!profiles.has(p)) fail(`assignment of ${as.app}: unknown profile "${p}"`);
+    for (const p of as.permissionSets ?? []) needPs(`assignment of ${as.app}`, p);
+  }
+  const needUser = (where: string, u: string): void => {
+    if (!users.has(u)) fail(`${where}: unknown user "${u}"`);
+  };
+  for (const t of s.oauthTokens ?? []) {
+    if (!appNames.has(t.app)) fail(`oauth token: unknown app "${t.app}"`);
+    const generated = t.count !== undefined || t.perUser !== undefined;
+    if (!generated && t.user === undefined) fail(`oauth token for ${t.app}: give user (explicit) or count/perUser (generated)`);
+    if (t.user !== undefined) needUser(`oauth token for ${t.app}`, t.user);
+    for (const u of t.users ?? []) needUser(`oauth tokens for ${t.app}`, u);
+  }
+  for (const l of s.loginHistory ?? []) {
+    if (l.count === undefined && (l.user === undefined || l.loginTime === undefined)) fail('login history: give user + loginTime (explicit) or count (generated)');
+    if (l.user !== undefined) needUser('login history', l.user);
+    for (const u of l.users ?? []) needUser('login history', u);
+  }
+  for (const f of s.eventLogFiles ?? []) {
+    if (typeof f.eventType !== 'string') fail('event log file: eventType is required');
+    for (const a of f.apps ?? []) if (a !== '*' && !appNames.has(a)) fail(`event log file ${f.eventType}: unknown app "${a}"`);
+    for (const u of f.users ?? []) needUser(`event log file ${f.eventType}`, u);
+    const given = [f.data, f.csv, f.csvFile].filter((x) => x !== undefined).length;
+    if (given > 1) fail(`event log file ${f.eventType}: give at most one of data, csv, csvFile`);
+  }
+}

@@ -1,0 +1,389 @@
+/*
+ * The org emulator's HTTP server: routing, authentication, the API usage counter, latency and fault injection,
+ * and the request log.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultSet, faultError, type ActiveFault, type FaultHandle, type FaultRule } from './faults.js';
+import { json, restError, sessionInvalid, notFound, XML_TYPE, type Reply } from './http.js';
+import { OrgState, type OrgOptions } from './org.js';
+import { RestApi } from './rest.js';
+import { loadScenario, SCENARIO_DIR, type Scenario } from './scenario.js';
+import { MetadataApi, parseSoapRequest, soapFault, soapOperationName, type SoapRequest } from './soap.js';
+
+export type StartOptions = OrgOptions & {
+  /** A shipped scenario name ("demo", "empty"), a JSON file path, or a scenario object. Default "demo". */
+  scenario?: string | Scenario;
+  /** Base directory for relative paths in a scenario object (default: the shipped scenarios directory). */
+  scenarioDir?: string;
+  /** Port to bind on 127.0.0.1 (default 0 = a free port). */
+  port?: number;
+  /** Delay before every response. */
+  latencyMs?: number;
+  faults?: FaultRule[];
+  /** The session id to accept (default: `<orgId>!` + random characters). */
+  accessToken?: string;
+  /** Rows per query batch when the client does not ask (default 2000). */
+  queryBatchSize?: number;
+};
+
+export type RequestLogEntry = {
+  seq: number;
+  method: string;
+  /** Path with leading slashes collapsed, without the query string. */
+  path: string;
+  soql?: string;
+  /** Query locator of a queryMore request. */
+  locator?: string;
+  soapOperation?: string;
+  status: number;
+  /** Response body bytes sent. */
+  bytes: number;
+  ms: number;
+  fault?: string;
+  /** An exception the emulator hit (answered 500). */
+  error?: string;
+};
+
+export type Emulator = {
+  url: string;
+  port: number;
+  accessToken: string;
+  /** The live request log (an entry is added when its response is finished). */
+  requests: RequestLogEntry[];
+  org: OrgState;
+  addFault(rule: FaultRule): FaultHandle;
+  clearFaults(): void;
+  resetLog(): void;
+  setLatency(ms: number): void;
+  /** Makes a session id (default: the emulator's token) invalid: requests get INVALID_SESSION_ID. */
+  expireToken(token?: string): void;
+  /** Issues a new valid session id. */
+  issueToken(): string;
+  stop(): Promise<void>;
+};
+
+const MAX_BODY = 64 * 1024 * 1024;
+
+/** Starts an emulator on 127.0.0.1. */
+export async function start(options: StartOptions = {}): Promise<Emulator> {
+  const loaded = loadScenario(options.scenario ?? 'demo', options.scenarioDir ?? SCENARIO_DIR);
+  const org = new OrgState(loaded, options);
+  const server = new EmulatorServer(org, options);
+  await server.listen(options.port ?? 0);
+  return server.api();
+}
+
+class EmulatorServer {
+  private readonly server: Server;
+  private readonly rest: RestApi;
+  private readonly metadata: MetadataApi;
+  private readonly faults = new FaultSet();
+  private readonly tokens = new Set<string>();
+  private readonly timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  private readonly requests: RequestLogEntry[] = [];
+  private latencyMs: number;
+  private seq = 0;
+  private port = 0;
+  private stopped = false;
+  private readonly accessToken: string;
+
+  public constructor(private readonly org: OrgState, options: StartOptions) {
+    this.rest = new RestApi(org, { batchSize: options.queryBatchSize ?? 2000 });
+    this.metadata = new MetadataApi(org);
+    this.latencyMs = options.latencyMs ?? 0;
+    this.accessToken = options.accessToken ?? this.newToken();
+    this.tokens.add(this.accessToken);
+    for (const f of options.faults ?? []) this.faults.add(f);
+    this.server = createServer((req, res) => {
+      // A client that goes away mid-response must not take the emulator down.
+      res.on('error', () => undefined);
+      this.handle(req, res).catch(() => {
+        res.destroy();
+      });
+    });
+    this.server.keepAliveTimeout = 5000;
+  }
+
+  private newToken(): string {
+    return `${this.org.orgId}!AQ4AQ${randomBytes(48).toString('base64url').replace(/-/g, '.')}`;
+  }
+
+  public listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.port = (this.server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  public api(): Emulator {
+    const url = `http://127.0.0.1:${this.port}`;
+    return {
+      url,
+      port: this.port,
+      accessToken: this.accessToken,
+      requests: this.requests,
+      org: this.org,
+      addFault: (rule) => this.faults.add(rule),
+      clearFaults: () => {
+        this.faults.clear();
+      },
+      resetLog: () => {
+        this.requests.length = 0;
+      },
+      setLatency: (ms) => {
+        this.latencyMs = ms;
+      },
+      expireToken: (token = this.accessToken) => {
+        this.tokens.delete(token);
+      },
+      issueToken: () => {
+        const t = this.newToken();
+        this.tokens.add(t);
+        return t;
+      },
+      stop: () => this.stop(),
+    };
+  }
+
+  private async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) {
+      clearTimeout(t.timer);
+      t.resolve();
+    }
+    this.timers.clear();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => {
+        resolve();
+      });
+      this.server.closeAllConnections();
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0 || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.timers.delete(entry);
+          resolve();
+        }, ms),
+        resolve,
+      };
+      this.timers.add(entry);
+    });
+  }
+
+  // ---- Request handling -------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const method = (req.method ?? 'GET').toUpperCase();
+    // The stored instance URL ends in "/", so paths arrive as "//services/...": collapse leading slashes first
+    // (new URL() would read "//services" as a host).
+    const url = new URL((req.url ?? '/').replace(/^\/+/, '/'), 'http://127.0.0.1');
+    const path = url.pathname;
+    const entry: RequestLogEntry = { seq: ++this.seq, method, path, status: 0, bytes: 0, ms: 0 };
+    let logged = false;
+    const log = (): void => {
+      if (logged) return;
+      logged = true;
+      entry.ms = Math.round((performance.now() - started) * 10) / 10;
+      this.requests.push(entry);
+    };
+    res.on('finish', log);
+    res.on('close', log);
+
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch {
+      req.socket.destroy();
+      return;
+    }
+
+    // What the request is, for fault matching and the log.
+    let soap: SoapRequest | undefined;
+    const restMatch = /^\/services\/data\/v(\d+\.\d+)(?:\/(.*))?$/.exec(path);
+    const restTail = restMatch ? ((restMatch[2] as string | undefined) ?? '') : undefined;
+    if (restTail !== undefined && /^(query|queryAll)\/?$/.test(restTail)) entry.soql = url.searchParams.get('q') ?? undefined;
+    const more = restTail === undefined ? null : /^(?:query|queryAll)\/([^/]+)$/.exec(restTail);
+    if (more) {
+      entry.locator = more[1];
+      entry.soql = this.rest.soqlOfLocator(more[1]);
+    }
+    const soapMatch = /^\/services\/Soap\/m\/(\d+\.\d+)(?:\/.*)?$/.exec(path);
+    if (soapMatch && method === 'POST') {
+      soap = parseSoapRequest(body.toString('utf8'));
+      entry.soapOperation = soapOperationName(soap);
+    }
+
+    const faults = this.faults.select({ method, path, soql: entry.soql, soapOperation: entry.soapOperation });
+    if (faults.length > 0) entry.fault = faults.map((f) => f.label).join(',');
+    const delay = faults.filter((f) => f.kind === 'delay').reduce((n, f) => n + (f.rule.delayMs ?? 0), 0);
+    await this.sleep(this.latencyMs + delay);
+    if (this.stopped) {
+      req.socket.destroy();
+      return;
+    }
+    const breaking = faults.find((f) => f.kind !== 'delay');
+    if (breaking?.kind === 'drop-before') {
+      log();
+      req.socket.destroy();
+      return;
+    }
+
+    let reply: Reply;
+    if (breaking?.kind === 'error') {
+      const e = faultError(breaking.rule);
+      entry.status = e.status;
+      reply = soap ? soapFault(e.errorCode, e.soapMessage) : restError(e.status, e.errorCode, e.message);
+    } else {
+      try {
+        reply = this.route(method, path, url, body, req, soap);
+      } catch (e) {
+        entry.error = (e as Error).stack ?? String(e);
+        reply = restError(500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred in the org emulator: ${(e as Error).message}`);
+      }
+    }
+    if (restMatch && reply.status !== 404) {
+      reply.headers = { ...reply.headers, 'Sforce-Limit-Info': `api-usage=${this.org.apiUsed}/${this.org.apiMax}` };
+    }
+    entry.status = reply.status;
+    await this.send(res, reply, entry, breaking, log);
+  }
+
+  private isValid(token: string | undefined): boolean {
+    return token !== undefined && this.tokens.has(token);
+  }
+
+  private bearer(req: IncomingMessage): string | undefined {
+    const auth = req.headers.authorization ?? '';
+    const m = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(auth.trim());
+    return m ? m[1].trim() : undefined;
+  }
+
+  private route(method: string, path: string, url: URL, body: Buffer, req: IncomingMessage, soap: SoapRequest | undefined): Reply {
+    const baseUrl = `http://127.0.0.1:${this.port}`;
+    if (path === '/__emulator/stats') {
+      const usage = process.resourceUsage();
+      return json(200, { rssBytes: process.memoryUsage().rss, maxRssBytes: usage.maxRSS * 1024, requests: this.requests.length });
+    }
+    if ((path === '/services/data' || path === '/services/data/') && method === 'GET') return this.rest.versions();
+    if (path === '/services/oauth2/revoke') return this.revoke(url, body);
+    const soapMatch = /^\/services\/Soap\/m\/(\d+\.\d+)(?:\/.*)?$/.exec(path);
+    if (soapMatch) {
+      if (method !== 'POST') return { status: 405, headers: { 'Content-Type': XML_TYPE }, body: '' };
+      const reply = this.metadata.handle(soap ?? {}, soapMatch[1], (id) => this.isValid(id));
+      if (reply.status === 200) this.org.apiUsed++;
+      return reply;
+    }
+    if (!this.isValid(this.bearer(req))) {
+      // guess: userinfo answers a bad token like the REST API (the real endpoint's body may differ).
+      return sessionInvalid();
+    }
+    if (path === '/services/oauth2/userinfo') return this.rest.userinfo(baseUrl);
+    if (/^\/id\/[^/]+\/[^/]+$/.test(path)) return json(200, this.rest.identity(baseUrl, false));
+    const m = /^\/services\/data\/v(\d+\.\d+)(?:\/(.*))?$/.exec(path);
+    if (m) {
+      this.org.apiUsed++;
+      return this.rest.handle({ method, path, url, body, headers: req.headers, baseUrl }, m[1], ((m[2] as string | undefined) ?? '').replace(/\/$/, ''));
+    }
+    return notFound();
+  }
+
+  /** POST/GET /services/oauth2/revoke with token=<DeleteToken | access token | refresh token>. */
+  private revoke(url: URL, body: Buffer): Reply {
+    const form = new URLSearchParams(body.toString('utf8'));
+    const token = form.get('token') ?? url.searchParams.get('token');
+    if (token === null || token === '') return json(400, { error: 'invalid_request', error_description: 'missing token parameter' });
+    if (this.tokens.delete(token)) return { status: 200 };
+    if (this.org.revokeToken(token)) return { status: 200 };
+    // guess: the error body for a token the org does not know.
+    return json(400, { error: 'invalid_token', error_description: 'invalid token' });
+  }
+
+  // ---- Sending ----------------------------------------------------------------------------------
+
+  private async send(res: ServerResponse, reply: Reply, entry: RequestLogEntry, fault: ActiveFault | undefined, log: () => void): Promise<void> {
+    const body = reply.body === undefined ? undefined : Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(reply.body, 'utf8');
+    const length = body ? body.length : reply.stream ? reply.stream.length : 0;
+    const cutting = fault?.kind === 'drop-mid' || fault?.kind === 'truncate';
+    const cut = cutting ? Math.min(length, fault.rule.afterBytes ?? Math.floor(length / 2)) : length;
+    res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(length) });
+    const finishCut = (): void => {
+      log();
+      if (fault?.kind === 'truncate') res.socket?.end();
+      else res.socket?.destroy();
+    };
+    if (!reply.stream) {
+      const piece = body ?? Buffer.alloc(0);
+      if (!cutting) {
+        entry.bytes = piece.length;
+        res.end(piece);
+        return;
+      }
+      entry.bytes = cut;
+      res.write(piece.subarray(0, cut), () => {
+        finishCut();
+      });
+      return;
+    }
+    let sent = 0;
+    for (const chunk of reply.stream.chunks()) {
+      if (res.destroyed || this.stopped) return;
+      const piece = sent + chunk.length > cut ? chunk.subarray(0, cut - sent) : chunk;
+      sent += piece.length;
+      entry.bytes = sent;
+      const more = res.write(piece);
+      if (cutting && sent >= cut) {
+        await new Promise<void>((resolve) => {
+          res.write(Buffer.alloc(0), () => {
+            resolve();
+          });
+        });
+        finishCut();
+        return;
+      }
+      if (!more) await drained(res);
+    }
+    if (!res.destroyed) res.end();
+  }
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('request body too large'));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}

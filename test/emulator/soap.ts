@@ -1,0 +1,252 @@
+/*
+ * Metadata API (SOAP, POST /services/Soap/m/XX.X): listMetadata, readMetadata and updateMetadata for
+ * ConnectedApp (and read/list of Profile for login IP ranges), with SOAP faults and per-record errors.
+ */
+import {
+  childText,
+  childTexts,
+  element,
+  elements,
+  findDescendant,
+  firstElement,
+  localName,
+  parseXml,
+  serializeXml,
+  textElement,
+  type XmlElement,
+  type XmlNode,
+} from '../../src/domain/xml.js';
+import { XML_TYPE, type Reply } from './http.js';
+import { renderComponent, splitComponent, validateComponent, type FieldError } from './metadata.js';
+import type { OrgState } from './org.js';
+
+const SOAPENV = 'http://schemas.xmlsoap.org/soap/envelope/';
+const MD_NS = 'http://soap.sforce.com/2006/04/metadata';
+const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+const MAX_NAMES = 10;
+
+export type SoapRequest = { envelope?: XmlElement; parseError?: string; operation?: XmlElement; sessionId?: string };
+
+/** Parses a SOAP request far enough to log its operation and check the session. */
+export function parseSoapRequest(body: string): SoapRequest {
+  let root: XmlElement;
+  try {
+    root = parseXml(body).root;
+  } catch (e) {
+    return { parseError: (e as Error).message };
+  }
+  if (localName(root.name) !== 'Envelope') return { parseError: `Unexpected element ${root.name}; expected an Envelope` };
+  const header = firstElement(root, 'Header');
+  const sessionId = childText(header ? findDescendant(header, 'SessionHeader') : undefined, 'sessionId')?.trim();
+  const bodyEl = firstElement(root, 'Body');
+  const operation = bodyEl ? elements(bodyEl)[0] : undefined;
+  return { envelope: root, operation, sessionId };
+}
+
+export function soapOperationName(req: SoapRequest): string | undefined {
+  return req.operation ? localName(req.operation.name) : undefined;
+}
+
+function envelope(body: XmlNode[]): Reply {
+  const root = element('soapenv:Envelope', [element('soapenv:Body', body)], [
+    ['xmlns:soapenv', SOAPENV],
+    ['xmlns', MD_NS],
+    ['xmlns:xsi', XSI],
+  ]);
+  return { status: 200, headers: { 'Content-Type': XML_TYPE }, body: serializeXml(root, { indent: '' }) };
+}
+
+/** A SOAP fault (HTTP 500). `code` is an API error code (sf:CODE) or a SOAP code such as soapenv:Client. */
+export function soapFault(code: string, message: string): Reply {
+  const qualified = code.includes(':') ? code : `sf:${code}`;
+  const exceptionCode = code.includes(':') ? undefined : code;
+  const fault = element('soapenv:Fault', [
+    textElement('faultcode', qualified),
+    textElement('faultstring', exceptionCode ? `${exceptionCode}: ${message}` : message),
+    ...(exceptionCode
+      ? [
+          element('detail', [
+            element('sf:UnexpectedErrorFault', [textElement('sf:exceptionCode', exceptionCode), textElement('sf:exceptionMessage', message)], [
+              ['xsi:type', 'sf:UnexpectedErrorFault'],
+            ]),
+          ]),
+        ]
+      : []),
+  ], [['xmlns:sf', MD_NS]]);
+  const reply = envelope([fault]);
+  return { ...reply, status: 500 };
+}
+
+const metaDate = (ms: number): string => new Date(ms).toISOString();
+
+export class MetadataApi {
+  public constructor(private readonly org: OrgState) {}
+
+  public handle(req: SoapRequest, version: string, validSession: (id: string | undefined) => boolean): Reply {
+    if (req.parseError !== undefined || !req.envelope) return soapFault('soapenv:Client', req.parseError ?? 'Premature end of file.');
+    if (!validSession(req.sessionId)) return soapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session');
+    const v = Number(version);
+    if (!(v >= 20 && v <= Number(this.org.maxApiVersion))) return soapFault('UNSUPPORTED_API_VERSION', `Invalid Api version specified on URL: ${version}`);
+    const op = req.operation;
+    if (!op) return soapFault('soapenv:Client', 'No operation given in the SOAP Body');
+    const header = firstElement(req.envelope, 'Header');
+    const allOrNone = childText(header ? findDescendant(header, 'AllOrNoneHeader') : undefined, 'allOrNone') === 'true';
+    switch (localName(op.name)) {
+      case 'listMetadata':
+        return this.list(op);
+      case 'readMetadata':
+        return this.read(op);
+      case 'updateMetadata':
+        return this.update(op, allOrNone);
+      default:
+        return soapFault('soapenv:Client', `No operation available for request {${MD_NS}}${localName(op.name)}, please check the WSDL for the service.`);
+    }
+  }
+
+  private userName(id: string): string {
+    return (this.org.byId(id)?.Name as string | undefined) ?? '';
+  }
+
+  private list(op: XmlElement): Reply {
+    const queries = elements(op, 'queries');
+    if (queries.length > 3) return soapFault('INVALID_TYPE', 'Too many queries; listMetadata takes at most 3');
+    const results: XmlElement[] = [];
+    for (const q of queries) {
+      const type = (childText(q, 'type') ?? '').trim();
+      if (type === 'ConnectedApp') {
+        for (const app of this.org.apps.values()) {
+          if (!app.inMetadataApi) continue;
+          const props: XmlElement[] = [
+            textElement('createdById', app.createdById),
+            textElement('createdByName', this.userName(app.createdById)),
+            textElement('createdDate', metaDate(app.createdDate)),
+            textElement('fileName', `connectedApps/${app.fullName}.connectedApp`),
+            textElement('fullName', app.fullName),
+            textElement('id', app.listMetadataId),
+            textElement('lastModifiedById', app.lastModifiedById),
+            textElement('lastModifiedByName', this.userName(app.lastModifiedById)),
+            textElement('lastModifiedDate', metaDate(app.lastModifiedDate)),
+            textElement('manageableState', app.namespace ? 'installed' : 'unmanaged'),
+            ...(app.namespace ? [textElement('namespacePrefix', app.namespace)] : []),
+            textElement('type', 'ConnectedApp'),
+          ];
+          results.push(element('result', props));
+        }
+      } else if (type === 'Profile') {
+        for (const p of this.org.profiles.values()) {
+          const created = Date.parse(String(p.row.CreatedDate).replace(/\+0000$/, 'Z'));
+          results.push(
+            element('result', [
+              textElement('createdById', String(p.row.CreatedById)),
+              textElement('createdByName', this.userName(String(p.row.CreatedById))),
+              textElement('createdDate', metaDate(created)),
+              textElement('fileName', `profiles/${p.fullName}.profile`),
+              textElement('fullName', p.fullName),
+              textElement('id', p.id),
+              textElement('lastModifiedById', String(p.row.LastModifiedById)),
+              textElement('lastModifiedByName', this.userName(String(p.row.LastModifiedById))),
+              textElement('lastModifiedDate', metaDate(created)),
+              textElement('manageableState', 'unmanaged'),
+              textElement('type', 'Profile'),
+            ])
+          );
+        }
+      }
+    }
+    return envelope([element('listMetadataResponse', results)]);
+  }
+
+  private read(op: XmlElement): Reply {
+    const type = (childText(op, 'type') ?? '').trim();
+    const names = childTexts(op, 'fullNames').map((n) => n.trim());
+    if (names.length > MAX_NAMES) {
+      // guess: the fault code and text for more than 10 names.
+      return soapFault('EXCEEDED_ID_LIMIT', `Too many full names: readMetadata takes at most ${MAX_NAMES} names of type ${type} per call`);
+    }
+    const records: XmlElement[] = names.map((name) => {
+      if (type === 'ConnectedApp') {
+        const app = this.org.appByFullName(name);
+        if (app?.body && app.inMetadataApi) {
+          const { profiles, permissionSets } = this.org.assignmentNames(app);
+          return element('records', renderComponent(app.fullName, app.body, profiles, permissionSets), [['xsi:type', 'ConnectedApp']]);
+        }
+      } else if (type === 'Profile') {
+        const p = this.org.profileByFullName(name);
+        if (p) return element('records', this.profileComponent(p), [['xsi:type', 'Profile']]);
+      }
+      // guess: an unknown name reads as a nil record (jsforce then returns an object without fullName).
+      return element('records', [], [['xsi:nil', 'true']]);
+    });
+    return envelope([element('readMetadataResponse', [element('result', records)])]);
+  }
+
+  private profileComponent(p: { id: string; fullName: string; custom: boolean; userLicense: string; row: Record<string, unknown> }): XmlElement[] {
+    const perms = Object.keys(p.row)
+      .filter((k) => k.startsWith('Permissions') && p.row[k] === true)
+      .map((k) => k.slice('Permissions'.length))
+      .sort();
+    return [
+      textElement('fullName', p.fullName),
+      textElement('custom', String(p.custom)),
+      ...this.org.loginIpRanges(p.id).map((r) =>
+        element('loginIpRanges', [
+          ...(typeof r.Description === 'string' && r.Description !== '' ? [textElement('description', r.Description)] : []),
+          textElement('endAddress', String(r.EndAddress)),
+          textElement('startAddress', String(r.StartAddress)),
+        ])
+      ),
+      textElement('userLicense', p.userLicense),
+      ...perms.map((name) => element('userPermissions', [textElement('enabled', 'true'), textElement('name', name)])),
+    ];
+  }
+
+  private update(op: XmlElement, allOrNone: boolean): Reply {
+    const items = elements(op, 'metadata');
+    if (items.length > MAX_NAMES) {
+      // guess: as for readMetadata.
+      return soapFault('EXCEEDED_ID_LIMIT', `Too many components: updateMetadata takes at most ${MAX_NAMES} per call`);
+    }
+    type Outcome = { fullName: string; error?: FieldError };
+    const check = (item: XmlElement, dryRun: boolean): Outcome => {
+      const type = item.attributes.find(([k]) => localName(k) === 'type')?.[1];
+      const split = splitComponent(item);
+      const fullName = split.fullName ?? '';
+      // guess: the emulator models updates of ConnectedApp only; other types get a per-record INVALID_TYPE.
+      if (type !== undefined && localName(type) !== 'ConnectedApp') {
+        return { fullName, error: { statusCode: 'INVALID_TYPE', message: `The org emulator only updates ConnectedApp, not ${type}`, fields: [] } };
+      }
+      if (fullName === '') return { fullName, error: { statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required field is missing: fullName', fields: ['fullName'] } };
+      const invalid = validateComponent(split);
+      if (invalid) return { fullName, error: invalid };
+      return this.org.updateConnectedApp(split, dryRun);
+    };
+    let outcomes: Outcome[];
+    if (allOrNone) {
+      outcomes = items.map((i) => check(i, true));
+      if (outcomes.some((o) => o.error)) {
+        // guess: with AllOrNoneHeader the valid components are reported as rolled back.
+        outcomes = outcomes.map((o) =>
+          o.error
+            ? o
+            : { ...o, error: { statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] } }
+        );
+      } else outcomes = items.map((i) => check(i, false));
+    } else outcomes = items.map((i) => check(i, false));
+    const results = outcomes.map((o) =>
+      element('result', [
+        ...(o.error
+          ? [
+              element('errors', [
+                ...o.error.fields.map((f) => textElement('fields', f)),
+                textElement('message', o.error.message),
+                textElement('statusCode', o.error.statusCode),
+              ]),
+            ]
+          : []),
+        textElement('fullName', o.fullName),
+        textElement('success', String(!o.error)),
+      ])
+    );
+    return envelope([element('updateMetadataResponse', results)]);
+  }
+}
