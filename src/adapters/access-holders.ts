@@ -5,7 +5,7 @@
 import type { Connection } from '@salesforce/core';
 import { queryAll } from './api.js';
 import type { AccessHolder } from '../domain/assignments.js';
-import { splitNamespace } from '../domain/names.js';
+import { sameId, splitNamespace } from '../domain/names.js';
 import { soqlInList } from '../domain/soql.js';
 
 type PermissionSetRecord = {
@@ -59,6 +59,8 @@ export async function resolveHolders(conn: Connection, permissionSets: readonly 
   }
 
   const sets = records.filter((r) => !r.IsOwnedByProfile);
+  /** Names that matched a permission set group's aggregate set: requested name → group Id. */
+  const aggregates = new Map<string, string>();
   for (const requested of permissionSets) {
     const lower = requested.toLowerCase();
     const byName = sets.filter((r) => fullNameOf(r).toLowerCase() === lower);
@@ -67,34 +69,41 @@ export async function resolveHolders(conn: Connection, permissionSets: readonly 
     else if (candidates.length > 1) resolution.refused.push({ reason: 'ambiguous', requested, candidates: candidates.map(fullNameOf) });
     else {
       const match = candidates[0];
-      if (match.PermissionSetGroupId) resolution.refused.push({ reason: 'permission-set-group', requested, groupName: match.Label, components: [] });
+      if (match.PermissionSetGroupId) aggregates.set(requested, match.PermissionSetGroupId);
       else if (match.NamespacePrefix) resolution.refused.push({ reason: 'managed', requested, name: fullNameOf(match), namespacePrefix: match.NamespacePrefix });
       else resolution.holders.set(holderKey('permission-set', requested), { kind: 'permission-set', permissionSetId: match.Id, name: fullNameOf(match), label: match.Label });
     }
   }
 
-  if (resolution.unknownPermissionSets.length) await findGroups(conn, resolution);
+  if (resolution.unknownPermissionSets.length || aggregates.size) await findGroups(conn, resolution, aggregates);
   return resolution;
 }
 
-/** A name that matched no permission set may be a permission set group: say so, naming its components. */
-async function findGroups(conn: Connection, resolution: HolderResolution): Promise<void> {
-  const names = resolution.unknownPermissionSets;
+/**
+ * A name that matched no permission set, or matched a group's aggregate set, may name a permission set
+ * group: refuse it, naming the group's component permission sets (one query).
+ */
+async function findGroups(conn: Connection, resolution: HolderResolution, aggregates: Map<string, string>): Promise<void> {
+  const names = [...resolution.unknownPermissionSets, ...aggregates.keys()];
+  const byId = aggregates.size ? ` OR PermissionSetGroupId IN ${soqlInList(new Set(aggregates.values()))}` : '';
   const soql =
-    'SELECT PermissionSetGroup.DeveloperName, PermissionSetGroup.MasterLabel, PermissionSet.Name, PermissionSet.NamespacePrefix FROM PermissionSetGroupComponent ' +
-    `WHERE PermissionSetGroup.DeveloperName IN ${soqlInList(names)} OR PermissionSetGroup.MasterLabel IN ${soqlInList(names)}`;
-  type Row = { PermissionSetGroup: { DeveloperName: string; MasterLabel: string }; PermissionSet: { Name: string; NamespacePrefix: string | null } };
+    'SELECT PermissionSetGroupId, PermissionSetGroup.DeveloperName, PermissionSetGroup.MasterLabel, PermissionSet.Name, PermissionSet.NamespacePrefix FROM PermissionSetGroupComponent ' +
+    `WHERE PermissionSetGroup.DeveloperName IN ${soqlInList(names)} OR PermissionSetGroup.MasterLabel IN ${soqlInList(names)}${byId}`;
+  type Row = { PermissionSetGroupId: string; PermissionSetGroup: { DeveloperName: string; MasterLabel: string }; PermissionSet: { Name: string; NamespacePrefix: string | null } };
   const rows = (await queryAll<Row>(conn, soql)).records;
   const stillUnknown: string[] = [];
   for (const requested of names) {
     const lower = requested.toLowerCase();
-    const members = rows.filter((r) => r.PermissionSetGroup.DeveloperName.toLowerCase() === lower || r.PermissionSetGroup.MasterLabel.toLowerCase() === lower);
-    if (members.length === 0) stillUnknown.push(requested);
+    const groupId = aggregates.get(requested);
+    const members = rows.filter(
+      (r) => (groupId !== undefined && sameId(r.PermissionSetGroupId, groupId)) || r.PermissionSetGroup.DeveloperName.toLowerCase() === lower || r.PermissionSetGroup.MasterLabel.toLowerCase() === lower
+    );
+    if (members.length === 0 && groupId === undefined) stillUnknown.push(requested);
     else
       resolution.refused.push({
         reason: 'permission-set-group',
         requested,
-        groupName: members[0].PermissionSetGroup.DeveloperName,
+        groupName: members[0]?.PermissionSetGroup.DeveloperName ?? requested,
         components: members.map((m) => (m.PermissionSet.NamespacePrefix ? `${m.PermissionSet.NamespacePrefix}__${m.PermissionSet.Name}` : m.PermissionSet.Name)),
       });
   }

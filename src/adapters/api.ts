@@ -49,6 +49,19 @@ export function isSourceUnavailable(error: unknown): boolean {
   return UNAVAILABLE_CODES.has(errorCodeOf(error));
 }
 
+type RequestArgs = Parameters<Connection['request']>;
+
+/**
+ * Connection.request, made safe against a connection dropped mid-response: jsforce also exposes every
+ * response as a stream, and an error on a stream nobody listens to would crash the process. The
+ * promise rejects with the same error, which callers handle.
+ */
+export function request<T>(conn: Connection, req: RequestArgs[0], options?: RequestArgs[1]): Promise<T> {
+  const pending = conn.request<T>(req, options);
+  pending.stream().on('error', () => undefined);
+  return pending;
+}
+
 export function dataPath(conn: Connection, rest: string): string {
   return `/services/data/v${conn.getApiVersion()}${rest}`;
 }
@@ -56,14 +69,15 @@ export function dataPath(conn: Connection, rest: string): string {
 /** Runs a SOQL query and follows nextRecordsUrl until done. One request per page, nothing more. */
 export async function queryAll<T>(conn: Connection, soql: string, options: { tooling?: boolean } = {}): Promise<QueryResponse<T>> {
   const base = options.tooling ? '/tooling/query' : '/query';
-  let page = await conn.request<QueryResponse<T>>(
+  let page = await request<QueryResponse<T>>(
+    conn,
     { method: 'GET', url: dataPath(conn, `${base}?q=${encodeURIComponent(soql)}`) },
     { retry: READ_RETRY }
   );
   const records = [...page.records];
   while (!page.done && page.nextRecordsUrl) {
     // Sequential on purpose: each page names the next one.
-    page = await conn.request<QueryResponse<T>>({ method: 'GET', url: page.nextRecordsUrl }, { retry: READ_RETRY });
+    page = await request<QueryResponse<T>>(conn, { method: 'GET', url: page.nextRecordsUrl }, { retry: READ_RETRY });
     records.push(...page.records);
   }
   return { totalSize: page.totalSize, done: page.done, records };
@@ -73,7 +87,7 @@ export async function queryAll<T>(conn: Connection, soql: string, options: { too
 export function isTransient(error: unknown): boolean {
   const code = errorCodeOf(error);
   if (/^ERROR_HTTP_5\d\d$/.test(code)) return true;
-  if (['SERVER_UNAVAILABLE', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code)) return true;
+  if (['SERVER_UNAVAILABLE', 'UNKNOWN_EXCEPTION', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code)) return true;
   const message = messageOf(error);
   return /socket hang up|other side closed|terminated|fetch failed/i.test(message);
 }

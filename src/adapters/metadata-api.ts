@@ -3,7 +3,7 @@
  * jsforce's ConnectedApp typings predate most OAuth fields and would drop or mistype them.
  */
 import type { Connection } from '@salesforce/core';
-import { ApiError, READ_RETRY } from './api.js';
+import { ApiError, READ_RETRY, request } from './api.js';
 import { chunk, mapWithConcurrency } from '../domain/collections.js';
 import { childText, elements, escapeXml, findDescendant, localName, parseXml, serializeXml, textOf, XmlParseError, type XmlElement } from '../domain/xml.js';
 
@@ -35,7 +35,8 @@ export async function soapCall(
     `<soapenv:Body><${operation}>${bodyXml}</${operation}></soapenv:Body></soapenv:Envelope>`;
   let text: string;
   try {
-    text = await conn.request<string>(
+    text = await request<string>(
+      conn,
       {
         method: 'POST',
         url: `/services/Soap/m/${conn.getApiVersion()}`,

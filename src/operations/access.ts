@@ -21,6 +21,7 @@ import {
 import { chunk } from '../domain/collections.js';
 import { joinInventory } from '../domain/inventory.js';
 import { closeMatches } from '../domain/names.js';
+import { writeProfilesThroughMetadata } from './metadata-access.js';
 import { resolveApps } from './resolve-apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -117,8 +118,27 @@ export async function assignAccess(conn: Connection, requests: readonly AccessRe
     // Batches go one after another: if one fails outright, the results say exactly which pairs were written.
     created.push(...(await createBatch(conn, batch, warnings)));
   }
-  return { results: [...unchanged, ...created], warnings };
+  return { results: [...unchanged, ...(await retryProfilesThroughMetadata(conn, missing, created, 'add'))], warnings };
 }
+
+/**
+ * Where the org refused a profile pair through SetupEntityAccess, try the app's metadata instead (only
+ * honoured for admin-approved apps). Results keep their order; each says which path it took.
+ */
+async function retryProfilesThroughMetadata(conn: Connection, pairs: readonly AccessPair[], results: PairResult[], direction: 'add' | 'remove'): Promise<PairResult[]> {
+  const key = (appId: string, targetType: string, target: string): string => `${appId}\u0000${targetType}\u0000${target}`;
+  const refused = new Set(
+    results
+      .filter((r) => r.status === 'failed' && r.targetType === 'profile' && r.errorCode !== 'DUPLICATE_VALUE' && !isTransientCode(r.errorCode))
+      .map((r) => key(r.appId, r.targetType, r.target))
+  );
+  const retry = pairs.filter((p) => p.app.permittedUsers === 'admin-approved' && p.app.apiName !== null && refused.has(key(p.app.id, p.holder.kind, p.holder.name)));
+  if (retry.length === 0) return results;
+  const viaMetadata = new Map((await writeProfilesThroughMetadata(conn, retry, direction)).map((r) => [key(r.appId, r.targetType, r.target), r]));
+  return results.map((r) => viaMetadata.get(key(r.appId, r.targetType, r.target)) ?? r);
+}
+
+const isTransientCode = (code: string | null): boolean => code !== null && (/^ERROR_HTTP_5/.test(code) || code === 'SERVER_UNAVAILABLE');
 
 async function createBatch(conn: Connection, batch: AccessPair[], warnings: string[]): Promise<PairResult[]> {
   const send = (pairs: AccessPair[]): Promise<CollectionResult[]> =>
@@ -166,7 +186,7 @@ export async function unassignAccess(conn: Connection, requests: readonly Access
   for (const batch of chunk(present, RECORDS_PER_CALL)) {
     deleted.push(...(await deleteBatch(conn, batch)));
   }
-  return { results: [...unchanged, ...deleted], warnings };
+  return { results: [...unchanged, ...(await retryProfilesThroughMetadata(conn, present, deleted, 'remove'))], warnings };
 }
 
 async function deleteBatch(conn: Connection, batch: Array<AccessPair & { row: AccessRow }>): Promise<PairResult[]> {

@@ -10,6 +10,8 @@
 export type FaultKind =
   /** An error response: `status` + `errorCode` (REST JSON error body, SOAP fault for SOAP requests). */
   | 'error'
+  /** The request is carried out (a write is committed), then answered with the error: a lost response, as a gateway timeout after commit. */
+  | 'error-after'
   /** The socket is destroyed before anything is sent. */
   | 'drop-before'
   /** Headers and part of the body are sent, then the socket is destroyed. */

@@ -240,17 +240,18 @@ class EmulatorServer {
     }
 
     let reply: Reply;
-    if (breaking?.kind === 'error') {
-      const e = faultError(breaking.rule);
-      entry.status = e.status;
-      reply = soap ? soapFault(e.errorCode, e.soapMessage) : restError(e.status, e.errorCode, e.message);
-    } else {
+    if (breaking?.kind !== 'error') {
       try {
         reply = this.route(method, path, url, body, req, soap);
       } catch (e) {
         entry.error = (e as Error).stack ?? String(e);
         reply = restError(500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred in the org emulator: ${(e as Error).message}`);
       }
+    }
+    if (breaking?.kind === 'error' || breaking?.kind === 'error-after') {
+      const e = faultError(breaking.rule);
+      entry.status = e.status;
+      reply = soap ? soapFault(e.errorCode, e.soapMessage) : restError(e.status, e.errorCode, e.message);
     }
     if (restMatch && reply.status !== 404) {
       reply.headers = { ...reply.headers, 'Sforce-Limit-Info': `api-usage=${this.org.apiUsed}/${this.org.apiMax}` };

@@ -1,0 +1,86 @@
+/*
+ * The second write path for app access: the ConnectedApp metadata's profileName list, changed through
+ * the same lossless read-modify-write as `policy set` (every other element is sent back as read, the
+ * consumer secret never). Used where the org refuses a SetupEntityAccess write on a profile.
+ */
+import { Messages, type Connection } from '@salesforce/core';
+import { errorCodeOf, messageOf } from '../adapters/api.js';
+import { readAccessRows } from '../adapters/assignments.js';
+import { readMetadata, updateMetadata } from '../adapters/metadata-api.js';
+import { pairResult, planAssign, type AccessPair, type PairResult } from '../domain/assignments.js';
+import { readConnectedAppPolicy } from '../domain/policy.js';
+import { applyPolicyChange, withoutSecrets } from '../domain/policy-edit.js';
+import { PolicyError } from '../domain/policy-error.js';
+import type { XmlElement } from '../domain/xml.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.assign');
+
+type Direction = 'add' | 'remove';
+
+/**
+ * Adds (or removes) the profiles of these pairs to (from) each app's profileName list. One read and one
+ * update per 10 apps, then one query to confirm which pairs now exist. Returns one result per pair.
+ */
+export async function writeProfilesThroughMetadata(conn: Connection, pairs: readonly AccessPair[], direction: Direction): Promise<PairResult[]> {
+  const fail = (pair: AccessPair, errorCode: string, message: string): PairResult => pairResult(pair, 'failed', { path: 'metadata', errorCode, message });
+  const byApp = new Map<string, AccessPair[]>();
+  for (const pair of pairs) {
+    if (!pair.app.apiName) continue;
+    byApp.set(pair.app.apiName, [...(byApp.get(pair.app.apiName) ?? []), pair]);
+  }
+  const results: PairResult[] = pairs.filter((p) => !p.app.apiName).map((p) => fail(p, 'NO_API_NAME', messages.getMessage('message.noApiName')));
+  if (byApp.size === 0) return results;
+
+  let records: Map<string, XmlElement | null>;
+  try {
+    records = await readMetadata(conn, 'ConnectedApp', [...byApp.keys()]);
+  } catch (error) {
+    return [...results, ...[...byApp.values()].flat().map((p) => fail(p, errorCodeOf(error), messageOf(error)))];
+  }
+
+  const updates: Array<{ name: string; root: XmlElement }> = [];
+  for (const [name, appPairs] of byApp) {
+    const record = records.get(name);
+    if (!record) {
+      results.push(...appPairs.map((p) => fail(p, 'NOT_FOUND', messages.getMessage('message.noMetadata', [name]))));
+      continue;
+    }
+    try {
+      const current = readConnectedAppPolicy(record).profileNames;
+      const named = new Set(appPairs.map((p) => p.holder.name.toLowerCase()));
+      const desired = direction === 'add' ? [...current, ...appPairs.map((p) => p.holder.name)] : current.filter((n) => !named.has(n.toLowerCase()));
+      updates.push({ name, root: withoutSecrets(applyPolicyChange(record, { profileNames: [...new Set(desired)] }).root) });
+    } catch (error) {
+      if (!(error instanceof PolicyError)) throw error;
+      results.push(...appPairs.map((p) => fail(p, error.code, error.message)));
+    }
+  }
+
+  let saved: Awaited<ReturnType<typeof updateMetadata>>;
+  try {
+    saved = await updateMetadata(conn, 'ConnectedApp', updates.map((u) => u.root));
+  } catch (error) {
+    return [...results, ...updates.flatMap((u) => (byApp.get(u.name) ?? []).map((p) => fail(p, errorCodeOf(error), messageOf(error))))];
+  }
+  const written: AccessPair[] = [];
+  updates.forEach((update, i) => {
+    const save = saved.at(i);
+    const appPairs = byApp.get(update.name) ?? [];
+    if (save?.success) written.push(...appPairs);
+    else results.push(...appPairs.map((p) => fail(p, save?.errors[0]?.statusCode ?? 'UNKNOWN_ERROR', save?.errors[0]?.message ?? '')));
+  });
+  if (written.length === 0) return results;
+
+  // Read back: the change counts only if the org now shows (or no longer shows) the access.
+  const rows = await readAccessRows(conn, [...new Set(written.map((p) => p.app.id))], [...new Set(written.map((p) => p.holder.permissionSetId))]);
+  const { present, missing } = planAssign(written, rows);
+  if (direction === 'add') {
+    results.push(...present.map((p) => pairResult(p, 'created', { path: 'metadata', recordId: p.row.id })));
+    results.push(...missing.map((p) => fail(p, 'NOT_APPLIED', messages.getMessage('message.notApplied'))));
+  } else {
+    results.push(...missing.map((p) => pairResult(p, 'deleted', { path: 'metadata' })));
+    results.push(...present.map((p) => fail(p, 'NOT_APPLIED', messages.getMessage('message.stillPresent'))));
+  }
+  return results;
+}
