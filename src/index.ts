@@ -3,3 +3,5 @@ export type { ConnectedAppListResult, ConnectedAppListRow } from './commands/con
 export type { ConnectedAppAssignResult } from './commands/connectedapp/assign.js';
 export type { ConnectedAppUnassignResult } from './commands/connectedapp/unassign.js';
 export type { PairResult, PairStatus, WritePath } from './domain/assignments.js';
+export type { ConnectedAppPolicyShowResult } from './commands/connectedapp/policy/show.js';
+export type { ConnectedAppPolicySetResult } from './commands/connectedapp/policy/set.js';

@@ -29,7 +29,9 @@ export type PolicyErrorCode =
   /** profileName / permissionSetName are only usable when the app is admin-approved. */
   | 'AssignmentsRequireAdminApproved'
   /** The element handed to a ConnectedApp reader or editor is not a ConnectedApp. */
-  | 'NotAConnectedApp';
+  | 'NotAConnectedApp'
+  /** A key in a desired-state file's `policy` block that is not a policy control. */
+  | 'InvalidPolicyKey';
 
 export type PolicyErrorReason =
   | 'empty'

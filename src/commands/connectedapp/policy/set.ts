@@ -1,0 +1,137 @@
+import { Messages } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { DESIRED_POLICY_KEYS, desiredPolicyFromJson, toPolicyChange, type DesiredPolicy } from '../../../domain/desired-policy.js';
+import type { PolicyChange } from '../../../domain/policy-edit.js';
+import { PolicyError } from '../../../domain/policy-error.js';
+import { readAccessFile } from '../../../operations/access-input.js';
+import { resolveTargets, setPolicies, type AppPolicyResult } from '../../../operations/policy.js';
+import { policySfError, settingLabel } from '../../../renderers/policy-words.js';
+import { DRIFT_EXIT_CODE, PARTIAL_EXIT_CODE } from '../assign.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.policy.set');
+
+export type ConnectedAppPolicySetResult = {
+  /** One entry per app, with each changed field before → after. */
+  results: AppPolicyResult[];
+  dryRun: boolean;
+  check: boolean;
+};
+
+export default class ConnectedAppPolicySet extends SfCommand<ConnectedAppPolicySetResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary') }),
+    'permitted-users': Flags.option({ options: ['admin-approved', 'all-self-authorize'] as const, summary: messages.getMessage('flags.permitted-users.summary') })(),
+    'ip-relaxation': Flags.option({
+      options: ['enforce', 'relax', 'relax-with-second-factor', 'enforce-relax-refresh'] as const,
+      summary: messages.getMessage('flags.ip-relaxation.summary'),
+    })(),
+    'refresh-token': Flags.string({ summary: messages.getMessage('flags.refresh-token.summary'), description: messages.getMessage('flags.refresh-token.description') }),
+    'session-timeout': Flags.string({ summary: messages.getMessage('flags.session-timeout.summary') }),
+    pkce: Flags.boolean({ allowNo: true, summary: messages.getMessage('flags.pkce.summary') }),
+    'refresh-token-rotation': Flags.boolean({ allowNo: true, summary: messages.getMessage('flags.refresh-token-rotation.summary') }),
+    'assign-permission-set': Flags.string({ multiple: true, summary: messages.getMessage('flags.assign-permission-set.summary') }),
+    'assign-profile': Flags.string({ multiple: true, summary: messages.getMessage('flags.assign-profile.summary') }),
+    force: Flags.boolean({ summary: messages.getMessage('flags.force.summary') }),
+    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
+    file: Flags.file({ char: 'f', exists: true, summary: messages.getMessage('flags.file.summary') }),
+    check: Flags.boolean({ summary: messages.getMessage('flags.check.summary'), dependsOn: ['file'] }),
+  };
+
+  public async run(): Promise<ConnectedAppPolicySetResult> {
+    const { flags } = await this.parse(ConnectedAppPolicySet);
+    const wanted = await desiredChanges(flags);
+    const conn = flags['target-org'].getConnection(flags['api-version']);
+    const mode = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
+    const { targets } = await resolveTargets(conn, wanted);
+    const outcome = await setPolicies(conn, targets, {
+      mode,
+      force: flags.force,
+      assignPermissionSets: flags['assign-permission-set'] ?? [],
+      assignProfiles: flags['assign-profile'] ?? [],
+    });
+    const result: ConnectedAppPolicySetResult = { results: outcome.results, dryRun: mode === 'dry-run', check: mode === 'check' };
+    for (const warning of outcome.warnings) this.warn(warning);
+    this.render(result.results);
+    return this.finish(result, mode, flags.file);
+  }
+
+  private render(results: AppPolicyResult[]): void {
+    const rows = results.flatMap((r) =>
+      r.changes.length
+        ? r.changes.map((c) => ({ app: r.app, setting: settingLabel(c.field), before: c.before ?? '', after: c.after ?? '', status: r.status }))
+        : [{ app: r.app, setting: '', before: '', after: r.message ?? '', status: r.status }]
+    );
+    this.table({
+      data: rows,
+      columns: (['app', 'setting', 'before', 'after', 'status'] as const).map((key) => ({ key, name: messages.getMessage(`column.${key}`) })),
+    });
+  }
+
+  private finish(result: ConnectedAppPolicySetResult, mode: 'write' | 'dry-run' | 'check', file: string | undefined): ConnectedAppPolicySetResult {
+    const count = (status: AppPolicyResult['status']): number => result.results.filter((r) => r.status === status).length;
+    if (mode === 'check') {
+      this.log(messages.getMessage('summary.check', [count('would-update'), count('unchanged')]));
+      if (count('would-update') + count('failed') > 0) {
+        const error = messages.createError('error.Drift', [file ?? '', count('would-update') + count('failed')], [], DRIFT_EXIT_CODE);
+        error.setData(result);
+        throw error;
+      }
+      return result;
+    }
+    if (mode === 'dry-run') {
+      this.log(messages.getMessage('summary.dryRun', [count('would-update'), count('unchanged')]));
+      return result;
+    }
+    this.log(messages.getMessage('summary.result', [count('updated'), count('unchanged'), count('failed')]));
+    if (count('failed') > 0 && count('failed') === result.results.length) {
+      const error = messages.createError('error.AllFailed', [result.results.map((r) => `${r.app}: ${r.errorCode ?? ''}`).join('; ')]);
+      error.setData(result);
+      throw error;
+    }
+    if (count('failed') > 0) process.exitCode = PARTIAL_EXIT_CODE;
+    return result;
+  }
+}
+
+type SetFlags = {
+  name?: string[];
+  'permitted-users'?: string;
+  'ip-relaxation'?: string;
+  'refresh-token'?: string;
+  'session-timeout'?: string;
+  pkce?: boolean;
+  'refresh-token-rotation'?: boolean;
+  file?: string;
+};
+
+/** The apps and changes asked for, from the flags or the file; every value validated before any request. */
+async function desiredChanges(flags: SetFlags): Promise<Array<{ names: string[]; change: PolicyChange }>> {
+  const fromFlags: DesiredPolicy = {
+    permittedUsers: flags['permitted-users'],
+    ipRelaxation: flags['ip-relaxation'],
+    refreshToken: flags['refresh-token'],
+    sessionTimeout: flags['session-timeout'],
+    pkce: flags.pkce,
+    refreshTokenRotation: flags['refresh-token-rotation'],
+  };
+  const anySetting = DESIRED_POLICY_KEYS.some((key) => fromFlags[key] !== undefined);
+  try {
+    if (flags.file) {
+      if (anySetting || flags.name?.length) throw messages.createError('error.FileWithFlags');
+      const entries = (await readAccessFile(flags.file)).filter((e) => e.policy);
+      return entries.map((e) => ({ names: [e.app], change: toPolicyChange(desiredPolicyFromJson(e.policy ?? {})) }));
+    }
+    if (!flags.name?.length) throw messages.createError('error.NoApps');
+    if (!anySetting) throw messages.createError('error.NoChange');
+    return [{ names: flags.name, change: toPolicyChange(fromFlags) }];
+  } catch (error) {
+    throw error instanceof PolicyError ? policySfError(error) : error;
+  }
+}

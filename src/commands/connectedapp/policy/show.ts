@@ -1,0 +1,50 @@
+import { Messages } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { policyFieldValue, type AppPolicy } from '../../../domain/policy.js';
+import { showPolicies, type PolicyShowApp } from '../../../operations/policy.js';
+import { settingLabel, SHOWN_FIELDS, wordsWithDefault } from '../../../renderers/policy-words.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.policy.show');
+
+export type ConnectedAppPolicyShowResult = { apps: PolicyShowApp[] };
+
+export default class ConnectedAppPolicyShow extends SfCommand<ConnectedAppPolicyShowResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    name: Flags.string({ char: 'n', multiple: true, required: true, summary: messages.getMessage('flags.name.summary') }),
+  };
+
+  public async run(): Promise<ConnectedAppPolicyShowResult> {
+    const { flags } = await this.parse(ConnectedAppPolicyShow);
+    const apps = await showPolicies(flags['target-org'].getConnection(flags['api-version']), flags.name);
+    for (const app of apps) this.render(app);
+    return { apps };
+  }
+
+  private render(app: PolicyShowApp): void {
+    this.styledHeader(messages.getMessage('header.app', [app.apiName ?? app.label, app.id]));
+    if (!app.policy) {
+      this.log(messages.getMessage('noMetadata'));
+    } else {
+      const policy = { ...app.policy, lines: {}, lineParts: {} } as AppPolicy;
+      this.table({
+        data: SHOWN_FIELDS.map((field) => {
+          const raw = policyFieldValue(policy, field);
+          return { setting: settingLabel(field), value: wordsWithDefault(policy, field), metadata: Array.isArray(raw) ? raw.join(', ') : (raw ?? '') };
+        }),
+        columns: [
+          { key: 'setting', name: messages.getMessage('column.setting') },
+          { key: 'value', name: messages.getMessage('column.value') },
+          { key: 'metadata', name: messages.getMessage('column.metadata') },
+        ],
+      });
+    }
+    this.log(messages.getMessage('assigned', [app.assignedProfiles.length, app.assignedPermissionSets.length]));
+  }
+}

@@ -1,0 +1,194 @@
+/*
+ * policy show / policy set. `set` is a lossless read-modify-write of each app's ConnectedApp metadata:
+ * read the whole component, change only the named fields, send everything else back exactly as read
+ * (minus the consumer secret, which is never sent), then read it back and check each change took.
+ * 20 apps cost 2 reads + 2 updates + 2 verification reads (10 per call).
+ */
+import { Messages, type Connection } from '@salesforce/core';
+import { errorCodeOf, messageOf } from '../adapters/api.js';
+import { readInventory, type InventoryRead } from '../adapters/connected-apps.js';
+import { readMetadata, updateMetadata, type SaveResult } from '../adapters/metadata-api.js';
+import type { InventoryApp } from '../domain/inventory.js';
+import { policyFieldValue, readConnectedAppPolicy, type AppPolicy, type PolicyField } from '../domain/policy.js';
+import { applyPolicyChange, withoutSecrets, type PolicyChange, type PolicyDiff } from '../domain/policy-edit.js';
+import { PolicyError } from '../domain/policy-error.js';
+import type { XmlElement } from '../domain/xml.js';
+import { policySfError } from '../renderers/policy-words.js';
+import { assignAccess } from './access.js';
+import { resolveApps } from './resolve-apps.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.policy.set');
+
+export type AppTarget = { app: InventoryApp; change: PolicyChange };
+
+/** Reads the apps' metadata and parses their policies (null where the org has no component). */
+export async function readPolicies(conn: Connection, apps: readonly InventoryApp[]): Promise<Map<string, { record: XmlElement; policy: AppPolicy } | null>> {
+  const named = apps.filter((a) => a.apiName !== null);
+  const records = await readMetadata(conn, 'ConnectedApp', named.map((a) => a.apiName ?? ''));
+  const result = new Map<string, { record: XmlElement; policy: AppPolicy } | null>();
+  for (const app of apps) {
+    const record = app.apiName ? records.get(app.apiName) : null;
+    result.set(app.id, record ? { record, policy: readConnectedAppPolicy(record, { fullName: app.apiName ?? undefined }) } : null);
+  }
+  return result;
+}
+
+export type PolicyShowApp = {
+  apiName: string | null;
+  label: string;
+  id: string;
+  /** null when the app's metadata could not be read (no API name, or no component). */
+  policy: Omit<AppPolicy, 'lines' | 'lineParts'> | null;
+  /** Assignments in the org (SetupEntityAccess): profiles by name, permission sets by API name. */
+  assignedProfiles: string[];
+  assignedPermissionSets: string[];
+};
+
+export async function showPolicies(conn: Connection, names: readonly string[]): Promise<PolicyShowApp[]> {
+  const inventory = await readInventory(conn);
+  const apps = resolveApps(inventory.apps, names);
+  const policies = await readPolicies(conn, apps);
+  return apps.map((app) => {
+    const entry = policies.get(app.id);
+    const policy = entry ? (({ lines: _l, lineParts: _p, ...rest }): Omit<AppPolicy, 'lines' | 'lineParts'> => rest)(entry.policy) : null;
+    return {
+      apiName: app.apiName,
+      label: app.label,
+      id: app.id,
+      policy,
+      assignedProfiles: app.profiles.map((p) => p.name),
+      assignedPermissionSets: app.permissionSets.map((p) => p.name),
+    };
+  });
+}
+
+export type FieldChange = { field: PolicyField; before: string | null; after: string | null; metadataPath: string };
+
+export type AppPolicyResult = {
+  app: string;
+  appId: string;
+  status: 'updated' | 'unchanged' | 'would-update' | 'failed';
+  changes: FieldChange[];
+  errorCode: string | null;
+  message: string | null;
+};
+
+export type SetOptions = { mode: 'write' | 'dry-run' | 'check'; force: boolean; assignPermissionSets: string[]; assignProfiles: string[] };
+
+/** The apps and the change each one gets, resolved from names (every name checked before any write). */
+export async function resolveTargets(conn: Connection, wanted: ReadonlyArray<{ names: string[]; change: PolicyChange }>): Promise<{ targets: AppTarget[]; inventory: InventoryRead }> {
+  const inventory = await readInventory(conn);
+  const targets: AppTarget[] = [];
+  for (const entry of wanted) for (const app of resolveApps(inventory.apps, entry.names)) targets.push({ app, change: entry.change });
+  return { targets, inventory };
+}
+
+export async function setPolicies(conn: Connection, targets: readonly AppTarget[], options: SetOptions): Promise<{ results: AppPolicyResult[]; warnings: string[] }> {
+  const warnings: string[] = [];
+  const assigning = options.assignPermissionSets.length + options.assignProfiles.length > 0;
+
+  // Lockout guard: pre-authorizing an app that nobody is assigned to locks every user out.
+  const lockouts = targets.filter((t) => t.change.permittedUsers === 'admin-approved' && t.app.permittedUsers !== 'admin-approved' && t.app.profiles.length + t.app.permissionSets.length === 0);
+  if (lockouts.length && !assigning && !options.force && options.mode !== 'check') {
+    throw messages.createError('error.Lockout', [lockouts.map((t) => t.app.apiName ?? t.app.label).join(', ')]);
+  }
+  if (lockouts.length && options.force && !assigning) warnings.push(messages.getMessage('warning.lockoutForced', [lockouts.map((t) => t.app.apiName ?? t.app.label).join(', ')]));
+
+  // Assign first, so the app is never pre-authorized with nobody assigned, and so the metadata read
+  // below already lists the new assignments (sending an older list back would remove them).
+  if (assigning && options.mode === 'write') {
+    const names = targets.map((t) => t.app.id);
+    const outcome = await assignAccess(conn, [{ apps: names, permissionSets: options.assignPermissionSets, profiles: options.assignProfiles }], 'write');
+    const failed = outcome.results.filter((r) => r.status === 'failed');
+    if (failed.length) throw messages.createError('error.AssignFailed', [failed.map((f) => `${f.app} → ${f.target}: ${f.errorCode ?? ''}`).join('; ')]);
+  }
+
+  const read = await readPolicies(conn, targets.map((t) => t.app));
+  const results: AppPolicyResult[] = [];
+  const updates: Array<{ target: AppTarget; root: XmlElement; diffs: PolicyDiff[] }> = [];
+  for (const target of targets) {
+    const name = target.app.apiName ?? target.app.label;
+    const entry = read.get(target.app.id);
+    if (!entry) {
+      results.push(failure(target, 'NOT_FOUND', messages.getMessage('message.noMetadata', [name])));
+      continue;
+    }
+    try {
+      const edit = applyPolicyChange(entry.record, target.change);
+      if (edit.diffs.length === 0) results.push({ app: name, appId: target.app.id, status: 'unchanged', changes: [], errorCode: null, message: null });
+      else updates.push({ target, root: forUpdate(edit.root), diffs: edit.diffs });
+    } catch (error) {
+      if (!(error instanceof PolicyError)) throw error;
+      const sfError = policySfError(error);
+      results.push(failure(target, error.code, sfError.message));
+    }
+  }
+  if (options.mode !== 'write') {
+    return { results: [...results, ...updates.map((u) => ({ ...changed(u), status: 'would-update' as const }))], warnings };
+  }
+  if (updates.length === 0) return { results, warnings };
+
+  let saved: SaveResult[];
+  try {
+    saved = await updateMetadata(conn, 'ConnectedApp', updates.map((u) => u.root));
+  } catch (error) {
+    // Nothing is known to be written: say so for every app, and let the caller report it.
+    return { results: [...results, ...updates.map((u) => failure(u.target, errorCodeOf(error), messageOf(error)))], warnings };
+  }
+  const written = updates.filter((_, i) => saved.at(i)?.success);
+  updates.forEach((u, i) => {
+    const save = saved.at(i);
+    if (!save?.success) results.push(failure(u.target, save?.errors[0]?.statusCode ?? 'UNKNOWN_ERROR', explainSaveError(u.target, save)));
+  });
+
+  // Verify: read back and compare every changed field with what was asked.
+  const after = written.length ? await readPolicies(conn, written.map((u) => u.target.app)) : new Map<string, { record: XmlElement; policy: AppPolicy } | null>();
+  for (const update of written) {
+    const policy = after.get(update.target.app.id)?.policy;
+    const mismatched = update.diffs.filter((d) => !readsBack(policy, d));
+    if (mismatched.length) {
+      results.push({ ...changed(update), status: 'failed', errorCode: 'NOT_APPLIED', message: messages.getMessage('message.notApplied', [mismatched.map((d) => d.field).join(', ')]) });
+    } else results.push({ ...changed(update), status: 'updated' });
+  }
+  const order = new Map(targets.map((t, i) => [t.app.id, i]));
+  results.sort((a, b) => (order.get(a.appId) ?? 0) - (order.get(b.appId) ?? 0));
+  return { results, warnings };
+}
+
+/**
+ * What is sent back: the edited tree without the consumer secret (never sent) and, for an app that is
+ * not admin-approved, without profileName / permissionSetName — the docs say those lists are only usable
+ * when it is, and leaving them out keeps the org's assignments as they are (they gate nothing meanwhile).
+ */
+function forUpdate(root: XmlElement): XmlElement {
+  const clean = withoutSecrets(root);
+  if (readConnectedAppPolicy(clean).permittedUsers === 'admin-approved') return clean;
+  return { ...clean, children: clean.children.filter((c) => c.kind !== 'element' || (c.name !== 'profileName' && c.name !== 'permissionSetName')) };
+}
+
+function changed(update: { target: AppTarget; diffs: PolicyDiff[] }): AppPolicyResult {
+  return { app: update.target.app.apiName ?? update.target.app.label, appId: update.target.app.id, status: 'updated', changes: update.diffs.map((d) => ({ ...d })), errorCode: null, message: null };
+}
+
+function failure(target: AppTarget, errorCode: string, message: string): AppPolicyResult {
+  return { app: target.app.apiName ?? target.app.label, appId: target.app.id, status: 'failed', changes: [], errorCode, message };
+}
+
+/** Names the cause for the refusals an admin can do something about. */
+function explainSaveError(target: AppTarget, save: SaveResult | undefined): string {
+  const error = save?.errors[0];
+  if (error?.statusCode === 'CANNOT_MODIFY_MANAGED_OBJECT') return messages.getMessage('message.managed', [target.app.apiName ?? target.app.label, target.app.namespacePrefix ?? '']);
+  return error?.message ?? '';
+}
+
+/** Whether the read-back policy shows the diff's `after` value. */
+function readsBack(policy: AppPolicy | undefined, diff: PolicyDiff): boolean {
+  if (!policy) return false;
+  const value = policyFieldValue(policy, diff.field);
+  if (Array.isArray(value)) {
+    const has = value.some((v) => v.toLowerCase() === (diff.after ?? diff.before ?? '').toLowerCase());
+    return diff.after === null ? !has : has;
+  }
+  return value === diff.after;
+}
