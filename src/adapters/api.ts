@@ -4,13 +4,16 @@
  */
 import type { Connection } from '@salesforce/core';
 
-/** The retry policy for calls that are safe to repeat (reads). jsforce applies it per request. */
+/**
+ * The retry policy for GET reads, applied by jsforce per request. Only GETs: jsforce cannot resend a
+ * POST body, so SOAP reads retry in soapCall instead.
+ */
 export const READ_RETRY = {
   maxRetries: 4,
   minTimeout: 250,
   timeoutFactor: 2,
   statusCodes: [500, 502, 503, 504],
-  methods: ['GET', 'POST'],
+  methods: ['GET'],
 };
 
 /** Writes are never retried blindly: a lost response may hide a committed write. */

@@ -3,7 +3,7 @@
  * jsforce's ConnectedApp typings predate most OAuth fields and would drop or mistype them.
  */
 import type { Connection } from '@salesforce/core';
-import { ApiError, READ_RETRY, request } from './api.js';
+import { ApiError, isTransient, NO_RETRY, request } from './api.js';
 import { chunk, mapWithConcurrency } from '../domain/collections.js';
 import { childText, elements, escapeXml, findDescendant, localName, parseXml, serializeXml, textOf, XmlParseError, type XmlElement } from '../domain/xml.js';
 
@@ -22,31 +22,36 @@ export type FileProperties = {
 };
 
 /** Sends one SOAP operation and returns its `<operation>Response` element. SOAP faults become ApiError. */
-export async function soapCall(
-  conn: Connection,
-  operation: string,
-  bodyXml: string,
-  options: { retry?: typeof READ_RETRY | { maxRetries: number } } = {}
-): Promise<XmlElement> {
+/** SOAP reads are retried this many times on transient failures (never on a SOAP fault). */
+const SOAP_READ_RETRIES = 3;
+const SOAP_RETRY_BASE_MS = 250;
+
+/**
+ * Sends one SOAP operation and returns its `<operation>Response` element. SOAP faults become ApiError.
+ * Retries are ours, not jsforce's: jsforce cannot resend a POST body, and a SOAP fault (HTTP 500) such as
+ * INSUFFICIENT_ACCESS must not be retried at all. Only reads are retried (`retries`: 0 for writes).
+ */
+export async function soapCall(conn: Connection, operation: string, bodyXml: string, options: { retries?: number } = {}): Promise<XmlElement> {
   const envelope =
     '<?xml version="1.0" encoding="UTF-8"?>' +
     `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="${METADATA_NS}">` +
     `<soapenv:Header><SessionHeader><sessionId>${escapeXml(conn.accessToken ?? '')}</sessionId></SessionHeader></soapenv:Header>` +
     `<soapenv:Body><${operation}>${bodyXml}</${operation}></soapenv:Body></soapenv:Envelope>`;
-  let text: string;
-  try {
-    text = await request<string>(
-      conn,
-      {
-        method: 'POST',
-        url: `/services/Soap/m/${conn.getApiVersion()}`,
-        body: envelope,
-        headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""' },
-      },
-      { responseType: 'text/plain', retry: options.retry ?? READ_RETRY }
-    );
-  } catch (error) {
-    throw faultFrom(error) ?? error;
+  const retries = options.retries ?? SOAP_READ_RETRIES;
+  let text: string | undefined;
+  for (let attempt = 0; text === undefined; attempt++) {
+    try {
+      text = await request<string>(
+        conn,
+        { method: 'POST', url: `/services/Soap/m/${conn.getApiVersion()}`, body: envelope, headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""' } },
+        { responseType: 'text/plain', retry: NO_RETRY }
+      );
+    } catch (error) {
+      const fault = faultFrom(error);
+      if (fault) throw fault;
+      if (attempt >= retries || !isTransient(error)) throw error;
+      await sleep(SOAP_RETRY_BASE_MS * 2 ** attempt);
+    }
   }
   const body = parseSoapBody(text);
   const fault = firstChild(body, 'Fault');
@@ -55,6 +60,8 @@ export async function soapCall(
   if (!response) throw new ApiError(`The Metadata API answered ${operation} without a ${operation}Response element.`, 'UNEXPECTED_RESPONSE');
   return response;
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function firstChild(parent: XmlElement, name: string): XmlElement | undefined {
   return elements(parent).find((e) => localName(e.name) === name);
@@ -149,7 +156,7 @@ export async function updateMetadata(conn: Connection, type: string, components:
   const batches = chunk(components, NAMES_PER_CALL);
   const answers = await mapWithConcurrency(batches, CONCURRENT_CALLS, async (batch) => {
     const body = batch.map((component) => metadataElementXml(type, component)).join('');
-    const response = await soapCall(conn, 'updateMetadata', body, { retry: { maxRetries: 0 } });
+    const response = await soapCall(conn, 'updateMetadata', body, { retries: 0 });
     return elements(response, 'result').map(
       (r): SaveResult => ({
         fullName: childText(r, 'fullName') ?? '',

@@ -1,0 +1,117 @@
+import { expect } from 'chai';
+import { generateScenario, start, type Emulator } from '../emulator/index.js';
+import { ensureBuilt, runCli, type CliRun } from './harness.js';
+import type { ConnectedAppListResult } from '../../src/commands/connectedapp/list.js';
+
+const result = (run: CliRun): ConnectedAppListResult => run.json?.result as ConnectedAppListResult;
+const own = (run: CliRun): CliRun['requests'] => run.requests.filter((r) => !/FROM Organization/.test(r.soql ?? '') && r.path !== '/services/data');
+
+describe('connectedapp list (e2e through the org emulator)', function () {
+  this.timeout(120_000);
+  let demo: Emulator;
+  before(async () => {
+    await ensureBuilt();
+    demo = await start({ scenario: 'demo' });
+  });
+  after(async () => {
+    await demo.stop();
+  });
+
+  it('joins API names to labels, namespaces and assignments', async () => {
+    const run = await runCli(['connectedapp', 'list'], { emulator: demo });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    const apps = result(run).apps;
+    const mule = apps.find((a) => a.apiName === 'MuleSoft_Anypoint');
+    expect(mule?.label).to.equal('MuleSoft Anypoint Connector');
+    const managed = apps.filter((a) => a.namespacePrefix);
+    expect(managed.length).to.be.greaterThan(0);
+    expect(managed.every((a) => a.apiName?.startsWith(`${a.namespacePrefix ?? ''}__`))).to.be.true;
+    // The app assigned to 40+ profiles in the demo org.
+    expect(Math.max(...apps.map((a) => a.profileCount))).to.be.greaterThan(40);
+    // Sorted by API name.
+    const keys = apps.map((a) => (a.apiName ?? a.label).toLowerCase());
+    expect(keys).to.deep.equal([...keys].sort());
+    expect(own(run)).to.have.length(3);
+  });
+
+  it('pages with nextRecordsUrl when the org returns small batches', async () => {
+    const small = await start({ scenario: 'demo', queryBatchSize: 5 });
+    try {
+      const run = await runCli(['connectedapp', 'list'], { emulator: small });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      expect(result(run).apps.length).to.equal(small.org.table('ConnectedApplication').length);
+      expect(run.requests.filter((r) => r.locator !== undefined).length).to.be.greaterThan(4);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('lists without API names and warns when listMetadata is refused', async () => {
+    const refused = await start({ scenario: 'demo', faults: [{ soapOperation: 'listMetadata', kind: 'error', errorCode: 'INSUFFICIENT_ACCESS', times: -1 }] });
+    try {
+      const run = await runCli(['connectedapp', 'list'], { emulator: refused });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      expect(result(run).apps.every((a) => a.apiName === null)).to.be.true;
+      expect(run.json?.warnings?.join(' ')).to.include('Modify Metadata Through Metadata API Functions');
+    } finally {
+      await refused.stop();
+    }
+  });
+
+  it('retries a SOAP read after a transient 503, but not after a SOAP fault', async () => {
+    const flaky = await start({ scenario: 'demo', faults: [{ soapOperation: 'listMetadata', kind: 'error', status: 503 }] });
+    try {
+      const run = await runCli(['connectedapp', 'list'], { emulator: flaky });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      expect(result(run).apps.every((a) => a.apiName !== null)).to.be.true;
+      expect(run.requests.filter((r) => r.soapOperation === 'listMetadata').map((r) => r.status)).to.deep.equal([503, 200]);
+    } finally {
+      await flaky.stop();
+    }
+    const refused = await start({ scenario: 'demo', faults: [{ soapOperation: 'listMetadata', kind: 'error', errorCode: 'INSUFFICIENT_ACCESS', times: -1 }] });
+    try {
+      const run = await runCli(['connectedapp', 'list'], { emulator: refused });
+      expect(run.requests.filter((r) => r.soapOperation === 'listMetadata')).to.have.length(1);
+    } finally {
+      await refused.stop();
+    }
+  });
+
+  it('rejects an unknown --name with close matches', async () => {
+    const run = await runCli(['connectedapp', 'list', '--name', 'mulesoft anypoint connector'], { emulator: demo });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    const wrong = await runCli(['connectedapp', 'list', '--name', 'Mulesoft_Anypont'], { emulator: demo });
+    expect(wrong.exitCode).to.equal(1);
+    expect(wrong.json?.actions?.[0]).to.include('MuleSoft_Anypoint');
+  });
+
+  it('prints a friendly line for an empty org and a table otherwise', async () => {
+    const empty = await start({ scenario: 'empty' });
+    try {
+      const none = await runCli(['connectedapp', 'list'], { emulator: empty, json: false });
+      expect(none.stdout).to.include('No connected apps are installed in this org.');
+      const table = await runCli(['connectedapp', 'list'], { emulator: demo, json: false });
+      expect(table.stdout).to.include('Admin approved users are pre-authorized').and.include('API Name');
+    } finally {
+      await empty.stop();
+    }
+  });
+
+  it('makes the same number of requests for 100 and for 2,000 apps', async () => {
+    const counts: number[] = [];
+    for (const apps of [100, 2000]) {
+      const org = await start({ scenario: generateScenario({ apps, permissionSets: 50, tokens: 0, seed: 3 }) });
+      try {
+        const run = await runCli(['connectedapp', 'list'], { emulator: org });
+        expect(run.exitCode, run.stderr).to.equal(0);
+        expect(result(run).apps.length).to.equal(org.org.table('ConnectedApplication').length);
+        // Pages beyond the first are the only growth: 2,000 rows a page.
+        counts.push(own(run).filter((r) => r.locator === undefined).length);
+      } finally {
+        await org.stop();
+      }
+    }
+    expect(counts[0]).to.equal(3);
+    expect(counts[1]).to.equal(counts[0]);
+  });
+});
