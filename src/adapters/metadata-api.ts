@@ -48,8 +48,9 @@ export async function soapCall(conn: Connection, operation: string, bodyXml: str
       );
     } catch (error) {
       const fault = faultFrom(error);
-      if (fault) throw fault;
-      if (attempt >= retries || !isTransient(error)) throw error;
+      // A fault is an answer (INSUFFICIENT_ACCESS, INVALID_TYPE…), except the server saying it is unavailable.
+      if (fault && fault.errorCode !== 'SERVER_UNAVAILABLE') throw fault;
+      if (attempt >= retries || !(fault ?? isTransient(error))) throw fault ?? error;
       await sleep(SOAP_RETRY_BASE_MS * 2 ** attempt);
     }
   }
