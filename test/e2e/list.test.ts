@@ -64,7 +64,7 @@ describe('connectedapp list (e2e through the org emulator)', function () {
       const run = await runCli(['connectedapp', 'list'], { emulator: flaky });
       expect(run.exitCode, run.stderr).to.equal(0);
       expect(result(run).apps.every((a) => a.apiName !== null)).to.be.true;
-      expect(run.requests.filter((r) => r.soapOperation === 'listMetadata').map((r) => r.status)).to.deep.equal([503, 200]);
+      expect(run.requests.filter((r) => r.soapOperation === 'listMetadata').map((r) => r.status)).to.deep.equal([500, 200]);
     } finally {
       await flaky.stop();
     }
