@@ -9,8 +9,11 @@ import type { AppPolicy } from '../policy.js';
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
-/** The kinds of evidence a rule may need. A rule whose evidence is missing is "not evaluated", never "passed". */
-export type Evidence = 'metadata' | 'assignments' | 'activeUsers' | 'tokens' | 'logins' | 'users' | 'ipRanges' | 'installState' | 'orgNames';
+/**
+ * The kinds of evidence a rule may need. A rule whose evidence is missing is "not evaluated", never "passed".
+ * apiCalls: AuditApp.apiCalls (ApiTotalUsage); permissions: AuditInventory.privilegedUsers and adminProfiles.
+ */
+export type Evidence = 'metadata' | 'assignments' | 'activeUsers' | 'tokens' | 'logins' | 'users' | 'ipRanges' | 'installState' | 'orgNames' | 'apiCalls' | 'permissions';
 
 /** A profile or permission set that holds the app, with its active users when known. */
 export type AuditHolder = {

@@ -1,0 +1,95 @@
+/*
+ * Source hygiene: what a metadata file says that it should not, or cannot be read.
+ */
+import type { AppRule, FindingDraft, OrgRule } from './kit.js';
+import { PASS, clip } from './kit.js';
+import { CONNECTED_APP_METADATA_PATHS, fullNameFromFileName } from '../../policy.js';
+
+export const duplicateAssignmentEntry: AppRule = {
+  id: 'CA501-duplicate-assignment-entry',
+  category: 'source-hygiene',
+  severity: 'low',
+  scope: 'app',
+  needs: ['metadata'],
+  sourceNeeds: ['metadata'],
+  message: { default: ['duplicates'] },
+  check(app) {
+    const policy = app.policy;
+    if (!policy) return PASS;
+    const profiles = policy.duplicateProfileNames;
+    const permissionSets = policy.duplicatePermissionSetNames;
+    if (profiles.length === 0 && permissionSets.length === 0) return PASS;
+    return [
+      {
+        field: profiles.length > 0 ? 'profileNames' : 'permissionSetNames',
+        evidence: { duplicates: [...profiles, ...permissionSets], duplicateProfileNames: [...profiles], duplicatePermissionSetNames: [...permissionSets] },
+      },
+    ];
+  },
+};
+
+export const unreadableValue: AppRule = {
+  id: 'CA502-unreadable-value',
+  category: 'source-hygiene',
+  severity: 'medium',
+  scope: 'app',
+  needs: ['metadata'],
+  sourceNeeds: ['metadata'],
+  message: { default: ['element', 'value'] },
+  check(app) {
+    const policy = app.policy;
+    if (!policy) return PASS;
+    return policy.invalid.map(
+      (v): FindingDraft => ({
+        key: v.field,
+        field: v.field,
+        evidence: {
+          field: v.field,
+          element: policy.kind === 'connected-app' ? CONNECTED_APP_METADATA_PATHS[v.field] || v.field : v.field,
+          value: clip(v.value.trim()),
+          problem: v.reason === null ? v.code : `${v.code}:${v.reason}`,
+        },
+      })
+    );
+  },
+};
+
+export const fileParseError: OrgRule = {
+  id: 'CA503-file-parse-error',
+  category: 'source-hygiene',
+  severity: 'high',
+  scope: 'org',
+  needs: ['metadata'],
+  sourceNeeds: ['metadata'],
+  subject: { kind: 'file', evidenceKey: 'file' },
+  message: { default: ['line', 'column', 'error'] },
+  check({ inventory }) {
+    return inventory.parseErrors.map(
+      (e): FindingDraft => ({
+        key: e.file.replace(/\\/g, '/'),
+        app: fullNameFromFileName(e.file),
+        file: e.file,
+        line: e.line > 0 ? e.line : null,
+        evidence: { file: e.file, line: e.line, column: e.column, error: clip(e.message, 300) },
+      })
+    );
+  },
+};
+
+export const consumerSecretInSource: AppRule = {
+  id: 'CA504-consumer-secret-in-source',
+  category: 'source-hygiene',
+  severity: 'high',
+  scope: 'app',
+  needs: ['metadata'],
+  sourceNeeds: ['metadata'],
+  message: { default: [] },
+  check(app) {
+    if (!app.policy?.consumerSecretPresent) return PASS;
+    // The secret itself never enters the model: only the fact that the element is there.
+    return [{ field: 'consumerSecretPresent', evidence: { consumerSecretPresent: true } }];
+  },
+};
+
+export const HYGIENE_APP_RULES: readonly AppRule[] = [duplicateAssignmentEntry, unreadableValue, consumerSecretInSource];
+export const HYGIENE_ORG_RULES: readonly OrgRule[] = [fileParseError];

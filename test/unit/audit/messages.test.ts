@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import { Messages } from '@salesforce/core';
+import { AuditError, RULES, ruleMessageArgs, ruleMessageVariants } from '../../../src/domain/audit/engine.js';
+import { parseIpRelaxationFlag } from '../../../src/domain/ip-relaxation.js';
+import { parsePermittedUsersFlag } from '../../../src/domain/policy.js';
+import { parseRefreshTokenFlag } from '../../../src/domain/refresh-token.js';
+import { auditErrorToSfError, findingMessage, formatRuleList, ruleCommands, ruleDoc, ruleDocs, shellQuote } from '../../../src/renderers/audit/rule-docs.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const bundle = Messages.loadMessages('plugin-connectedapp', 'connectedapp.rules');
+const tokens = (text: string): number => (text.match(/%s/g) ?? []).length;
+
+describe('rules message bundle', () => {
+  it('has a title, why, fix steps and message(s) for every rule', () => {
+    for (const doc of ruleDocs()) {
+      expect(doc.title, doc.id).to.be.a('string').and.not.equal('');
+      expect(doc.why.length, doc.id).to.be.greaterThan(80);
+      expect(doc.fix.length, doc.id).to.be.greaterThan(0);
+      expect(doc.fix.join(' '), doc.id).to.match(/Setup >|In source|Remove|Fix the XML|Correct the element|Move the integration/);
+      for (const text of [doc.title, doc.why, ...doc.fix]) expect(tokens(text), doc.id).to.equal(0);
+    }
+  });
+
+  it('gives each message variant exactly as many %s tokens as the rule supplies', () => {
+    for (const rule of RULES) {
+      const variants = ruleMessageVariants(rule.id);
+      expect(variants.length, rule.id).to.be.greaterThan(0);
+      for (const variant of variants) {
+        const key = variant === 'default' ? `${rule.id}.message` : `${rule.id}.message.${variant}`;
+        const text = bundle.getMessage(key);
+        expect(tokens(text), key).to.equal(ruleMessageArgs(rule.id, variant === 'default' ? null : variant).length);
+      }
+    }
+  });
+
+  it('suggests only sf connectedapp commands and flag values that parse', () => {
+    for (const rule of RULES) {
+      for (const command of ruleDoc(rule.id).commands) {
+        expect(command, rule.id).to.match(/^sf connectedapp (assign|unassign|policy set) --name <app> /);
+        const flags = [...command.matchAll(/--([a-z-]+) (\S+)/g)].map((m) => [m[1], m[2]]);
+        for (const [flag, value] of flags) {
+          expect(['name', 'permission-set', 'profile', 'permitted-users', 'ip-relaxation', 'refresh-token'], command).to.include(flag);
+          if (flag === 'permitted-users') expect(() => parsePermittedUsersFlag(value)).to.not.throw();
+          if (flag === 'ip-relaxation') expect(() => parseIpRelaxationFlag(value)).to.not.throw();
+          if (flag === 'refresh-token') expect(() => parseRefreshTokenFlag(value)).to.not.throw();
+        }
+      }
+    }
+    expect(ruleCommands('CA201-refresh-token-never-expires', 'My App')).to.deep.equal(['sf connectedapp policy set --name "My App" --refresh-token expire-if-unused:90d']);
+    expect(shellQuote('Jenkins_CI')).to.equal('Jenkins_CI');
+    expect(shellQuote('a"b$c')).to.equal('"a\\"b\\$c"');
+  });
+
+  it('formats finding messages from evidence, with labels, "not read" and shortened lists', () => {
+    expect(findingMessage({ ruleId: 'CA003-self-authorize-server-flow', evidence: { serverFlows: ['jwt-bearer', 'client-credentials'] } })).to.equal(
+      'Uses JWT bearer (certificate), client credentials, yet all users may self-authorize: the users it can act for are not limited to assigned ones.'
+    );
+    const holders = Array.from({ length: 12 }, (_, i) => `u${i}@example.com`);
+    const text = findingMessage({ ruleId: 'CA401-uninstalled-app-in-use', evidence: { tokens: 3, logins: null, apiCalls: null, holders } });
+    expect(text).to.include('(OAuth tokens: 3, logins: not read, API calls: not read)');
+    expect(text).to.include('u9@example.com and 2 more.');
+    expect(findingMessage({ ruleId: 'CA402-unused-app', evidence: { sourcesExamined: ['tokens', 'logins'], tokensDays: 90, loginsDays: 30 } })).to.equal(
+      'No use seen in: OAuth tokens (none used in the last 90 days), login history (no logins in the last 30 days).'
+    );
+    expect(findingMessage({ ruleId: 'CA306-session-timeout', evidence: { condition: 'long', sessionTimeout: 720, longSessionMinutes: 480 } })).to.equal(
+      'Session timeout is 720 minutes, longer than 480.'
+    );
+    expect(findingMessage({ ruleId: 'CA404-bypass-permission-non-admin', evidence: { user: 'x@y', permissions: ['UseAnyApiClient'], grantedBy: ['PS'] } })).to.equal(
+      'x@y holds Use Any API Client through PS.'
+    );
+    // A value containing %s is not re-interpreted.
+    expect(findingMessage({ ruleId: 'CA302-insecure-callback-url', evidence: { callbackUrl: 'http://a/%s' } })).to.equal('Callback URL http://a/%s uses plain http.');
+  });
+
+  it('formats the rule list for --help with every rule', () => {
+    const text = formatRuleList();
+    for (const rule of RULES) expect(text).to.include(rule.id);
+    expect(text).to.include('Permitted Users:');
+    expect(text.split('\n').filter((l) => l.startsWith('  CA')).length).to.equal(RULES.length);
+  });
+
+  it('turns AuditErrors into SfErrors with actions', () => {
+    const unknown = auditErrorToSfError(new AuditError('UnknownRule', ['CA999'], ['CA001-x']));
+    expect(unknown.name).to.equal('UnknownRuleError');
+    expect(unknown.message).to.equal('Unknown audit rule(s): CA999.');
+    expect(unknown.actions?.[0]).to.equal('Valid rule ids: CA001-x.');
+    const baseline = auditErrorToSfError(new AuditError('InvalidBaseline', ['2'], ['1'], 'unsupported-version'));
+    expect(baseline.message).to.equal('The baseline cannot be used: version 2 is not supported (expected 1).');
+    expect(auditErrorToSfError(new AuditError('UnknownApp', ['X'], ['A', 'B'])).actions).to.deep.equal(['Audited apps: A, B.']);
+  });
+});
