@@ -5,3 +5,5 @@ export type { ConnectedAppUnassignResult } from './commands/connectedapp/unassig
 export type { PairResult, PairStatus, WritePath } from './domain/assignments.js';
 export type { ConnectedAppPolicyShowResult } from './commands/connectedapp/policy/show.js';
 export type { ConnectedAppPolicySetResult } from './commands/connectedapp/policy/set.js';
+export type { ConnectedAppUsageResult } from './commands/connectedapp/usage.js';
+export type { ConnectedAppAuditResult, AuditFinding } from './commands/connectedapp/audit.js';

@@ -26,6 +26,8 @@ export type OrgAuditInput = { names?: string[]; options?: Partial<AuditOptions>;
 
 export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInput = {}): Promise<AuditInventory> {
   const options = { ...DEFAULT_AUDIT_OPTIONS, ...input.options };
+  // LoginHistory must cover the whole "unused" window, or an app could be called unused on missing evidence.
+  options.loginDays = Math.max(options.loginDays, options.unusedDays);
   const progress = input.onProgress ?? ((): void => undefined);
   progress('inventory', 0, 1);
   const inventory = await readInventory(conn);
@@ -142,8 +144,11 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
   if (activeUsers.coverage.status === 'used') evidence.push('activeUsers');
   if (tokens.coverage.status === 'used' || tokens.coverage.status === 'capped') evidence.push('tokens');
   if (logins.coverage.status === 'used' || logins.coverage.status === 'capped') evidence.push('logins');
-  if (privileged.coverage.status === 'used' && adminProfiles.coverage.status === 'used' && runAsUsers.coverage.status === 'used') evidence.push('users');
+  if (runAsUsers.coverage.status === 'used') evidence.push('users');
+  if (privileged.coverage.status === 'used' && adminProfiles.coverage.status === 'used') evidence.push('permissions');
   if (ipRanges.coverage.status === 'used') evidence.push('ipRanges');
+  // The org's own profile and permission set names are, by definition, the org's.
+  evidence.push('orgNames');
 
   return {
     mode: 'org',

@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { ConnectedAppCommand } from '../../base-command.js';
 import { outcomeOf, type PairResult } from '../../domain/assignments.js';
 import { assignAccess } from '../../operations/access.js';
 import { accessRequests } from '../../operations/access-input.js';
@@ -20,7 +21,7 @@ export const DRIFT_EXIT_CODE = 3;
 /** Exit code when some pairs failed and others succeeded (the sf house code for partial success). */
 export const PARTIAL_EXIT_CODE = 68;
 
-export default class ConnectedAppAssign extends SfCommand<ConnectedAppAssignResult> {
+export default class ConnectedAppAssign extends ConnectedAppCommand<ConnectedAppAssignResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');

@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { ConnectedAppCommand } from '../../base-command.js';
 import { readInventory } from '../../adapters/connected-apps.js';
 import type { SourceCoverage } from '../../domain/coverage.js';
 import type { AppComponent, InventoryApp, JoinedBy, PermittedUsers, SObjectRefreshToken } from '../../domain/inventory.js';
@@ -33,7 +34,7 @@ export type ConnectedAppListResult = {
   coverage: SourceCoverage[];
 };
 
-export default class ConnectedAppList extends SfCommand<ConnectedAppListResult> {
+export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppListResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');

@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { ConnectedAppCommand } from '../../base-command.js';
 import { outcomeOf, type PairResult } from '../../domain/assignments.js';
 import { unassignAccess } from '../../operations/access.js';
 import { accessRequests } from '../../operations/access-input.js';
@@ -16,7 +17,7 @@ export type ConnectedAppUnassignResult = {
   dryRun: boolean;
 };
 
-export default class ConnectedAppUnassign extends SfCommand<ConnectedAppUnassignResult> {
+export default class ConnectedAppUnassign extends ConnectedAppCommand<ConnectedAppUnassignResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');

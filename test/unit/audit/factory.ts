@@ -8,7 +8,7 @@ import { readConnectedAppPolicy, type AppPolicy } from '../../../src/domain/poli
 import { parseXml } from '../../../src/domain/xml.js';
 
 export const NOW = '2026-03-01T00:00:00.000Z';
-export const ALL_EVIDENCE: Evidence[] = ['metadata', 'assignments', 'activeUsers', 'tokens', 'logins', 'apiCalls', 'users', 'ipRanges', 'installState', 'permissions'];
+export const ALL_EVIDENCE: Evidence[] = ['metadata', 'assignments', 'activeUsers', 'tokens', 'logins', 'apiCalls', 'users', 'ipRanges', 'installState', 'permissions', 'orgNames'];
 
 /** null leaves the element out (the source did not state it). */
 export type AppXml = {

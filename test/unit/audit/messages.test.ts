@@ -36,7 +36,7 @@ describe('rules message bundle', () => {
   it('suggests only sf connectedapp commands and flag values that parse', () => {
     for (const rule of RULES) {
       for (const command of ruleDoc(rule.id).commands) {
-        expect(command, rule.id).to.match(/^sf connectedapp (assign|unassign|policy set) --name <app> /);
+        expect(command, rule.id).to.match(/^sf connectedapp (assign|unassign|policy set|usage) --name <app>( |$)/);
         const flags = [...command.matchAll(/--([a-z-]+) (\S+)/g)].map((m) => [m[1], m[2]]);
         for (const [flag, value] of flags) {
           expect(['name', 'permission-set', 'profile', 'permitted-users', 'ip-relaxation', 'refresh-token'], command).to.include(flag);

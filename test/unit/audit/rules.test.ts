@@ -457,5 +457,16 @@ describe('audit rules', () => {
       expect(JSON.stringify(f)).not.to.include('S3CR3TVALUE1234');
       none(runRule('CA504', sourceInventory([fileApp()])));
     });
+    it('CA505 fires for names the target org does not have, and only with a target org', () => {
+      const withOrg = { evidence: ['metadata', 'orgNames'] as AuditInventory['evidence'] };
+      const missing: AuditApp = { ...fileApp({ profiles: ['Sales', 'Ghost Profile'] }), missingInOrg: { profiles: ['Ghost Profile'], permissionSets: [] } };
+      const f = only(runRule('CA505', sourceInventory([missing], withOrg)));
+      expect(f.evidence).to.deep.include({ missing: ['Ghost Profile'] });
+      expect(f.line).to.equal(missing.policy?.lines.profileNames);
+      none(runRule('CA505', sourceInventory([{ ...fileApp(), missingInOrg: { profiles: [], permissionSets: [] } }], withOrg)));
+      const noOrg = runRule('CA505', sourceInventory([missing]));
+      expect(noOrg.findings).to.deep.equal([]);
+      expect(noOrg.notEvaluated.map((n) => n.missing)).to.deep.equal([['orgNames']]);
+    });
   });
 });

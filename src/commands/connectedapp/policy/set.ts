@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { ConnectedAppCommand } from '../../../base-command.js';
 import { DESIRED_POLICY_KEYS, desiredPolicyFromJson, toPolicyChange, type DesiredPolicy } from '../../../domain/desired-policy.js';
 import type { PolicyChange } from '../../../domain/policy-edit.js';
 import { PolicyError } from '../../../domain/policy-error.js';
@@ -18,7 +19,7 @@ export type ConnectedAppPolicySetResult = {
   check: boolean;
 };
 
-export default class ConnectedAppPolicySet extends SfCommand<ConnectedAppPolicySetResult> {
+export default class ConnectedAppPolicySet extends ConnectedAppCommand<ConnectedAppPolicySetResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');

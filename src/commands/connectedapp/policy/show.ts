@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { ConnectedAppCommand } from '../../../base-command.js';
 import { policyFieldValue, type AppPolicy } from '../../../domain/policy.js';
 import { showPolicies, type PolicyShowApp } from '../../../operations/policy.js';
 import { settingLabel, SHOWN_FIELDS, wordsWithDefault } from '../../../renderers/policy-words.js';
@@ -9,7 +10,7 @@ const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.poli
 
 export type ConnectedAppPolicyShowResult = { apps: PolicyShowApp[] };
 
-export default class ConnectedAppPolicyShow extends SfCommand<ConnectedAppPolicyShowResult> {
+export default class ConnectedAppPolicyShow extends ConnectedAppCommand<ConnectedAppPolicyShowResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');

@@ -91,5 +91,26 @@ export const consumerSecretInSource: AppRule = {
   },
 };
 
-export const HYGIENE_APP_RULES: readonly AppRule[] = [duplicateAssignmentEntry, unreadableValue, consumerSecretInSource];
+/** Source mode with a target org: the file names profiles or permission sets the org does not have. */
+export const assignmentMissingInOrg: AppRule = {
+  id: 'CA505-assignment-missing-in-org',
+  category: 'source-hygiene',
+  severity: 'high',
+  scope: 'app',
+  needs: ['metadata', 'orgNames'],
+  sourceNeeds: ['metadata', 'orgNames'],
+  message: { default: ['missing'] },
+  check(app) {
+    const missing = app.missingInOrg;
+    if (!missing || missing.profiles.length + missing.permissionSets.length === 0) return PASS;
+    return [
+      {
+        field: missing.profiles.length > 0 ? 'profileNames' : 'permissionSetNames',
+        evidence: { missing: [...missing.profiles, ...missing.permissionSets], missingProfiles: [...missing.profiles], missingPermissionSets: [...missing.permissionSets] },
+      },
+    ];
+  },
+};
+
+export const HYGIENE_APP_RULES: readonly AppRule[] = [duplicateAssignmentEntry, unreadableValue, consumerSecretInSource, assignmentMissingInOrg];
 export const HYGIENE_ORG_RULES: readonly OrgRule[] = [fileParseError];

@@ -1,0 +1,243 @@
+/*
+ * EventLogFile: the list of files (one paged SOQL query) and each file's LogFile body, streamed straight into a
+ * csv-parse parser, never held in memory.
+ *
+ * Bodies are downloaded with Node's fetch, not jsforce: when a connection drops mid-response, jsforce-node pipes
+ * Readable.fromWeb(res.body) into its output without forwarding errors and the process dies on an unhandled
+ * 'error' event. Here every stream's errors end up in one pipeline() promise. A transient failure (dropped or
+ * truncated connection, 5xx, 429, a stalled body) restarts the file from byte zero with a fresh sink, so the
+ * caller simply keeps the sink of the attempt that completed and a row is never counted twice.
+ */
+import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Connection } from '@salesforce/core';
+import { ApiError, dataPath, isTransient, queryAll } from './api.js';
+import type { LogFileRecord } from '../domain/usage.js';
+import { soqlInList } from '../domain/soql.js';
+
+const FILE_FIELDS = 'Id, EventType, LogDate, Interval, Sequence, LogFileLength, LogFileFieldNames, CreatedDate';
+
+/** A SOQL datetime literal (whole seconds, UTC); `up` rounds a fractional second up. */
+function soqlDateTime(date: Date, up = false): string {
+  const ms = date.getTime();
+  const seconds = up ? Math.ceil(ms / 1000) : Math.floor(ms / 1000);
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The files of the given types whose LogDate is in [from, to): one query, paged. */
+export async function queryLogFiles(conn: Connection, eventTypes: readonly string[], from: Date, to: Date): Promise<LogFileRecord[]> {
+  const soql =
+    `SELECT ${FILE_FIELDS} FROM EventLogFile WHERE EventType IN ${soqlInList(eventTypes)} ` +
+    `AND LogDate >= ${soqlDateTime(from)} AND LogDate < ${soqlDateTime(to, true)} ORDER BY LogDate, EventType`;
+  return (await queryAll<LogFileRecord>(conn, soql)).records;
+}
+
+export type EventTypeFiles = { eventType: string; interval: string | null; files: number; firstDate: string | null; lastDate: string | null };
+
+/** Which event types have files at all in the org (any date): one aggregate query. */
+export async function readEventTypes(conn: Connection): Promise<EventTypeFiles[]> {
+  type Row = { EventType: string; Interval: string | null; n: number; firstDate: string | null; lastDate: string | null };
+  const rows = await queryAll<Row>(conn, 'SELECT EventType, Interval, COUNT(Id) n, MIN(LogDate) firstDate, MAX(LogDate) lastDate FROM EventLogFile GROUP BY EventType, Interval');
+  return rows.records.map((r) => ({ eventType: r.EventType, interval: r.Interval, files: r.n, firstDate: r.firstDate, lastDate: r.lastDate }));
+}
+
+/** Receives a file's CSV records. A fresh sink is made for every download attempt. */
+export type RecordSink = {
+  /** Every record in order, the header row first; `line` is the record's last line number. */
+  record(values: string[], line: number): void;
+  /** A record the parser had to skip (bad quoting, wrong number of fields, cut short). */
+  badRecord(line: number, message: string): void;
+  /** The body was read to its end. */
+  end(): void;
+};
+
+export type DownloadOptions = {
+  /** Also write the raw CSV here (rewritten from the start on a retry, removed when the download fails). */
+  saveTo?: string;
+  /** Bytes received (negative when a failed attempt's bytes are taken back). */
+  onBytes?: (delta: number) => void;
+  /** Attempts in all (default 5). */
+  maxAttempts?: number;
+  /** First retry delay, doubled each time (default 250 ms). */
+  backoffMs?: number;
+  /** A body that sends nothing for this long is abandoned and retried (default 120 s). */
+  idleTimeoutMs?: number;
+};
+
+/** The sink of the attempt that read the whole body, or the last error (the file is then not counted). */
+export type Download<S> = { ok: true; sink: S; attempts: number; bytes: number } | { ok: false; error: unknown; attempts: number };
+
+/** A failed LogFile download. errorCode: the Salesforce errorCode, ERROR_HTTP_<status>, or the network error's code. */
+export class DownloadError extends ApiError {
+  public constructor(message: string, errorCode: string, public readonly status: number | null, cause?: unknown) {
+    super(message, errorCode, cause);
+    this.name = 'DownloadError';
+  }
+}
+
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+
+function retryable(error: unknown): boolean {
+  if (error instanceof DownloadError) return error.status === null ? true : RETRY_STATUS.has(error.status);
+  return isTransient(error);
+}
+
+/** The LogFile URL of a file. */
+export function logFileUrl(conn: Connection, id: string): string {
+  return new URL(dataPath(conn, `/sobjects/EventLogFile/${encodeURIComponent(id)}/LogFile`), conn.instanceUrl).toString();
+}
+
+/**
+ * Downloads one file's body into a sink made by `newSink`, retrying transient failures from the start with a new
+ * sink. Never throws for a failed file: the outcome says what happened. A 401 is answered once by letting jsforce
+ * refresh the session (a cheap query) and trying again.
+ */
+export async function downloadLogFile<S extends RecordSink>(conn: Connection, id: string, newSink: () => S, options: DownloadOptions = {}): Promise<Download<S>> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const backoff = options.backoffMs ?? 250;
+  let refreshed = false;
+  for (let attempt = 1; ; attempt++) {
+    let bytes = 0;
+    const onBytes = (n: number): void => {
+      bytes += n;
+      options.onBytes?.(n);
+    };
+    try {
+      const sink = newSink();
+      await streamOnce(conn, id, sink, onBytes, options);
+      return { ok: true, sink, attempts: attempt, bytes };
+    } catch (error) {
+      if (bytes > 0) options.onBytes?.(-bytes);
+      const unauthorized = error instanceof DownloadError && error.status === 401;
+      if (unauthorized && !refreshed && attempt < maxAttempts) {
+        refreshed = true;
+        try {
+          await queryAll(conn, 'SELECT Id FROM Organization LIMIT 1');
+          continue;
+        } catch {
+          // The session cannot be refreshed: report the 401.
+        }
+      }
+      if (attempt >= maxAttempts || !retryable(error)) {
+        if (options.saveTo) rmSync(options.saveTo, { force: true });
+        return { ok: false, error, attempts: attempt };
+      }
+      await new Promise((resolve) => setTimeout(resolve, backoff * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+async function streamOnce(conn: Connection, id: string, sink: RecordSink, onBytes: (n: number) => void, options: DownloadOptions): Promise<void> {
+  const { parse } = await import('csv-parse');
+  const controller = new AbortController();
+  const idleMs = options.idleTimeoutMs ?? 120_000;
+  let idle: NodeJS.Timeout | undefined;
+  const touch = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      controller.abort(new DownloadError(`no data for ${idleMs} ms`, 'IDLE_TIMEOUT', null));
+    }, idleMs);
+  };
+  let out: WriteStream | undefined;
+  try {
+    touch();
+    let response: Response;
+    try {
+      response = await fetch(logFileUrl(conn, id), {
+        headers: { Authorization: `Bearer ${conn.accessToken ?? ''}`, Accept: 'text/csv' },
+        signal: controller.signal,
+      });
+    } catch (error) {
+      throw networkError(error);
+    }
+    if (!response.ok) throw await httpError(response);
+    const expected = response.headers.get('content-encoding') ? null : Number(response.headers.get('content-length') ?? NaN);
+    let received = 0;
+    if (options.saveTo) out = createWriteStream(options.saveTo, { flags: 'w' });
+    const file = out;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback: TransformCallback): void {
+        received += chunk.length;
+        onBytes(chunk.length);
+        touch();
+        if (file && !file.write(chunk)) {
+          file.once('drain', () => {
+            callback(null, chunk);
+          });
+        } else callback(null, chunk);
+      },
+    });
+    file?.on('error', (error) => {
+      counter.destroy(error);
+    });
+    const parser = parse({
+      bom: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      on_skip: (error, _raw) => {
+        sink.badRecord(typeof error?.lines === 'number' ? error.lines : parser.info.lines, error?.message ?? '');
+        return undefined;
+      },
+      on_record: (record: string[], context) => {
+        sink.record(record, context.lines);
+        return null;
+      },
+    });
+    // Records are consumed in on_record; nothing is pushed, but the readable side must flow for 'end'.
+    parser.resume();
+    const body = response.body ? Readable.fromWeb(response.body as WebReadableStream<Uint8Array>) : Readable.from([]);
+    try {
+      await pipeline(body, counter, parser);
+    } catch (error) {
+      throw networkError(controller.signal.aborted ? controller.signal.reason : error);
+    }
+    if (expected !== null && Number.isFinite(expected) && received !== expected) {
+      throw new DownloadError(`received ${received} of ${expected} bytes`, 'TRUNCATED', null);
+    }
+    if (file) {
+      await new Promise<void>((resolve, reject) => {
+        file.end((error?: Error | null) => {
+          if (error) reject(error);
+          else resolve();
+        });
+      });
+    }
+    sink.end();
+  } finally {
+    clearTimeout(idle);
+    if (out && !out.closed) out.destroy();
+  }
+}
+
+/** Network failures (dropped, reset, truncated, aborted) as retryable DownloadErrors; others unchanged. */
+function networkError(error: unknown): unknown {
+  if (error instanceof DownloadError) return error;
+  if (isTransient(error) || (error instanceof Error && error.name === 'AbortError')) {
+    const cause = (error as { cause?: { code?: unknown } }).cause;
+    const code = typeof cause?.code === 'string' ? cause.code : 'CONNECTION_LOST';
+    return new DownloadError(error instanceof Error ? error.message : String(error), code, null, error);
+  }
+  return error;
+}
+
+async function httpError(response: Response): Promise<DownloadError> {
+  let text = '';
+  try {
+    text = (await response.text()).slice(0, 2000);
+  } catch {
+    // The body is only for the message.
+  }
+  let errorCode = `ERROR_HTTP_${response.status}`;
+  let message = text || response.statusText;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    const first = Array.isArray(parsed) ? (parsed[0] as { errorCode?: unknown; message?: unknown } | undefined) : undefined;
+    if (typeof first?.errorCode === 'string') errorCode = first.errorCode;
+    if (typeof first?.message === 'string') message = first.message;
+  } catch {
+    // Not JSON: keep the text.
+  }
+  return new DownloadError(message, errorCode, response.status);
+}

@@ -1,0 +1,92 @@
+import { Messages } from '@salesforce/core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { ConnectedAppCommand } from '../../base-command.js';
+import type { UsageResult } from '../../domain/usage.js';
+import { collectUsage, concurrencyFromEnv, usageWindow, type UsageProgress } from '../../operations/usage.js';
+import { csvLines, humanReport, ndjsonLines } from '../../renderers/usage.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage');
+
+export type ConnectedAppUsageResult = UsageResult;
+
+/** Exit code when some event log files could not be read (the sf house code for partial success). */
+export const PARTIAL_EXIT_CODE = 68;
+
+export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppUsageResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary'), description: messages.getMessage('flags.name.description') }),
+    username: Flags.string({ multiple: true, summary: messages.getMessage('flags.username.summary') }),
+    'start-date': Flags.string({ summary: messages.getMessage('flags.start-date.summary'), description: messages.getMessage('flags.start-date.description'), exclusive: ['last'] }),
+    'end-date': Flags.string({ summary: messages.getMessage('flags.end-date.summary') }),
+    last: Flags.string({ summary: messages.getMessage('flags.last.summary'), description: messages.getMessage('flags.last.description'), exclusive: ['start-date'] }),
+    interval: Flags.option({ options: ['daily', 'hourly'] as const, default: 'daily', summary: messages.getMessage('flags.interval.summary') })(),
+    'event-type': Flags.string({ multiple: true, summary: messages.getMessage('flags.event-type.summary'), description: messages.getMessage('flags.event-type.description') }),
+    source: Flags.option({ options: ['elf', 'tokens', 'logins', 'all'] as const, default: 'all', summary: messages.getMessage('flags.source.summary'), description: messages.getMessage('flags.source.description') })(),
+    'output-dir': Flags.directory({ summary: messages.getMessage('flags.output-dir.summary') }),
+    'result-format': Flags.option({ char: 'r', options: ['human', 'json', 'csv', 'ndjson'] as const, default: 'human', summary: messages.getMessage('flags.result-format.summary'), description: messages.getMessage('flags.result-format.description') })(),
+  };
+
+  public async run(): Promise<ConnectedAppUsageResult> {
+    const { flags } = await this.parse(ConnectedAppUsage);
+    const now = new Date();
+    const window = usageWindow(flags, now);
+    const outcome = await collectUsage(
+      flags['target-org'].getConnection(flags['api-version']),
+      {
+        names: flags.name,
+        usernames: flags.username,
+        window,
+        windowGiven: Boolean(flags['start-date'] ?? flags['end-date'] ?? flags.last),
+        interval: flags.interval,
+        eventTypes: flags['event-type'],
+        source: flags.source,
+        outputDir: flags['output-dir'],
+        concurrency: concurrencyFromEnv(process.env.SF_CONNECTEDAPP_CONCURRENCY),
+        now,
+      },
+      this.byteProgress()
+    );
+    for (const warning of outcome.warnings) this.warn(warning);
+    this.render(outcome.result, flags['result-format']);
+    if (outcome.partial) process.exitCode = PARTIAL_EXIT_CODE;
+    return outcome.result;
+  }
+
+  /** A bar of bytes received, shown in MB, on stderr (silent under --json). */
+  private byteProgress(): UsageProgress {
+    const mb = (n: number): number => Math.round(n / 104857.6) / 10;
+    let total = 0;
+    return {
+      start: (totalBytes) => {
+        total = mb(totalBytes);
+        this.progress.start(total, {}, { title: messages.getMessage('progress.title'), format: messages.getMessage('progress.format') });
+      },
+      update: (done) => {
+        this.progress.update(Math.min(mb(done), total));
+      },
+      stop: () => {
+        this.progress.stop();
+      },
+    };
+  }
+
+  private render(result: UsageResult, format: 'human' | 'json' | 'csv' | 'ndjson'): void {
+    if (format === 'json') this.log(JSON.stringify(result, null, 2));
+    else if (format === 'csv') for (const line of csvLines(result)) this.log(line);
+    else if (format === 'ndjson') for (const line of ndjsonLines(result)) this.log(line);
+    else {
+      for (const block of humanReport(result)) {
+        if (block.kind === 'header') this.styledHeader(block.text);
+        else if (block.kind === 'log') this.log(block.text);
+        else this.table({ data: block.data, columns: block.columns });
+      }
+    }
+  }
+}

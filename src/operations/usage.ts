@@ -1,0 +1,427 @@
+/*
+ * `connectedapp usage`: who uses which app, from event log files (per call), OauthToken (standing grants) and
+ * LoginHistory (logins). The three sources are read in parallel; each one that is missing (not licensed, no
+ * permission) becomes a coverage note, never a failure, unless it was the only source asked for.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Connection } from '@salesforce/core';
+import { Messages } from '@salesforce/core';
+import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from '../adapters/api.js';
+import { readAppComponents, readConnectedApplications } from '../adapters/connected-apps.js';
+import { downloadLogFile, queryLogFiles, readEventTypes, type EventTypeFiles } from '../adapters/event-logs.js';
+import { readLoginUsage, type LoginRead } from '../adapters/logins.js';
+import { OAUTH_TOKEN_ROW_CAP, readTokenHolders, readTokenUsage, type TokenRead } from '../adapters/tokens.js';
+import { chunk, mapWithConcurrency } from '../domain/collections.js';
+import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
+import { joinInventory } from '../domain/inventory.js';
+import { id15 } from '../domain/names.js';
+import { soqlInList } from '../domain/soql.js';
+import {
+  AppMatcher,
+  CONNECTED_APP_EVENT_TYPES,
+  DEFAULT_EVENT_TYPES,
+  FileAggregate,
+  UsageTotals,
+  canonicalEventType,
+  carriesAppData,
+  firstLogDate,
+  isFreeEventType,
+  isKnownEventType,
+  joinUsage,
+  loginHistoryDays,
+  nameUsers,
+  parseSfDate,
+  resolveWindow,
+  selectLogFiles,
+  unnamedUserIds,
+  type AvailableEventType,
+  type EventLogSummary,
+  type LogFileRecord,
+  type LogFileReport,
+  type RowFilter,
+  type UsageInterval,
+  type UsageResult,
+  type UsageSourceName,
+  type UsageSourceReport,
+  type UsageWindow,
+} from '../domain/usage.js';
+import { resolveApps } from './resolve-apps.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage');
+
+/** Files downloaded at the same time (SF_CONNECTEDAPP_CONCURRENCY overrides, 1–16). */
+export const DEFAULT_CONCURRENCY = 4;
+/** Bad flag values: the sf code for a usage error. */
+const BAD_FLAGS_EXIT_CODE = 2;
+
+export type UsageRequest = {
+  names?: string[];
+  usernames?: string[];
+  window: UsageWindow;
+  /** The user gave --start-date, --end-date or --last (LoginHistory then covers the same days). */
+  windowGiven: boolean;
+  interval: UsageInterval;
+  /** --event-type values (undefined: ApiTotalUsage). */
+  eventTypes?: string[];
+  source: UsageSourceName;
+  outputDir?: string;
+  concurrency: number;
+  now: Date;
+};
+
+export type UsageProgress = { start(totalBytes: number): void; update(doneBytes: number): void; stop(): void };
+
+export type UsageOutcome = { result: UsageResult; warnings: string[]; partial: boolean };
+
+/** The window from the date flags, or a usage error naming the flag (exit code 2). */
+export function usageWindow(flags: { 'start-date'?: string; 'end-date'?: string; last?: string }, now: Date): UsageWindow {
+  const outcome = resolveWindow({ startDate: flags['start-date'], endDate: flags['end-date'], last: flags.last }, now);
+  if ('window' in outcome) return outcome.window;
+  if (outcome.problem === 'invalid-date') throw messages.createError('error.InvalidDate', [`--${outcome.flag}`, outcome.value], [], BAD_FLAGS_EXIT_CODE);
+  if (outcome.problem === 'invalid-last') throw messages.createError('error.InvalidLast', [outcome.value], [], BAD_FLAGS_EXIT_CODE);
+  throw messages.createError('error.EmptyWindow', [outcome.start, outcome.end], [], BAD_FLAGS_EXIT_CODE);
+}
+
+export function concurrencyFromEnv(value: string | undefined): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 16) : DEFAULT_CONCURRENCY;
+}
+
+const noProgress: UsageProgress = { start: () => undefined, update: () => undefined, stop: () => undefined };
+
+export async function collectUsage(conn: Connection, request: UsageRequest, progress: UsageProgress = noProgress): Promise<UsageOutcome> {
+  const warnings: string[] = [];
+  const [records, components] = await Promise.all([readConnectedApplications(conn), readAppComponents(conn)]);
+  const inventory = joinInventory(records, components.components, []);
+  const selected = request.names?.length ? resolveApps(inventory.apps, request.names) : null;
+  const matcher = new AppMatcher(inventory.apps, selected ? new Set(selected.map((a) => a.id)) : null);
+  const users = request.usernames?.length ? await userFilter(conn, request.usernames, warnings) : null;
+  const filter: RowFilter = { window: request.window, interval: request.interval, users };
+
+  const wants = (source: Exclude<UsageSourceName, 'all'>): boolean => request.source === 'all' || request.source === source;
+  const [elf, tokens, logins] = await Promise.all([
+    wants('elf') ? readEventLogs(conn, request, matcher, filter, progress, warnings) : null,
+    wants('tokens') ? readTokens(conn, matcher, warnings) : null,
+    wants('logins') ? readLogins(conn, request, warnings) : null,
+  ]);
+
+  const joined = joinUsage({
+    matcher,
+    events: elf?.totals?.eventUsage() ?? new Map<string, never>(),
+    tokens: tokens?.read.byApp ?? null,
+    holders: tokens?.holders ?? null,
+    logins: logins?.byApp ?? null,
+    usernames: request.usernames?.length ? new Set(request.usernames.map((u) => u.toLowerCase())) : null,
+    listed: selected ?? [],
+  });
+  const unnamed = unnamedUserIds(joined.apps);
+  if (unnamed.length > 0) nameUsers(joined, await usernamesOf(conn, unnamed));
+
+  const used = new Set(joined.apps.filter((a) => a.installed && (a.eventLog !== null || a.tokens !== null || a.logins.length > 0)).map((a) => a.appId));
+  const unusedApps = (selected ?? inventory.apps).filter((a) => !used.has(a.id)).map((a) => ({ name: a.label, appId: a.id, apiName: a.apiName }));
+
+  const unknown = joined.apps.filter((a) => !a.installed);
+  if (unknown.length > 0) {
+    warnings.push(messages.getMessage('warning.unknownApps', [unknown.length, unknown.map((a) => (a.appId ? `${a.name} (${a.appId})` : a.name)).join(', ')]));
+  }
+
+  const sources: UsageSourceReport[] = [];
+  if (elf) sources.push(elf.report);
+  if (tokens) sources.push(tokenReport(tokens, request));
+  if (logins) sources.push(loginReport(logins));
+  const result: UsageResult = {
+    window: { start: request.window.start.toISOString(), end: request.window.end.toISOString(), interval: request.interval },
+    filters: { apps: (selected ?? []).map((a) => a.apiName ?? a.label), usernames: request.usernames ?? [], eventTypes: elf?.summary?.eventTypes ?? [], source: request.source },
+    sources,
+    apps: joined.apps,
+    users: joined.users,
+    unusedApps,
+    eventLog: elf?.summary ?? null,
+  };
+
+  const failed = result.eventLog?.files.filter((f) => f.status === 'failed') ?? [];
+  if (failed.length > 0 && failed.length === result.eventLog?.files.length && request.source === 'elf') {
+    const error = messages.createError('error.AllDownloadsFailed', [failed.length, failed[0].errorCode ?? 'UNKNOWN_ERROR']);
+    error.setData(result);
+    throw error;
+  }
+  return { result, warnings, partial: failed.length > 0 };
+}
+
+// ---- Users --------------------------------------------------------------------------------------
+
+async function userFilter(conn: Connection, usernames: readonly string[], warnings: string[]): Promise<NonNullable<RowFilter['users']>> {
+  const names = new Set(usernames.map((u) => u.toLowerCase()));
+  const ids = new Set<string>();
+  const found = new Set<string>();
+  for (const part of chunk([...names], 100)) {
+    const rows = (await queryAll<{ Id: string; Username: string }>(conn, `SELECT Id, Username FROM User WHERE Username IN ${soqlInList(part)}`)).records;
+    for (const row of rows) {
+      ids.add(id15(row.Id));
+      found.add(row.Username.toLowerCase());
+    }
+  }
+  const missing = usernames.filter((u) => !found.has(u.toLowerCase()));
+  if (missing.length > 0) warnings.push(messages.getMessage('warning.unknownUsernames', [missing.join(', ')]));
+  return { names, ids };
+}
+
+/** Usernames of users the logs name only by Id (15-character keys). Best effort: a refusal leaves the Ids. */
+async function usernamesOf(conn: Connection, ids: readonly string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  try {
+    for (const part of chunk(ids, 200)) {
+      const rows = (await queryAll<{ Id: string; Username: string }>(conn, `SELECT Id, Username FROM User WHERE Id IN ${soqlInList(part)}`)).records;
+      for (const row of rows) names.set(id15(row.Id), row.Username);
+    }
+  } catch (error) {
+    if (!isSourceUnavailable(error)) throw error;
+  }
+  return names;
+}
+
+// ---- Event log files ----------------------------------------------------------------------------
+
+type ElfRead = { report: UsageSourceReport; summary: EventLogSummary | null; totals: UsageTotals | null };
+
+function eventTypesOf(request: UsageRequest): string[] {
+  return [...new Set((request.eventTypes?.length ? request.eventTypes : DEFAULT_EVENT_TYPES).map(canonicalEventType))];
+}
+
+function elfLimits(eventTypes: readonly string[]): string[] {
+  const limits = [messages.getMessage('limit.elf.delay'), messages.getMessage('limit.elf.noApp')];
+  const noAppTypes = eventTypes.filter((t) => !carriesAppData(t));
+  if (noAppTypes.length > 0) limits.push(messages.getMessage('limit.elf.typesWithoutApp', [noAppTypes.join(', '), Object.keys(CONNECTED_APP_EVENT_TYPES).join(', ')]));
+  if (eventTypes.includes('ApiTotalUsage') && eventTypes.includes('RestApi')) limits.push(messages.getMessage('limit.elf.overlap'));
+  return limits;
+}
+
+async function readEventLogs(
+  conn: Connection,
+  request: UsageRequest,
+  matcher: AppMatcher,
+  filter: RowFilter,
+  progress: UsageProgress,
+  warnings: string[]
+): Promise<ElfRead> {
+  const eventTypes = eventTypesOf(request);
+  let records: LogFileRecord[];
+  try {
+    records = await queryLogFiles(conn, eventTypes, firstLogDate(request.window), request.window.end);
+  } catch (error) {
+    if (!isSourceUnavailable(error)) throw error;
+    const coverage = coverageForError('EventLogFile', errorCodeOf(error), messageOf(error));
+    if (request.source === 'elf') throw messages.createError('error.EventLogsUnavailable', [coverage.errorCode ?? coverage.status]);
+    warnings.push(messages.getMessage('warning.eventLogsUnavailable', [coverage.errorCode ?? coverage.status]));
+    return { report: { ...(coverage as SourceCoverage & { source: 'EventLogFile' }), cannotShow: [messages.getMessage('limit.elf.unavailable')] }, summary: null, totals: null };
+  }
+  const selection = selectLogFiles(records, request.window);
+  const availableEventTypes = await checkEventTypes(conn, request, eventTypes, selection.files, warnings);
+
+  const totals = new UsageTotals();
+  if (request.outputDir) {
+    try {
+      mkdirSync(request.outputDir, { recursive: true });
+    } catch (error) {
+      throw messages.createError('error.OutputDir', [request.outputDir, messageOf(error)]);
+    }
+  }
+  const totalBytes = selection.files.reduce((n, f) => n + (f.LogFileLength ?? 0), 0);
+  let doneBytes = 0;
+  if (selection.files.length > 0) progress.start(totalBytes);
+  let reports: LogFileReport[];
+  try {
+    reports = await mapWithConcurrency(selection.files, request.concurrency, async (file): Promise<LogFileReport> => {
+      const context = { id: file.Id, eventType: file.EventType, logDate: file.LogDate, fieldNames: file.LogFileFieldNames };
+      const saveTo = request.outputDir ? join(request.outputDir, rawFileName(file)) : undefined;
+      const base = { id: file.Id, eventType: file.EventType, logDate: file.LogDate, interval: file.Interval ?? 'Daily' };
+      const outcome = await downloadLogFile(conn, file.Id, () => new FileAggregate(context, matcher, filter), {
+        saveTo,
+        onBytes: (n) => {
+          doneBytes += n;
+          progress.update(doneBytes);
+        },
+      });
+      if (!outcome.ok) {
+        totals.addProblem({ fileId: file.Id, eventType: file.EventType, logDate: file.LogDate, kind: 'download-failed', line: null, message: messageOf(outcome.error) });
+        return { ...base, bytes: 0, rows: 0, attempts: outcome.attempts, status: 'failed', errorCode: errorCodeOf(outcome.error) };
+      }
+      // Only a completely read file is counted: a restarted download's partial rows were in another sink.
+      totals.add(outcome.sink);
+      return { ...base, bytes: outcome.bytes, rows: outcome.sink.rows + outcome.sink.skippedRows, attempts: outcome.attempts, status: 'read', ...(saveTo ? { savedTo: saveTo } : {}) };
+    });
+  } finally {
+    progress.stop();
+  }
+
+  const failed = reports.filter((r) => r.status === 'failed');
+  if (failed.length > 0) warnings.push(messages.getMessage('warning.filesFailed', [failed.length, reports.length, failed.map((f) => `${f.eventType} ${f.logDate.slice(0, 13)} (${f.id}): ${f.errorCode ?? ''}`).join('; ')]));
+  const badFiles = new Set(totals.problems.filter((p) => p.kind === 'bad-row').map((p) => p.fileId));
+  if (totals.skippedRows > 0) warnings.push(messages.getMessage('warning.badRows', [totals.skippedRows, badFiles.size]));
+  for (const p of totals.problems.filter((x) => x.kind === 'empty-file' || x.kind === 'header-only')) {
+    warnings.push(messages.getMessage(`warning.${p.kind}`, [p.eventType, p.logDate.slice(0, 13), p.fileId]));
+  }
+
+  const read = reports.filter((r) => r.status === 'read');
+  const summary: EventLogSummary = {
+    eventTypes,
+    files: reports,
+    replacedFiles: selection.replaced,
+    hourlyFilesCoveredByDaily: selection.coveredByDaily,
+    bytes: read.reduce((n, r) => n + r.bytes, 0),
+    rows: totals.rows,
+    countedRows: totals.counted,
+    rowsOutsideWindow: totals.outsideWindow,
+    rowsWithoutApp: totals.nonApp,
+    rowsFilteredOut: totals.otherApps + totals.otherUsers,
+    skippedRows: totals.skippedRows,
+    retries: reports.reduce((n, r) => n + Math.max(0, r.attempts - 1), 0),
+    problems: totals.problems,
+    availableEventTypes,
+  };
+  const detail = messages.getMessage('detail.elf', [eventTypes.join(', '), read.length, reports.length, summary.bytes, summary.rows]);
+  const report: UsageSourceReport = { source: 'EventLogFile', status: failed.length > 0 ? 'capped' : 'used', detail, cannotShow: elfLimits(eventTypes) };
+  return { report, summary, totals };
+}
+
+/**
+ * Requested event types with no file in the window: one aggregate query says which types the org has at all.
+ * A type the org has no file of is an error when every requested type is like that, a warning otherwise.
+ */
+async function checkEventTypes(
+  conn: Connection,
+  request: UsageRequest,
+  eventTypes: readonly string[],
+  files: readonly LogFileRecord[],
+  warnings: string[]
+): Promise<AvailableEventType[] | null> {
+  const present = new Set(files.map((f) => f.EventType.toLowerCase()));
+  const missing = eventTypes.filter((t) => !present.has(t.toLowerCase()));
+  if (missing.length === 0) return null;
+  let inOrg: EventTypeFiles[];
+  try {
+    inOrg = await readEventTypes(conn);
+  } catch (error) {
+    if (!isSourceUnavailable(error) && errorCodeOf(error) !== 'MALFORMED_QUERY') throw error;
+    for (const t of missing) warnings.push(messages.getMessage('warning.noFilesInWindow', [t]));
+    return null;
+  }
+  const available = mergeIntervals(inOrg);
+  const existing = [...new Set(available.map((a) => a.eventType))];
+  const withAppData = existing.filter(carriesAppData);
+  const describe = (): [string, string] => [
+    existing.length ? existing.join(', ') : messages.getMessage('none'),
+    withAppData.length ? withAppData.map((t) => `${t} (${CONNECTED_APP_EVENT_TYPES[t]})`).join(', ') : messages.getMessage('none'),
+  ];
+  const absent: string[] = [];
+  for (const type of missing) {
+    const seen = available.find((a) => a.eventType.toLowerCase() === type.toLowerCase());
+    if (seen) warnings.push(messages.getMessage('warning.noFilesInWindow.range', [type, seen.firstDate?.slice(0, 10) ?? '', seen.lastDate?.slice(0, 10) ?? '']));
+    else absent.push(type);
+  }
+  if (absent.length > 0) {
+    const [types, appTypes] = describe();
+    const hints = absent.map((t) => (isKnownEventType(t) ? (isFreeEventType(t) ? messages.getMessage('hint.freeType', [t]) : messages.getMessage('hint.paidType', [t])) : messages.getMessage('hint.unknownType', [t])));
+    if (request.eventTypes?.length && absent.length === eventTypes.length) {
+      const error = messages.createError('error.EventTypeNotInOrg', [absent.join(', '), types, appTypes]);
+      error.actions = [...hints, ...(error.actions ?? [])];
+      throw error;
+    }
+    warnings.push(messages.getMessage('warning.eventTypeAbsent', [absent.join(', '), types, appTypes]));
+  }
+  return available;
+}
+
+function mergeIntervals(rows: readonly EventTypeFiles[]): AvailableEventType[] {
+  return [...rows]
+    .sort((a, b) => a.eventType.localeCompare(b.eventType) || (a.interval ?? '').localeCompare(b.interval ?? ''))
+    .map((r) => ({ ...r, connectedAppData: carriesAppData(r.eventType) }));
+}
+
+/** ApiTotalUsage_2026-11-13_0AT….csv, hourly: ApiTotalUsage_2026-11-19T09_0AT….csv. */
+function rawFileName(file: LogFileRecord): string {
+  const date = new Date(parseSfDate(file.LogDate)).toISOString();
+  const when = (file.Interval ?? 'Daily').toLowerCase() === 'hourly' ? date.slice(0, 13) : date.slice(0, 10);
+  return `${file.EventType.replace(/[^A-Za-z0-9]/g, '')}_${when}_${file.Id.replace(/[^A-Za-z0-9]/g, '')}.csv`;
+}
+
+// ---- Tokens and logins --------------------------------------------------------------------------
+
+type TokensRead = { read: TokenRead; holders: Map<string, string[]> | null; holdersCapped: boolean; holdersError?: string };
+
+/** Names per holder query, so the IN list stays well under the URL limit. */
+const HOLDER_NAMES_PER_QUERY = 100;
+
+async function readTokens(conn: Connection, matcher: AppMatcher, warnings: string[]): Promise<TokensRead> {
+  const read = await readTokenUsage(conn);
+  if (read.coverage.status !== 'used' && read.coverage.status !== 'capped') {
+    warnings.push(messages.getMessage('warning.sourceUnavailable', ['OauthToken', read.coverage.errorCode ?? read.coverage.status]));
+    return { read, holders: null, holdersCapped: false };
+  }
+  const wanted = read.byApp.filter((t) => t.appName !== '' && matcher.resolveName(t.appName) !== null);
+  // Each holder query stays under OauthToken's 2,500-row cap: group apps by their token counts.
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let rows = 0;
+  let holdersCapped = false;
+  for (const t of [...wanted].sort((a, b) => a.tokens - b.tokens)) {
+    if (t.tokens >= OAUTH_TOKEN_ROW_CAP) holdersCapped = true;
+    if (current.length > 0 && (rows + t.tokens >= OAUTH_TOKEN_ROW_CAP || current.length >= HOLDER_NAMES_PER_QUERY)) {
+      groups.push(current);
+      current = [];
+      rows = 0;
+    }
+    if (!current.includes(t.appName)) current.push(t.appName);
+    rows += t.tokens;
+  }
+  if (current.length > 0) groups.push(current);
+  try {
+    const maps = await mapWithConcurrency(groups, 2, (names) => readTokenHolders(conn, names));
+    const holders = new Map<string, string[]>();
+    for (const map of maps) for (const [app, list] of map) holders.set(app, list);
+    if (holdersCapped) warnings.push(messages.getMessage('warning.holdersCapped', [OAUTH_TOKEN_ROW_CAP]));
+    return { read, holders, holdersCapped };
+  } catch (error) {
+    if (!isSourceUnavailable(error)) throw error;
+    return { read, holders: null, holdersCapped: false, holdersError: errorCodeOf(error) };
+  }
+}
+
+function tokenReport(tokens: TokensRead, request: UsageRequest): UsageSourceReport {
+  const coverage = tokens.read.coverage;
+  const cannotShow = [messages.getMessage('limit.tokens.flows'), messages.getMessage('limit.tokens.calls')];
+  if (request.usernames?.length) cannotShow.push(messages.getMessage('limit.tokens.usernames'));
+  if (tokens.holdersError) cannotShow.push(messages.getMessage('limit.tokens.noHolders', [tokens.holdersError]));
+  return {
+    source: 'OauthToken',
+    status: tokens.holdersCapped && coverage.status === 'used' ? 'capped' : coverage.status,
+    ...(coverage.errorCode ? { errorCode: coverage.errorCode } : {}),
+    ...(coverage.detail ? { detail: coverage.detail } : {}),
+    cannotShow,
+  };
+}
+
+type LoginsRead = LoginRead & { clamped: boolean };
+
+async function readLogins(conn: Connection, request: UsageRequest, warnings: string[]): Promise<LoginsRead> {
+  const { days, clamped } = loginHistoryDays(request.windowGiven ? request.window : null, request.now);
+  const read = await readLoginUsage(conn, days);
+  if (read.coverage.status !== 'used' && read.coverage.status !== 'capped') {
+    warnings.push(messages.getMessage('warning.sourceUnavailable', ['LoginHistory', read.coverage.errorCode ?? read.coverage.status]));
+  } else if (clamped) warnings.push(messages.getMessage('warning.loginHistoryClamped', [days]));
+  return { ...read, clamped };
+}
+
+function loginReport(logins: LoginsRead): UsageSourceReport {
+  const coverage = logins.coverage;
+  const detail = [messages.getMessage('detail.logins', [logins.days]), coverage.detail].filter(Boolean).join('; ');
+  return {
+    source: 'LoginHistory',
+    status: coverage.status,
+    ...(coverage.errorCode ? { errorCode: coverage.errorCode } : {}),
+    detail,
+    cannotShow: [messages.getMessage('limit.logins.calls'), messages.getMessage('limit.logins.names'), messages.getMessage('limit.logins.retention')],
+  };
+}

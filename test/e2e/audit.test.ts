@@ -1,0 +1,191 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { start, type Emulator } from '../emulator/index.js';
+import { ensureBuilt, REPO_ROOT, runCli, type CliRun } from './harness.js';
+import type { ConnectedAppAuditResult } from '../../src/commands/connectedapp/audit.js';
+import { parseXml } from '../../src/domain/xml.js';
+
+const result = (run: CliRun): ConnectedAppAuditResult => (run.json?.result ?? run.json?.data) as ConnectedAppAuditResult;
+const ruleApps = (run: CliRun, rule: string): Array<string | null> => result(run).findings.filter((f) => f.ruleId.startsWith(rule)).map((f) => f.app);
+const CORPUS = join(REPO_ROOT, '..', 'shared', 'corpus', 'connected-apps');
+
+describe('connectedapp audit against an org (e2e through the org emulator)', function () {
+  this.timeout(180_000);
+  let demo: Emulator;
+  before(async () => {
+    await ensureBuilt();
+    demo = await start({ scenario: 'demo' });
+  });
+  after(async () => {
+    await demo.stop();
+  });
+
+  it('finds the demo org’s misconfigurations in a fixed number of requests', async () => {
+    const run = await runCli(['connectedapp', 'audit'], { emulator: demo });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    const r = result(run);
+    expect(r.mode).to.equal('org');
+    expect(ruleApps(run, 'CA001')).to.deep.equal(['Partner_Portal']);
+    expect(ruleApps(run, 'CA401')).to.have.members(['Zapier', 'dataloader.io']);
+    expect(ruleApps(run, 'CA403')).to.deep.equal(['Boomi_Integration']);
+    expect(ruleApps(run, 'CA101')).to.include.members(['Outreach', 'Workato']);
+    expect(ruleApps(run, 'CA302')).to.include('Legacy_Data_Loader');
+    expect(r.summary.total).to.equal(r.findings.length);
+    expect(r.findings.every((f) => f.message.length > 0 && f.title.length > 0)).to.be.true;
+    // 3 inventory + ceil(apps / 10) metadata reads + about 10 optional sources.
+    const apps = demo.org.table('ConnectedApplication').length;
+    const own = run.requests.filter((q) => !/FROM Organization/.test(q.soql ?? '') && q.path !== '/services/data');
+    expect(own.length).to.be.at.most(3 + Math.ceil(apps / 10) + 12);
+  });
+
+  it('gates CI with --fail-on (exit 3, findings in the error data) and accepts a baseline', async () => {
+    const gate = await runCli(['connectedapp', 'audit', '--fail-on', 'high'], { emulator: demo });
+    expect(gate.exitCode).to.equal(3);
+    expect(gate.json?.name).to.equal('GateError');
+    expect(result(gate).gateFailed).to.equal(true);
+
+    const dir = mkdtempSync(join(tmpdir(), 'ca-audit-'));
+    const baseline = join(dir, 'baseline.json');
+    const write = await runCli(['connectedapp', 'audit', '--write-baseline', baseline], { emulator: demo });
+    expect(write.exitCode, write.stderr).to.equal(0);
+    const accepted = await runCli(['connectedapp', 'audit', '--baseline', baseline, '--fail-on', 'info'], { emulator: demo });
+    expect(accepted.exitCode, accepted.stderr).to.equal(0);
+    expect(result(accepted).findings).to.deep.equal([]);
+    expect(result(accepted).suppressed).to.equal(result(write).findings.length);
+  });
+
+  it('runs only the selected rules and apps, and rejects unknown rule ids', async () => {
+    const some = await runCli(['connectedapp', 'audit', '--rule', 'permitted-users', '--name', 'Partner_Portal'], { emulator: demo });
+    expect(some.exitCode, some.stderr).to.equal(0);
+    expect(new Set(result(some).findings.map((f) => f.app))).to.deep.equal(new Set(['Partner_Portal']));
+    expect(result(some).findings.every((f) => f.ruleId.startsWith('CA0'))).to.be.true;
+    const bad = await runCli(['connectedapp', 'audit', '--rule', 'CA999'], { emulator: demo });
+    expect(bad.exitCode).to.equal(1);
+    expect(bad.json?.actions?.join(' ')).to.include('CA001');
+  });
+
+  it('writes SARIF, JUnit, CSV and Markdown reports without secrets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ca-audit-out-'));
+    for (const format of ['sarif', 'junit', 'csv', 'markdown']) {
+      const file = join(dir, `report.${format}`);
+      const run = await runCli(['connectedapp', 'audit', '--result-format', format, '--output-file', file], { emulator: demo });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const text = readFileSync(file, 'utf8');
+      expect(text, format).to.include('Partner_Portal');
+      expect(text, format).to.not.include(demo.accessToken);
+      if (format === 'sarif') expect((JSON.parse(text) as { version: string }).version).to.equal('2.1.0');
+      if (format === 'junit') expect(parseXml(text).root.name).to.equal('testsuites');
+    }
+  });
+
+  it('completes after transient 503s, and stops with next steps on REQUEST_LIMIT_EXCEEDED', async () => {
+    const flaky = await start({ scenario: 'demo', faults: [{ soql: /FROM OauthToken/, kind: 'error', status: 503 }, { soapOperation: 'readMetadata', kind: 'error', status: 503 }] });
+    try {
+      const run = await runCli(['connectedapp', 'audit'], { emulator: flaky });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      expect(ruleApps(run, 'CA401')).to.have.members(['Zapier', 'dataloader.io']);
+      expect(run.requests.filter((r) => r.status >= 500).length).to.equal(2);
+    } finally {
+      await flaky.stop();
+    }
+    const limited = await start({ scenario: 'demo', faults: [{ soql: /FROM SetupEntityAccess/, kind: 'error', errorCode: 'REQUEST_LIMIT_EXCEEDED', times: -1 }] });
+    try {
+      const run = await runCli(['connectedapp', 'audit'], { emulator: limited });
+      expect(run.exitCode).to.equal(1);
+      expect(run.json?.name).to.equal('RequestLimitExceededError');
+      expect(run.json?.actions?.join(' ')).to.include('24-hour');
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('turns a refused optional source into a coverage note, never a failure or a false "unused"', async () => {
+    const refused = await start({
+      scenario: 'demo',
+      faults: [
+        { soql: /FROM OauthToken/, kind: 'error', errorCode: 'INSUFFICIENT_ACCESS', times: -1 },
+        { soql: /FROM LoginHistory/, kind: 'error', errorCode: 'INSUFFICIENT_ACCESS', times: -1 },
+      ],
+    });
+    try {
+      const run = await runCli(['connectedapp', 'audit'], { emulator: refused });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const coverage = result(run).coverage;
+      expect(coverage.find((c) => c.source === 'OauthToken')?.status).to.equal('no-permission');
+      expect(coverage.find((c) => c.source === 'LoginHistory')?.status).to.equal('no-permission');
+      expect(ruleApps(run, 'CA402')).to.deep.equal([]);
+      expect(result(run).notEvaluated.map((n) => n.ruleId)).to.include('CA402-unused-app');
+    } finally {
+      await refused.stop();
+    }
+  });
+});
+
+describe('connectedapp audit against source (e2e)', function () {
+  this.timeout(180_000);
+  let emulator: Emulator;
+  before(async () => {
+    await ensureBuilt();
+    emulator = await start({ scenario: 'demo' });
+  });
+  after(async () => {
+    await emulator.stop();
+  });
+
+  it('audits every corpus file without crashing, citing file and line', async function () {
+    if (!existsSync(CORPUS)) this.skip();
+    const run = await runCli(['connectedapp', 'audit', '--source-dir', CORPUS], { emulator, targetOrg: false });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    const r = result(run);
+    expect(r.mode).to.equal('source');
+    const broken = r.findings.filter((f) => f.ruleId.startsWith('CA503'));
+    expect(broken.map((f) => [f.file?.split('/').pop(), f.line])).to.deep.equal([['bathiniarun__Salesforces_CICD__Dev_CICD.connectedApp-meta.xml', 29]]);
+    expect(r.findings.filter((f) => f.ruleId !== 'CA503-file-parse-error').every((f) => f.file !== null && (f.line ?? 0) >= 1)).to.be.true;
+    // Rules that need the org are listed as not evaluated, not passed.
+    expect(r.notEvaluated.map((n) => n.ruleId)).to.include.members(['CA401-uninstalled-app-in-use', 'CA402-unused-app']);
+    // A few pinned findings from real files.
+    const at = (file: string): string[] => r.findings.filter((f) => f.file?.endsWith(file)).map((f) => f.ruleId.slice(0, 5));
+    expect(at('AdityaKaushalPwC__tf-test2__CICD.connectedApp-meta.xml')).to.include('CA501');
+    expect(at('Thomas-Raj-SF__salesforce_githubactions__Jenkins.connectedApp-meta.xml').length).to.be.greaterThan(0);
+  });
+
+  it('reads sfdx-project.json package directories by default and checks names against a target org', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'ca-project-'));
+    const apps = join(project, 'force-app', 'main', 'default', 'connectedApps');
+    mkdirSync(apps, { recursive: true });
+    writeFileSync(join(project, 'sfdx-project.json'), JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }] }));
+    const demoApp = join(REPO_ROOT, 'test', 'emulator', 'scenarios', 'demo');
+    cpSync(join(demoApp, 'Jenkins_CI.connectedApp-meta.xml'), join(apps, 'Jenkins_CI.connectedApp-meta.xml'));
+    writeFileSync(
+      join(apps, 'Ghost.connectedApp-meta.xml'),
+      '<?xml version="1.0" encoding="UTF-8"?>\n<ConnectedApp xmlns="http://soap.sforce.com/2006/04/metadata">\n    <contactEmail>a@example.com</contactEmail>\n    <label>Ghost</label>\n    <oauthConfig>\n        <callbackUrl>https://example.com/cb</callbackUrl>\n        <consumerSecret>TopSecretValue123456</consumerSecret>\n        <isAdminApproved>true</isAdminApproved>\n        <scopes>Api</scopes>\n    </oauthConfig>\n    <profileName>No Such Profile</profileName>\n</ConnectedApp>\n'
+    );
+    const offline = await runCli(['connectedapp', 'audit'], { emulator, targetOrg: false, cwd: project });
+    expect(offline.exitCode, offline.stderr).to.equal(0);
+    expect(ruleApps(offline, 'CA504')).to.deep.equal(['Ghost']);
+    expect(offline.stdout).to.not.include('TopSecretValue123456');
+    expect(offline.requests).to.deep.equal([]);
+
+    const checked = await runCli(['connectedapp', 'audit', '--source-dir', 'force-app'], { emulator, cwd: project });
+    expect(checked.exitCode, checked.stderr).to.equal(0);
+    const missing = result(checked).findings.find((f) => f.ruleId.startsWith('CA505'));
+    expect(missing?.evidence.missing).to.deep.equal(['No Such Profile']);
+    expect(missing?.file).to.match(/Ghost\.connectedApp-meta\.xml$/);
+
+    const sarif = join(project, 'out.sarif');
+    await runCli(['connectedapp', 'audit', '--source-dir', 'force-app', '--result-format', 'sarif', '--output-file', sarif], { emulator, targetOrg: false, cwd: project });
+    const sarifText = readFileSync(sarif, 'utf8');
+    expect(sarifText).to.not.include('TopSecretValue123456');
+    expect(sarifText).to.include('force-app/main/default/connectedApps/Ghost.connectedApp-meta.xml');
+  });
+
+  it('says what to do when there is nothing to audit', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'ca-nothing-'));
+    const run = await runCli(['connectedapp', 'audit'], { emulator, targetOrg: false, cwd: empty });
+    expect(run.exitCode).to.equal(1);
+    expect(run.json?.name).to.equal('NoTargetError');
+    expect(run.json?.actions?.join(' ')).to.include('--source-dir');
+  });
+});
