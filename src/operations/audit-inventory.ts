@@ -136,7 +136,6 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     ipRanges.coverage,
     menuItems.coverage,
     runAsUsers.coverage,
-    { source: 'EventLogFile:ApiTotalUsage', status: 'failed', detail: 'not read by audit; run sf connectedapp usage' },
   ];
   const evidence: Evidence[] = ['installState'];
   if (policies.coverage.status === 'used') evidence.push('metadata');
@@ -156,7 +155,11 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     apps,
     privilegedUsers: privileged.coverage.status === 'used' ? privileged.value.map((g) => ({ ...g, administrator: g.modifyAllData })) : null,
     adminProfiles: adminProfiles.coverage.status === 'used' ? adminProfiles.value.map((p) => ({ name: p.name, approveUninstalledConnectedApps: p.approveUninstalledConnectedApps })) : null,
-    profileIpRanges: ipRanges.coverage.status === 'used' ? new Map([...ipRanges.value].map(([name, list]) => [name, list.length])) : null,
+    // LoginIpRange lists every range in the org: an assigned profile without any has none (0), not "unknown".
+    profileIpRanges:
+      ipRanges.coverage.status === 'used'
+        ? new Map([...selected.flatMap((a) => a.profiles.map((p): [string, number] => [p.name, 0])), ...[...ipRanges.value].map(([name, list]): [string, number] => [name, list.length])])
+        : null,
     evidence,
     coverage,
     parseErrors: [],
@@ -191,7 +194,9 @@ async function readPolicies(
       continue;
     }
     try {
-      byApp.set(app.id, readConnectedAppPolicy(record, { fullName: app.apiName }));
+      // The org's answer is authoritative: an element it leaves out holds the documented default, so no
+      // field counts as "not stated" here (unlike a file, which may simply predate the field).
+      byApp.set(app.id, { ...readConnectedAppPolicy(record, { fullName: app.apiName }), defaulted: [] });
     } catch (error) {
       if (!(error instanceof PolicyError)) throw error;
       byApp.set(app.id, null);
