@@ -9,7 +9,7 @@
  *   expect(run.requests.filter((r) => r.soql)).to.have.length(...);
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,10 +58,12 @@ export type CliRun = {
   /** The emulator requests made while the CLI ran. */
   requests: RequestLogEntry[];
   ms: number;
+  /** Peak resident memory of the CLI process (VmHWM, sampled from /proc while it ran); null where /proc is absent. */
+  peakRssBytes: number | null;
 };
 
-/** Environment that keeps the CLI from updating, phoning home or reading the developer's real sf state. */
-function cliEnv(home: string, emulator: Emulator, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+/** Environment that keeps the CLI from updating, phoning home or reading the developer's real sf state (exported for benchmarks that spawn the CLI themselves). */
+export function cliEnv(home: string, emulator: Emulator, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(SF|SFDX)_/i.test(k)) continue;
@@ -112,10 +114,21 @@ export async function runCli(args: string[], options: RunCliOptions): Promise<Cl
   if (targetOrg !== false && !args.some((a) => a === '--target-org' || a === '-o' || a.startsWith('--target-org='))) argv.push('--target-org', targetOrg);
   if (options.json !== false && !args.includes('--json')) argv.push('--json');
   const firstRequest = emulator.requests.length;
+  let peakRssBytes: number | null = null;
   const started = performance.now();
   try {
     const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolvePromise, reject) => {
       const child = spawn(process.execPath, argv, { cwd, env: cliEnv(home, emulator, options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+      // VmHWM is the process's own peak so far, so sampling until it exits catches the true peak.
+      const sampler = setInterval(() => {
+        try {
+          const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid ?? 0}/status`, 'utf8'))?.[1];
+          if (kb) peakRssBytes = Math.max(peakRssBytes ?? 0, Number(kb) * 1024);
+        } catch {
+          // the process has exited, or there is no /proc
+        }
+      }, 20);
+      child.on('exit', () => { clearInterval(sampler); });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -143,6 +156,7 @@ export async function runCli(args: string[], options: RunCliOptions): Promise<Cl
       json: parseEnvelope(stdout),
       requests: emulator.requests.slice(firstRequest),
       ms: Math.round(performance.now() - started),
+      peakRssBytes,
     };
   } finally {
     rmSync(home, { recursive: true, force: true });

@@ -41,6 +41,9 @@ export type RequestLogEntry = {
   /** Response body bytes sent. */
   bytes: number;
   ms: number;
+  /** When the request arrived and when its response finished (epoch ms, sub-millisecond): for concurrency measurements. */
+  startedAt: number;
+  endedAt: number;
   fault?: string;
   /** An exception the emulator hit (answered 500). */
   error?: string;
@@ -189,12 +192,14 @@ class EmulatorServer {
     // (new URL() would read "//services" as a host).
     const url = new URL((req.url ?? '/').replace(/^\/+/, '/'), 'http://127.0.0.1');
     const path = url.pathname;
-    const entry: RequestLogEntry = { seq: ++this.seq, method, path, status: 0, bytes: 0, ms: 0 };
+    const entry: RequestLogEntry = { seq: ++this.seq, method, path, status: 0, bytes: 0, ms: 0, startedAt: performance.timeOrigin + started, endedAt: 0 };
     let logged = false;
     const log = (): void => {
       if (logged) return;
       logged = true;
-      entry.ms = Math.round((performance.now() - started) * 10) / 10;
+      const ended = performance.now();
+      entry.ms = Math.round((ended - started) * 10) / 10;
+      entry.endedAt = performance.timeOrigin + ended;
       this.requests.push(entry);
     };
     res.on('finish', log);
@@ -239,19 +244,23 @@ class EmulatorServer {
       return;
     }
 
-    let reply: Reply;
-    if (breaking?.kind !== 'error') {
+    const routed = (): Reply => {
       try {
-        reply = this.route(method, path, url, body, req, soap);
+        return this.route(method, path, url, body, req, soap);
       } catch (e) {
         entry.error = (e as Error).stack ?? String(e);
-        reply = restError(500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred in the org emulator: ${(e as Error).message}`);
+        return restError(500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred in the org emulator: ${(e as Error).message}`);
       }
-    }
+    };
+    let reply: Reply;
     if (breaking?.kind === 'error' || breaking?.kind === 'error-after') {
+      // error-after: the request is carried out first (a write commits), then the answer is lost.
+      if (breaking.kind === 'error-after') routed();
       const e = faultError(breaking.rule);
       entry.status = e.status;
       reply = soap ? soapFault(e.errorCode, e.soapMessage) : restError(e.status, e.errorCode, e.message);
+    } else {
+      reply = routed();
     }
     if (restMatch && reply.status !== 404) {
       reply.headers = { ...reply.headers, 'Sforce-Limit-Info': `api-usage=${this.org.apiUsed}/${this.org.apiMax}` };
