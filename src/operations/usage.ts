@@ -352,7 +352,7 @@ function rawFileName(file: LogFileRecord): string {
 type TokensRead = { read: TokenRead; holders: Map<string, string[]> | null; holdersCapped: boolean; holdersError?: string };
 
 /** Names per holder query, so the IN list stays well under the URL limit. */
-const HOLDER_NAMES_PER_QUERY = 100;
+const HOLDER_NAMES_PER_QUERY = 50;
 
 async function readTokens(conn: Connection, matcher: AppMatcher, warnings: string[]): Promise<TokensRead> {
   const read = await readTokenUsage(conn);

@@ -194,7 +194,10 @@ export function* ndjsonLines(result: UsageResult): Generator<string> {
     if (app.tokens) yield line({ type: 'usage.app_tokens', '@timestamp': app.tokens.lastUsedDate, ...ref, ...app.tokens });
     for (const l of app.logins) yield line({ type: 'usage.app_login', '@timestamp': l.lastLogin, ...ref, ...l });
   }
-  for (const u of result.users) yield line({ type: 'usage.user', '@timestamp': u.apps[0]?.lastSeen ?? null, username: u.username, userId: u.userId, events: u.events, apps: u.apps, grants: u.grants });
+  for (const u of result.users) {
+    const last = u.apps.reduce<string | null>((max, a) => (a.lastSeen && (!max || a.lastSeen > max) ? a.lastSeen : max), null);
+    yield line({ type: 'usage.user', '@timestamp': last, username: u.username, userId: u.userId, events: u.events, apps: u.apps, grants: u.grants });
+  }
   for (const p of result.eventLog?.problems ?? []) yield line({ type: 'usage.file_problem', '@timestamp': result.window.end, ...p });
   for (const s of result.sources) yield line({ type: 'usage.source', '@timestamp': result.window.end, ...s });
 }
