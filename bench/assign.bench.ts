@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateScenario, start, type Emulator } from '../test/emulator/index.js';
-import { ensureBuilt, runCli } from '../test/e2e/harness.js';
+import { ensureBuilt, ownRequests, runCli } from '../test/e2e/harness.js';
 
 const APPS = 50;
 const PERMISSION_SETS = 20;
@@ -40,7 +40,7 @@ async function pluginRun(): Promise<{ requests: number; writes: number; ms: numb
     if (run.exitCode !== 0 && run.exitCode !== 68) throw new Error(`assign failed: ${run.stderr.slice(0, 500)}`);
     const results = (run.json?.result as { results: Array<{ status: string }> }).results;
     // Leave out what sf itself asks for (API versions, the Organization query).
-    const own = run.requests.filter((r) => !/FROM Organization/.test(r.soql ?? '') && r.path !== '/services/data');
+    const own = ownRequests(run);
     return { requests: own.length, writes: own.filter((r) => r.method === 'POST' && r.path.includes('composite')).length, ms: run.ms, created: results.filter((r) => r.status === 'created').length };
   } finally {
     await emulator.stop();

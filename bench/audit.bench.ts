@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateScenario, start, type Emulator } from '../test/emulator/index.js';
-import { ensureBuilt, runCli } from '../test/e2e/harness.js';
+import { ensureBuilt, ownRequests, runCli } from '../test/e2e/harness.js';
 import { serializeXml } from '../src/domain/xml.js';
 
 const arg = (name: string, fallback: string): string => {
@@ -32,7 +32,7 @@ async function pluginAudit(apps: number): Promise<Row> {
   try {
     const run = await runCli(['connectedapp', 'audit'], { emulator, timeoutMs: 600_000 });
     if (run.exitCode !== 0) throw new Error(`audit failed (${run.exitCode}): ${run.stderr.slice(0, 500)}`);
-    const own = run.requests.filter((r) => !/FROM Organization/.test(r.soql ?? '') && r.path !== '/services/data');
+    const own = ownRequests(run);
     return { label: 'sf connectedapp audit', apps, requests: own.length, budget: Math.ceil(apps / 10) + 20, seconds: run.ms / 1000, rssMb: run.peakRssBytes === null ? null : run.peakRssBytes / MB };
   } finally {
     await emulator.stop();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { start, type Emulator } from '../emulator/index.js';
-import { ensureBuilt, REPO_ROOT, runCli, type CliRun } from './harness.js';
+import { ensureBuilt, ownRequests, REPO_ROOT, runCli, type CliRun } from './harness.js';
 import type { ConnectedAppAuditResult } from '../../src/commands/connectedapp/audit.js';
 import { parseXml } from '../../src/domain/xml.js';
 
@@ -36,7 +36,7 @@ describe('connectedapp audit against an org (e2e through the org emulator)', fun
     expect(r.findings.every((f) => f.message.length > 0 && f.title.length > 0)).to.be.true;
     // 3 inventory + ceil(apps / 10) metadata reads + about 10 optional sources.
     const apps = demo.org.table('ConnectedApplication').length;
-    const own = run.requests.filter((q) => !/FROM Organization/.test(q.soql ?? '') && q.path !== '/services/data');
+    const own = ownRequests(run);
     expect(own.length).to.be.at.most(3 + Math.ceil(apps / 10) + 12);
   });
 

@@ -104,6 +104,11 @@ export function parseEnvelope(stdout: string): CliEnvelope | undefined {
   return attempt(text) ?? attempt(text.slice(text.indexOf('\n{') + 1));
 }
 
+/** The requests the command itself made: without what sf does for every command (API versions, the Organization query). */
+export function ownRequests(run: Pick<CliRun, 'requests'>): CliRun['requests'] {
+  return run.requests.filter((r) => !/FROM Organization/.test(r.soql ?? '') && r.path !== '/services/data');
+}
+
 /** Runs `node bin/run.js <args> --target-org <token> --json` against the emulator. */
 export async function runCli(args: string[], options: RunCliOptions): Promise<CliRun> {
   const { emulator } = options;

@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import { generateScenario, start, type Emulator } from '../emulator/index.js';
-import { ensureBuilt, runCli, type CliRun } from './harness.js';
+import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
 import type { ConnectedAppListResult } from '../../src/commands/connectedapp/list.js';
 
 const result = (run: CliRun): ConnectedAppListResult => run.json?.result as ConnectedAppListResult;
-const own = (run: CliRun): CliRun['requests'] => run.requests.filter((r) => !/FROM Organization/.test(r.soql ?? '') && r.path !== '/services/data');
 
 describe('connectedapp list (e2e through the org emulator)', function () {
   this.timeout(120_000);
@@ -31,7 +30,7 @@ describe('connectedapp list (e2e through the org emulator)', function () {
     // Sorted by API name.
     const keys = apps.map((a) => (a.apiName ?? a.label).toLowerCase());
     expect(keys).to.deep.equal([...keys].sort());
-    expect(own(run)).to.have.length(3);
+    expect(ownRequests(run)).to.have.length(3);
   });
 
   it('pages with nextRecordsUrl when the org returns small batches', async () => {
@@ -106,7 +105,7 @@ describe('connectedapp list (e2e through the org emulator)', function () {
         expect(run.exitCode, run.stderr).to.equal(0);
         expect(result(run).apps.length).to.equal(org.org.table('ConnectedApplication').length);
         // Pages beyond the first are the only growth: 2,000 rows a page.
-        counts.push(own(run).filter((r) => r.locator === undefined).length);
+        counts.push(ownRequests(run).filter((r) => r.locator === undefined).length);
       } finally {
         await org.stop();
       }

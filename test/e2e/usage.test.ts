@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { parse as parseSync } from 'csv-parse/sync';
 import { start, type Emulator } from '../emulator/index.js';
 import { http } from '../emulator/test-helpers.js';
-import { ensureBuilt, runCli, type CliRun } from './harness.js';
+import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
 import { SMOKE, formatReport, runUsageBenchmark } from '../../bench/usage.bench.js';
 import type { ConnectedAppUsageResult } from '../../src/commands/connectedapp/usage.js';
 
@@ -76,7 +76,7 @@ describe('connectedapp usage (e2e through the org emulator)', function () {
       expect(jenkins?.eventLog?.intervals).to.have.length(7);
       expect(run.json?.warnings?.join('\n')).to.match(/not installed in it.*Zapier/);
       // A fixed number of requests, whatever the number of apps: no request per app or per user.
-      const own = run.requests.filter((r) => !r.path.endsWith('/LogFile') && !/FROM Organization/.test(r.soql ?? '') && r.path !== '/services/data');
+      const own = ownRequests(run).filter((r) => !r.path.endsWith('/LogFile'));
       expect(own.length).to.be.at.most(8);
       expect(logFileRequests(run)).to.have.length(truth.files);
     });

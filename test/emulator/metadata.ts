@@ -16,7 +16,11 @@ import {
   type XmlNode,
 } from '../../src/domain/xml.js';
 
-/** Top-level ConnectedApp elements in WSDL order (alphabetical, as retrieves show them). */
+/**
+ * Top-level ConnectedApp elements in WSDL order (alphabetical, as retrieves show them). Kept apart from the
+ * plugin's own list (src/domain/policy-edit.ts) on purpose: the emulator plays the org, so it must not share
+ * the client's assumptions.
+ */
 export const CONNECTED_APP_ORDER = [
   'fullName',
   'attributes',
