@@ -19,6 +19,9 @@ import { readConnectedAppPolicy, type AppPolicy } from '../domain/policy.js';
 import { PolicyError } from '../domain/policy-error.js';
 import type { XmlElement } from '../domain/xml.js';
 import { resolveApps } from './resolve-apps.js';
+import { readApiCallsByApp } from './usage.js';
+
+const DAY_MS = 86_400_000;
 
 export type Progress = (stage: 'inventory' | 'metadata' | 'usage', done: number, total: number) => void;
 
@@ -35,7 +38,8 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
   progress('inventory', 1, 1);
 
   // Metadata and the optional sources do not depend on each other: read them together.
-  const [policies, tokens, logins, privileged, adminProfiles, ipRanges, menuItems, activeUsers] = await Promise.all([
+  const now = input.now ?? new Date();
+  const [policies, tokens, logins, privileged, adminProfiles, ipRanges, menuItems, activeUsers, apiCalls] = await Promise.all([
     readPolicies(conn, selected, progress),
     readTokenUsage(conn),
     readLoginUsage(conn, options.loginDays),
@@ -44,7 +48,12 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     readProfileIpRanges(conn),
     readMenuItems(conn),
     readActiveUserCounts(conn, selected.flatMap((a) => [...a.permissionSets, ...a.profiles].map((h) => h.permissionSetId))),
+    options.eventLogDays > 0 ? readApiCallsByApp(conn, inventory.apps, { start: new Date(now.getTime() - options.eventLogDays * DAY_MS), end: now }, now) : null,
   ]);
+  // No log file in the window says nothing about use: then the logs are not evidence either way.
+  const callsRead = apiCalls !== null && apiCalls.filesRead > 0 && (apiCalls.coverage.status === 'used' || apiCalls.coverage.status === 'capped');
+  const callsOf = (key: string, installedApp: boolean): AuditApp['apiCalls'] =>
+    callsRead ? ((installedApp ? apiCalls.installed.get(id15(key)) : apiCalls.notInstalled.get(key)) ?? { count: 0, lastSeen: null }) : null;
   progress('usage', 1, 1);
 
   const runAsNames = [...policies.byApp.values()].flatMap((p) => (p?.flows.clientCredentials.enabled && p.flows.clientCredentials.runAsUser ? [p.flows.clientCredentials.runAsUser] : []));
@@ -101,7 +110,7 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
       })),
       tokens: tokenEvidence(tokensByApp.get(app.id), null),
       logins: loginsFor([app.label, app.apiName]),
-      apiCalls: null,
+      apiCalls: callsOf(app.id, true),
       runAsUser: runAs && runAsUsers.coverage.status === 'used' ? (runAsUsers.value.get(runAs.toLowerCase()) ?? { username: runAs, found: false, active: false, profileName: null, apiOnly: false, administrator: false }) : null,
     };
   });
@@ -119,9 +128,14 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
         holders: null,
         tokens: tokenEvidence(usages, holders.get(appName) ?? null),
         logins: loginsFor([appName]),
-        apiCalls: null,
+        apiCalls: callsOf(appName, false),
         runAsUser: null,
       });
+    }
+    // Apps seen only in the API usage logs: in use, but neither installed nor holding tokens.
+    for (const [appName, calls] of callsRead ? apiCalls.notInstalled : []) {
+      if (uninstalled.has(appName)) continue;
+      apps.push({ key: appName, apiName: null, label: appName, id: null, installed: false, namespacePrefix: null, policy: null, file: null, holders: null, tokens: tokenEvidence([], null), logins: loginsFor([appName]), apiCalls: calls, runAsUser: null });
     }
   }
 
@@ -136,6 +150,7 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     ipRanges.coverage,
     menuItems.coverage,
     runAsUsers.coverage,
+    ...(apiCalls ? [{ ...apiCalls.coverage, detail: apiCalls.coverage.detail ?? `${apiCalls.filesRead} log file(s), last ${options.eventLogDays} day(s)` }] : []),
   ];
   const evidence: Evidence[] = ['installState'];
   if (policies.coverage.status === 'used') evidence.push('metadata');
@@ -146,12 +161,13 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
   if (runAsUsers.coverage.status === 'used') evidence.push('users');
   if (privileged.coverage.status === 'used' && adminProfiles.coverage.status === 'used') evidence.push('permissions');
   if (ipRanges.coverage.status === 'used') evidence.push('ipRanges');
+  if (callsRead) evidence.push('apiCalls');
   // The org's own profile and permission set names are, by definition, the org's.
   evidence.push('orgNames');
 
   return {
     mode: 'org',
-    now: (input.now ?? new Date()).toISOString(),
+    now: now.toISOString(),
     apps,
     privilegedUsers: privileged.coverage.status === 'used' ? privileged.value.map((g) => ({ ...g, administrator: g.modifyAllData })) : null,
     adminProfiles: adminProfiles.coverage.status === 'used' ? adminProfiles.value.map((p) => ({ name: p.name, approveUninstalledConnectedApps: p.approveUninstalledConnectedApps })) : null,

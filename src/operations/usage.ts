@@ -14,7 +14,7 @@ import { readLoginUsage, type LoginRead } from '../adapters/logins.js';
 import { OAUTH_TOKEN_ROW_CAP, readTokenHolders, readTokenUsage, type TokenRead } from '../adapters/tokens.js';
 import { chunk, mapWithConcurrency } from '../domain/collections.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
-import { joinInventory } from '../domain/inventory.js';
+import { joinInventory, type InventoryApp } from '../domain/inventory.js';
 import { id15 } from '../domain/names.js';
 import { soqlInList } from '../domain/soql.js';
 import {
@@ -196,6 +196,34 @@ function elfLimits(eventTypes: readonly string[]): string[] {
   if (noAppTypes.length > 0) limits.push(messages.getMessage('limit.elf.typesWithoutApp', [noAppTypes.join(', '), Object.keys(CONNECTED_APP_EVENT_TYPES).join(', ')]));
   if (eventTypes.includes('ApiTotalUsage') && eventTypes.includes('RestApi')) limits.push(messages.getMessage('limit.elf.overlap'));
   return limits;
+}
+
+/** API calls per app in the ApiTotalUsage logs of a window, keyed by app Id (installed) or by name (not installed). */
+export type ApiCallsByApp = {
+  installed: Map<string, { count: number; lastSeen: string | null }>;
+  notInstalled: Map<string, { count: number; lastSeen: string | null }>;
+  /** Log files read completely; 0 means the logs say nothing either way. */
+  filesRead: number;
+  coverage: SourceCoverage;
+};
+
+/**
+ * For the audit: the same streamed, retried read of ApiTotalUsage files as `usage`, matched against the
+ * apps the audit already has (no second inventory read). Unavailable logs become a coverage note.
+ */
+export async function readApiCallsByApp(conn: Connection, apps: readonly InventoryApp[], window: UsageWindow, now: Date): Promise<ApiCallsByApp> {
+  const request: UsageRequest = { window, windowGiven: true, interval: 'daily', source: 'all', concurrency: DEFAULT_CONCURRENCY, now };
+  const elf = await readEventLogs(conn, request, new AppMatcher(apps), { window, interval: 'daily', users: null }, noProgress, []);
+  const installed = new Map<string, { count: number; lastSeen: string | null }>();
+  const notInstalled = new Map<string, { count: number; lastSeen: string | null }>();
+  for (const { ref, usage } of elf.totals?.eventUsage().values() ?? []) {
+    const calls = { count: usage.events, lastSeen: usage.lastSeen };
+    if (ref.installed && ref.appId) installed.set(id15(ref.appId), calls);
+    else notInstalled.set(ref.name, calls);
+  }
+  const { cannotShow: _cannotShow, ...coverage } = elf.report;
+  const filesRead = elf.summary?.files.filter((f) => f.status === 'read').length ?? 0;
+  return { installed, notInstalled, filesRead, coverage: { ...coverage, source: 'EventLogFile:ApiTotalUsage' } };
 }
 
 async function readEventLogs(

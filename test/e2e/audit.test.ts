@@ -40,6 +40,19 @@ describe('connectedapp audit against an org (e2e through the org emulator)', fun
     expect(own.length).to.be.at.most(3 + Math.ceil(apps / 10) + 12);
   });
 
+  it('counts API calls per app from the ApiTotalUsage event logs in the window', async () => {
+    // The demo org's logs are a week up to its own clock (2026-11-20); 30 days from today reaches them.
+    const run = await runCli(['connectedapp', 'audit', '--event-log-days', '30', '--rule', 'lifecycle'], { emulator: demo });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    const elf = result(run).coverage.find((c) => c.source === 'EventLogFile:ApiTotalUsage');
+    expect(elf?.status).to.equal('used');
+    expect(run.requests.filter((r) => r.path.endsWith('/LogFile')).length).to.be.greaterThan(0);
+    const zapier = result(run).findings.find((f) => f.ruleId.startsWith('CA401') && f.app === 'Zapier');
+    expect(zapier?.evidence.apiCalls).to.be.a('number').and.greaterThan(0);
+    const off = await runCli(['connectedapp', 'audit', '--event-log-days', '0', '--rule', 'lifecycle'], { emulator: demo });
+    expect(off.requests.filter((r) => /EventLogFile/.test(r.soql ?? r.path))).to.deep.equal([]);
+  });
+
   it('gates CI with --fail-on (exit 3, findings in the error data) and accepts a baseline', async () => {
     const gate = await runCli(['connectedapp', 'audit', '--fail-on', 'high'], { emulator: demo });
     expect(gate.exitCode).to.equal(3);

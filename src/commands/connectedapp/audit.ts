@@ -52,6 +52,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     'output-file': Flags.file({ summary: messages.getMessage('flags.output-file.summary') }),
     'unused-days': Flags.integer({ min: 1, max: 3650, default: 90, summary: messages.getMessage('flags.unused-days.summary') }),
     'broad-profile-users': Flags.integer({ min: 1, default: 200, summary: messages.getMessage('flags.broad-profile-users.summary') }),
+    'event-log-days': Flags.integer({ min: 0, max: 30, default: 7, summary: messages.getMessage('flags.event-log-days.summary') }),
   };
 
   public async run(): Promise<ConnectedAppAuditResult> {
@@ -105,8 +106,9 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     name?: string[];
     'unused-days': number;
     'broad-profile-users': number;
+    'event-log-days': number;
   }): Promise<AuditInventory> {
-    const options = { unusedDays: flags['unused-days'], broadProfileUsers: flags['broad-profile-users'] };
+    const options = { unusedDays: flags['unused-days'], broadProfileUsers: flags['broad-profile-users'], eventLogDays: flags['event-log-days'] };
     const conn: Connection | undefined = flags['target-org']?.getConnection(flags['api-version']);
     const sourceMode = Boolean(flags['source-dir']?.length) || (!conn && (await projectPackageDirectories(process.cwd())) !== null);
     if (sourceMode) {

@@ -78,9 +78,11 @@ export type AuditOptions = {
   broadProfileUsers: number;
   /** Session timeouts longer than this (minutes) are "long". */
   longSessionMinutes: number;
+  /** Days of ApiTotalUsage event logs the org audit reads (0: none). */
+  eventLogDays: number;
 };
 
-export const DEFAULT_AUDIT_OPTIONS: AuditOptions = { unusedDays: 90, loginDays: 30, broadProfileUsers: 200, longSessionMinutes: 480 };
+export const DEFAULT_AUDIT_OPTIONS: AuditOptions = { unusedDays: 90, loginDays: 30, broadProfileUsers: 200, longSessionMinutes: 480, eventLogDays: 7 };
 
 export type AuditInventory = {
   mode: 'org' | 'source';
