@@ -28,6 +28,8 @@ export type FieldDef = {
   nillable?: boolean;
   createable?: boolean;
   updateable?: boolean;
+  /** Describe length where the default for the type is wrong. */
+  length?: number;
 };
 
 export type ObjectDef = {
@@ -327,9 +329,10 @@ const OBJECT_LIST: ObjectDef[] = [
       // base64: SOQL returns the blob's relative URL (…/sobjects/EventLogFile/<id>/LogFile), never the content.
       field('LogFile', 'base64', { filterable: false, nillable: false }),
       field('LogFileLength', 'double'),
-      // Long text (not filterable) – assumed (unverified).
-      field('LogFileFieldNames', 'textarea', { filterable: false }),
-      field('LogFileFieldTypes', 'textarea', { filterable: false }),
+      field('IsDeleted', 'boolean', { nillable: false }),
+      // As the real describe has them (corpus api-responses): strings of 1333, not filterable.
+      field('LogFileFieldNames', 'string', { length: 1333, filterable: false }),
+      field('LogFileFieldTypes', 'string', { length: 1333, filterable: false }),
       field('LogFileContentType', 'string'),
       field('ApiVersion', 'double'),
       ...AUDIT,
@@ -457,6 +460,7 @@ const SOAP_TYPES: Record<FieldType, string> = {
 };
 
 function fieldLength(f: FieldDef): number {
+  if (f.length !== undefined) return f.length;
   switch (f.type) {
     case 'id':
     case 'reference':
