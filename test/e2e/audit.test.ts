@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { start, type Emulator } from '../emulator/index.js';
+import { loadScenario, SCENARIO_DIR, start, type Emulator } from '../emulator/index.js';
 import { ensureBuilt, ownRequests, REPO_ROOT, runCli, type CliRun } from './harness.js';
 import type { ConnectedAppAuditResult } from '../../src/commands/connectedapp/audit.js';
 import { parseXml } from '../../src/domain/xml.js';
@@ -51,6 +51,24 @@ describe('connectedapp audit against an org (e2e through the org emulator)', fun
     expect(zapier?.evidence.apiCalls).to.be.a('number').and.greaterThan(0);
     const off = await runCli(['connectedapp', 'audit', '--event-log-days', '0', '--rule', 'lifecycle'], { emulator: demo });
     expect(off.requests.filter((r) => /EventLogFile/.test(r.soql ?? r.path))).to.deep.equal([]);
+  });
+
+  it('handles app and user names with quotes, backslashes and non-ASCII characters (SOQL escaping)', async () => {
+    const { scenario } = loadScenario('demo');
+    const name = `Zoë's "Sync" \\ Tool`;
+    scenario.connectedApps?.push({ name: 'Zoe_Sync', label: name, installed: false });
+    scenario.users?.push({ username: "o'brien.zoë@northwind.example.com", profile: 'Standard User' });
+    scenario.oauthTokens?.push({ app: name, users: ["o'brien.zoë@northwind.example.com"], count: 2, lastUsedDaysAgo: [0, 3] });
+    const odd = await start({ scenario, scenarioDir: SCENARIO_DIR });
+    try {
+      const run = await runCli(['connectedapp', 'audit', '--rule', 'CA401'], { emulator: odd });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const finding = result(run).findings.find((f) => f.app === name);
+      expect(finding?.evidence.holders).to.deep.equal(["o'brien.zoë@northwind.example.com"]);
+      expect(run.requests.filter((r) => r.status === 400)).to.deep.equal([]);
+    } finally {
+      await odd.stop();
+    }
   });
 
   it('gates CI with --fail-on (exit 3, findings in the error data) and accepts a baseline', async () => {
