@@ -3,7 +3,7 @@
  * jsforce's ConnectedApp typings predate most OAuth fields and would drop or mistype them.
  */
 import type { Connection } from '@salesforce/core';
-import { ApiError, isTransient, NO_RETRY, request } from './api.js';
+import { ApiError, errorCodeOf, isTransient, messageOf, NO_RETRY, request } from './api.js';
 import { chunk, mapWithConcurrency } from '../domain/collections.js';
 import { childText, elements, escapeXml, findDescendant, localName, parseXml, serializeXml, textOf, XmlParseError, type XmlElement } from '../domain/xml.js';
 
@@ -32,22 +32,30 @@ const SOAP_RETRY_BASE_MS = 250;
  * INSUFFICIENT_ACCESS must not be retried at all. Only reads are retried (`retries`: 0 for writes).
  */
 export async function soapCall(conn: Connection, operation: string, bodyXml: string, options: { retries?: number } = {}): Promise<XmlElement> {
-  const envelope =
+  const envelope = (): string =>
     '<?xml version="1.0" encoding="UTF-8"?>' +
     `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="${METADATA_NS}">` +
     `<soapenv:Header><SessionHeader><sessionId>${escapeXml(conn.accessToken ?? '')}</sessionId></SessionHeader></soapenv:Header>` +
     `<soapenv:Body><${operation}>${bodyXml}</${operation}></soapenv:Body></soapenv:Envelope>`;
   const retries = options.retries ?? SOAP_READ_RETRIES;
+  let refreshed = false;
   let text: string | undefined;
   for (let attempt = 0; text === undefined; attempt++) {
     try {
       text = await request<string>(
         conn,
-        { method: 'POST', url: `/services/Soap/m/${conn.getApiVersion()}`, body: envelope, headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""' } },
+        { method: 'POST', url: `/services/Soap/m/${conn.getApiVersion()}`, body: envelope(), headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""' } },
         { responseType: 'text/plain', retry: NO_RETRY }
       );
     } catch (error) {
       const fault = faultFrom(error);
+      // An expired session is a SOAP fault (HTTP 500), which jsforce does not see as one: refresh it once
+      // and resend with the new session id. Nothing was applied, so this is safe for writes too.
+      if (fault?.errorCode === 'INVALID_SESSION_ID' && !refreshed && (await refreshSession(conn))) {
+        refreshed = true;
+        attempt--;
+        continue;
+      }
       // A fault is an answer (INSUFFICIENT_ACCESS, INVALID_TYPE…), except the server saying it is unavailable.
       if (fault && fault.errorCode !== 'SERVER_UNAVAILABLE') throw fault;
       if (attempt >= retries || !(fault ?? isTransient(error))) throw fault ?? error;
@@ -60,6 +68,16 @@ export async function soapCall(conn: Connection, operation: string, bodyXml: str
   const response = firstChild(body, `${operation}Response`);
   if (!response) throw new ApiError(`The Metadata API answered ${operation} without a ${operation}Response element.`, 'UNEXPECTED_RESPONSE');
   return response;
+}
+
+/** Refreshes the connection's session (when its auth can be refreshed); false when it cannot. */
+async function refreshSession(conn: Connection): Promise<boolean> {
+  try {
+    await conn.refreshAuth();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -147,17 +165,37 @@ function matchName(asked: readonly string[], answered: string): string {
   return asked.find((n) => n === answered) ?? asked.find((n) => n.toLowerCase() === answered.toLowerCase()) ?? answered;
 }
 
-export type SaveResult = { fullName: string; success: boolean; errors: Array<{ statusCode: string; message: string; fields: string[] }> };
+export type SaveResult = {
+  fullName: string;
+  success: boolean;
+  errors: Array<{ statusCode: string; message: string; fields: string[] }>;
+  /** The call failed without an answer (dropped connection, 5xx): the change may or may not have been applied. */
+  outcomeUnknown?: boolean;
+};
 
 /**
  * updateMetadata in calls of 10 components (each given as a full component tree, `fullName` included).
- * Not retried: a lost response could hide a committed write; callers verify by reading back.
+ * Not retried: a lost response could hide a committed write; callers verify by reading back. Every
+ * component gets a result, in order: a call that fails outright marks its components `outcomeUnknown`
+ * and does not stop the other calls.
  */
 export async function updateMetadata(conn: Connection, type: string, components: readonly XmlElement[]): Promise<SaveResult[]> {
   const batches = chunk(components, NAMES_PER_CALL);
-  const answers = await mapWithConcurrency(batches, CONCURRENT_CALLS, async (batch) => {
+  const answers = await mapWithConcurrency(batches, CONCURRENT_CALLS, async (batch): Promise<SaveResult[]> => {
     const body = batch.map((component) => metadataElementXml(type, component)).join('');
-    const response = await soapCall(conn, 'updateMetadata', body, { retries: 0 });
+    let response: XmlElement;
+    try {
+      response = await soapCall(conn, 'updateMetadata', body, { retries: 0 });
+    } catch (error) {
+      const fault = error instanceof ApiError && error.errorCode !== 'UNEXPECTED_RESPONSE';
+      return batch.map((component) => ({
+        fullName: childText(component, 'fullName') ?? '',
+        success: false,
+        errors: [{ statusCode: errorCodeOf(error), message: messageOf(error), fields: [] }],
+        // A SOAP fault is an answer: nothing in the call was applied. Anything else may hide a commit.
+        outcomeUnknown: !fault,
+      }));
+    }
     return elements(response, 'result').map(
       (r): SaveResult => ({
         fullName: childText(r, 'fullName') ?? '',

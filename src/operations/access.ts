@@ -156,7 +156,12 @@ async function createBatch(conn: Connection, batch: AccessPair[], warnings: stri
   } catch (error) {
     if (!isTransient(error)) return batch.map((p) => pairResult(p, 'failed', { path: 'setup-entity-access', errorCode: errorCodeOf(error), message: messageOf(error) }));
     // The write may or may not have been applied: re-read before retrying, so nothing is created twice.
-    const rows = await readAccessRows(conn, [...new Set(batch.map((p) => p.app.id))], [...new Set(batch.map((p) => p.holder.permissionSetId))]);
+    let rows: AccessRow[];
+    try {
+      rows = await readAccessRows(conn, [...new Set(batch.map((p) => p.app.id))], [...new Set(batch.map((p) => p.holder.permissionSetId))]);
+    } catch (readError) {
+      return batch.map((p) => pairResult(p, 'failed', { path: 'setup-entity-access', errorCode: 'NOT_VERIFIED', message: messages.getMessage('message.outcomeUnknown', [errorCodeOf(error), errorCodeOf(readError)]) }));
+    }
     const { present, missing } = planAssign(batch, rows);
     warnings.push(messages.getMessage('warning.confirmedAfterLostResponse', [present.length]));
     const confirmed = present.map((p) => pairResult(p, 'created', { recordId: p.row.id, path: 'setup-entity-access' }));
@@ -197,7 +202,12 @@ async function deleteBatch(conn: Connection, batch: Array<AccessPair & { row: Ac
   } catch (error) {
     if (!isTransient(error)) return batch.map((p) => pairResult(p, 'failed', { recordId: p.row.id, path: 'setup-entity-access', errorCode: errorCodeOf(error), message: messageOf(error) }));
     // Re-read: rows already gone were deleted by the lost request; delete the rest once more.
-    const rows = await readAccessRows(conn, [...new Set(batch.map((p) => p.app.id))]);
+    let rows: AccessRow[];
+    try {
+      rows = await readAccessRows(conn, [...new Set(batch.map((p) => p.app.id))]);
+    } catch (readError) {
+      return batch.map((p) => pairResult(p, 'failed', { recordId: p.row.id, path: 'setup-entity-access', errorCode: 'NOT_VERIFIED', message: messages.getMessage('message.outcomeUnknown', [errorCodeOf(error), errorCodeOf(readError)]) }));
+    }
     const still = new Set(rows.map((r) => r.id));
     const remaining = batch.filter((p) => still.has(p.row.id));
     const gone = batch.filter((p) => !still.has(p.row.id)).map(ok);

@@ -57,23 +57,24 @@ export async function writeProfilesThroughMetadata(conn: Connection, pairs: read
     }
   }
 
-  let saved: Awaited<ReturnType<typeof updateMetadata>>;
-  try {
-    saved = await updateMetadata(conn, 'ConnectedApp', updates.map((u) => u.root));
-  } catch (error) {
-    return [...results, ...updates.flatMap((u) => (byApp.get(u.name) ?? []).map((p) => fail(p, errorCodeOf(error), messageOf(error))))];
-  }
+  const saved = await updateMetadata(conn, 'ConnectedApp', updates.map((u) => u.root));
   const written: AccessPair[] = [];
   updates.forEach((update, i) => {
     const save = saved.at(i);
     const appPairs = byApp.get(update.name) ?? [];
-    if (save?.success) written.push(...appPairs);
+    // Saved, or perhaps saved (the call failed without an answer): the read-back below decides.
+    if (save?.success || save?.outcomeUnknown) written.push(...appPairs);
     else results.push(...appPairs.map((p) => fail(p, save?.errors[0]?.statusCode ?? 'UNKNOWN_ERROR', save?.errors[0]?.message ?? '')));
   });
   if (written.length === 0) return results;
 
   // Read back: the change counts only if the org now shows (or no longer shows) the access.
-  const rows = await readAccessRows(conn, [...new Set(written.map((p) => p.app.id))], [...new Set(written.map((p) => p.holder.permissionSetId))]);
+  let rows: Awaited<ReturnType<typeof readAccessRows>>;
+  try {
+    rows = await readAccessRows(conn, [...new Set(written.map((p) => p.app.id))], [...new Set(written.map((p) => p.holder.permissionSetId))]);
+  } catch (error) {
+    return [...results, ...written.map((p) => fail(p, 'NOT_VERIFIED', messages.getMessage('message.notVerified', [errorCodeOf(error)])))];
+  }
   const { present, missing } = planAssign(written, rows);
   if (direction === 'add') {
     results.push(...present.map((p) => pairResult(p, 'created', { path: 'metadata', recordId: p.row.id })));

@@ -5,10 +5,13 @@
  * 20 apps cost 2 reads + 2 updates + 2 verification reads (10 per call).
  */
 import { Messages, type Connection } from '@salesforce/core';
-import { errorCodeOf, messageOf } from '../adapters/api.js';
+import { errorCodeOf } from '../adapters/api.js';
 import { readInventory, type InventoryRead } from '../adapters/connected-apps.js';
+import { readAccessRows } from '../adapters/assignments.js';
 import { readMetadata, updateMetadata, type SaveResult } from '../adapters/metadata-api.js';
+import type { PairResult } from '../domain/assignments.js';
 import type { InventoryApp } from '../domain/inventory.js';
+import { id15, sameId } from '../domain/names.js';
 import { policyFieldValue, readConnectedAppPolicy, type AppPolicy, type PolicyField } from '../domain/policy.js';
 import { applyPolicyChange, withoutSecrets, type PolicyChange, type PolicyDiff } from '../domain/policy-edit.js';
 import { PolicyError } from '../domain/policy-error.js';
@@ -84,7 +87,11 @@ export async function resolveTargets(conn: Connection, wanted: ReadonlyArray<{ n
   return { targets, inventory };
 }
 
-export async function setPolicies(conn: Connection, targets: readonly AppTarget[], options: SetOptions): Promise<{ results: AppPolicyResult[]; warnings: string[] }> {
+export async function setPolicies(
+  conn: Connection,
+  targets: readonly AppTarget[],
+  options: SetOptions
+): Promise<{ results: AppPolicyResult[]; assignments: PairResult[]; warnings: string[] }> {
   const warnings: string[] = [];
   const assigning = options.assignPermissionSets.length + options.assignProfiles.length > 0;
 
@@ -97,11 +104,23 @@ export async function setPolicies(conn: Connection, targets: readonly AppTarget[
 
   // Assign first, so the app is never pre-authorized with nobody assigned, and so the metadata read
   // below already lists the new assignments (sending an older list back would remove them).
+  let assignments: PairResult[] = [];
   if (assigning && options.mode === 'write') {
+    // Every app's metadata must be readable before anything is assigned, or the run would stop half-done.
+    const unreadable = [...(await readPolicies(conn, targets.map((t) => t.app))).entries()].filter(([, entry]) => !entry).map(([id]) => id);
+    if (unreadable.length) {
+      throw messages.createError('error.NoMetadataBeforeAssign', [targets.filter((t) => unreadable.includes(t.app.id)).map((t) => t.app.apiName ?? t.app.label).join(', ')]);
+    }
     const names = targets.map((t) => t.app.id);
     const outcome = await assignAccess(conn, [{ apps: names, permissionSets: options.assignPermissionSets, profiles: options.assignProfiles }], 'write');
+    assignments = outcome.results;
+    warnings.push(...outcome.warnings);
     const failed = outcome.results.filter((r) => r.status === 'failed');
-    if (failed.length) throw messages.createError('error.AssignFailed', [failed.map((f) => `${f.app} → ${f.target}: ${f.errorCode ?? ''}`).join('; ')]);
+    if (failed.length) {
+      const error = messages.createError('error.AssignFailed', [failed.map((f) => `${f.app} → ${f.target}: ${f.errorCode ?? ''}`).join('; ')]);
+      error.setData({ results: [], assignments, dryRun: false, check: false });
+      throw error;
+    }
   }
 
   const read = await readPolicies(conn, targets.map((t) => t.app));
@@ -116,6 +135,7 @@ export async function setPolicies(conn: Connection, targets: readonly AppTarget[
     }
     try {
       const edit = applyPolicyChange(entry.record, target.change);
+      for (const w of edit.warnings) warnings.push(messages.getMessage(`warning.${w.code}`, [name]));
       if (edit.diffs.length === 0) results.push({ app: name, appId: target.app.id, status: 'unchanged', changes: [], errorCode: null, message: null });
       else updates.push({ target, root: forUpdate(edit.root), diffs: edit.diffs });
     } catch (error) {
@@ -125,36 +145,69 @@ export async function setPolicies(conn: Connection, targets: readonly AppTarget[
     }
   }
   if (options.mode !== 'write') {
-    return { results: [...results, ...updates.map((u) => ({ ...changed(u), status: 'would-update' as const }))], warnings };
+    return { results: [...results, ...updates.map((u) => ({ ...changed(u), status: 'would-update' as const }))], assignments, warnings };
   }
-  if (updates.length === 0) return { results, warnings };
+  if (updates.length === 0) return { results, assignments, warnings };
 
-  let saved: SaveResult[];
-  try {
-    saved = await updateMetadata(conn, 'ConnectedApp', updates.map((u) => u.root));
-  } catch (error) {
-    // Nothing is known to be written: say so for every app, and let the caller report it.
-    return { results: [...results, ...updates.map((u) => failure(u.target, errorCodeOf(error), messageOf(error)))], warnings };
-  }
-  const written = updates.filter((_, i) => saved.at(i)?.success);
+  const saved: SaveResult[] = await updateMetadata(conn, 'ConnectedApp', updates.map((u) => u.root));
+  // Read back what was saved, and what may have been (a call that failed without an answer).
+  const toVerify = updates.filter((_, i) => saved.at(i)?.success === true || saved.at(i)?.outcomeUnknown === true);
   updates.forEach((u, i) => {
     const save = saved.at(i);
-    if (!save?.success) results.push(failure(u.target, save?.errors[0]?.statusCode ?? 'UNKNOWN_ERROR', explainSaveError(u.target, save)));
+    if (!save?.success && !save?.outcomeUnknown) results.push(failure(u.target, save?.errors[0]?.statusCode ?? 'UNKNOWN_ERROR', explainSaveError(u.target, save)));
   });
 
   // Verify: read back and compare every changed field with what was asked.
-  const after = written.length ? await readPolicies(conn, written.map((u) => u.target.app)) : new Map<string, { record: XmlElement; policy: AppPolicy } | null>();
-  for (const update of written) {
+  let after: Map<string, { record: XmlElement; policy: AppPolicy } | null> | null = new Map();
+  try {
+    if (toVerify.length) after = await readPolicies(conn, toVerify.map((u) => u.target.app));
+  } catch (error) {
+    after = null;
+    warnings.push(messages.getMessage('warning.notVerified', [errorCodeOf(error)]));
+  }
+  for (const update of toVerify) {
+    const save = saved[updates.indexOf(update)] as SaveResult | undefined;
+    if (after === null) {
+      results.push({ ...changed(update), status: 'failed', errorCode: 'NOT_VERIFIED', message: messages.getMessage(save?.success ? 'message.savedNotVerified' : 'message.unknownNotVerified') });
+      continue;
+    }
     const policy = after.get(update.target.app.id)?.policy;
     const mismatched = update.diffs.filter((d) => !readsBack(policy, d));
-    if (mismatched.length) {
+    if (mismatched.length === 0) results.push({ ...changed(update), status: 'updated' });
+    else if (save?.success) {
       results.push({ ...changed(update), status: 'failed', errorCode: 'NOT_APPLIED', message: messages.getMessage('message.notApplied', [mismatched.map((d) => d.field).join(', ')]) });
-    } else results.push({ ...changed(update), status: 'updated' });
+    } else {
+      // The call failed without an answer and the app reads back unchanged: nothing was applied.
+      results.push(failure(update.target, save?.errors[0]?.statusCode ?? 'UNKNOWN_ERROR', save?.errors[0]?.message ?? ''));
+    }
   }
+  await checkAssignmentsKept(conn, toVerify, warnings);
   const order = new Map(targets.map((t, i) => [t.app.id, i]));
   results.sort((a, b) => (order.get(a.appId) ?? 0) - (order.get(b.appId) ?? 0));
-  return { results, warnings };
+  return { results, assignments, warnings };
 }
+
+/**
+ * forUpdate leaves the assignment lists out for apps that are not admin-approved. Whether the Metadata API
+ * keeps or clears omitted lists is undocumented, so check: any assignment gone afterwards is reported.
+ * One query, and only when such an app was written.
+ */
+async function checkAssignmentsKept(conn: Connection, written: ReadonlyArray<{ target: AppTarget; root: XmlElement }>, warnings: string[]): Promise<void> {
+  const listsLeftOut = written.filter((u) => !hasAssignmentLists(u.root) && u.target.app.profiles.length + u.target.app.permissionSets.length > 0);
+  if (listsLeftOut.length === 0) return;
+  try {
+    const rows = await readAccessRows(conn, listsLeftOut.map((u) => u.target.app.id));
+    for (const { target } of listsLeftOut) {
+      const kept = new Set(rows.filter((r) => sameId(r.appId, target.app.id)).map((r) => id15(r.permissionSetId)));
+      const lost = [...target.app.profiles, ...target.app.permissionSets].filter((h) => !kept.has(id15(h.permissionSetId))).map((h) => h.name);
+      if (lost.length) warnings.push(messages.getMessage('warning.assignmentsRemoved', [target.app.apiName ?? target.app.label, lost.join(', ')]));
+    }
+  } catch (error) {
+    warnings.push(messages.getMessage('warning.assignmentsNotChecked', [errorCodeOf(error)]));
+  }
+}
+
+const hasAssignmentLists = (root: XmlElement): boolean => root.children.some((c) => c.kind === 'element' && (c.name === 'profileName' || c.name === 'permissionSetName'));
 
 /**
  * What is sent back: the edited tree without the consumer secret (never sent) and, for an app that is

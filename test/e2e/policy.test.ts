@@ -124,6 +124,23 @@ describe('connectedapp policy show / set (e2e through the org emulator)', functi
     expect(text(stored(emulator, 'Postman'), ['oauthConfig', 'isAdminApproved'])).to.equal('true');
   });
 
+  it('says so when the org drops assignments left out of an update (undocumented behaviour, checked)', async () => {
+    await emulator.stop();
+    emulator = await start({ scenario: 'demo', omittedAssignmentsOnUpdate: 'remove' });
+    const before = emulator.org.setupEntityAccessFor('Copado_DevOps').length;
+    expect(before).to.be.greaterThan(0);
+    const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Copado_DevOps', '--permitted-users', 'all-self-authorize'], { emulator });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(run.json?.warnings?.join(' ')).to.match(/removed these assignments of Copado_DevOps/);
+
+    await emulator.stop();
+    emulator = await start({ scenario: 'demo' });
+    const kept = await runCli(['connectedapp', 'policy', 'set', '--name', 'Copado_DevOps', '--permitted-users', 'all-self-authorize'], { emulator });
+    expect(kept.json?.warnings?.join(' ')).to.not.match(/removed these assignments/);
+    expect(kept.json?.warnings?.join(' ')).to.match(/do not limit who can use it/);
+    expect(emulator.org.setupEntityAccessFor('Copado_DevOps')).to.have.length(before);
+  });
+
   it('stops on an unknown app name and on invalid values, writing nothing', async () => {
     const unknown = await runCli(['connectedapp', 'policy', 'set', '--name', 'Jenkins', '--ip-relaxation', 'relax'], { emulator });
     expect(unknown.json?.name).to.equal('UnknownAppError');

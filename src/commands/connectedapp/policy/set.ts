@@ -6,6 +6,8 @@ import type { PolicyChange } from '../../../domain/policy-edit.js';
 import { PolicyError } from '../../../domain/policy-error.js';
 import { readAccessFile } from '../../../operations/access-input.js';
 import { resolveTargets, setPolicies, type AppPolicyResult } from '../../../operations/policy.js';
+import type { PairResult } from '../../../domain/assignments.js';
+import { pairTable } from '../../../renderers/pair-table.js';
 import { policySfError, settingLabel } from '../../../renderers/policy-words.js';
 import { DRIFT_EXIT_CODE, PARTIAL_EXIT_CODE } from '../assign.js';
 
@@ -15,6 +17,8 @@ const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.poli
 export type ConnectedAppPolicySetResult = {
   /** One entry per app, with each changed field before → after. */
   results: AppPolicyResult[];
+  /** Pairs written by --assign-permission-set / --assign-profile before the policy change. */
+  assignments: PairResult[];
   dryRun: boolean;
   check: boolean;
 };
@@ -57,8 +61,9 @@ export default class ConnectedAppPolicySet extends ConnectedAppCommand<Connected
       assignPermissionSets: flags['assign-permission-set'] ?? [],
       assignProfiles: flags['assign-profile'] ?? [],
     });
-    const result: ConnectedAppPolicySetResult = { results: outcome.results, dryRun: mode === 'dry-run', check: mode === 'check' };
+    const result: ConnectedAppPolicySetResult = { results: outcome.results, assignments: outcome.assignments, dryRun: mode === 'dry-run', check: mode === 'check' };
     for (const warning of outcome.warnings) this.warn(warning);
+    if (result.assignments.length) this.table(pairTable(result.assignments));
     this.render(result.results);
     return this.finish(result, mode, flags.file);
   }

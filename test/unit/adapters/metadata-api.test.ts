@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import type { Connection } from '@salesforce/core';
+import { soapCall, updateMetadata } from '../../../src/adapters/metadata-api.js';
+import { element, textElement } from '../../../src/domain/xml.js';
+import { soapEnvelope, soapFault } from '../fake-org.js';
+
+/** A Connection double: answers SOAP posts from a script, records the session ids it was sent. */
+function fakeConnection(answers: Array<() => string>, options: { refreshable?: boolean } = {}): { conn: Connection; sessions: string[]; refreshes: number } {
+  const state = { sessions: [] as string[], refreshes: 0, token: 'OLD!token' };
+  const conn = {
+    get accessToken(): string {
+      return state.token;
+    },
+    getApiVersion: (): string => '67.0',
+    request: (req: { body: string }): Promise<string> => {
+      state.sessions.push(/<sessionId>([^<]*)<\/sessionId>/.exec(req.body)?.[1] ?? '');
+      const next = answers.shift();
+      if (!next) return Promise.reject(new Error('no more answers'));
+      return new Promise((resolve) => { resolve(next()); });
+    },
+    refreshAuth: (): Promise<void> => {
+      state.refreshes++;
+      if (!options.refreshable) return Promise.reject(new Error('no refresh token'));
+      state.token = 'NEW!token';
+      return Promise.resolve();
+    },
+  } as unknown as Connection;
+  return {
+    conn,
+    get sessions() {
+      return state.sessions;
+    },
+    get refreshes() {
+      return state.refreshes;
+    },
+  };
+}
+
+const ok = (): string => soapEnvelope('listMetadata', '');
+const expired = (): string => {
+  throw soapFault('INVALID_SESSION_ID', 'INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session');
+};
+
+describe('Metadata API SOAP calls', () => {
+  it('refreshes an expired session once and resends with the new session id', async () => {
+    const fake = fakeConnection([expired, ok], { refreshable: true });
+    await soapCall(fake.conn, 'listMetadata', '');
+    expect(fake.sessions).to.deep.equal(['OLD!token', 'NEW!token']);
+    expect(fake.refreshes).to.equal(1);
+  });
+
+  it('reports the expired session when it cannot be refreshed', async () => {
+    const fake = fakeConnection([expired, ok]);
+    try {
+      await soapCall(fake.conn, 'listMetadata', '');
+      expect.fail('expected INVALID_SESSION_ID');
+    } catch (error) {
+      expect((error as { errorCode: string }).errorCode).to.equal('INVALID_SESSION_ID');
+    }
+    expect(fake.sessions).to.have.length(1);
+  });
+
+  it('never retries a fault that is an answer', async () => {
+    const fake = fakeConnection([
+      (): string => {
+        throw soapFault('INSUFFICIENT_ACCESS', 'no');
+      },
+      ok,
+    ]);
+    try {
+      await soapCall(fake.conn, 'listMetadata', '');
+      expect.fail('expected INSUFFICIENT_ACCESS');
+    } catch (error) {
+      expect((error as { errorCode: string }).errorCode).to.equal('INSUFFICIENT_ACCESS');
+    }
+    expect(fake.sessions).to.have.length(1);
+  });
+
+  it('accounts for every component when one update batch fails outright', async () => {
+    const saved = (names: string[]): string =>
+      soapEnvelope('updateMetadata', names.map((n) => `<result><fullName>${n}</fullName><success>true</success></result>`).join(''));
+    const components = Array.from({ length: 25 }, (_, i) => element('records', [textElement('fullName', `App_${i}`)]));
+    const fake = fakeConnection([
+      (): string => saved(components.slice(0, 10).map((_, i) => `App_${i}`)),
+      (): string => {
+        throw Object.assign(new Error('socket hang up'), { errorCode: 'ECONNRESET' });
+      },
+      (): string => saved(components.slice(20).map((_, i) => `App_${i + 20}`)),
+    ]);
+    const results = await updateMetadata(fake.conn, 'ConnectedApp', components);
+    expect(results).to.have.length(25);
+    expect(results.filter((r) => r.success)).to.have.length(15);
+    const lost = results.filter((r) => !r.success);
+    expect(lost.map((r) => r.fullName)).to.deep.equal(components.slice(10, 20).map((_, i) => `App_${i + 10}`));
+    expect(lost.every((r) => r.outcomeUnknown && r.errors[0]?.statusCode === 'ECONNRESET')).to.be.true;
+  });
+});
