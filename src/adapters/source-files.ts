@@ -17,6 +17,13 @@ export type SourceRead = { apps: SourceApp[]; parseErrors: SourceParseError[]; d
 const IS_CONNECTED_APP = /\.connectedApp(-meta\.xml)?$/;
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.sf', '.sfdx']);
 
+export class ProjectFileError extends Error {
+  public constructor(public readonly path: string, public readonly reason: string) {
+    super(`${path}: ${reason}`);
+    this.name = 'ProjectFileError';
+  }
+}
+
 /** Package directories from sfdx-project.json in `cwd`, or null when there is no project file. */
 export async function projectPackageDirectories(cwd: string): Promise<string[] | null> {
   let text: string;
@@ -25,7 +32,12 @@ export async function projectPackageDirectories(cwd: string): Promise<string[] |
   } catch {
     return null;
   }
-  const project = JSON.parse(text) as { packageDirectories?: Array<{ path?: unknown }> };
+  let project: { packageDirectories?: Array<{ path?: unknown }> };
+  try {
+    project = JSON.parse(text) as typeof project;
+  } catch (error) {
+    throw new ProjectFileError(join(cwd, 'sfdx-project.json'), error instanceof Error ? error.message : String(error));
+  }
   return (project.packageDirectories ?? []).flatMap((d) => (typeof d.path === 'string' ? [resolve(cwd, d.path)] : []));
 }
 

@@ -21,6 +21,8 @@ import {
 import { chunk } from '../domain/collections.js';
 import { joinInventory } from '../domain/inventory.js';
 import { closeMatches } from '../domain/names.js';
+import { readMetadata } from '../adapters/metadata-api.js';
+import { readConnectedAppPolicy } from '../domain/policy.js';
 import { writeProfilesThroughMetadata } from './metadata-access.js';
 import { resolveApps } from './resolve-apps.js';
 
@@ -132,7 +134,8 @@ async function retryProfilesThroughMetadata(conn: Connection, pairs: readonly Ac
       .filter((r) => r.status === 'failed' && r.targetType === 'profile' && r.errorCode !== 'DUPLICATE_VALUE' && !isTransientCode(r.errorCode))
       .map((r) => key(r.appId, r.targetType, r.target))
   );
-  const retry = pairs.filter((p) => p.app.permittedUsers === 'admin-approved' && p.app.apiName !== null && refused.has(key(p.app.id, p.holder.kind, p.holder.name)));
+  // The metadata decides whether the app is admin-approved (the sObject flag is not reliable).
+  const retry = pairs.filter((p) => p.app.apiName !== null && refused.has(key(p.app.id, p.holder.kind, p.holder.name)));
   if (retry.length === 0) return results;
   const viaMetadata = new Map((await writeProfilesThroughMetadata(conn, retry, direction)).map((r) => [key(r.appId, r.targetType, r.target), r]));
   return results.map((r) => viaMetadata.get(key(r.appId, r.targetType, r.target)) ?? r);
@@ -177,7 +180,8 @@ async function createBatch(conn: Connection, batch: AccessPair[], warnings: stri
 export async function unassignAccess(conn: Connection, requests: readonly AccessRequest[], mode: AccessMode, allowLockout: boolean): Promise<AccessOutcome> {
   const { pairs, apps } = await resolvePairs(conn, requests);
   const appRows: AccessRow[] = await readAccessRows(conn, apps.map((a) => a.id));
-  const { present, absent, lockouts } = planUnassign(pairs, appRows);
+  const confirmed = await confirmPermittedUsers(conn, pairs, appRows);
+  const { present, absent, lockouts } = planUnassign(confirmed, appRows);
   if (lockouts.length && !allowLockout) {
     throw unassignMessages.createError('error.Lockout', [lockouts.map((a) => a.apiName ?? a.label).join(', ')]);
   }
@@ -192,6 +196,25 @@ export async function unassignAccess(conn: Connection, requests: readonly Access
     deleted.push(...(await deleteBatch(conn, batch)));
   }
   return { results: [...unchanged, ...(await retryProfilesThroughMetadata(conn, present, deleted, 'remove'))], warnings };
+}
+
+/**
+ * The ConnectedApplication object's "admin approved" flag has been seen false for apps that are
+ * admin-approved (see the reference), so before a removal that would leave an app with no assignment,
+ * the apps the object calls self-authorize are checked in their metadata (one read per 10 such apps).
+ */
+async function confirmPermittedUsers(conn: Connection, pairs: AccessPair[], appRows: readonly AccessRow[]): Promise<AccessPair[]> {
+  const asIfApproved = pairs.map((p) => ({ ...p, app: { ...p.app, permittedUsers: 'admin-approved' as const } }));
+  const doubtful = planUnassign(asIfApproved, appRows).lockouts.filter((a) => a.apiName !== null && pairs.some((p) => p.app.id === a.id && p.app.permittedUsers !== 'admin-approved'));
+  if (doubtful.length === 0) return pairs;
+  const records = await readMetadata(conn, 'ConnectedApp', doubtful.map((a) => a.apiName ?? ''));
+  const approved = new Set(
+    doubtful.filter((a) => {
+      const record = records.get(a.apiName ?? '');
+      return record ? readConnectedAppPolicy(record).permittedUsers === 'admin-approved' : false;
+    }).map((a) => a.id)
+  );
+  return pairs.map((p) => (approved.has(p.app.id) ? { ...p, app: { ...p.app, permittedUsers: 'admin-approved' as const } } : p));
 }
 
 async function deleteBatch(conn: Connection, batch: Array<AccessPair & { row: AccessRow }>): Promise<PairResult[]> {

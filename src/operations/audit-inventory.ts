@@ -5,7 +5,7 @@
  * Optional sources that are refused become coverage notes; the audit never fails on them.
  */
 import type { Connection } from '@salesforce/core';
-import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from '../adapters/api.js';
+import { errorCodeOf, isSourceUnavailable, isTransient, messageOf, queryAll } from '../adapters/api.js';
 import { readInventory } from '../adapters/connected-apps.js';
 import { readLoginUsage } from '../adapters/logins.js';
 import { readMetadata } from '../adapters/metadata-api.js';
@@ -19,7 +19,7 @@ import { readConnectedAppPolicy, type AppPolicy } from '../domain/policy.js';
 import { PolicyError } from '../domain/policy-error.js';
 import type { XmlElement } from '../domain/xml.js';
 import { resolveApps } from './resolve-apps.js';
-import { readApiCallsByApp } from './usage.js';
+import { readApiCallsByApp, type ApiCallsByApp } from './usage.js';
 
 const DAY_MS = 86_400_000;
 
@@ -48,7 +48,12 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     readProfileIpRanges(conn),
     readMenuItems(conn),
     readActiveUserCounts(conn, selected.flatMap((a) => [...a.permissionSets, ...a.profiles].map((h) => h.permissionSetId))),
-    options.eventLogDays > 0 ? readApiCallsByApp(conn, inventory.apps, { start: new Date(now.getTime() - options.eventLogDays * DAY_MS), end: now }, now) : null,
+    // Optional like every other source: whatever goes wrong reading the logs becomes a coverage note.
+    options.eventLogDays > 0
+      ? readApiCallsByApp(conn, inventory.apps, { start: new Date(now.getTime() - options.eventLogDays * DAY_MS), end: now }, now).catch(
+          (error: unknown): ApiCallsByApp => ({ installed: new Map(), notInstalled: new Map(), filesRead: 0, coverage: coverageForError('EventLogFile:ApiTotalUsage', errorCodeOf(error), messageOf(error)) })
+        )
+      : null,
   ]);
   // No log file in the window says nothing about use: then the logs are not evidence either way.
   const callsRead = apiCalls !== null && apiCalls.filesRead > 0 && (apiCalls.coverage.status === 'used' || apiCalls.coverage.status === 'capped');
@@ -71,7 +76,15 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     const key = app ? app.id : usage.appName;
     target.set(key, [...(target.get(key) ?? []), usage]);
   }
-  const holders = input.names?.length ? new Map<string, string[]>() : await readTokenHolders(conn, [...uninstalled.keys()]).catch(() => new Map<string, string[]>());
+  // Who holds tokens of uninstalled apps names the people to contact; without it the findings still stand.
+  const notes: SourceCoverage[] = [];
+  const holders = input.names?.length
+    ? new Map<string, string[]>()
+    : await readTokenHolders(conn, [...uninstalled.keys()]).catch((error: unknown) => {
+        if (!isSourceUnavailable(error) && !isTransient(error)) throw error;
+        notes.push(coverageForError('OauthToken:holders', errorCodeOf(error), messageOf(error)));
+        return new Map<string, string[]>();
+      });
 
   const tokenEvidence = (usages: AppTokenUsage[] | undefined, holderNames: string[] | null): AuditApp['tokens'] => {
     if (tokens.coverage.status !== 'used' && tokens.coverage.status !== 'capped') return null;
@@ -150,6 +163,7 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     ipRanges.coverage,
     menuItems.coverage,
     runAsUsers.coverage,
+    ...notes,
     ...(apiCalls ? [{ ...apiCalls.coverage, detail: apiCalls.coverage.detail ?? `${apiCalls.filesRead} log file(s), last ${options.eventLogDays} day(s)` }] : []),
   ];
   const evidence: Evidence[] = ['installState'];

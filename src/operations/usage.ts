@@ -120,7 +120,12 @@ export async function collectUsage(conn: Connection, request: UsageRequest, prog
   if (unnamed.length > 0) nameUsers(joined, await usernamesOf(conn, unnamed));
 
   const used = new Set(joined.apps.filter((a) => a.installed && (a.eventLog !== null || a.tokens !== null || a.logins.length > 0)).map((a) => a.appId));
-  const unusedApps = (selected ?? inventory.apps).filter((a) => !used.has(a.id)).map((a) => ({ name: a.label, appId: a.id, apiName: a.apiName }));
+  // An app is "unused" only against a source that was read completely and can show use; with none, say nothing.
+  const complete = (status: string | undefined): boolean => status === 'used';
+  const elfSawApps = complete(elf?.report.status) && (elf?.summary?.files.some((f) => f.status === 'read' && carriesAppData(f.eventType)) ?? false);
+  const evidence = elfSawApps || complete(tokens?.read.coverage.status) || complete(logins?.coverage.status);
+  if (!evidence) warnings.push(messages.getMessage('warning.noUsageEvidence'));
+  const unusedApps = evidence ? (selected ?? inventory.apps).filter((a) => !used.has(a.id)).map((a) => ({ name: a.label, appId: a.id, apiName: a.apiName })) : [];
 
   const unknown = joined.apps.filter((a) => !a.installed);
   if (unknown.length > 0) {

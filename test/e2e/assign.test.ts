@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { start, type Emulator } from '../emulator/index.js';
+import { loadScenario, SCENARIO_DIR, start, type Emulator } from '../emulator/index.js';
 import { ensureBuilt, runCli, type CliRun } from './harness.js';
 import type { PairResult } from '../../src/domain/assignments.js';
 
@@ -207,6 +207,23 @@ describe('connectedapp assign / unassign (e2e through the org emulator)', functi
     const allowed = await runCli(['connectedapp', 'unassign', '--name', 'Jenkins_CI', ...args, '--allow-lockout'], { emulator });
     expect(allowed.exitCode, allowed.stderr).to.equal(0);
     expect(seaCount(emulator, 'Jenkins_CI')).to.equal(0);
+  });
+
+  it('checks the metadata before trusting the object when the app looks self-authorize (lockout guard)', async () => {
+    await emulator.stop();
+    const { scenario } = loadScenario('demo');
+    const jenkins = scenario.connectedApps?.find((a) => a.name === 'Jenkins_CI');
+    // The reference: OptionsAllowAdminApprovedUsersOnly has been seen false for admin-approved apps.
+    if (jenkins) jenkins.sobject = { OptionsAllowAdminApprovedUsersOnly: false };
+    emulator = await start({ scenario, scenarioDir: SCENARIO_DIR });
+    const rows = emulator.org.setupEntityAccessFor('Jenkins_CI');
+    const holders = emulator.org.table('PermissionSet').filter((p) => rows.some((r) => r.ParentId === p.Id));
+    const profileNames = new Map(emulator.org.table('Profile').map((p) => [p.Id, p.Name as string]));
+    const args = holders.flatMap((h) => (h.IsOwnedByProfile ? ['--profile', profileNames.get(h.ProfileId as string) ?? ''] : ['--permission-set', h.Name as string]));
+    const refused = await runCli(['connectedapp', 'unassign', '--name', 'Jenkins_CI', ...args], { emulator });
+    expect(refused.json?.name).to.equal('LockoutError');
+    expect(refused.requests.some((r) => r.soapOperation === 'readMetadata')).to.be.true;
+    expect(writes(refused)).to.deep.equal([]);
   });
 
   it('rejects flag combinations with a clear error', async () => {

@@ -7,7 +7,7 @@ import { SEVERITIES, type AuditInventory, type Finding, type Severity } from '..
 import type { SourceCoverage } from '../../domain/coverage.js';
 import { readOrgAuditInventory } from '../../operations/audit-inventory.js';
 import { NoSourceDirectoryError, readSourceAuditInventory } from '../../operations/audit-source.js';
-import { projectPackageDirectories } from '../../adapters/source-files.js';
+import { ProjectFileError, projectPackageDirectories } from '../../adapters/source-files.js';
 import { createReport, type AuditReport } from '../../renderers/audit/report.js';
 import { auditErrorToSfError, coverageLabel, findingMessage, formatRuleList, notEvaluatedText, ruleCommands, ruleTitle, severityLabel } from '../../renderers/audit/rule-docs.js';
 
@@ -75,7 +75,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     const report = createReport(audit, inventory, { findings: kept, suppressed: suppressed.length, target, toolVersion: this.config.pjson.version });
 
     if (flags['write-baseline']) {
-      await writeFile(flags['write-baseline'], `${JSON.stringify(createBaseline(audit.findings), null, 2)}\n`);
+      await writeOutput(flags['write-baseline'], `${JSON.stringify(createBaseline(audit.findings), null, 2)}\n`);
       this.log(messages.getMessage('wroteBaseline', [audit.findings.length, flags['write-baseline']]));
     }
     await this.output(report, flags['result-format'], flags['output-file']);
@@ -110,13 +110,14 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
   }): Promise<AuditInventory> {
     const options = { unusedDays: flags['unused-days'], broadProfileUsers: flags['broad-profile-users'], eventLogDays: flags['event-log-days'] };
     const conn: Connection | undefined = flags['target-org']?.getConnection(flags['api-version']);
-    const sourceMode = Boolean(flags['source-dir']?.length) || (!conn && (await projectPackageDirectories(process.cwd())) !== null);
+    const sourceMode = Boolean(flags['source-dir']?.length) || (!conn && (await projectDirectories()) !== null);
     if (sourceMode) {
       this.spinner.start(messages.getMessage('progress.source'));
       try {
         return await readSourceAuditInventory({ directories: flags['source-dir'], cwd: process.cwd(), options, conn });
       } catch (error) {
         if (error instanceof NoSourceDirectoryError) throw messages.createError('error.NoSourceDirectory');
+        if (error instanceof ProjectFileError) throw messages.createError('error.ProjectFile', [error.path, error.reason]);
         throw error;
       } finally {
         this.spinner.stop();
@@ -152,7 +153,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
             ? (await import('../../renderers/audit/junit.js')).renderJunit(report)
             : (await import('../../renderers/audit/sarif.js')).renderSarif(report);
     if (outputFile) {
-      await writeFile(outputFile, text);
+      await writeOutput(outputFile, text);
       this.log(messages.getMessage('wrote', [format, outputFile]));
     } else if (!this.jsonEnabled()) {
       process.stdout.write(text);
@@ -193,6 +194,23 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
       this.log(messages.getMessage('header.coverage'));
       for (const c of notes) this.log(`  ${c.source}: ${coverageLabel(c.status)}${c.detail ? ` — ${c.detail}` : ''}`);
     }
+  }
+}
+
+async function projectDirectories(): Promise<string[] | null> {
+  try {
+    return await projectPackageDirectories(process.cwd());
+  } catch (error) {
+    if (error instanceof ProjectFileError) throw messages.createError('error.ProjectFile', [error.path, error.reason]);
+    throw error;
+  }
+}
+
+async function writeOutput(path: string, text: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (error) {
+    throw messages.createError('error.CannotWrite', [path, error instanceof Error ? error.message : String(error)]);
   }
 }
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { AuditResult } from '../../../src/domain/audit/engine.js';
-import type { AuditApp, AuditInventory, Finding } from '../../../src/domain/audit/model.js';
+import { DEFAULT_AUDIT_OPTIONS, type AuditApp, type AuditInventory, type Finding } from '../../../src/domain/audit/model.js';
 import { httpHost, isLoopbackHost } from '../../../src/domain/audit/rules/scopes-flows.js';
 import { app, connectedAppXml, fileApp, holder, inventory, policy, policyFromXml, runRule, sourceInventory } from './factory.js';
 
@@ -352,9 +352,18 @@ describe('audit rules', () => {
       logins: [],
       apiCalls: { count: 0, lastSeen: null },
     };
+    // Windows as the org audit reads them: LoginHistory and event logs covering the whole 90 days.
+    const full = { options: { ...DEFAULT_AUDIT_OPTIONS, loginDays: 90, eventLogDays: 90 } };
     it('fires when every examined source shows no recent use, naming the sources', () => {
-      const f = only(runRule(id, org(stale)));
-      expect(f.evidence).to.deep.include({ sourcesExamined: ['tokens', 'logins', 'apiCalls'], unusedDays: 90, loginsDays: 30 });
+      const f = only(runRule(id, org(stale, full)));
+      expect(f.evidence).to.deep.include({ sourcesExamined: ['tokens', 'logins', 'apiCalls'], unusedDays: 90, loginsDays: 90 });
+    });
+    it('counts a source as evidence of absence only when it covers the whole window and was read completely', () => {
+      // 7 days of event logs and 30 days of logins cannot show 90 days without use: only the tokens can.
+      expect(only(runRule(id, org(stale))).evidence.sourcesExamined).to.deep.equal(['tokens']);
+      const capped = { ...full, coverage: [{ source: 'OauthToken', status: 'capped' as const }] };
+      expect(only(runRule(id, org(stale, capped))).evidence.sourcesExamined).to.deep.equal(['logins', 'apiCalls']);
+      undecided(runRule(id, org({ ...stale, logins: null, apiCalls: null }, capped)), ['logins', 'apiCalls']);
     });
     it('does not fire when any source shows use', () => {
       none(runRule(id, org({})));
@@ -370,7 +379,7 @@ describe('audit rules', () => {
     it('does not count OAuth tokens as evidence for a JWT / client-credentials app', () => {
       const jwt = policy({ certificate: 'MIIB' });
       undecided(runRule(id, org({ policy: jwt, tokens: { ...stale.tokens, tokens: 0 }, logins: null, apiCalls: null })), ['logins', 'apiCalls']);
-      const f = only(runRule(id, org({ policy: jwt, tokens: { ...stale.tokens, tokens: 0 }, logins: [], apiCalls: null })));
+      const f = only(runRule(id, org({ policy: jwt, tokens: { ...stale.tokens, tokens: 0 }, logins: [], apiCalls: null }, full)));
       expect(f.evidence.sourcesExamined).to.deep.equal(['logins']);
     });
     it('treats unreadable dates as recent use (never "unused" on a bad clock)', () => {

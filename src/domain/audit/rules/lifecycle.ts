@@ -83,10 +83,13 @@ export const unusedApp: AppRule = {
     if (app.logins?.some((l) => l.logins > 0 && recent(l.lastLogin))) return PASS;
     if (app.apiCalls && app.apiCalls.count > 0 && recent(app.apiCalls.lastSeen)) return PASS;
 
+    // A source shows absence of use only when it was read completely and covers the whole window:
+    // capped token or login reads, and event logs shorter than the window, can only show use.
+    const complete = (source: string): boolean => !['capped', 'failed'].includes(inventory.coverage.find((c) => c.source === source)?.status ?? 'used');
     const examined: UsageSource[] = [];
-    if (app.tokens && tokensCanShowUse(app)) examined.push('tokens');
-    if (app.logins) examined.push('logins');
-    if (app.apiCalls) examined.push('apiCalls');
+    if (app.tokens && tokensCanShowUse(app) && complete('OauthToken')) examined.push('tokens');
+    if (app.logins && complete('LoginHistory') && inventory.options.loginDays >= days) examined.push('logins');
+    if (app.apiCalls && complete('EventLogFile:ApiTotalUsage') && inventory.options.eventLogDays >= days) examined.push('apiCalls');
     if (examined.length === 0) {
       // Tokens were read but cannot show this app's use (server-to-server flows, or flows unknown).
       const missing: Evidence[] = USAGE_SOURCES.filter((s) => app[s] === null);
