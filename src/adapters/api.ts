@@ -32,6 +32,12 @@ export class ApiError extends Error {
 /** Reads the Salesforce errorCode from whatever jsforce threw (HttpApiError, network error, SoapFault). */
 export function errorCodeOf(error: unknown): string {
   if (error instanceof ApiError) return error.errorCode;
+  // fetch reports network failures as TypeError('fetch failed' / 'terminated') with the socket error as cause.
+  if (error instanceof TypeError && /fetch failed|terminated/.test(error.message)) {
+    const cause = (error as { cause?: { code?: unknown; cause?: { code?: unknown } } }).cause;
+    const code = cause?.code ?? cause?.cause?.code;
+    return typeof code === 'string' ? code : 'CONNECTION_LOST';
+  }
   if (typeof error === 'object' && error !== null) {
     const e = error as { errorCode?: unknown; name?: unknown; code?: unknown };
     if (typeof e.errorCode === 'string' && e.errorCode) return e.errorCode;
@@ -91,7 +97,53 @@ export async function queryAll<T>(conn: Connection, soql: string, options: { too
 export function isTransient(error: unknown): boolean {
   const code = errorCodeOf(error);
   if (/^ERROR_HTTP_5\d\d$/.test(code)) return true;
-  if (['SERVER_UNAVAILABLE', 'UNKNOWN_EXCEPTION', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code)) return true;
+  if (['SERVER_UNAVAILABLE', 'UNKNOWN_EXCEPTION', 'CONNECTION_LOST', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code)) return true;
   const message = messageOf(error);
   return /socket hang up|other side closed|terminated|fetch failed/i.test(message);
+}
+
+/** How long one write may take before it is abandoned (and its outcome checked by reading back). */
+const WRITE_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * One HTTP call straight over fetch, used for writes. jsforce pipes a response body into its own stream
+ * without forwarding errors, so a connection dropped mid-answer crashes the process; a write must instead
+ * fail cleanly, so that the caller can read back what was applied. A 401 refreshes the session once
+ * (nothing was applied) where the connection's auth allows it.
+ */
+export async function fetchText(conn: Connection, method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  const send = async (): Promise<{ status: number; text: string }> => {
+    const response = await fetch(new URL(path, conn.instanceUrl), {
+      method,
+      body,
+      headers: { Authorization: `Bearer ${conn.accessToken ?? ''}`, ...headers },
+      signal: AbortSignal.timeout(WRITE_TIMEOUT_MS),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+  const first = await send();
+  if (first.status !== 401) return first;
+  try {
+    await conn.refreshAuth();
+  } catch {
+    return first;
+  }
+  return send();
+}
+
+/** A JSON REST write over fetchText; an error status becomes an ApiError with Salesforce's errorCode. */
+export async function sendJson<T>(conn: Connection, method: string, path: string, body?: unknown): Promise<T> {
+  const { status, text } = await fetchText(conn, method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? {} : { 'Content-Type': 'application/json' });
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = null;
+  }
+  if (status >= 400) {
+    const first = (Array.isArray(parsed) ? parsed[0] : parsed) as { errorCode?: unknown; message?: unknown } | null;
+    const code = typeof first?.errorCode === 'string' ? first.errorCode : `ERROR_HTTP_${status}`;
+    throw new ApiError(typeof first?.message === 'string' ? first.message : text.slice(0, 500), code);
+  }
+  return parsed as T;
 }

@@ -4,7 +4,7 @@
  * aggregate set (PermissionSetGroupId) is read-only and reported as a group.
  */
 import type { Connection } from '@salesforce/core';
-import { dataPath, NO_RETRY, queryAll, request } from './api.js';
+import { dataPath, queryAll, sendJson } from './api.js';
 import type { AccessRow } from '../domain/assignments.js';
 import type { AccessHolderKind, AppAccess } from '../domain/inventory.js';
 import { soqlInList } from '../domain/soql.js';
@@ -74,16 +74,11 @@ export async function createAccessRows(conn: Connection, pairs: ReadonlyArray<{ 
     allOrNone: false,
     records: pairs.map((p) => ({ attributes: { type: 'SetupEntityAccess' }, ParentId: p.permissionSetId, SetupEntityId: p.appId })),
   };
-  return request<CollectionResult[]>(
-    conn,
-    { method: 'POST', url: dataPath(conn, '/composite/sobjects'), body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } },
-    { retry: NO_RETRY }
-  );
+  return sendJson<CollectionResult[]>(conn, 'POST', dataPath(conn, '/composite/sobjects'), body);
 }
 
 /** Deletes up to 200 access rows by Id in one call, allOrNone=false. Not retried. */
 export async function deleteAccessRows(conn: Connection, ids: readonly string[]): Promise<CollectionResult[]> {
   if (ids.length > RECORDS_PER_CALL) throw new Error(`deleteAccessRows takes at most ${RECORDS_PER_CALL} ids`);
-  const url = dataPath(conn, `/composite/sobjects?ids=${ids.map(encodeURIComponent).join(',')}&allOrNone=false`);
-  return request<CollectionResult[]>(conn, { method: 'DELETE', url }, { retry: NO_RETRY });
+  return sendJson<CollectionResult[]>(conn, 'DELETE', dataPath(conn, `/composite/sobjects?ids=${ids.map(encodeURIComponent).join(',')}&allOrNone=false`));
 }

@@ -3,7 +3,7 @@
  * jsforce's ConnectedApp typings predate most OAuth fields and would drop or mistype them.
  */
 import type { Connection } from '@salesforce/core';
-import { ApiError, errorCodeOf, isTransient, messageOf, NO_RETRY, request } from './api.js';
+import { ApiError, errorCodeOf, fetchText, isTransient, messageOf, NO_RETRY, request } from './api.js';
 import { chunk, mapWithConcurrency } from '../domain/collections.js';
 import { childText, elements, escapeXml, findDescendant, localName, parseXml, serializeXml, textOf, XmlParseError, type XmlElement } from '../domain/xml.js';
 
@@ -31,7 +31,7 @@ const SOAP_RETRY_BASE_MS = 250;
  * Retries are ours, not jsforce's: jsforce cannot resend a POST body, and a SOAP fault (HTTP 500) such as
  * INSUFFICIENT_ACCESS must not be retried at all. Only reads are retried (`retries`: 0 for writes).
  */
-export async function soapCall(conn: Connection, operation: string, bodyXml: string, options: { retries?: number } = {}): Promise<XmlElement> {
+export async function soapCall(conn: Connection, operation: string, bodyXml: string, options: { retries?: number; write?: boolean } = {}): Promise<XmlElement> {
   const envelope = (): string =>
     '<?xml version="1.0" encoding="UTF-8"?>' +
     `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="${METADATA_NS}">` +
@@ -42,11 +42,7 @@ export async function soapCall(conn: Connection, operation: string, bodyXml: str
   let text: string | undefined;
   for (let attempt = 0; text === undefined; attempt++) {
     try {
-      text = await request<string>(
-        conn,
-        { method: 'POST', url: `/services/Soap/m/${conn.getApiVersion()}`, body: envelope(), headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""' } },
-        { responseType: 'text/plain', retry: NO_RETRY }
-      );
+      text = options.write ? await postWrite(conn, envelope()) : await postRead(conn, envelope());
     } catch (error) {
       const fault = faultFrom(error);
       // An expired session is a SOAP fault (HTTP 500), which jsforce does not see as one: refresh it once
@@ -69,6 +65,21 @@ export async function soapCall(conn: Connection, operation: string, bodyXml: str
   if (!response) throw new ApiError(`The Metadata API answered ${operation} without a ${operation}Response element.`, 'UNEXPECTED_RESPONSE');
   return response;
 }
+
+const SOAP_HEADERS = { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""' };
+
+async function postRead(conn: Connection, envelope: string): Promise<string> {
+  return request<string>(conn, { method: 'POST', url: soapPath(conn), body: envelope, headers: SOAP_HEADERS }, { responseType: 'text/plain', retry: NO_RETRY });
+}
+
+/** Writes go over fetch (see fetchText): a dropped answer must fail cleanly, never crash the process. */
+async function postWrite(conn: Connection, envelope: string): Promise<string> {
+  const { status, text } = await fetchText(conn, 'POST', soapPath(conn), envelope, SOAP_HEADERS);
+  if (status >= 400) throw faultFrom(new Error(text)) ?? new ApiError(text.slice(0, 500), `ERROR_HTTP_${status}`);
+  return text;
+}
+
+const soapPath = (conn: Connection): string => `/services/Soap/m/${conn.getApiVersion()}`;
 
 /** Refreshes the connection's session (when its auth can be refreshed); false when it cannot. */
 async function refreshSession(conn: Connection): Promise<boolean> {
@@ -185,7 +196,7 @@ export async function updateMetadata(conn: Connection, type: string, components:
     const body = batch.map((component) => metadataElementXml(type, component)).join('');
     let response: XmlElement;
     try {
-      response = await soapCall(conn, 'updateMetadata', body, { retries: 0 });
+      response = await soapCall(conn, 'updateMetadata', body, { retries: 0, write: true });
     } catch (error) {
       const fault = error instanceof ApiError && error.errorCode !== 'UNEXPECTED_RESPONSE';
       return batch.map((component) => ({

@@ -132,6 +132,16 @@ describe('connectedapp assign / unassign (e2e through the org emulator)', functi
     expect(run.json?.warnings?.join(' ')).to.match(/did not answer/);
   });
 
+  it('survives a connection dropped in the middle of the answer to a committed write', async () => {
+    const before = seaCount(emulator, 'Jenkins_CI');
+    emulator.addFault({ method: 'POST', path: /composite\/sobjects/, kind: 'drop-mid' });
+    const run = await runCli(['connectedapp', 'assign', '--name', 'Jenkins_CI', '--permission-set', 'API_Access'], { emulator });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(results(run).map((r) => r.status)).to.deep.equal(['created']);
+    expect(seaCount(emulator, 'Jenkins_CI')).to.equal(before + 1);
+    expect(writes(run).filter((w) => w.includes('composite'))).to.have.length(1);
+  });
+
   it('retries once when the connection drops before the answer', async () => {
     const before = seaCount(emulator, 'Jenkins_CI');
     emulator.addFault({ method: 'POST', path: /composite\/sobjects/, kind: 'drop-before' });

@@ -162,6 +162,20 @@ describe('connectedapp policy show / set (e2e through the org emulator)', functi
     expect(stored(emulator, 'Jenkins_CI')).to.deep.equal(before);
   });
 
+  it('reads back after an update whose answer was lost, and reports what the org shows', async () => {
+    emulator.addFault({ soapOperation: 'updateMetadata', kind: 'drop-mid' });
+    const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Jenkins_CI', '--ip-relaxation', 'relax'], { emulator });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(results(run)[0]).to.include({ status: 'updated' });
+    expect(text(stored(emulator, 'Jenkins_CI'), ['oauthPolicy', 'ipRelaxation'])).to.equal('BYPASS');
+    // A lost answer to a write that was not applied: the read-back says so.
+    emulator.addFault({ soapOperation: 'updateMetadata', kind: 'drop-before' });
+    const lost = await runCli(['connectedapp', 'policy', 'set', '--name', 'Jenkins_CI', '--ip-relaxation', 'enforce'], { emulator });
+    expect(lost.exitCode).to.equal(1);
+    expect(results(lost)[0]).to.include({ status: 'failed' });
+    expect(text(stored(emulator, 'Jenkins_CI'), ['oauthPolicy', 'ipRelaxation'])).to.equal('BYPASS');
+  });
+
   it('names the managed package when Salesforce refuses to change a packaged app', async () => {
     const managed = emulator.org.table('ConnectedApplication').find((r) => emulator.org.appByAnyName(r.Name as string)?.namespace);
     expect(managed, 'the demo org has a managed app').to.not.equal(undefined);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import sinon from 'sinon';
 import type { Connection } from '@salesforce/core';
 import { soapCall, updateMetadata } from '../../../src/adapters/metadata-api.js';
 import { element, textElement } from '../../../src/domain/xml.js';
@@ -76,22 +77,35 @@ describe('Metadata API SOAP calls', () => {
     expect(fake.sessions).to.have.length(1);
   });
 
-  it('accounts for every component when one update batch fails outright', async () => {
+  it('accounts for every component when one update batch fails outright (writes go over fetch)', async () => {
     const saved = (names: string[]): string =>
       soapEnvelope('updateMetadata', names.map((n) => `<result><fullName>${n}</fullName><success>true</success></result>`).join(''));
     const components = Array.from({ length: 25 }, (_, i) => element('records', [textElement('fullName', `App_${i}`)]));
-    const fake = fakeConnection([
-      (): string => saved(components.slice(0, 10).map((_, i) => `App_${i}`)),
-      (): string => {
-        throw Object.assign(new Error('socket hang up'), { errorCode: 'ECONNRESET' });
+    const answers: Array<() => Response> = [
+      (): Response => new Response(saved(components.slice(0, 10).map((_, i) => `App_${i}`)), { status: 200 }),
+      (): Response => {
+        throw new TypeError('fetch failed');
       },
-      (): string => saved(components.slice(20).map((_, i) => `App_${i + 20}`)),
-    ]);
-    const results = await updateMetadata(fake.conn, 'ConnectedApp', components);
-    expect(results).to.have.length(25);
-    expect(results.filter((r) => r.success)).to.have.length(15);
-    const lost = results.filter((r) => !r.success);
-    expect(lost.map((r) => r.fullName)).to.deep.equal(components.slice(10, 20).map((_, i) => `App_${i + 10}`));
-    expect(lost.every((r) => r.outcomeUnknown && r.errors[0]?.statusCode === 'ECONNRESET')).to.be.true;
+      (): Response => new Response(saved(components.slice(20).map((_, i) => `App_${i + 20}`)), { status: 200 }),
+    ];
+    const sent: string[] = [];
+    const fetchStub = sinon.stub(globalThis, 'fetch').callsFake((_url, init) => {
+      sent.push(typeof init?.body === 'string' ? init.body : '');
+      const next = answers.shift();
+      return next ? new Promise((resolve) => { resolve(next()); }) : Promise.reject(new Error('no more answers'));
+    });
+    try {
+      const conn = { instanceUrl: 'https://example.my.salesforce.com', accessToken: '00Dx!tok', getApiVersion: (): string => '67.0' } as unknown as Connection;
+      const results = await updateMetadata(conn, 'ConnectedApp', components);
+      expect(results).to.have.length(25);
+      expect(results.filter((r) => r.success)).to.have.length(15);
+      const lost = results.filter((r) => !r.success);
+      expect(lost.map((r) => r.fullName)).to.deep.equal(components.slice(10, 20).map((_, i) => `App_${i + 10}`));
+      expect(lost.every((r) => r.outcomeUnknown === true)).to.be.true;
+      expect(sent).to.have.length(3);
+      expect(sent.every((b) => b.includes('<sessionId>00Dx!tok</sessionId>'))).to.be.true;
+    } finally {
+      fetchStub.restore();
+    }
   });
 });
