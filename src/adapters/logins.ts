@@ -4,7 +4,7 @@
  * and group by Application and LoginSubType: one aggregate row per app and flow. Where the org refuses
  * the aggregate, rows are read up to a bound and the coverage says "capped" if it was reached.
  */
-import type { Connection } from '@salesforce/core';
+import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from './api.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
 
@@ -18,6 +18,9 @@ export type AppLoginUsage = {
 };
 
 export type LoginRead = { byApp: AppLoginUsage[]; days: number; coverage: SourceCoverage };
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const coverageText = Messages.loadMessages('plugin-connectedapp', 'connectedapp.coverage');
 
 const SOURCE = 'LoginHistory';
 /** Rows read at most by the fallback (25 pages). */
@@ -47,7 +50,7 @@ export async function readLoginUsage(conn: Connection, days: number): Promise<Lo
     return {
       byApp: groupLogins(rows.records),
       days,
-      coverage: rows.records.length >= ROW_BOUND ? { source: SOURCE, status: 'capped', detail: `the newest ${ROW_BOUND} logins` } : { source: SOURCE, status: 'used' },
+      coverage: rows.records.length >= ROW_BOUND ? { source: SOURCE, status: 'capped', detail: coverageText.getMessage('loginsCapped', [ROW_BOUND]) } : { source: SOURCE, status: 'used' },
     };
   } catch (error) {
     if (isSourceUnavailable(error)) return { byApp: [], days, coverage: coverageForError(SOURCE, errorCodeOf(error), messageOf(error)) };

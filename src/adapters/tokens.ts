@@ -4,7 +4,7 @@
  * (unverified either way), we read rows, split by user so that no query reaches the cap, and say
  * "capped" when one still does.
  */
-import type { Connection } from '@salesforce/core';
+import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from './api.js';
 import { chunk } from '../domain/collections.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
@@ -29,6 +29,9 @@ export type TokenRead = { byApp: AppTokenUsage[]; coverage: SourceCoverage; requ
 
 type AggregateRow = { AppName: string | null; AppMenuItemId: string | null; tokens: number; users: number; uses: number | null; lastUsed: string | null };
 type TokenRow = { AppName: string | null; AppMenuItemId: string | null; UserId: string; UseCount: number | null; LastUsedDate: string | null };
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const coverageText = Messages.loadMessages('plugin-connectedapp', 'connectedapp.coverage');
 
 const SOURCE = 'OauthToken';
 
@@ -93,8 +96,8 @@ async function readTokenRows(conn: Connection): Promise<TokenRead> {
   return {
     byApp: groupRows(rows),
     coverage: capped
-      ? { source: SOURCE, status: 'capped', detail: `a partition reached the ${OAUTH_TOKEN_ROW_CAP}-row cap` }
-      : { source: SOURCE, status: 'used', detail: total >= OAUTH_TOKEN_ROW_CAP ? 'partitioned by user' : undefined },
+      ? { source: SOURCE, status: 'capped', detail: coverageText.getMessage('tokensCapped', [OAUTH_TOKEN_ROW_CAP]) }
+      : { source: SOURCE, status: 'used', detail: total >= OAUTH_TOKEN_ROW_CAP ? coverageText.getMessage('tokensPartitioned') : undefined },
     requests,
   };
 }

@@ -4,7 +4,7 @@
  * IP ranges). Requests: 3 + ceil(apps / 10) + about 9, whatever the number of tokens or users.
  * Optional sources that are refused become coverage notes; the audit never fails on them.
  */
-import type { Connection } from '@salesforce/core';
+import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, isTransient, messageOf, queryAll } from '../adapters/api.js';
 import { readInventory } from '../adapters/connected-apps.js';
 import { readLoginUsage } from '../adapters/logins.js';
@@ -22,6 +22,9 @@ import { resolveApps } from './resolve-apps.js';
 import { readApiCallsByApp, type ApiCallsByApp } from './usage.js';
 
 const DAY_MS = 86_400_000;
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const coverageText = Messages.loadMessages('plugin-connectedapp', 'connectedapp.coverage');
+
 
 export type Progress = (stage: 'inventory' | 'metadata' | 'usage', done: number, total: number) => void;
 
@@ -164,7 +167,7 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     menuItems.coverage,
     runAsUsers.coverage,
     ...notes,
-    ...(apiCalls ? [{ ...apiCalls.coverage, detail: apiCalls.coverage.detail ?? `${apiCalls.filesRead} log file(s), last ${options.eventLogDays} day(s)` }] : []),
+    ...(apiCalls ? [{ ...apiCalls.coverage, detail: apiCalls.coverage.detail ?? coverageText.getMessage('eventLogFiles', [apiCalls.filesRead, options.eventLogDays]) }] : []),
   ];
   const evidence: Evidence[] = ['installState'];
   if (policies.coverage.status === 'used') evidence.push('metadata');
@@ -234,7 +237,7 @@ async function readPolicies(
     }
   }
   const missingNames = apps.length - named.length;
-  const detail = unreadable || missingNames ? `${unreadable + missingNames} app(s) without readable metadata` : undefined;
+  const detail = unreadable || missingNames ? coverageText.getMessage('appsWithoutMetadata', [unreadable + missingNames]) : undefined;
   return { byApp, coverage: { source, status: 'used', detail } };
 }
 

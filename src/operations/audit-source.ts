@@ -3,13 +3,16 @@
  * org as well, the profile and permission set names the files list are checked to exist there, so a
  * deployment failure is caught before the deployment.
  */
-import type { Connection } from '@salesforce/core';
+import { Messages, type Connection } from '@salesforce/core';
 import { queryAll } from '../adapters/api.js';
 import { projectPackageDirectories, readSourceApps } from '../adapters/source-files.js';
 import { DEFAULT_AUDIT_OPTIONS, type AuditApp, type AuditInventory, type AuditOptions, type Evidence } from '../domain/audit/model.js';
 import { chunk } from '../domain/collections.js';
 import type { SourceCoverage } from '../domain/coverage.js';
 import { soqlInList } from '../domain/soql.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const coverageText = Messages.loadMessages('plugin-connectedapp', 'connectedapp.coverage');
 
 export type SourceAuditInput = { directories?: string[]; cwd: string; options?: Partial<AuditOptions>; now?: Date; conn?: Connection };
 
@@ -41,7 +44,7 @@ export async function readSourceAuditInventory(input: SourceAuditInput): Promise
     missingInOrg: null,
   }));
   const evidence: Evidence[] = ['metadata'];
-  const coverage: SourceCoverage[] = [{ source: `files:${read.directories.join(',')}`, status: 'used', detail: `${read.apps.length + read.parseErrors.length} file(s)` }];
+  const coverage: SourceCoverage[] = [{ source: `files:${read.directories.join(',')}`, status: 'used', detail: coverageText.getMessage('files', [read.apps.length + read.parseErrors.length]) }];
   if (input.conn) {
     await checkNamesInOrg(input.conn, apps);
     evidence.push('orgNames');
