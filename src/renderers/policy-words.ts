@@ -87,6 +87,6 @@ export function wordsWithDefault(policy: AppPolicy, field: PolicyField): string 
 }
 
 /** A PolicyError (no English) as an SfError with the message and the valid values as the action. */
-export function policySfError(error: PolicyError): SfError {
-  return messages.createError(`error.${error.code}`, [error.input ?? error.field ?? ''], [error.validValues.join(', ')]);
+export function policySfError(error: PolicyError, exitCode = 1): SfError {
+  return messages.createError(`error.${error.code}`, [error.input ?? error.field ?? ''], [error.validValues.join(', ')], exitCode);
 }

@@ -147,6 +147,7 @@ describe('connectedapp policy show / set (e2e through the org emulator)', functi
     expect(unknown.json?.actions?.join(' ')).to.include('Jenkins_CI');
     const invalid = await runCli(['connectedapp', 'policy', 'set', '--name', 'Jenkins_CI', '--refresh-token', 'expire-after:90x'], { emulator });
     expect(invalid.json?.name).to.equal('InvalidRefreshTokenFlagError');
+    expect(invalid.exitCode).to.equal(2);
     expect(invalid.json?.actions?.join(' ')).to.include('expire-if-unused');
     expect(updates(unknown) + updates(invalid)).to.equal(0);
     expect(invalid.requests.filter((r) => r.soapOperation)).to.deep.equal([]);

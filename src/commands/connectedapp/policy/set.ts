@@ -128,16 +128,21 @@ async function desiredChanges(flags: SetFlags): Promise<Array<{ names: string[];
     refreshTokenRotation: flags['refresh-token-rotation'],
   };
   const anySetting = DESIRED_POLICY_KEYS.some((key) => fromFlags[key] !== undefined);
-  try {
-    if (flags.file) {
-      if (anySetting || flags.name?.length) throw messages.createError('error.FileWithFlags');
-      const entries = (await readAccessFile(flags.file)).filter((e) => e.policy);
+  if (flags.file) {
+    if (anySetting || flags.name?.length) throw messages.createError('error.FileWithFlags');
+    const entries = (await readAccessFile(flags.file)).filter((e) => e.policy);
+    try {
       return entries.map((e) => ({ names: [e.app], change: toPolicyChange(desiredPolicyFromJson(e.policy ?? {})) }));
+    } catch (error) {
+      throw error instanceof PolicyError ? policySfError(error) : error;
     }
-    if (!flags.name?.length) throw messages.createError('error.NoApps');
-    if (!anySetting) throw messages.createError('error.NoChange');
+  }
+  if (!flags.name?.length) throw messages.createError('error.NoApps');
+  if (!anySetting) throw messages.createError('error.NoChange');
+  try {
     return [{ names: flags.name, change: toPolicyChange(fromFlags) }];
   } catch (error) {
-    throw error instanceof PolicyError ? policySfError(error) : error;
+    // A flag value that does not parse: the sf code for wrong flags.
+    throw error instanceof PolicyError ? policySfError(error, 2) : error;
   }
 }
