@@ -266,7 +266,9 @@ describe('connectedapp usage (e2e through the org emulator)', function () {
     const text = formatReport(report);
     expect(report.large.rows, text).to.equal(report.large.baselineRecords - 1);
     expect(report.small.rows, text).to.equal(report.small.baselineRecords - 1);
-    expect(report.large.peakRssMb, text).to.be.above(0).and.below(200);
+    // Memory must not grow with the log (streaming); absolute figures belong to the benchmark, not to a test
+    // (start-up alone is ~185 MB, more under c8's coverage).
+    expect(report.large.peakRssMb / report.small.peakRssMb, text).to.be.below(1.25);
     expect(report.hourly.maxConcurrent, text).to.be.within(2, 4);
     expect(report.hourly.maxSequential, text).to.equal(1);
     expect(report.hourly.countedConcurrent, text).to.equal(report.hourly.countedSequential);
