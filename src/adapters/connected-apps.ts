@@ -5,10 +5,13 @@
  */
 import type { Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from './api.js';
-import { listMetadata } from './metadata-api.js';
+import { listMetadata, readMetadata } from './metadata-api.js';
 import { readAppAccess } from './assignments.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
 import { joinInventory, type AppComponent, type ConnectedApplicationRecord, type Inventory } from '../domain/inventory.js';
+import { readConnectedAppPolicy, type AppPolicy } from '../domain/policy.js';
+import { PolicyError } from '../domain/policy-error.js';
+import type { XmlElement } from '../domain/xml.js';
 
 const CONNECTED_APPLICATION_SOQL =
   'SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly, RefreshTokenValidityPeriod, OptionsRefreshTokenValidityMetric, CreatedDate, LastModifiedDate ' +
@@ -41,4 +44,26 @@ export async function readInventory(conn: Connection): Promise<InventoryRead> {
     ...inventory,
     coverage: [{ source: 'ConnectedApplication', status: 'used' }, components.coverage, { source: 'SetupEntityAccess', status: 'used' }],
   };
+}
+
+export type AppMetadata = { record: XmlElement; policy: AppPolicy };
+
+/**
+ * Every app's ConnectedApp metadata (10 names a call, 4 calls at a time), parsed into the policy model.
+ * Keyed by app Id; null where the app has no API name, the org has no component, or it is not a ConnectedApp.
+ */
+export async function readAppPolicies(conn: Connection, apps: ReadonlyArray<{ id: string; apiName: string | null }>): Promise<Map<string, AppMetadata | null>> {
+  const named = apps.filter((a) => a.apiName !== null);
+  const records = named.length ? await readMetadata(conn, 'ConnectedApp', named.map((a) => a.apiName ?? '')) : new Map<string, XmlElement | null>();
+  const result = new Map<string, AppMetadata | null>();
+  for (const app of apps) {
+    const record = app.apiName ? records.get(app.apiName) : undefined;
+    try {
+      result.set(app.id, record ? { record, policy: readConnectedAppPolicy(record, { fullName: app.apiName ?? undefined }) } : null);
+    } catch (error) {
+      if (!(error instanceof PolicyError)) throw error;
+      result.set(app.id, null);
+    }
+  }
+  return result;
 }

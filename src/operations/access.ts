@@ -7,7 +7,7 @@ import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, isTransient, messageOf } from '../adapters/api.js';
 import { holderKey, holderNames, resolveHolders, type HolderResolution } from '../adapters/access-holders.js';
 import { createAccessRows, deleteAccessRows, readAccessRows, RECORDS_PER_CALL, type CollectionResult } from '../adapters/assignments.js';
-import { readAppComponents, readConnectedApplications } from '../adapters/connected-apps.js';
+import { readAppComponents, readAppPolicies, readConnectedApplications } from '../adapters/connected-apps.js';
 import {
   pairResult,
   planAssign,
@@ -21,8 +21,6 @@ import {
 import { chunk } from '../domain/collections.js';
 import { joinInventory } from '../domain/inventory.js';
 import { closeMatches } from '../domain/names.js';
-import { readMetadata } from '../adapters/metadata-api.js';
-import { readConnectedAppPolicy } from '../domain/policy.js';
 import { writeProfilesThroughMetadata } from './metadata-access.js';
 import { resolveApps } from './resolve-apps.js';
 
@@ -207,13 +205,8 @@ async function confirmPermittedUsers(conn: Connection, pairs: AccessPair[], appR
   const asIfApproved = pairs.map((p) => ({ ...p, app: { ...p.app, permittedUsers: 'admin-approved' as const } }));
   const doubtful = planUnassign(asIfApproved, appRows).lockouts.filter((a) => a.apiName !== null && pairs.some((p) => p.app.id === a.id && p.app.permittedUsers !== 'admin-approved'));
   if (doubtful.length === 0) return pairs;
-  const records = await readMetadata(conn, 'ConnectedApp', doubtful.map((a) => a.apiName ?? ''));
-  const approved = new Set(
-    doubtful.filter((a) => {
-      const record = records.get(a.apiName ?? '');
-      return record ? readConnectedAppPolicy(record).permittedUsers === 'admin-approved' : false;
-    }).map((a) => a.id)
-  );
+  const policies = await readAppPolicies(conn, doubtful);
+  const approved = new Set(doubtful.filter((a) => policies.get(a.id)?.policy.permittedUsers === 'admin-approved').map((a) => a.id));
   return pairs.map((p) => (approved.has(p.app.id) ? { ...p, app: { ...p.app, permittedUsers: 'admin-approved' as const } } : p));
 }
 

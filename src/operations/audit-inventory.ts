@@ -6,18 +6,15 @@
  */
 import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, isTransient, messageOf, queryAll } from '../adapters/api.js';
-import { readInventory } from '../adapters/connected-apps.js';
+import { readAppPolicies, readInventory } from '../adapters/connected-apps.js';
 import { readLoginUsage } from '../adapters/logins.js';
-import { readMetadata } from '../adapters/metadata-api.js';
 import { readActiveUserCounts, readAdminProfiles, readPrivilegedGrants, readProfileIpRanges, readRunAsUsers, type Optional } from '../adapters/people.js';
 import { readTokenHolders, readTokenUsage, type AppTokenUsage } from '../adapters/tokens.js';
 import { DEFAULT_AUDIT_OPTIONS, type AuditApp, type AuditInventory, type AuditOptions, type Evidence, type LoginEvidence } from '../domain/audit/model.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
 import type { InventoryApp } from '../domain/inventory.js';
 import { id15, normaliseName } from '../domain/names.js';
-import { readConnectedAppPolicy, type AppPolicy } from '../domain/policy.js';
-import { PolicyError } from '../domain/policy-error.js';
-import type { XmlElement } from '../domain/xml.js';
+import type { AppPolicy } from '../domain/policy.js';
 import { resolveApps } from './resolve-apps.js';
 import { readApiCallsByApp, type ApiCallsByApp } from './usage.js';
 
@@ -200,45 +197,27 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
   };
 }
 
-/** Every selected app's ConnectedApp metadata, parsed into the policy model. */
+/** Every selected app's policy from its metadata; an org that refuses the Metadata API becomes a coverage note. */
 async function readPolicies(
   conn: Connection,
   apps: readonly InventoryApp[],
   progress: Progress
 ): Promise<{ byApp: Map<string, AppPolicy | null>; coverage: SourceCoverage }> {
-  const byApp = new Map<string, AppPolicy | null>();
-  const named = apps.filter((a): a is InventoryApp & { apiName: string } => a.apiName !== null);
   const source = 'readMetadata:ConnectedApp';
-  let records: Map<string, XmlElement | null>;
+  let read: Awaited<ReturnType<typeof readAppPolicies>>;
   try {
-    progress('metadata', 0, named.length);
-    records = await readMetadata(conn, 'ConnectedApp', named.map((a) => a.apiName));
-    progress('metadata', named.length, named.length);
+    progress('metadata', 0, apps.length);
+    read = await readAppPolicies(conn, apps);
+    progress('metadata', apps.length, apps.length);
   } catch (error) {
     if (!isSourceUnavailable(error)) throw error;
-    return { byApp, coverage: coverageForError(source, errorCodeOf(error), messageOf(error)) };
+    return { byApp: new Map(), coverage: coverageForError(source, errorCodeOf(error), messageOf(error)) };
   }
-  let unreadable = 0;
-  for (const app of named) {
-    const record = records.get(app.apiName);
-    if (!record) {
-      byApp.set(app.id, null);
-      unreadable++;
-      continue;
-    }
-    try {
-      // The org's answer is authoritative: an element it leaves out holds the documented default, so no
-      // field counts as "not stated" here (unlike a file, which may simply predate the field).
-      byApp.set(app.id, { ...readConnectedAppPolicy(record, { fullName: app.apiName }), defaulted: [] });
-    } catch (error) {
-      if (!(error instanceof PolicyError)) throw error;
-      byApp.set(app.id, null);
-      unreadable++;
-    }
-  }
-  const missingNames = apps.length - named.length;
-  const detail = unreadable || missingNames ? coverageText.getMessage('appsWithoutMetadata', [unreadable + missingNames]) : undefined;
-  return { byApp, coverage: { source, status: 'used', detail } };
+  // The org's answer is authoritative: an element it leaves out holds the documented default, so no
+  // field counts as "not stated" here (unlike a file, which may simply predate the field).
+  const byApp = new Map([...read].map(([id, entry]): [string, AppPolicy | null] => [id, entry ? { ...entry.policy, defaulted: [] } : null]));
+  const missing = [...byApp.values()].filter((p) => p === null).length;
+  return { byApp, coverage: { source, status: 'used', detail: missing ? coverageText.getMessage('appsWithoutMetadata', [missing]) : undefined } };
 }
 
 /** AppMenuItem Id → ConnectedApplication Id, to join OauthToken.AppMenuItemId to apps. */

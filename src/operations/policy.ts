@@ -6,9 +6,9 @@
  */
 import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf } from '../adapters/api.js';
-import { readInventory, type InventoryRead } from '../adapters/connected-apps.js';
+import { readAppPolicies, readInventory, type AppMetadata, type InventoryRead } from '../adapters/connected-apps.js';
 import { readAccessRows } from '../adapters/assignments.js';
-import { readMetadata, updateMetadata, type SaveResult } from '../adapters/metadata-api.js';
+import { updateMetadata, type SaveResult } from '../adapters/metadata-api.js';
 import type { PairResult } from '../domain/assignments.js';
 import type { InventoryApp } from '../domain/inventory.js';
 import { id15, sameId } from '../domain/names.js';
@@ -25,18 +25,6 @@ const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.poli
 
 export type AppTarget = { app: InventoryApp; change: PolicyChange };
 
-/** Reads the apps' metadata and parses their policies (null where the org has no component). */
-export async function readPolicies(conn: Connection, apps: readonly InventoryApp[]): Promise<Map<string, { record: XmlElement; policy: AppPolicy } | null>> {
-  const named = apps.filter((a) => a.apiName !== null);
-  const records = await readMetadata(conn, 'ConnectedApp', named.map((a) => a.apiName ?? ''));
-  const result = new Map<string, { record: XmlElement; policy: AppPolicy } | null>();
-  for (const app of apps) {
-    const record = app.apiName ? records.get(app.apiName) : null;
-    result.set(app.id, record ? { record, policy: readConnectedAppPolicy(record, { fullName: app.apiName ?? undefined }) } : null);
-  }
-  return result;
-}
-
 export type PolicyShowApp = {
   apiName: string | null;
   label: string;
@@ -51,7 +39,7 @@ export type PolicyShowApp = {
 export async function showPolicies(conn: Connection, names: readonly string[]): Promise<PolicyShowApp[]> {
   const inventory = await readInventory(conn);
   const apps = resolveApps(inventory.apps, names);
-  const policies = await readPolicies(conn, apps);
+  const policies = await readAppPolicies(conn, apps);
   return apps.map((app) => {
     const entry = policies.get(app.id);
     const policy = entry ? (({ lines: _l, lineParts: _p, ...rest }): Omit<AppPolicy, 'lines' | 'lineParts'> => rest)(entry.policy) : null;
@@ -107,7 +95,7 @@ export async function setPolicies(
   let assignments: PairResult[] = [];
   if (assigning && options.mode === 'write') {
     // Every app's metadata must be readable before anything is assigned, or the run would stop half-done.
-    const unreadable = [...(await readPolicies(conn, targets.map((t) => t.app))).entries()].filter(([, entry]) => !entry).map(([id]) => id);
+    const unreadable = [...(await readAppPolicies(conn, targets.map((t) => t.app))).entries()].filter(([, entry]) => !entry).map(([id]) => id);
     if (unreadable.length) {
       throw messages.createError('error.NoMetadataBeforeAssign', [targets.filter((t) => unreadable.includes(t.app.id)).map((t) => t.app.apiName ?? t.app.label).join(', ')]);
     }
@@ -123,7 +111,7 @@ export async function setPolicies(
     }
   }
 
-  const read = await readPolicies(conn, targets.map((t) => t.app));
+  const read = await readAppPolicies(conn, targets.map((t) => t.app));
   const results: AppPolicyResult[] = [];
   const updates: Array<{ target: AppTarget; root: XmlElement; diffs: PolicyDiff[] }> = [];
   for (const target of targets) {
@@ -158,9 +146,9 @@ export async function setPolicies(
   });
 
   // Verify: read back and compare every changed field with what was asked.
-  let after: Map<string, { record: XmlElement; policy: AppPolicy } | null> | null = new Map();
+  let after: Map<string, AppMetadata | null> | null = new Map();
   try {
-    if (toVerify.length) after = await readPolicies(conn, toVerify.map((u) => u.target.app));
+    if (toVerify.length) after = await readAppPolicies(conn, toVerify.map((u) => u.target.app));
   } catch (error) {
     after = null;
     warnings.push(messages.getMessage('warning.notVerified', [errorCodeOf(error)]));
