@@ -95,6 +95,7 @@ describe('connectedapp audit against an org (e2e through the org emulator)', fun
     const bad = await runCli(['connectedapp', 'audit', '--rule', 'CA999'], { emulator: demo });
     expect(bad.exitCode).to.equal(1);
     expect(bad.json?.actions?.join(' ')).to.include('CA001');
+    expect(bad.requests.filter((r) => r.soapOperation === 'readMetadata')).to.deep.equal([]);
   });
 
   it('writes SARIF, JUnit, CSV and Markdown reports without secrets', async () => {

@@ -2,7 +2,7 @@ import { writeFile, readFile } from 'node:fs/promises';
 import { Messages, type Connection, type Org } from '@salesforce/core';
 import { Flags, StandardColors } from '@salesforce/sf-plugins-core';
 import { ConnectedAppCommand } from '../../base-command.js';
-import { applyBaseline, AuditError, createBaseline, failsGate, parseBaseline, runAudit, type NotEvaluated } from '../../domain/audit/engine.js';
+import { applyBaseline, AuditError, createBaseline, failsGate, parseBaseline, runAudit, selectRules, type NotEvaluated } from '../../domain/audit/engine.js';
 import { SEVERITIES, type AuditInventory, type Finding, type Severity } from '../../domain/audit/model.js';
 import type { SourceCoverage } from '../../domain/coverage.js';
 import { readOrgAuditInventory } from '../../operations/audit-inventory.js';
@@ -59,6 +59,12 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     const { flags } = await this.parse(ConnectedAppAudit);
     if (flags['output-file'] && flags['result-format'] === 'human') throw messages.createError('error.OutputNeedsFormat');
     const baseline = flags.baseline ? await readBaseline(flags.baseline) : undefined;
+    try {
+      // Unknown rule ids are a typing mistake: say so before reading anything from the org.
+      selectRules(flags.rule, flags['exclude-rule']);
+    } catch (error) {
+      throw error instanceof AuditError ? auditErrorToSfError(error) : error;
+    }
     const inventory = await this.readInventory(flags);
 
     let audit: ReturnType<typeof runAudit>;
