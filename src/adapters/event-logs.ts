@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Connection } from '@salesforce/core';
 import { ApiError, dataPath, isTransient, queryAll } from './api.js';
+import { openStream } from './transport.js';
 import type { LogFileRecord } from '../domain/usage.js';
 import { soqlInList } from '../domain/soql.js';
 
@@ -71,33 +72,30 @@ export type Download<S> = { ok: true; sink: S; attempts: number; bytes: number }
 
 /** A failed LogFile download. errorCode: the Salesforce errorCode, ERROR_HTTP_<status>, or the network error's code. */
 export class DownloadError extends ApiError {
-  public constructor(message: string, errorCode: string, public readonly status: number | null, cause?: unknown) {
-    super(message, errorCode, cause);
+  public constructor(message: string, errorCode: string, status: number | null, cause?: unknown) {
+    super(message, errorCode, { cause, status, outcome: 'unknown' });
     this.name = 'DownloadError';
   }
 }
 
-const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
-
+/** A download that failed without an answer (dropped, cut, stalled) is worth another try; so is a 429 or 5xx. */
 function retryable(error: unknown): boolean {
-  if (error instanceof DownloadError) return error.status === null ? true : RETRY_STATUS.has(error.status);
-  return isTransient(error);
+  return (error instanceof DownloadError && error.status === null) || isTransient(error);
 }
 
-/** The LogFile URL of a file. */
-export function logFileUrl(conn: Connection, id: string): string {
-  return new URL(dataPath(conn, `/sobjects/EventLogFile/${encodeURIComponent(id)}/LogFile`), conn.instanceUrl).toString();
+/** The LogFile path of a file. */
+export function logFilePath(conn: Connection, id: string): string {
+  return dataPath(conn, `/sobjects/EventLogFile/${encodeURIComponent(id)}/LogFile`);
 }
 
 /**
  * Downloads one file's body into a sink made by `newSink`, retrying transient failures from the start with a new
- * sink. Never throws for a failed file: the outcome says what happened. A 401 is answered once by letting jsforce
- * refresh the session (a cheap query) and trying again.
+ * sink. Never throws for a failed file: the outcome says what happened. (An expired session is refreshed once by
+ * the transport.)
  */
 export async function downloadLogFile<S extends RecordSink>(conn: Connection, id: string, newSink: () => S, options: DownloadOptions = {}): Promise<Download<S>> {
   const maxAttempts = options.maxAttempts ?? 5;
   const backoff = options.backoffMs ?? 250;
-  let refreshed = false;
   for (let attempt = 1; ; attempt++) {
     let bytes = 0;
     const onBytes = (n: number): void => {
@@ -110,16 +108,6 @@ export async function downloadLogFile<S extends RecordSink>(conn: Connection, id
       return { ok: true, sink, attempts: attempt, bytes };
     } catch (error) {
       if (bytes > 0) options.onBytes?.(-bytes);
-      const unauthorized = error instanceof DownloadError && error.status === 401;
-      if (unauthorized && !refreshed && attempt < maxAttempts) {
-        refreshed = true;
-        try {
-          await queryAll(conn, 'SELECT Id FROM Organization LIMIT 1');
-          continue;
-        } catch {
-          // The session cannot be refreshed: report the 401.
-        }
-      }
       if (attempt >= maxAttempts || !retryable(error)) {
         if (options.saveTo) rmSync(options.saveTo, { force: true });
         return { ok: false, error, attempts: attempt };
@@ -145,14 +133,10 @@ async function streamOnce(conn: Connection, id: string, sink: RecordSink, onByte
     touch();
     let response: Response;
     try {
-      response = await fetch(logFileUrl(conn, id), {
-        headers: { Authorization: `Bearer ${conn.accessToken ?? ''}`, Accept: 'text/csv' },
-        signal: controller.signal,
-      });
+      response = await openStream(conn, logFilePath(conn, id), { headers: { Accept: 'text/csv' }, signal: controller.signal });
     } catch (error) {
-      throw networkError(error);
+      throw asDownloadError(error);
     }
-    if (!response.ok) throw await httpError(response);
     const expected = response.headers.get('content-encoding') ? null : Number(response.headers.get('content-length') ?? NaN);
     let received = 0;
     if (options.saveTo) out = createWriteStream(options.saveTo, { flags: 'w' });
@@ -191,7 +175,7 @@ async function streamOnce(conn: Connection, id: string, sink: RecordSink, onByte
     try {
       await pipeline(body, counter, parser);
     } catch (error) {
-      throw networkError(controller.signal.aborted ? controller.signal.reason : error);
+      throw asDownloadError(controller.signal.aborted ? controller.signal.reason : error);
     }
     if (expected !== null && Number.isFinite(expected) && received !== expected) {
       throw new DownloadError(`received ${received} of ${expected} bytes`, 'TRUNCATED', null);
@@ -211,33 +195,13 @@ async function streamOnce(conn: Connection, id: string, sink: RecordSink, onByte
   }
 }
 
-/** Network failures (dropped, reset, truncated, aborted) as retryable DownloadErrors; others unchanged. */
-function networkError(error: unknown): unknown {
+/** Any failure of a download as a DownloadError (a dropped, cut or stalled body is a retryable ConnectionError first). */
+function asDownloadError(error: unknown): unknown {
   if (error instanceof DownloadError) return error;
-  if (isTransient(error) || (error instanceof Error && error.name === 'AbortError')) {
-    const cause = (error as { cause?: { code?: unknown } }).cause;
-    const code = typeof cause?.code === 'string' ? cause.code : 'CONNECTION_LOST';
-    return new DownloadError(error instanceof Error ? error.message : String(error), code, null, error);
+  if (error instanceof ApiError) return new DownloadError(error.message, error.errorCode, error.status, error);
+  if (error instanceof Error && (error.name === 'AbortError' || error instanceof TypeError || 'code' in error)) {
+    const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+    return new DownloadError(error.message, typeof code === 'string' ? code : 'CONNECTION_LOST', null, error);
   }
   return error;
-}
-
-async function httpError(response: Response): Promise<DownloadError> {
-  let text = '';
-  try {
-    text = (await response.text()).slice(0, 2000);
-  } catch {
-    // The body is only for the message.
-  }
-  let errorCode = `ERROR_HTTP_${response.status}`;
-  let message = text || response.statusText;
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    const first = Array.isArray(parsed) ? (parsed[0] as { errorCode?: unknown; message?: unknown } | undefined) : undefined;
-    if (typeof first?.errorCode === 'string') errorCode = first.errorCode;
-    if (typeof first?.message === 'string') message = first.message;
-  } catch {
-    // Not JSON: keep the text.
-  }
-  return new DownloadError(message, errorCode, response.status);
 }

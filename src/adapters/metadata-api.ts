@@ -3,7 +3,8 @@
  * jsforce's ConnectedApp typings predate most OAuth fields and would drop or mistype them.
  */
 import type { Connection } from '@salesforce/core';
-import { ApiError, errorCodeOf, fetchText, isTransient, messageOf, NO_RETRY, request } from './api.js';
+import { ApiError, errorCodeOf, mayHaveApplied, messageOf } from './api.js';
+import { call } from './transport.js';
 import { chunk, mapWithConcurrency } from '../domain/collections.js';
 import { childText, elements, escapeXml, findDescendant, localName, parseXml, serializeXml, textOf, XmlParseError, type XmlElement } from '../domain/xml.js';
 
@@ -21,77 +22,34 @@ export type FileProperties = {
   lastModifiedDate: string | null;
 };
 
-/** Sends one SOAP operation and returns its `<operation>Response` element. SOAP faults become ApiError. */
-/** SOAP reads are retried this many times on transient failures (never on a SOAP fault). */
-const SOAP_READ_RETRIES = 3;
-const SOAP_RETRY_BASE_MS = 250;
-
 /**
- * Sends one SOAP operation and returns its `<operation>Response` element. SOAP faults become ApiError.
- * Retries are ours, not jsforce's: jsforce cannot resend a POST body, and a SOAP fault (HTTP 500) such as
- * INSUFFICIENT_ACCESS must not be retried at all. Only reads are retried (`retries`: 0 for writes).
+ * Sends one SOAP operation through the transport and returns its `<operation>Response` element. A SOAP fault
+ * becomes an ApiError with its code (an expired session is refreshed once by the transport). Reads are retried
+ * on transient failures; writes (`write: true`) never are.
  */
-export async function soapCall(conn: Connection, operation: string, bodyXml: string, options: { retries?: number; write?: boolean } = {}): Promise<XmlElement> {
-  const envelope = (): string =>
+export async function soapCall(conn: Connection, operation: string, bodyXml: string, options: { write?: boolean } = {}): Promise<XmlElement> {
+  const envelope = (sessionId: string): string =>
     '<?xml version="1.0" encoding="UTF-8"?>' +
     `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="${METADATA_NS}">` +
-    `<soapenv:Header><SessionHeader><sessionId>${escapeXml(conn.accessToken ?? '')}</sessionId></SessionHeader></soapenv:Header>` +
+    `<soapenv:Header><SessionHeader><sessionId>${escapeXml(sessionId)}</sessionId></SessionHeader></soapenv:Header>` +
     `<soapenv:Body><${operation}>${bodyXml}</${operation}></soapenv:Body></soapenv:Envelope>`;
-  const retries = options.retries ?? SOAP_READ_RETRIES;
-  let refreshed = false;
-  let text: string | undefined;
-  for (let attempt = 0; text === undefined; attempt++) {
-    try {
-      text = options.write ? await postWrite(conn, envelope()) : await postRead(conn, envelope());
-    } catch (error) {
-      const fault = faultFrom(error);
-      // An expired session is a SOAP fault (HTTP 500), which jsforce does not see as one: refresh it once
-      // and resend with the new session id. Nothing was applied, so this is safe for writes too.
-      if (fault?.errorCode === 'INVALID_SESSION_ID' && !refreshed && (await refreshSession(conn))) {
-        refreshed = true;
-        attempt--;
-        continue;
-      }
-      // A fault is an answer (INSUFFICIENT_ACCESS, INVALID_TYPE…), except the server saying it is unavailable.
-      if (fault && fault.errorCode !== 'SERVER_UNAVAILABLE') throw fault;
-      if (attempt >= retries || !(fault ?? isTransient(error))) throw fault ?? error;
-      await sleep(SOAP_RETRY_BASE_MS * 2 ** attempt);
-    }
-  }
-  const body = parseSoapBody(text);
-  const fault = firstChild(body, 'Fault');
-  if (fault) throw soapFaultError(fault);
-  const response = firstChild(body, `${operation}Response`);
-  if (!response) throw new ApiError(`The Metadata API answered ${operation} without a ${operation}Response element.`, 'UNEXPECTED_RESPONSE');
+  const answer = await call(conn, {
+    method: 'POST',
+    path: `/services/Soap/m/${conn.getApiVersion()}`,
+    body: envelope,
+    soap: true,
+    headers: SOAP_HEADERS,
+    idempotent: !options.write,
+    readError: readSoapFault,
+    // A cut envelope does not parse: the transport then treats the answer as truncated.
+    check: (text) => void parseSoapBody(text),
+  });
+  const response = firstChild(parseSoapBody(answer.text), `${operation}Response`);
+  if (!response) throw new ApiError(`The Metadata API answered ${operation} without a ${operation}Response element.`, 'UNEXPECTED_RESPONSE', { outcome: 'unknown' });
   return response;
 }
 
 const SOAP_HEADERS = { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '""' };
-
-async function postRead(conn: Connection, envelope: string): Promise<string> {
-  return request<string>(conn, { method: 'POST', url: soapPath(conn), body: envelope, headers: SOAP_HEADERS }, { responseType: 'text/plain', retry: NO_RETRY });
-}
-
-/** Writes go over fetch (see fetchText): a dropped answer must fail cleanly, never crash the process. */
-async function postWrite(conn: Connection, envelope: string): Promise<string> {
-  const { status, text } = await fetchText(conn, 'POST', soapPath(conn), envelope, SOAP_HEADERS);
-  if (status >= 400) throw faultFrom(new Error(text)) ?? new ApiError(text.slice(0, 500), `ERROR_HTTP_${status}`);
-  return text;
-}
-
-const soapPath = (conn: Connection): string => `/services/Soap/m/${conn.getApiVersion()}`;
-
-/** Refreshes the connection's session (when its auth can be refreshed); false when it cannot. */
-async function refreshSession(conn: Connection): Promise<boolean> {
-  try {
-    await conn.refreshAuth();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function firstChild(parent: XmlElement, name: string): XmlElement | undefined {
   return elements(parent).find((e) => localName(e.name) === name);
@@ -104,26 +62,22 @@ function parseSoapBody(text: string): XmlElement {
   } catch (error) {
     if (!(error instanceof XmlParseError)) throw error;
   }
-  throw new ApiError('The Metadata API returned a response that is not a SOAP envelope.', 'UNEXPECTED_RESPONSE');
+  throw new ApiError('The Metadata API returned a response that is not a SOAP envelope.', 'UNEXPECTED_RESPONSE', { outcome: 'unknown' });
 }
 
-function soapFaultError(fault: XmlElement): ApiError {
-  const code = (childText(fault, 'faultcode') ?? 'SOAP_FAULT').replace(/^.*:/, '');
-  const message = childText(fault, 'faultstring') ?? code;
-  return new ApiError(message, code);
-}
-
-/** jsforce turns a SOAP fault (HTTP 500) into an HttpApiError whose message is the raw envelope. */
-function faultFrom(error: unknown): ApiError | undefined {
-  const message = error instanceof Error ? error.message : '';
-  if (!message.includes('Envelope')) return undefined;
+/** A SOAP fault's code (without its `sf:` prefix) and message; null when the answer holds no fault. */
+function readSoapFault(_status: number, text: string): { errorCode: string; message: string } | null {
+  if (!text.includes('Fault')) return null;
+  let body: XmlElement;
   try {
-    const body = parseSoapBody(message);
-    const fault = firstChild(body, 'Fault');
-    return fault ? soapFaultError(fault) : undefined;
+    body = parseSoapBody(text);
   } catch {
-    return undefined;
+    return null;
   }
+  const fault = firstChild(body, 'Fault');
+  if (!fault) return null;
+  const errorCode = (childText(fault, 'faultcode') ?? 'SOAP_FAULT').replace(/^.*:/, '');
+  return { errorCode, message: childText(fault, 'faultstring') ?? errorCode };
 }
 
 const nullable = (value: string | undefined): string | null => (value === undefined || value === '' ? null : value);
@@ -196,15 +150,14 @@ export async function updateMetadata(conn: Connection, type: string, components:
     const body = batch.map((component) => metadataElementXml(type, component)).join('');
     let response: XmlElement;
     try {
-      response = await soapCall(conn, 'updateMetadata', body, { retries: 0, write: true });
+      response = await soapCall(conn, 'updateMetadata', body, { write: true });
     } catch (error) {
-      const fault = error instanceof ApiError && error.errorCode !== 'UNEXPECTED_RESPONSE';
       return batch.map((component) => ({
         fullName: childText(component, 'fullName') ?? '',
         success: false,
         errors: [{ statusCode: errorCodeOf(error), message: messageOf(error), fields: [] }],
-        // A SOAP fault is an answer: nothing in the call was applied. Anything else may hide a commit.
-        outcomeUnknown: !fault,
+        // The org's own refusal means nothing in the call was applied; anything else may hide a commit.
+        outcomeUnknown: mayHaveApplied(error),
       }));
     }
     return elements(response, 'result').map(

@@ -1,9 +1,11 @@
 /*
- * A strict fake for Connection.request in unit tests: it answers only the queries and SOAP operations
- * a test registers, records every request, and throws on anything else, so a test fails loudly when
- * the code under test makes a request nobody expected.
+ * A strict fake org for unit tests: it answers only the queries and SOAP operations a test registers, records
+ * every request, and throws on anything else, so a test fails loudly when the code under test makes a request
+ * nobody expected. The plugin's own requests go over fetch (src/adapters/transport.ts), so `installFetch` stubs
+ * fetch; `handler` answers what @salesforce/core itself sends through jsforce (the Organization query).
  */
 import type { TestContext } from '@salesforce/core/testSetup';
+import type { SinonSandbox } from 'sinon';
 
 type FakeConnectionRequest = TestContext['fakeConnectionRequest'];
 type AnyJson = Awaited<ReturnType<FakeConnectionRequest>>;
@@ -16,6 +18,13 @@ export class FakeOrg {
   private readonly queries: Array<{ pattern: RegExp; pages: Array<Record<string, unknown>[]> | Handler }> = [];
   private readonly soap = new Map<string, Handler>();
   private readonly pagesByLocator = new Map<string, unknown>();
+  private readonly routes: Array<{ pattern: RegExp; respond: (request: FakeRequest) => Response }> = [];
+
+  /** Answers requests whose URL matches `pattern` with a raw Response (event-log bodies, for example). */
+  public route(pattern: RegExp, respond: (request: FakeRequest) => Response): this {
+    this.routes.push({ pattern, respond });
+    return this;
+  }
 
   /** Answers a SOQL query (matched by regex) with one or more pages of records. */
   public query(pattern: RegExp, ...pages: Array<Record<string, unknown>[]>): this {
@@ -46,6 +55,22 @@ export class FakeOrg {
     this.requests.push(request);
     return Promise.resolve(this.answer(request, url) as AnyJson);
   };
+
+  /** Answers the plugin's fetch requests from this fake (restored with the sandbox). */
+  public installFetch(sandbox: SinonSandbox): this {
+    stubFetch(sandbox, (request) => {
+      const url = new URL(request.url, 'https://fake.my.salesforce.com');
+      const q = url.searchParams.get('q');
+      if (q !== null) request.soql = q;
+      if (url.pathname.includes('/services/Soap/m/')) request.soapOperation = /<soapenv:Body><(\w+)>/.exec(request.body ?? '')?.[1];
+      this.requests.push(request);
+      const route = this.routes.find((r) => r.pattern.test(request.url));
+      if (route) return route.respond(request);
+      const answer = this.answer(request, url);
+      return typeof answer === 'string' ? new Response(answer, { status: 200, headers: { 'Content-Type': 'text/xml' } }) : Response.json(answer);
+    });
+    return this;
+  }
 
   public get dataRequests(): FakeRequest[] {
     // The Organization query is sf's own (Flags.requiredOrg), not the command's.
@@ -95,16 +120,43 @@ export function soapEnvelope(operation: string, inner: string): string {
   );
 }
 
-/** What jsforce throws for a SOAP fault (HTTP 500): an error whose message is the raw envelope. */
-export function soapFault(code: string, message: string): Error {
-  const error = new Error(
-    '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.partner.soap.sforce.com">' +
-      `<soapenv:Body><soapenv:Fault><faultcode>sf:${code}</faultcode><faultstring>${message}</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>`
-  );
-  return Object.assign(error, { errorCode: 'ERROR_HTTP_500' });
+/** Thrown by a fake's handler to answer with an HTTP error (see soapFault, restError). */
+export class FakeHttpError extends Error {
+  public constructor(public readonly status: number, public readonly body: string, public readonly contentType: string) {
+    super(`HTTP ${status}`);
+  }
 }
 
-/** What jsforce throws for a REST error body `[{ message, errorCode }]`. */
-export function restError(errorCode: string, message: string): Error {
-  return Object.assign(new Error(message), { name: errorCode, errorCode });
+/** The org's SOAP fault (HTTP 500). */
+export function soapFault(code: string, message: string): FakeHttpError {
+  return new FakeHttpError(
+    500,
+    '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.partner.soap.sforce.com">' +
+      `<soapenv:Body><soapenv:Fault><faultcode>sf:${code}</faultcode><faultstring>${message}</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>`,
+    'text/xml'
+  );
+}
+
+const REST_STATUS: Record<string, number> = { INVALID_SESSION_ID: 401, INSUFFICIENT_ACCESS: 403, REQUEST_LIMIT_EXCEEDED: 403, NOT_FOUND: 404, SERVER_UNAVAILABLE: 503 };
+
+/** The org's REST error answer `[{ message, errorCode }]`, with the status the org uses for that code. */
+export function restError(errorCode: string, message: string): FakeHttpError {
+  return new FakeHttpError(REST_STATUS[errorCode] ?? 400, JSON.stringify([{ message, errorCode }]), 'application/json');
+}
+
+/**
+ * Stubs fetch with `answer` (restored with the sandbox). A FakeHttpError thrown by `answer` becomes that HTTP
+ * answer; anything else it throws rejects the fetch, as a network failure would.
+ */
+export function stubFetch(sandbox: SinonSandbox, answer: (request: FakeRequest) => Response | Promise<Response>): void {
+  sandbox.stub(globalThis, 'fetch').callsFake(async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const request: FakeRequest = { method: init?.method ?? 'GET', url, body: typeof init?.body === 'string' ? init.body : undefined };
+    try {
+      return await answer(request);
+    } catch (error) {
+      if (error instanceof FakeHttpError) return new Response(error.body, { status: error.status, headers: { 'Content-Type': error.contentType } });
+      throw error;
+    }
+  });
 }

@@ -3,22 +3,27 @@ import sinon from 'sinon';
 import type { Connection } from '@salesforce/core';
 import { soapCall, updateMetadata } from '../../../src/adapters/metadata-api.js';
 import { element, textElement } from '../../../src/domain/xml.js';
-import { soapEnvelope, soapFault } from '../fake-org.js';
+import { soapEnvelope, soapFault, stubFetch } from '../fake-org.js';
 
-/** A Connection double: answers SOAP posts from a script, records the session ids it was sent. */
-function fakeConnection(answers: Array<() => string>, options: { refreshable?: boolean } = {}): { conn: Connection; sessions: string[]; refreshes: number } {
+/**
+ * A Connection double whose SOAP posts are answered by a stubbed fetch from a script; it records the session
+ * ids it was sent. (Restore with `restore()`.)
+ */
+function fakeConnection(answers: Array<() => string>, options: { refreshable?: boolean } = {}): { conn: Connection; sessions: string[]; refreshes: number; restore: () => void } {
   const state = { sessions: [] as string[], refreshes: 0, token: 'OLD!token' };
+  const sandbox = sinon.createSandbox();
+  stubFetch(sandbox, (request) => {
+    state.sessions.push(/<sessionId>([^<]*)<\/sessionId>/.exec(request.body ?? '')?.[1] ?? '');
+    const next = answers.shift();
+    if (!next) throw new Error('no more answers');
+    return new Response(next(), { status: 200 });
+  });
   const conn = {
+    instanceUrl: 'https://example.my.salesforce.com',
     get accessToken(): string {
       return state.token;
     },
     getApiVersion: (): string => '67.0',
-    request: (req: { body: string }): Promise<string> => {
-      state.sessions.push(/<sessionId>([^<]*)<\/sessionId>/.exec(req.body)?.[1] ?? '');
-      const next = answers.shift();
-      if (!next) return Promise.reject(new Error('no more answers'));
-      return new Promise((resolve) => { resolve(next()); });
-    },
     refreshAuth: (): Promise<void> => {
       state.refreshes++;
       if (!options.refreshable) return Promise.reject(new Error('no refresh token'));
@@ -34,6 +39,9 @@ function fakeConnection(answers: Array<() => string>, options: { refreshable?: b
     get refreshes() {
       return state.refreshes;
     },
+    restore: (): void => {
+      sandbox.restore();
+    },
   };
 }
 
@@ -43,15 +51,25 @@ const expired = (): string => {
 };
 
 describe('Metadata API SOAP calls', () => {
+  let fakes: Array<{ restore: () => void }> = [];
+  const track = <T extends { restore: () => void }>(fake: T): T => {
+    fakes.push(fake);
+    return fake;
+  };
+  afterEach(() => {
+    for (const fake of fakes) fake.restore();
+    fakes = [];
+  });
+
   it('refreshes an expired session once and resends with the new session id', async () => {
-    const fake = fakeConnection([expired, ok], { refreshable: true });
+    const fake = track(fakeConnection([expired, ok], { refreshable: true }));
     await soapCall(fake.conn, 'listMetadata', '');
     expect(fake.sessions).to.deep.equal(['OLD!token', 'NEW!token']);
     expect(fake.refreshes).to.equal(1);
   });
 
   it('reports the expired session when it cannot be refreshed', async () => {
-    const fake = fakeConnection([expired, ok]);
+    const fake = track(fakeConnection([expired, ok]));
     try {
       await soapCall(fake.conn, 'listMetadata', '');
       expect.fail('expected INVALID_SESSION_ID');
@@ -62,12 +80,12 @@ describe('Metadata API SOAP calls', () => {
   });
 
   it('never retries a fault that is an answer', async () => {
-    const fake = fakeConnection([
+    const fake = track(fakeConnection([
       (): string => {
         throw soapFault('INSUFFICIENT_ACCESS', 'no');
       },
       ok,
-    ]);
+    ]));
     try {
       await soapCall(fake.conn, 'listMetadata', '');
       expect.fail('expected INSUFFICIENT_ACCESS');

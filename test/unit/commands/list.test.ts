@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { SinonStub } from 'sinon';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
 import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
 import ConnectedAppList, { type ConnectedAppListResult } from '../../../src/commands/connectedapp/list.js';
@@ -50,7 +51,7 @@ describe('connectedapp list', () => {
   beforeEach(async () => {
     await $$.stubAuths(testOrg);
     stubSfCommandUx($$.SANDBOX);
-    org = new FakeOrg();
+    org = new FakeOrg().installFetch($$.SANDBOX);
     $$.fakeConnectionRequest = org.handler;
   });
 
@@ -204,6 +205,8 @@ describe('connectedapp list', () => {
         .query(ACCESS_SOQL, rows)
         .soapOperation('listMetadata', apps.map((a, i) => component(`App_${i}`, a.Id as string)).join(''));
       $$.fakeConnectionRequest = local.handler;
+      (globalThis.fetch as unknown as SinonStub).restore();
+      local.installFetch($$.SANDBOX);
       const result = await run();
       expect(result.apps).to.have.length(count);
       return local.dataRequests.length;

@@ -47,12 +47,12 @@ describe('connectedapp usage (command, fake org)', () => {
     org = new FakeOrg();
     $$.fakeConnectionRequest = org.handler;
     bodies.clear();
-    fetchStub = $$.SANDBOX.stub(globalThis, 'fetch').callsFake((input: string | URL | Request) => {
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      const id = /EventLogFile\/([^/]+)\/LogFile$/.exec(url)?.[1] ?? '';
+    org.installFetch($$.SANDBOX).route(/\/LogFile$/, (request) => {
+      const id = /EventLogFile\/([^/]+)\/LogFile$/.exec(request.url)?.[1] ?? '';
       const answer = bodies.get(id) ?? { status: 404, body: '[{"errorCode":"NOT_FOUND","message":"no such file"}]' };
-      return Promise.resolve(new Response(answer.body, { status: answer.status, headers: { 'Content-Length': String(Buffer.byteLength(answer.body)) } }));
+      return new Response(answer.body, { status: answer.status, headers: { 'Content-Length': String(Buffer.byteLength(answer.body)) } });
     });
+    fetchStub = globalThis.fetch as unknown as SinonStub;
     org.query(/FROM ConnectedApplication/, APPS).soapOperation('listMetadata', LIST_METADATA);
   });
 
@@ -62,6 +62,7 @@ describe('connectedapp usage (command, fake org)', () => {
     delete process.env.SF_USE_PROGRESS_BAR;
   });
 
+  const downloads = (r: { url: string }): boolean => /\/LogFile$/.test(r.url);
   const warnings = (): string => ux.warn.args.map(([w]) => (typeof w === 'string' ? w : w.message)).join('\n');
   const run = async (...args: string[]): Promise<ConnectedAppUsageResult> => ConnectedAppUsage.run(['--target-org', testOrg.username, '--start-date', '2026-11-13', '--end-date', '2026-11-14', ...args]);
   const withTokensAndLogins = (): void => {
@@ -97,10 +98,11 @@ describe('connectedapp usage (command, fake org)', () => {
     expect(result.sources.every((s) => s.cannotShow.length > 0)).to.be.true;
     expect(warnings()).to.match(/not installed in it.*Zapier \(0H4000000000009\)/);
     // apps, listMetadata, files, token aggregate, holders, logins, usernames; downloads through fetch.
-    expect(org.dataRequests).to.have.length(7);
-    expect(fetchStub.callCount).to.equal(2);
-    const [url, init] = fetchStub.firstCall.args as [string, RequestInit];
-    expect(url).to.match(/\/services\/data\/v\d+\.0\/sobjects\/EventLogFile\/0AT000000000001AAA\/LogFile$/);
+    expect(org.dataRequests.filter((r) => !downloads(r))).to.have.length(7);
+    const fetched = fetchStub.getCalls().filter((c) => /\/LogFile$/.test(String(c.args[0])));
+    expect(fetched).to.have.length(2);
+    const [url, init] = fetched[0].args as [URL, RequestInit];
+    expect(url.href).to.match(/\/services\/data\/v\d+\.0\/sobjects\/EventLogFile\/0AT000000000001AAA\/LogFile$/);
     expect((init.headers as Record<string, string>).Authorization).to.match(/^Bearer /);
   });
 
@@ -121,7 +123,7 @@ describe('connectedapp usage (command, fake org)', () => {
       ['Jenkins CI', 3],
     ]);
     expect(warnings()).to.match(/Event log files cannot be read \(INSUFFICIENT_ACCESS\)/);
-    expect(fetchStub.called).to.be.false;
+    expect(org.requests.filter(downloads)).to.be.empty;
   });
 
   it('stops with --source elf when event logs are not readable', async () => {
