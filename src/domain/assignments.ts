@@ -3,6 +3,7 @@
  * which removals would lock every user out, and how a run's per-pair results map to an exit code.
  */
 import { id15 } from './names.js';
+import { runOutcome, type RunOutcome } from './write-outcome.js';
 import type { PermittedUsers } from './inventory.js';
 
 export type HolderKind = 'permission-set' | 'profile';
@@ -25,7 +26,12 @@ export type AccessPair = { app: AppRef; holder: AccessHolder };
 /** An existing SetupEntityAccess row. */
 export type AccessRow = { id: string; appId: string; permissionSetId: string };
 
-export type PairStatus = 'created' | 'would-create' | 'deleted' | 'would-delete' | 'unchanged' | 'failed';
+/**
+ * What happened to a pair. `unknown`: a write was sent but neither its answer nor a read-back could tell
+ * whether it was applied. `rolled-back`: created, then deleted again because the run could not finish
+ * (policy set --assign-* whose policy change failed).
+ */
+export type PairStatus = 'created' | 'would-create' | 'deleted' | 'would-delete' | 'unchanged' | 'failed' | 'unknown' | 'rolled-back';
 
 /** Which write path a pair took: SetupEntityAccess rows (REST) or the ConnectedApp metadata lists. */
 export type WritePath = 'setup-entity-access' | 'metadata' | 'none';
@@ -38,6 +44,8 @@ export type PairResult = {
   status: PairStatus;
   path: WritePath;
   recordId: string | null;
+  /** For a created or deleted pair: whether reading the org afterwards confirmed it (false: the read failed). */
+  verified: boolean | null;
   errorCode: string | null;
   message: string | null;
 };
@@ -97,15 +105,14 @@ export function pairResult(pair: AccessPair, status: PairStatus, extra: Partial<
     status,
     path: 'none',
     recordId: null,
+    verified: null,
     errorCode: null,
     message: null,
     ...extra,
   };
 }
 
-/** 0 when every pair ended as asked, 68 (partial success) for a mix, 1 when every pair failed. */
-export function outcomeOf(results: readonly PairResult[]): 'success' | 'partial' | 'failed' {
-  const failed = results.filter((r) => r.status === 'failed').length;
-  if (failed === 0) return 'success';
-  return failed === results.length ? 'failed' : 'partial';
+/** success when every pair ended as asked, failed when none did, partial for a mix (see runOutcome). */
+export function outcomeOf(results: readonly PairResult[]): RunOutcome {
+  return runOutcome(results.map((r) => ({ done: !['failed', 'unknown', 'rolled-back'].includes(r.status), unverified: r.verified === false })));
 }

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
 import { AccessFileError, parseAccessFile, type AppEntry } from '../domain/access-file.js';
+import { EXIT } from '../exit-codes.js';
 import type { AccessRequest } from './access.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -15,11 +16,11 @@ export type AccessFlags = { name?: string[]; 'permission-set'?: string[]; profil
 export async function accessRequests(flags: AccessFlags): Promise<AccessRequest[]> {
   const named = Boolean(flags.name?.length || flags['permission-set']?.length || flags.profile?.length);
   if (flags.file) {
-    if (named) throw messages.createError('error.FileWithFlags');
+    if (named) throw messages.createError('error.FileWithFlags', [], [], EXIT.usage);
     return (await readAccessFile(flags.file)).map((e) => ({ apps: [e.app], permissionSets: e.permissionSets, profiles: e.profiles }));
   }
-  if (!flags.name?.length) throw messages.createError('error.NoApps');
-  if (!flags['permission-set']?.length && !flags.profile?.length) throw messages.createError('error.NothingToAssign');
+  if (!flags.name?.length) throw messages.createError('error.NoApps', [], [], EXIT.usage);
+  if (!flags['permission-set']?.length && !flags.profile?.length) throw messages.createError('error.NothingToAssign', [], [], EXIT.usage);
   return [{ apps: flags.name, permissionSets: flags['permission-set'] ?? [], profiles: flags.profile ?? [] }];
 }
 

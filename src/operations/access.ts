@@ -4,7 +4,7 @@
  * 200, and account for every pair in the result.
  */
 import { Messages, type Connection } from '@salesforce/core';
-import { errorCodeOf, isTransient, messageOf } from '../adapters/api.js';
+import { errorCodeOf, mayHaveApplied, messageOf } from '../adapters/api.js';
 import { holderKey, holderNames, resolveHolders, type HolderResolution } from '../adapters/access-holders.js';
 import { createAccessRows, deleteAccessRows, readAccessRows, RECORDS_PER_CALL, type CollectionResult } from '../adapters/assignments.js';
 import { readAppComponents, readAppPolicies, readConnectedApplications } from '../adapters/connected-apps.js';
@@ -118,15 +118,44 @@ export async function assignAccess(conn: Connection, requests: readonly AccessRe
     // Batches go one after another: if one fails outright, the results say exactly which pairs were written.
     created.push(...(await createBatch(conn, batch, warnings)));
   }
-  return { results: [...unchanged, ...(await retryProfilesThroughMetadata(conn, missing, created, 'add'))], warnings };
+  const written = await retryProfilesThroughMetadata(conn, missing, created, 'add');
+  return { results: [...unchanged, ...(await verifyPairs(conn, missing, written, warnings))], warnings };
 }
+
+/**
+ * Reads the org once after the writes and marks each created (deleted) pair verified when its access row is
+ * there (gone). A pair the org said it wrote but that reads back otherwise was not applied. When the read
+ * fails, the pairs stay as the org answered, marked unverified, with a warning.
+ */
+export async function verifyPairs(conn: Connection, pairs: readonly AccessPair[], results: PairResult[], warnings: string[]): Promise<PairResult[]> {
+  const writtenKeys = new Set(results.filter((r) => (r.status === 'created' || r.status === 'deleted') && r.verified === null).map((r) => resultKey(r.appId, r.targetType, r.target)));
+  const written = pairs.filter((p) => writtenKeys.has(resultKey(p.app.id, p.holder.kind, p.holder.name)));
+  if (written.length === 0) return results;
+  let rows: AccessRow[];
+  try {
+    rows = await readAccessRows(conn, [...new Set(written.map((p) => p.app.id))], [...new Set(written.map((p) => p.holder.permissionSetId))]);
+  } catch (error) {
+    warnings.push(messages.getMessage('warning.notVerified', [written.length, errorCodeOf(error)]));
+    return results.map((r) => (writtenKeys.has(resultKey(r.appId, r.targetType, r.target)) ? { ...r, verified: false } : r));
+  }
+  const present = new Set(planAssign(written, rows).present.map((p) => resultKey(p.app.id, p.holder.kind, p.holder.name)));
+  return results.map((r) => {
+    const key = resultKey(r.appId, r.targetType, r.target);
+    if (!writtenKeys.has(key)) return r;
+    const asked = r.status === 'created' ? present.has(key) : !present.has(key);
+    if (asked) return { ...r, verified: true };
+    return { ...r, status: 'failed', verified: null, errorCode: 'NOT_APPLIED', message: messages.getMessage(r.status === 'created' ? 'message.notApplied' : 'message.stillPresent') };
+  });
+}
+
+const resultKey = (appId: string, targetType: string, target: string): string => `${appId}\u0000${targetType}\u0000${target}`;
 
 /**
  * Where the org refused a profile pair through SetupEntityAccess, try the app's metadata instead (only
  * honoured for admin-approved apps). Results keep their order; each says which path it took.
  */
 async function retryProfilesThroughMetadata(conn: Connection, pairs: readonly AccessPair[], results: PairResult[], direction: 'add' | 'remove'): Promise<PairResult[]> {
-  const key = (appId: string, targetType: string, target: string): string => `${appId}\u0000${targetType}\u0000${target}`;
+  const key = resultKey;
   const refused = new Set(
     results
       .filter((r) => r.status === 'failed' && r.targetType === 'profile' && r.errorCode !== 'DUPLICATE_VALUE' && !isTransientCode(r.errorCode))
@@ -155,13 +184,13 @@ async function createBatch(conn: Connection, batch: AccessPair[], warnings: stri
   try {
     return toResults(batch, await send(batch));
   } catch (error) {
-    if (!isTransient(error)) return batch.map((p) => pairResult(p, 'failed', { path: 'setup-entity-access', errorCode: errorCodeOf(error), message: messageOf(error) }));
+    if (!mayHaveApplied(error)) return batch.map((p) => pairResult(p, 'failed', { path: 'setup-entity-access', errorCode: errorCodeOf(error), message: messageOf(error) }));
     // The write may or may not have been applied: re-read before retrying, so nothing is created twice.
     let rows: AccessRow[];
     try {
       rows = await readAccessRows(conn, [...new Set(batch.map((p) => p.app.id))], [...new Set(batch.map((p) => p.holder.permissionSetId))]);
     } catch (readError) {
-      return batch.map((p) => pairResult(p, 'failed', { path: 'setup-entity-access', errorCode: 'NOT_VERIFIED', message: messages.getMessage('message.outcomeUnknown', [errorCodeOf(error), errorCodeOf(readError)]) }));
+      return batch.map((p) => pairResult(p, 'unknown', { path: 'setup-entity-access', errorCode: errorCodeOf(error), message: messages.getMessage('message.outcomeUnknown', [errorCodeOf(error), errorCodeOf(readError)]) }));
     }
     const { present, missing } = planAssign(batch, rows);
     warnings.push(messages.getMessage('warning.confirmedAfterLostResponse', [present.length]));
@@ -193,7 +222,8 @@ export async function unassignAccess(conn: Connection, requests: readonly Access
   for (const batch of chunk(present, RECORDS_PER_CALL)) {
     deleted.push(...(await deleteBatch(conn, batch)));
   }
-  return { results: [...unchanged, ...(await retryProfilesThroughMetadata(conn, present, deleted, 'remove'))], warnings };
+  const written = await retryProfilesThroughMetadata(conn, present, deleted, 'remove');
+  return { results: [...unchanged, ...(await verifyPairs(conn, present, written, warnings))], warnings };
 }
 
 /**
@@ -216,13 +246,13 @@ async function deleteBatch(conn: Connection, batch: Array<AccessPair & { row: Ac
   try {
     answers = await deleteAccessRows(conn, batch.map((p) => p.row.id));
   } catch (error) {
-    if (!isTransient(error)) return batch.map((p) => pairResult(p, 'failed', { recordId: p.row.id, path: 'setup-entity-access', errorCode: errorCodeOf(error), message: messageOf(error) }));
+    if (!mayHaveApplied(error)) return batch.map((p) => pairResult(p, 'failed', { recordId: p.row.id, path: 'setup-entity-access', errorCode: errorCodeOf(error), message: messageOf(error) }));
     // Re-read: rows already gone were deleted by the lost request; delete the rest once more.
     let rows: AccessRow[];
     try {
       rows = await readAccessRows(conn, [...new Set(batch.map((p) => p.app.id))]);
     } catch (readError) {
-      return batch.map((p) => pairResult(p, 'failed', { recordId: p.row.id, path: 'setup-entity-access', errorCode: 'NOT_VERIFIED', message: messages.getMessage('message.outcomeUnknown', [errorCodeOf(error), errorCodeOf(readError)]) }));
+      return batch.map((p) => pairResult(p, 'unknown', { recordId: p.row.id, path: 'setup-entity-access', errorCode: errorCodeOf(error), message: messages.getMessage('message.outcomeUnknown', [errorCodeOf(error), errorCodeOf(readError)]) }));
     }
     const still = new Set(rows.map((r) => r.id));
     const remaining = batch.filter((p) => still.has(p.row.id));

@@ -59,12 +59,15 @@ export async function writeProfilesThroughMetadata(conn: Connection, pairs: read
 
   const saved = await updateMetadata(conn, 'ConnectedApp', updates.map((u) => u.root));
   const written: AccessPair[] = [];
+  /** Pairs whose update failed without an answer, with the failure's code. */
+  const unknown = new Map<AccessPair, string>();
   updates.forEach((update, i) => {
     const save = saved.at(i);
     const appPairs = byApp.get(update.name) ?? [];
     // Saved, or perhaps saved (the call failed without an answer): the read-back below decides.
     if (save?.success || save?.outcomeUnknown) written.push(...appPairs);
     else results.push(...appPairs.map((p) => fail(p, save?.errors[0]?.statusCode ?? 'UNKNOWN_ERROR', save?.errors[0]?.message ?? '')));
+    if (!save?.success && save?.outcomeUnknown) for (const pair of appPairs) unknown.set(pair, save.errors[0]?.statusCode ?? 'UNKNOWN_ERROR');
   });
   if (written.length === 0) return results;
 
@@ -73,15 +76,26 @@ export async function writeProfilesThroughMetadata(conn: Connection, pairs: read
   try {
     rows = await readAccessRows(conn, [...new Set(written.map((p) => p.app.id))], [...new Set(written.map((p) => p.holder.permissionSetId))]);
   } catch (error) {
-    return [...results, ...written.map((p) => fail(p, 'NOT_VERIFIED', messages.getMessage('message.notVerified', [errorCodeOf(error)])))];
+    const code = errorCodeOf(error);
+    return [
+      ...results,
+      ...written.map((p) =>
+        unknown.has(p)
+          ? pairResult(p, 'unknown', { path: 'metadata', errorCode: unknown.get(p) ?? code, message: messages.getMessage('message.outcomeUnknown', [unknown.get(p) ?? code, code]) })
+          : pairResult(p, direction === 'add' ? 'created' : 'deleted', { path: 'metadata', verified: false, message: messages.getMessage('message.notVerified', [code]) })
+      ),
+    ];
   }
   const { present, missing } = planAssign(written, rows);
+  // A write that got no answer and reads back unchanged was not applied: report the failure it met.
+  const notApplied = (p: AccessPair, key: 'message.notApplied' | 'message.stillPresent'): PairResult =>
+    unknown.has(p) ? fail(p, unknown.get(p) ?? 'UNKNOWN_ERROR', messages.getMessage('message.lostAndNotApplied')) : fail(p, 'NOT_APPLIED', messages.getMessage(key));
   if (direction === 'add') {
-    results.push(...present.map((p) => pairResult(p, 'created', { path: 'metadata', recordId: p.row.id })));
-    results.push(...missing.map((p) => fail(p, 'NOT_APPLIED', messages.getMessage('message.notApplied'))));
+    results.push(...present.map((p) => pairResult(p, 'created', { path: 'metadata', recordId: p.row.id, verified: true })));
+    results.push(...missing.map((p) => notApplied(p, 'message.notApplied')));
   } else {
-    results.push(...missing.map((p) => pairResult(p, 'deleted', { path: 'metadata' })));
-    results.push(...present.map((p) => fail(p, 'NOT_APPLIED', messages.getMessage('message.stillPresent'))));
+    results.push(...missing.map((p) => pairResult(p, 'deleted', { path: 'metadata', verified: true })));
+    results.push(...present.map((p) => notApplied(p, 'message.stillPresent')));
   }
   return results;
 }

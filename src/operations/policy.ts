@@ -7,7 +7,8 @@
 import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf } from '../adapters/api.js';
 import { readAppPolicies, readInventory, type AppMetadata, type InventoryRead } from '../adapters/connected-apps.js';
-import { readAccessRows } from '../adapters/assignments.js';
+import { deleteAccessRows, readAccessRows, RECORDS_PER_CALL } from '../adapters/assignments.js';
+import { chunk } from '../domain/collections.js';
 import { updateMetadata, type SaveResult } from '../adapters/metadata-api.js';
 import type { PairResult } from '../domain/assignments.js';
 import type { InventoryApp } from '../domain/inventory.js';
@@ -59,13 +60,21 @@ export type FieldChange = { field: PolicyField; before: string | null; after: st
 export type AppPolicyResult = {
   app: string;
   appId: string;
-  status: 'updated' | 'unchanged' | 'would-update' | 'failed';
+  /**
+   * updated: applied (see `verified`); failed: not applied (refused, or read back unchanged); unknown: the update
+   * got no answer and the app could not be read back — run `policy show` to see what is there.
+   */
+  status: 'updated' | 'unchanged' | 'would-update' | 'failed' | 'unknown';
   changes: FieldChange[];
+  /** For an updated app: whether reading it back confirmed every change (false: the read-back failed). */
+  verified: boolean | null;
   errorCode: string | null;
   message: string | null;
 };
 
 export type SetOptions = { mode: 'write' | 'dry-run' | 'check'; force: boolean; assignPermissionSets: string[]; assignProfiles: string[] };
+
+export type SetOutcome = { results: AppPolicyResult[]; assignments: PairResult[]; warnings: string[] };
 
 /** The apps and the change each one gets, resolved from names (every name checked before any write). */
 export async function resolveTargets(conn: Connection, wanted: ReadonlyArray<{ names: string[]; change: PolicyChange }>): Promise<{ targets: AppTarget[]; inventory: InventoryRead }> {
@@ -75,11 +84,15 @@ export async function resolveTargets(conn: Connection, wanted: ReadonlyArray<{ n
   return { targets, inventory };
 }
 
-export async function setPolicies(
-  conn: Connection,
-  targets: readonly AppTarget[],
-  options: SetOptions
-): Promise<{ results: AppPolicyResult[]; assignments: PairResult[]; warnings: string[] }> {
+type Update = { target: AppTarget; root: XmlElement; diffs: PolicyDiff[] };
+
+/**
+ * Changes each app's policy. With --assign-*: everything is checked first (every app's metadata is readable and
+ * its change applies), then the assignments are written, then the policies; an app whose policy change then
+ * fails has the assignments this run made for it removed again ("rolled-back"), so a failed run leaves nothing
+ * behind. Assigning first means no app is ever pre-authorized with nobody assigned, not even for a moment.
+ */
+export async function setPolicies(conn: Connection, targets: readonly AppTarget[], options: SetOptions): Promise<SetOutcome> {
   const warnings: string[] = [];
   const assigning = options.assignPermissionSets.length + options.assignProfiles.length > 0;
 
@@ -90,30 +103,41 @@ export async function setPolicies(
   }
   if (lockouts.length && options.force && !assigning) warnings.push(messages.getMessage('warning.lockoutForced', [lockouts.map((t) => t.app.apiName ?? t.app.label).join(', ')]));
 
-  // Assign first, so the app is never pre-authorized with nobody assigned, and so the metadata read
-  // below already lists the new assignments (sending an older list back would remove them).
+  let plan = planUpdates(targets, await readAppPolicies(conn, targets.map((t) => t.app)), warnings);
+  if (options.mode !== 'write') return { results: [...plan.results, ...plan.updates.map((u) => ({ ...changed(u), status: 'would-update' as const }))], assignments: [], warnings };
+
   let assignments: PairResult[] = [];
-  if (assigning && options.mode === 'write') {
-    // Every app's metadata must be readable before anything is assigned, or the run would stop half-done.
-    const unreadable = [...(await readAppPolicies(conn, targets.map((t) => t.app))).entries()].filter(([, entry]) => !entry).map(([id]) => id);
-    if (unreadable.length) {
-      throw messages.createError('error.NoMetadataBeforeAssign', [targets.filter((t) => unreadable.includes(t.app.id)).map((t) => t.app.apiName ?? t.app.label).join(', ')]);
-    }
-    const names = targets.map((t) => t.app.id);
-    const outcome = await assignAccess(conn, [{ apps: names, permissionSets: options.assignPermissionSets, profiles: options.assignProfiles }], 'write');
+  if (assigning) {
+    // Nothing is written unless every app can take its change.
+    const refused = plan.results.filter((r) => r.status === 'failed');
+    if (refused.length) throw messages.createError('error.RefusedBeforeAssign', [refused.map((r) => `${r.app}: ${r.message ?? r.errorCode ?? ''}`).join('; ')]);
+    const outcome = await assignAccess(conn, [{ apps: targets.map((t) => t.app.id), permissionSets: options.assignPermissionSets, profiles: options.assignProfiles }], 'write');
     assignments = outcome.results;
     warnings.push(...outcome.warnings);
-    const failed = outcome.results.filter((r) => r.status === 'failed');
-    if (failed.length) {
-      const error = messages.createError('error.AssignFailed', [failed.map((f) => `${f.app} → ${f.target}: ${f.errorCode ?? ''}`).join('; ')]);
-      error.setData({ results: [], assignments, dryRun: false, check: false });
-      throw error;
+    if (assignments.some((r) => r.status === 'failed' || r.status === 'unknown')) {
+      // The policies stay as they are; what this run assigned is taken back.
+      assignments = await rollBack(conn, assignments, new Set(targets.map((t) => t.app.id)), warnings);
+      const reason = messages.getMessage('message.assignFailed');
+      return { results: targets.map((t) => failure(t, 'ASSIGNMENT_FAILED', reason)), assignments, warnings };
     }
+    // Read again: the lists the update sends back must hold the new assignments, or sending them would remove them.
+    plan = planUpdates(targets, await readAppPolicies(conn, targets.map((t) => t.app)), []);
   }
 
-  const read = await readAppPolicies(conn, targets.map((t) => t.app));
+  const results = [...plan.results, ...(await writeAndVerify(conn, plan.updates, warnings))];
+  if (assigning) {
+    const failedApps = new Set(results.filter((r) => r.status === 'failed').map((r) => r.appId));
+    if (failedApps.size) assignments = await rollBack(conn, assignments, failedApps, warnings);
+  }
+  const order = new Map(targets.map((t, i) => [t.app.id, i]));
+  results.sort((a, b) => (order.get(a.appId) ?? 0) - (order.get(b.appId) ?? 0));
+  return { results, assignments, warnings };
+}
+
+/** Each app's edit on its current metadata: what to send, what needs nothing, what cannot be done. */
+function planUpdates(targets: readonly AppTarget[], read: Map<string, AppMetadata | null>, warnings: string[]): { results: AppPolicyResult[]; updates: Update[] } {
   const results: AppPolicyResult[] = [];
-  const updates: Array<{ target: AppTarget; root: XmlElement; diffs: PolicyDiff[] }> = [];
+  const updates: Update[] = [];
   for (const target of targets) {
     const name = target.app.apiName ?? target.app.label;
     const entry = read.get(target.app.id);
@@ -124,55 +148,83 @@ export async function setPolicies(
     try {
       const edit = applyPolicyChange(entry.record, target.change);
       for (const w of edit.warnings) warnings.push(messages.getMessage(`warning.${w.code}`, [name]));
-      if (edit.diffs.length === 0) results.push({ app: name, appId: target.app.id, status: 'unchanged', changes: [], errorCode: null, message: null });
+      if (edit.diffs.length === 0) results.push({ ...changed({ target, diffs: [] }), status: 'unchanged' });
       else updates.push({ target, root: forUpdate(edit.root), diffs: edit.diffs });
     } catch (error) {
       if (!(error instanceof PolicyError)) throw error;
-      const sfError = policySfError(error);
-      results.push(failure(target, error.code, sfError.message));
+      results.push(failure(target, error.code, policySfError(error).message));
     }
   }
-  if (options.mode !== 'write') {
-    return { results: [...results, ...updates.map((u) => ({ ...changed(u), status: 'would-update' as const }))], assignments, warnings };
-  }
-  if (updates.length === 0) return { results, assignments, warnings };
+  return { results, updates };
+}
 
+/**
+ * Sends the updates and reads every app that was (or may have been) written back. Each ends as: updated and
+ * verified; updated but not verified (the read-back failed); failed (refused, or read back unchanged); or
+ * unknown (no answer to the update, and no read-back).
+ */
+async function writeAndVerify(conn: Connection, updates: readonly Update[], warnings: string[]): Promise<AppPolicyResult[]> {
+  if (updates.length === 0) return [];
   const saved: SaveResult[] = await updateMetadata(conn, 'ConnectedApp', updates.map((u) => u.root));
-  // Read back what was saved, and what may have been (a call that failed without an answer).
-  const toVerify = updates.filter((_, i) => saved.at(i)?.success === true || saved.at(i)?.outcomeUnknown === true);
-  updates.forEach((u, i) => {
+  const results: AppPolicyResult[] = [];
+  const toVerify: Array<{ update: Update; save: SaveResult | undefined }> = [];
+  updates.forEach((update, i) => {
     const save = saved.at(i);
-    if (!save?.success && !save?.outcomeUnknown) results.push(failure(u.target, save?.errors[0]?.statusCode ?? 'UNKNOWN_ERROR', explainSaveError(u.target, save)));
+    if (save?.success || save?.outcomeUnknown) toVerify.push({ update, save });
+    else results.push(failure(update.target, save?.errors[0]?.statusCode ?? 'UNKNOWN_ERROR', explainSaveError(update.target, save)));
   });
+  if (toVerify.length === 0) return results;
 
-  // Verify: read back and compare every changed field with what was asked.
-  let after: Map<string, AppMetadata | null> | null = new Map();
+  let after: Map<string, AppMetadata | null> | null;
   try {
-    if (toVerify.length) after = await readAppPolicies(conn, toVerify.map((u) => u.target.app));
+    after = await readAppPolicies(conn, toVerify.map((v) => v.update.target.app));
   } catch (error) {
     after = null;
     warnings.push(messages.getMessage('warning.notVerified', [errorCodeOf(error)]));
   }
-  for (const update of toVerify) {
-    const save = saved[updates.indexOf(update)] as SaveResult | undefined;
+  for (const { update, save } of toVerify) {
+    const name = update.target.app.apiName ?? update.target.app.label;
+    const lostCode = save?.errors[0]?.statusCode ?? 'UNKNOWN_ERROR';
     if (after === null) {
-      results.push({ ...changed(update), status: 'failed', errorCode: 'NOT_VERIFIED', message: messages.getMessage(save?.success ? 'message.savedNotVerified' : 'message.unknownNotVerified') });
+      results.push(
+        save?.success
+          ? { ...changed(update), verified: false, message: messages.getMessage('message.savedNotVerified') }
+          : { ...changed(update), status: 'unknown', errorCode: lostCode, message: messages.getMessage('message.unknownNotVerified', [name]) }
+      );
       continue;
     }
     const policy = after.get(update.target.app.id)?.policy;
     const mismatched = update.diffs.filter((d) => !readsBack(policy, d));
-    if (mismatched.length === 0) results.push({ ...changed(update), status: 'updated' });
-    else if (save?.success) {
+    if (mismatched.length === 0) {
+      if (!save?.success) warnings.push(messages.getMessage('warning.appliedDespiteError', [name, lostCode]));
+      results.push({ ...changed(update), verified: true });
+    } else if (save?.success) {
       results.push({ ...changed(update), status: 'failed', errorCode: 'NOT_APPLIED', message: messages.getMessage('message.notApplied', [mismatched.map((d) => d.field).join(', ')]) });
     } else {
       // The call failed without an answer and the app reads back unchanged: nothing was applied.
-      results.push(failure(update.target, save?.errors[0]?.statusCode ?? 'UNKNOWN_ERROR', save?.errors[0]?.message ?? ''));
+      results.push(failure(update.target, lostCode, messages.getMessage('message.lostAndNotApplied', [save?.errors[0]?.message ?? lostCode])));
     }
   }
-  await checkAssignmentsKept(conn, toVerify, warnings);
-  const order = new Map(targets.map((t, i) => [t.app.id, i]));
-  results.sort((a, b) => (order.get(a.appId) ?? 0) - (order.get(b.appId) ?? 0));
-  return { results, assignments, warnings };
+  await checkAssignmentsKept(conn, toVerify.map((v) => v.update), warnings);
+  return results;
+}
+
+/** Deletes the pairs this run created for these apps; their results become "rolled-back" (or say why not). */
+async function rollBack(conn: Connection, assignments: PairResult[], appIds: ReadonlySet<string>, warnings: string[]): Promise<PairResult[]> {
+  const undo = assignments.filter((r) => r.status === 'created' && appIds.has(r.appId) && r.recordId !== null);
+  if (undo.length === 0) return assignments;
+  let answers: Map<string, { success: boolean; code: string | null }>;
+  try {
+    const deleted = (await Promise.all(chunk(undo, RECORDS_PER_CALL).map((batch) => deleteAccessRows(conn, batch.map((r) => r.recordId ?? ''))))).flat();
+    answers = new Map(undo.map((r, i) => [r.recordId ?? '', { success: deleted.at(i)?.success === true, code: deleted.at(i)?.errors[0]?.statusCode ?? null }]));
+  } catch (error) {
+    answers = new Map(undo.map((r) => [r.recordId ?? '', { success: false, code: errorCodeOf(error) }]));
+  }
+  const kept = undo.filter((r) => !answers.get(r.recordId ?? '')?.success);
+  if (kept.length) warnings.push(messages.getMessage('warning.rollBackFailed', [kept.map((r) => `${r.app} → ${r.target} (${answers.get(r.recordId ?? '')?.code ?? ''})`).join(', ')]));
+  return assignments.map((r) =>
+    undo.includes(r) && answers.get(r.recordId ?? '')?.success ? { ...r, status: 'rolled-back' as const, verified: null, message: messages.getMessage('message.rolledBack') } : r
+  );
 }
 
 /**
@@ -209,11 +261,11 @@ function forUpdate(root: XmlElement): XmlElement {
 }
 
 function changed(update: { target: AppTarget; diffs: PolicyDiff[] }): AppPolicyResult {
-  return { app: update.target.app.apiName ?? update.target.app.label, appId: update.target.app.id, status: 'updated', changes: update.diffs.map((d) => ({ ...d })), errorCode: null, message: null };
+  return { app: update.target.app.apiName ?? update.target.app.label, appId: update.target.app.id, status: 'updated', changes: update.diffs.map((d) => ({ ...d })), verified: null, errorCode: null, message: null };
 }
 
 function failure(target: AppTarget, errorCode: string, message: string): AppPolicyResult {
-  return { app: target.app.apiName ?? target.app.label, appId: target.app.id, status: 'failed', changes: [], errorCode, message };
+  return { app: target.app.apiName ?? target.app.label, appId: target.app.id, status: 'failed', changes: [], verified: null, errorCode, message };
 }
 
 /** Names the cause for the refusals an admin can do something about. */

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection } from '@salesforce/core';
-import { Messages } from '@salesforce/core';
+import { Messages, type SfError } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from '../adapters/api.js';
 import { readAppComponents, readConnectedApplications } from '../adapters/connected-apps.js';
 import { downloadLogFile, queryLogFiles, readEventTypes, type EventTypeFiles } from '../adapters/event-logs.js';
@@ -73,7 +73,8 @@ export type UsageRequest = {
 
 export type UsageProgress = { start(totalBytes: number): void; update(doneBytes: number): void; stop(): void };
 
-export type UsageOutcome = { result: UsageResult; warnings: string[]; partial: boolean };
+/** failure: set when the run failed (only event logs were asked for and none could be read); the result is still whole. */
+export type UsageOutcome = { result: UsageResult; warnings: string[]; partial: boolean; failure: SfError | null };
 
 /** The window from the date flags, or a usage error naming the flag (exit code 2). */
 export function usageWindow(flags: { 'start-date'?: string; 'end-date'?: string; last?: string }, now: Date): UsageWindow {
@@ -147,12 +148,10 @@ export async function collectUsage(conn: Connection, request: UsageRequest, prog
   };
 
   const failed = result.eventLog?.files.filter((f) => f.status === 'failed') ?? [];
-  if (failed.length > 0 && failed.length === result.eventLog?.files.length && request.source === 'elf') {
-    const error = messages.createError('error.AllDownloadsFailed', [failed.length, failed[0].errorCode ?? 'UNKNOWN_ERROR']);
-    error.setData(result);
-    throw error;
-  }
-  return { result, warnings, partial: failed.length > 0 };
+  // Event logs were the only source asked for and none could be read: the run failed, its result still whole.
+  const allFailed = failed.length > 0 && failed.length === result.eventLog?.files.length && request.source === 'elf';
+  const failure = allFailed ? messages.createError('error.AllDownloadsFailed', [failed.length, failed[0].errorCode ?? 'UNKNOWN_ERROR']) : null;
+  return { result, warnings, partial: failed.length > 0, failure };
 }
 
 // ---- Users --------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ export function pairTable(results: readonly PairResult[]): {
       app: r.app,
       target: r.target,
       targetType: messages.getMessage(`targetType.${r.targetType}`),
-      status: r.status,
+      status: r.verified === false ? messages.getMessage('status.unverified', [r.status]) : r.status,
       path: r.path === 'none' ? '' : r.path,
       recordId: r.recordId ?? '',
       message: [r.errorCode, r.message].filter(Boolean).join(': '),
@@ -27,4 +27,9 @@ export function pairTable(results: readonly PairResult[]): {
 
 export function countBy(results: readonly PairResult[], ...statuses: Array<PairResult['status']>): number {
   return results.filter((r) => statuses.includes(r.status)).length;
+}
+
+/** The error code of the first pair that has one, for a one-line summary of a failed run. */
+export function firstErrorCode(results: readonly PairResult[]): string {
+  return results.find((r) => r.errorCode)?.errorCode ?? 'UNKNOWN_ERROR';
 }

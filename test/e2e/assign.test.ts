@@ -8,7 +8,7 @@ import type { PairResult } from '../../src/domain/assignments.js';
 
 type AccessResult = { results: PairResult[] };
 
-const results = (run: CliRun): PairResult[] => ((run.json?.result ?? run.json?.data) as AccessResult).results;
+const results = (run: CliRun): PairResult[] => (run.json?.result as AccessResult).results;
 /** Requests that change the org: sObject writes and Metadata API updates (SOAP reads are POSTs too). */
 const writes = (run: CliRun): string[] =>
   run.requests
@@ -41,8 +41,9 @@ describe('connectedapp assign / unassign (e2e through the org emulator)', functi
     ]);
     expect(results(first).every((r) => /^0J0/.test(r.recordId ?? ''))).to.be.true;
     expect(seaCount(emulator, 'Jenkins_CI')).to.equal(before + 2);
-    // 3 resolve requests (apps, permission sets + profiles, listMetadata), 1 existing-rows query, 1 write.
-    expect(first.requests.filter((r) => !/FROM Organization|^\/services\/data$/.test(r.soql ?? r.path))).to.have.length(5);
+    expect(results(first).every((r) => r.verified === true)).to.be.true;
+    // 3 resolve requests (apps, permission sets + profiles, listMetadata), 1 existing-rows query, 1 write, 1 read-back.
+    expect(first.requests.filter((r) => !/FROM Organization|^\/services\/data$/.test(r.soql ?? r.path))).to.have.length(6);
 
     const second = await runCli(args, { emulator });
     expect(second.exitCode, second.stderr).to.equal(0);
@@ -112,11 +113,12 @@ describe('connectedapp assign / unassign (e2e through the org emulator)', functi
     expect(run.json?.warnings?.join(' ')).to.match(/self-authorize/);
   });
 
-  it('fails with the per-pair results in the error data when every pair fails', async () => {
+  it('returns the per-pair results with exit code 1 when every pair fails', async () => {
     emulator.addFault({ method: 'POST', path: /composite\/sobjects/, kind: 'error', status: 403, errorCode: 'INSUFFICIENT_ACCESS', times: -1 });
     const run = await runCli(['connectedapp', 'assign', '--name', 'Jenkins_CI', '--permission-set', 'API_Access'], { emulator });
     expect(run.exitCode).to.equal(1);
-    expect(run.json?.name).to.equal('AllFailedError');
+    expect(run.json?.status).to.equal(1);
+    expect(run.json?.warnings?.join(' ')).to.match(/INSUFFICIENT_ACCESS/);
     expect(results(run).map((r) => [r.status, r.errorCode])).to.deep.equal([['failed', 'INSUFFICIENT_ACCESS']]);
   });
 
@@ -167,7 +169,8 @@ describe('connectedapp assign / unassign (e2e through the org emulator)', functi
     writeFileSync(file, JSON.stringify({ apps: [{ app: 'Jenkins_CI', permissionSets: ['API_Access'] }, { app: 'Workato', profiles: ['Integration User'] }] }));
     const drift = await runCli(['connectedapp', 'assign', '--file', file, '--check'], { emulator });
     expect(drift.exitCode).to.equal(3);
-    expect(drift.json?.name).to.equal('DriftError');
+    expect(drift.json?.status).to.equal(3);
+    expect(results(drift).filter((r) => r.status === 'would-create')).to.have.length(2);
     expect(writes(drift)).to.deep.equal([]);
 
     const apply = await runCli(['connectedapp', 'assign', '--file', file], { emulator });

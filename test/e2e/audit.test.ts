@@ -7,7 +7,7 @@ import { ensureBuilt, ownRequests, REPO_ROOT, runCli, type CliRun } from './harn
 import type { ConnectedAppAuditResult } from '../../src/commands/connectedapp/audit.js';
 import { parseXml } from '../../src/domain/xml.js';
 
-const result = (run: CliRun): ConnectedAppAuditResult => (run.json?.result ?? run.json?.data) as ConnectedAppAuditResult;
+const result = (run: CliRun): ConnectedAppAuditResult => run.json?.result as ConnectedAppAuditResult;
 const ruleApps = (run: CliRun, rule: string): Array<string | null> => result(run).findings.filter((f) => f.ruleId.startsWith(rule)).map((f) => f.app);
 const CORPUS = join(REPO_ROOT, '..', 'shared', 'corpus', 'connected-apps');
 
@@ -71,10 +71,11 @@ describe('connectedapp audit against an org (e2e through the org emulator)', fun
     }
   });
 
-  it('gates CI with --fail-on (exit 3, findings in the error data) and accepts a baseline', async () => {
+  it('gates CI with --fail-on (exit 3, the whole result on stdout) and accepts a baseline', async () => {
     const gate = await runCli(['connectedapp', 'audit', '--fail-on', 'high'], { emulator: demo });
     expect(gate.exitCode).to.equal(3);
-    expect(gate.json?.name).to.equal('GateError');
+    expect(gate.json?.status).to.equal(3);
+    expect(gate.json?.warnings?.join(' ')).to.match(/at or above "high"/);
     expect(result(gate).gateFailed).to.equal(true);
 
     const dir = mkdtempSync(join(tmpdir(), 'ca-audit-'));
@@ -216,7 +217,8 @@ describe('connectedapp audit against source (e2e)', function () {
   it('says what to do when there is nothing to audit', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'ca-nothing-'));
     const run = await runCli(['connectedapp', 'audit'], { emulator, targetOrg: false, cwd: empty });
-    expect(run.exitCode).to.equal(1);
+    // Neither an org nor a source directory: wrong usage.
+    expect(run.exitCode).to.equal(2);
     expect(run.json?.name).to.equal('NoTargetError');
     expect(run.json?.actions?.join(' ')).to.include('--source-dir');
   });

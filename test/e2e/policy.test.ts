@@ -8,7 +8,7 @@ import { childTexts, elements, parseXml, type XmlElement } from '../../src/domai
 import type { AppPolicyResult } from '../../src/operations/policy.js';
 
 type SetResult = { results: AppPolicyResult[] };
-const results = (run: CliRun): AppPolicyResult[] => ((run.json?.result ?? run.json?.data) as SetResult).results;
+const results = (run: CliRun): AppPolicyResult[] => (run.json?.result as SetResult).results;
 const updates = (run: CliRun): number => run.requests.filter((r) => r.soapOperation === 'updateMetadata').length;
 const reads = (run: CliRun): number => run.requests.filter((r) => r.soapOperation === 'readMetadata').length;
 const stored = (emulator: Emulator, app: string): XmlElement => {
@@ -158,7 +158,7 @@ describe('connectedapp policy show / set (e2e through the org emulator)', functi
     emulator.addFault({ soapOperation: 'updateMetadata', kind: 'error', errorCode: 'INSUFFICIENT_ACCESS' });
     const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Jenkins_CI', '--ip-relaxation', 'relax'], { emulator });
     expect(run.exitCode).to.equal(1);
-    expect(run.json?.name).to.equal('AllFailedError');
+    expect(run.json?.status).to.equal(1);
     expect(results(run)[0]).to.include({ status: 'failed', errorCode: 'INSUFFICIENT_ACCESS' });
     expect(stored(emulator, 'Jenkins_CI')).to.deep.equal(before);
   });

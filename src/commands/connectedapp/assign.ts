@@ -2,6 +2,8 @@ import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { outcomeOf, type PairResult } from '../../domain/assignments.js';
+import { EXIT, errorCodesSection } from '../../exit-codes.js';
+import { firstErrorCode } from '../../renderers/pair-table.js';
 import { assignAccess } from '../../operations/access.js';
 import { accessRequests } from '../../operations/access-input.js';
 import { countBy, pairTable } from '../../renderers/pair-table.js';
@@ -16,15 +18,11 @@ export type ConnectedAppAssignResult = {
   check: boolean;
 };
 
-/** Exit code when --check finds pairs missing from the org. */
-export const DRIFT_EXIT_CODE = 3;
-/** Exit code when some pairs failed and others succeeded (the sf house code for partial success). */
-export const PARTIAL_EXIT_CODE = 68;
-
 export default class ConnectedAppAssign extends ConnectedAppCommand<ConnectedAppAssignResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = errorCodesSection('gate', 'partial');
 
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
@@ -41,7 +39,7 @@ export default class ConnectedAppAssign extends ConnectedAppCommand<ConnectedApp
     const { flags } = await this.parse(ConnectedAppAssign);
     const requests = await accessRequests(flags);
     const mode = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
-    const outcome = await assignAccess(flags['target-org'].getConnection(flags['api-version']), requests, mode);
+    const outcome = await assignAccess(await this.connect(flags['target-org'], flags['api-version']), requests, mode);
     const result: ConnectedAppAssignResult = { results: outcome.results, dryRun: mode === 'dry-run', check: mode === 'check' };
 
     for (const warning of outcome.warnings) this.warn(warning);
@@ -50,25 +48,14 @@ export default class ConnectedAppAssign extends ConnectedAppCommand<ConnectedApp
     const unchanged = countBy(result.results, 'unchanged');
     if (mode === 'check') {
       this.log(messages.getMessage('summary.check', [missing, unchanged]));
-      if (missing > 0) {
-        const error = messages.createError('error.Drift', [flags.file ?? '', missing], [], DRIFT_EXIT_CODE);
-        error.setData(result);
-        throw error;
-      }
-      return result;
+      return missing > 0 ? this.endWith(result, EXIT.gate, messages.createError('error.Drift', [flags.file ?? '', missing])) : result;
     }
     if (mode === 'dry-run') {
       this.log(messages.getMessage('summary.dryRun', [missing, unchanged]));
       return result;
     }
-    this.log(messages.getMessage('summary.result', [countBy(result.results, 'created'), unchanged, countBy(result.results, 'failed')]));
-    const outcomeKind = outcomeOf(result.results);
-    if (outcomeKind === 'failed') {
-      const error = messages.createError('error.AllFailed', [result.results[0]?.errorCode ?? 'UNKNOWN_ERROR']);
-      error.setData(result);
-      throw error;
-    }
-    if (outcomeKind === 'partial') process.exitCode = PARTIAL_EXIT_CODE;
-    return result;
+    this.log(messages.getMessage('summary.result', [countBy(result.results, 'created'), unchanged, countBy(result.results, 'failed'), countBy(result.results, 'unknown')]));
+    return this.endRun(result, outcomeOf(result.results), () => messages.createError('error.AllFailed', [firstErrorCode(result.results)]));
   }
 }
+

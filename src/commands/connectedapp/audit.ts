@@ -2,6 +2,7 @@ import { writeFile, readFile } from 'node:fs/promises';
 import { Messages, type Connection, type Org } from '@salesforce/core';
 import { Flags, StandardColors } from '@salesforce/sf-plugins-core';
 import { ConnectedAppCommand } from '../../base-command.js';
+import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import { applyBaseline, AuditError, createBaseline, failsGate, parseBaseline, runAudit, selectRules, type NotEvaluated } from '../../domain/audit/engine.js';
 import { SEVERITIES, type AuditInventory, type Finding, type Severity } from '../../domain/audit/model.js';
 import type { SourceCoverage } from '../../domain/coverage.js';
@@ -28,15 +29,13 @@ export type ConnectedAppAuditResult = {
   gateFailed: boolean | null;
 };
 
-/** Exit code when findings at or above --fail-on remain. */
-export const GATE_EXIT_CODE = 3;
-
 const RESULT_FORMATS = ['human', 'csv', 'markdown', 'junit', 'sarif'] as const;
 
 export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppAuditResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = `${messages.getMessage('description')}\n\n${formatRuleList()}`;
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = errorCodesSection('gate');
 
   public static readonly flags = {
     'target-org': Flags.optionalOrg(),
@@ -57,7 +56,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
 
   public async run(): Promise<ConnectedAppAuditResult> {
     const { flags } = await this.parse(ConnectedAppAudit);
-    if (flags['output-file'] && flags['result-format'] === 'human') throw messages.createError('error.OutputNeedsFormat');
+    if (flags['output-file'] && flags['result-format'] === 'human') throw messages.createError('error.OutputNeedsFormat', [], [], EXIT.usage);
     const baseline = flags.baseline ? await readBaseline(flags.baseline) : undefined;
     try {
       // Unknown rule ids are a typing mistake: say so before reading anything from the org.
@@ -98,9 +97,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     };
     if (gateFailed && flags['fail-on']) {
       const atOrAbove = kept.filter((f) => SEVERITIES.indexOf(f.severity) <= SEVERITIES.indexOf(flags['fail-on'] as Severity)).length;
-      const error = messages.createError('error.Gate', [atOrAbove, flags['fail-on']], [], GATE_EXIT_CODE);
-      error.setData(result);
-      throw error;
+      return this.endWith(result, EXIT.gate, messages.createError('error.Gate', [atOrAbove, flags['fail-on']]));
     }
     return result;
   }
@@ -115,7 +112,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     'event-log-days': number;
   }): Promise<AuditInventory> {
     const options = { unusedDays: flags['unused-days'], broadProfileUsers: flags['broad-profile-users'], eventLogDays: flags['event-log-days'] };
-    const conn: Connection | undefined = flags['target-org']?.getConnection(flags['api-version']);
+    const conn: Connection | undefined = flags['target-org'] ? await this.connect(flags['target-org'], flags['api-version']) : undefined;
     const sourceMode = Boolean(flags['source-dir']?.length) || (!conn && (await projectDirectories()) !== null);
     if (sourceMode) {
       this.spinner.start(messages.getMessage('progress.source'));
@@ -129,7 +126,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
         this.spinner.stop();
       }
     }
-    if (!conn) throw messages.createError('error.NoTarget');
+    if (!conn) throw messages.createError('error.NoTarget', [], [], EXIT.usage);
     this.spinner.start(messages.getMessage('progress.reading'));
     try {
       return await readOrgAuditInventory(conn, {

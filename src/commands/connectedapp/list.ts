@@ -1,6 +1,7 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { ConnectedAppCommand } from '../../base-command.js';
+import { errorCodesSection } from '../../exit-codes.js';
 import { readInventory } from '../../adapters/connected-apps.js';
 import type { SourceCoverage } from '../../domain/coverage.js';
 import type { AppComponent, InventoryApp, JoinedBy, PermittedUsers, SObjectRefreshToken } from '../../domain/inventory.js';
@@ -38,6 +39,7 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = errorCodesSection();
 
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
@@ -52,7 +54,7 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
 
   public async run(): Promise<ConnectedAppListResult> {
     const { flags } = await this.parse(ConnectedAppList);
-    const inventory = await readInventory(flags['target-org'].getConnection(flags['api-version']));
+    const inventory = await readInventory(await this.connect(flags['target-org'], flags['api-version']));
     const apps = flags.name ? resolveApps(inventory.apps, flags.name) : inventory.apps;
     const result = { apps: apps.map(toRow), unmatchedComponents: inventory.unmatchedComponents, coverage: inventory.coverage };
     this.report(result);

@@ -4,8 +4,8 @@ import { ConnectedAppCommand } from '../../base-command.js';
 import { outcomeOf, type PairResult } from '../../domain/assignments.js';
 import { unassignAccess } from '../../operations/access.js';
 import { accessRequests } from '../../operations/access-input.js';
-import { countBy, pairTable } from '../../renderers/pair-table.js';
-import { PARTIAL_EXIT_CODE } from './assign.js';
+import { countBy, firstErrorCode, pairTable } from '../../renderers/pair-table.js';
+import { errorCodesSection } from '../../exit-codes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.unassign');
@@ -21,6 +21,7 @@ export default class ConnectedAppUnassign extends ConnectedAppCommand<ConnectedA
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = errorCodesSection('partial');
 
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
@@ -37,7 +38,7 @@ export default class ConnectedAppUnassign extends ConnectedAppCommand<ConnectedA
     const { flags } = await this.parse(ConnectedAppUnassign);
     const requests = await accessRequests(flags);
     const mode = flags['dry-run'] ? 'dry-run' : 'write';
-    const conn = flags['target-org'].getConnection(flags['api-version']);
+    const conn = await this.connect(flags['target-org'], flags['api-version']);
     const outcome = await unassignAccess(conn, requests, mode, flags['allow-lockout']);
     const result: ConnectedAppUnassignResult = { results: outcome.results, dryRun: mode === 'dry-run' };
 
@@ -48,14 +49,7 @@ export default class ConnectedAppUnassign extends ConnectedAppCommand<ConnectedA
       this.log(messages.getMessage('summary.dryRun', [countBy(result.results, 'would-delete'), unchanged]));
       return result;
     }
-    this.log(messages.getMessage('summary.result', [countBy(result.results, 'deleted'), unchanged, countBy(result.results, 'failed')]));
-    const outcomeKind = outcomeOf(result.results);
-    if (outcomeKind === 'failed') {
-      const error = assignMessages.createError('error.AllFailed', [result.results[0]?.errorCode ?? 'UNKNOWN_ERROR']);
-      error.setData(result);
-      throw error;
-    }
-    if (outcomeKind === 'partial') process.exitCode = PARTIAL_EXIT_CODE;
-    return result;
+    this.log(messages.getMessage('summary.result', [countBy(result.results, 'deleted'), unchanged, countBy(result.results, 'failed'), countBy(result.results, 'unknown')]));
+    return this.endRun(result, outcomeOf(result.results), () => assignMessages.createError('error.AllFailed', [firstErrorCode(result.results)]));
   }
 }

@@ -1,6 +1,7 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { ConnectedAppCommand } from '../../base-command.js';
+import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import type { UsageResult } from '../../domain/usage.js';
 import { collectUsage, concurrencyFromEnv, usageWindow, type UsageProgress } from '../../operations/usage.js';
 import { csvLines, humanReport, ndjsonLines } from '../../renderers/usage.js';
@@ -10,13 +11,11 @@ const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usag
 
 export type ConnectedAppUsageResult = UsageResult;
 
-/** Exit code when some event log files could not be read (the sf house code for partial success). */
-export const PARTIAL_EXIT_CODE = 68;
-
 export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppUsageResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = errorCodesSection('partial');
 
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
@@ -38,7 +37,7 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
     const now = new Date();
     const window = usageWindow(flags, now);
     const outcome = await collectUsage(
-      flags['target-org'].getConnection(flags['api-version']),
+      await this.connect(flags['target-org'], flags['api-version']),
       {
         names: flags.name,
         usernames: flags.username,
@@ -55,8 +54,8 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
     );
     for (const warning of outcome.warnings) this.warn(warning);
     this.render(outcome.result, flags['result-format']);
-    if (outcome.partial) process.exitCode = PARTIAL_EXIT_CODE;
-    return outcome.result;
+    if (outcome.failure) return this.endWith(outcome.result, EXIT.error, outcome.failure);
+    return this.endWith(outcome.result, outcome.partial ? EXIT.partial : EXIT.ok);
   }
 
   /** A bar of bytes received, shown in MB, on stderr (silent under --json). */

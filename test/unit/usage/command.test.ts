@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
 import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
 import type { SinonStub } from 'sinon';
-import ConnectedAppUsage, { PARTIAL_EXIT_CODE, type ConnectedAppUsageResult } from '../../../src/commands/connectedapp/usage.js';
+import ConnectedAppUsage, { type ConnectedAppUsageResult } from '../../../src/commands/connectedapp/usage.js';
+import { EXIT } from '../../../src/exit-codes.js';
 import { FakeOrg, restError } from '../fake-org.js';
 
 const APPS = [
@@ -169,7 +170,7 @@ describe('connectedapp usage (command, fake org)', () => {
     org.query(/FROM EventLogFile WHERE/, [file('0AT000000000001AAA', '2026-11-13'), file('0AT000000000002AAA', '2026-11-14')]).query(/FROM User WHERE Id IN/, []);
     bodies.set('0AT000000000001AAA', { status: 200, body: csvOf('2026-11-13') });
     const result = await run('--source', 'elf');
-    expect(process.exitCode).to.equal(PARTIAL_EXIT_CODE);
+    expect(process.exitCode).to.equal(EXIT.partial);
     expect(result.eventLog?.files.map((f) => [f.id, f.status, f.errorCode])).to.deep.equal([
       ['0AT000000000001AAA', 'read', undefined],
       ['0AT000000000002AAA', 'failed', 'NOT_FOUND'],

@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import type { Connection } from '@salesforce/core';
@@ -90,9 +89,10 @@ function fakeConnection(url: string, onRefresh?: () => string): Connection {
     instanceUrl: url,
     accessToken: '00D000000000001!OLD',
     getApiVersion: () => '67.0',
-    request: () => {
-      if (onRefresh) conn.accessToken = onRefresh();
-      return Object.assign(Promise.resolve({ totalSize: 1, done: true, records: [{ Id: '00D000000000001' }] }), { stream: () => new PassThrough() });
+    refreshAuth: (): Promise<void> => {
+      if (!onRefresh) return Promise.reject(new Error('no refresh token'));
+      conn.accessToken = onRefresh();
+      return Promise.resolve();
     },
   };
   return conn as unknown as Connection;
@@ -204,7 +204,8 @@ describe('usage adapter: streaming LogFile downloads', () => {
       else serve(CSV)(req, res, attempt);
     });
     const d = await downloadLogFile(fakeConnection(server.url, () => '00D000000000001!NEW'), '0AT1', () => new ListSink(), fast);
-    expect(d.ok && d.attempts).to.equal(2);
+    // The transport refreshes and resends within the first attempt: no byte was received before.
+    expect(d.ok && d.attempts).to.equal(1);
     expect(server.tokens).to.deep.equal(['Bearer 00D000000000001!OLD', 'Bearer 00D000000000001!NEW']);
   });
 

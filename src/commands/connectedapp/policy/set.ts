@@ -9,7 +9,8 @@ import { resolveTargets, setPolicies, type AppPolicyResult } from '../../../oper
 import type { PairResult } from '../../../domain/assignments.js';
 import { pairTable } from '../../../renderers/pair-table.js';
 import { policySfError, settingLabel } from '../../../renderers/policy-words.js';
-import { DRIFT_EXIT_CODE, PARTIAL_EXIT_CODE } from '../assign.js';
+import { EXIT, errorCodesSection } from '../../../exit-codes.js';
+import { runOutcome } from '../../../domain/write-outcome.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.policy.set');
@@ -27,6 +28,7 @@ export default class ConnectedAppPolicySet extends ConnectedAppCommand<Connected
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = errorCodesSection('gate', 'partial');
 
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
@@ -52,7 +54,7 @@ export default class ConnectedAppPolicySet extends ConnectedAppCommand<Connected
   public async run(): Promise<ConnectedAppPolicySetResult> {
     const { flags } = await this.parse(ConnectedAppPolicySet);
     const wanted = await desiredChanges(flags);
-    const conn = flags['target-org'].getConnection(flags['api-version']);
+    const conn = await this.connect(flags['target-org'], flags['api-version']);
     const mode = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
     const { targets } = await resolveTargets(conn, wanted);
     const outcome = await setPolicies(conn, targets, {
@@ -71,8 +73,8 @@ export default class ConnectedAppPolicySet extends ConnectedAppCommand<Connected
   private render(results: AppPolicyResult[]): void {
     const rows = results.flatMap((r) =>
       r.changes.length
-        ? r.changes.map((c) => ({ app: r.app, setting: settingLabel(c.field), before: c.before ?? '', after: c.after ?? '', status: r.status }))
-        : [{ app: r.app, setting: '', before: '', after: r.message ?? '', status: r.status }]
+        ? r.changes.map((c) => ({ app: r.app, setting: settingLabel(c.field), before: c.before ?? '', after: c.after ?? '', status: statusText(r) }))
+        : [{ app: r.app, setting: '', before: '', after: r.message ?? '', status: statusText(r) }]
     );
     this.table({
       data: rows,
@@ -84,26 +86,25 @@ export default class ConnectedAppPolicySet extends ConnectedAppCommand<Connected
     const count = (status: AppPolicyResult['status']): number => result.results.filter((r) => r.status === status).length;
     if (mode === 'check') {
       this.log(messages.getMessage('summary.check', [count('would-update'), count('unchanged')]));
-      if (count('would-update') + count('failed') > 0) {
-        const error = messages.createError('error.Drift', [file ?? '', count('would-update') + count('failed')], [], DRIFT_EXIT_CODE);
-        error.setData(result);
-        throw error;
-      }
-      return result;
+      const drift = count('would-update') + count('failed');
+      return drift > 0 ? this.endWith(result, EXIT.gate, messages.createError('error.Drift', [file ?? '', drift])) : result;
     }
     if (mode === 'dry-run') {
       this.log(messages.getMessage('summary.dryRun', [count('would-update'), count('unchanged')]));
       return result;
     }
-    this.log(messages.getMessage('summary.result', [count('updated'), count('unchanged'), count('failed')]));
-    if (count('failed') > 0 && count('failed') === result.results.length) {
-      const error = messages.createError('error.AllFailed', [result.results.map((r) => `${r.app}: ${r.errorCode ?? ''}`).join('; ')]);
-      error.setData(result);
-      throw error;
-    }
-    if (count('failed') > 0) process.exitCode = PARTIAL_EXIT_CODE;
-    return result;
+    this.log(messages.getMessage('summary.result', [count('updated'), count('unchanged'), count('failed'), count('unknown')]));
+    // Assignments count too: a run whose policy went through but whose assignments were rolled back is not done.
+    const items = [
+      ...result.results.map((r) => ({ done: r.status === 'updated' || r.status === 'unchanged', unverified: r.verified === false })),
+      ...result.assignments.map((a) => ({ done: a.status === 'created' || a.status === 'unchanged', unverified: a.verified === false })),
+    ];
+    return this.endRun(result, runOutcome(items), () => messages.createError('error.AllFailed', [result.results.map((r) => `${r.app}: ${r.errorCode ?? ''}`).join('; ')]));
   }
+}
+
+function statusText(result: AppPolicyResult): string {
+  return result.verified === false ? messages.getMessage('status.unverified', [result.status]) : result.status;
 }
 
 type SetFlags = {
@@ -129,7 +130,7 @@ async function desiredChanges(flags: SetFlags): Promise<Array<{ names: string[];
   };
   const anySetting = DESIRED_POLICY_KEYS.some((key) => fromFlags[key] !== undefined);
   if (flags.file) {
-    if (anySetting || flags.name?.length) throw messages.createError('error.FileWithFlags');
+    if (anySetting || flags.name?.length) throw messages.createError('error.FileWithFlags', [], [], EXIT.usage);
     const entries = (await readAccessFile(flags.file)).filter((e) => e.policy);
     try {
       return entries.map((e) => ({ names: [e.app], change: toPolicyChange(desiredPolicyFromJson(e.policy ?? {})) }));
@@ -137,8 +138,8 @@ async function desiredChanges(flags: SetFlags): Promise<Array<{ names: string[];
       throw error instanceof PolicyError ? policySfError(error) : error;
     }
   }
-  if (!flags.name?.length) throw messages.createError('error.NoApps');
-  if (!anySetting) throw messages.createError('error.NoChange');
+  if (!flags.name?.length) throw messages.createError('error.NoApps', [], [], EXIT.usage);
+  if (!anySetting) throw messages.createError('error.NoChange', [], [], EXIT.usage);
   try {
     return [{ names: flags.name, change: toPolicyChange(fromFlags) }];
   } catch (error) {

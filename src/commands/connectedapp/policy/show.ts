@@ -1,6 +1,7 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { ConnectedAppCommand } from '../../../base-command.js';
+import { errorCodesSection } from '../../../exit-codes.js';
 import { policyFieldValue, type AppPolicy } from '../../../domain/policy.js';
 import { showPolicies, type PolicyShowApp } from '../../../operations/policy.js';
 import { settingLabel, SHOWN_FIELDS, wordsWithDefault } from '../../../renderers/policy-words.js';
@@ -14,6 +15,7 @@ export default class ConnectedAppPolicyShow extends ConnectedAppCommand<Connecte
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = errorCodesSection();
 
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
@@ -23,7 +25,7 @@ export default class ConnectedAppPolicyShow extends ConnectedAppCommand<Connecte
 
   public async run(): Promise<ConnectedAppPolicyShowResult> {
     const { flags } = await this.parse(ConnectedAppPolicyShow);
-    const apps = await showPolicies(flags['target-org'].getConnection(flags['api-version']), flags.name);
+    const apps = await showPolicies(await this.connect(flags['target-org'], flags['api-version']), flags.name);
     for (const app of apps) this.render(app);
     return { apps };
   }

@@ -1,0 +1,33 @@
+/*
+ * Every exit code the plugin uses, in one place, and the ERROR CODES help section each command shows.
+ * 0, 1, 2 and 68 are the sf conventions; 3 and 10 are ours (10 is also what sf gives network failures).
+ */
+import { Messages } from '@salesforce/core';
+import { toHelpSection } from '@salesforce/sf-plugins-core';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.common');
+
+export const EXIT = {
+  /** Everything done (or nothing needed doing). */
+  ok: 0,
+  /** The command failed: nothing, or nothing known, was done. */
+  error: 1,
+  /** Wrong usage: a flag value or combination that cannot work; nothing was read or written. */
+  usage: 2,
+  /** A gate tripped: audit findings at or above --fail-on, or --check found drift. */
+  gate: 3,
+  /** The org could not be reached (network failure after retries). */
+  unreachable: 10,
+  /** Partial success: some items done, others failed or with an unknown outcome (listed per item). */
+  partial: 68,
+} as const;
+
+export type ExitName = keyof typeof EXIT;
+
+/** The ERROR CODES help section for a command that can end with these codes. */
+export function errorCodesSection(...names: ExitName[]): ReturnType<typeof toHelpSection> {
+  const all: ExitName[] = ['ok', 'error', 'usage', ...names, 'unreachable'];
+  const unique = [...new Set(all)].sort((a, b) => EXIT[a] - EXIT[b]);
+  return toHelpSection('ERROR CODES', Object.fromEntries(unique.map((name) => [`${messages.getMessage(`exitCode.${name}.label`)} (${EXIT[name]})`, messages.getMessage(`exitCode.${name}`)])));
+}
