@@ -5,7 +5,7 @@
  * --target-org emu`. Every command needs an argument set in SMOKE_CASES below: a new command without one fails
  * the test. Set SKIP_SF_SMOKE=1 to skip (e.g. offline).
  *
- *   npx mocha test/smoke/sf-cli.test.ts        (or: npm run test:smoke)
+ *   npx mocha test/smoke/sf-cli.slow.test.ts       (or: npm run test:smoke)
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -270,15 +270,17 @@ describe('the real sf CLI (smoke)', function () {
 
   it('has an argument set for every connectedapp command', function () {
     const missing = discovered.filter((id) => (SMOKE_CASES[id] ?? []).length === 0);
-    expect(missing, 'add an entry to SMOKE_CASES in test/smoke/sf-cli.test.ts for').to.deep.equal([]);
+    expect(missing, 'add an entry to SMOKE_CASES in test/smoke/sf-cli.slow.test.ts for').to.deep.equal([]);
   });
 
-  it('prints the summary in sf connectedapp list --help', async function () {
+  it('prints the summary and the exit codes in sf connectedapp list --help', async function () {
     const help = await sf(['connectedapp', 'list', '--help']);
     expect(help.exitCode, show(help)).to.equal(0);
     const squash = (s: string): string => s.replace(/\s+/g, ' ');
     expect(squash(help.stdout)).to.include(squash(summaryOf('connectedapp.list')));
     expect(help.stdout).to.include('--target-org');
+    // sf's own help shows the ERROR CODES section from the manifest.
+    expect(help.stdout).to.match(/ERROR CODES[\s\S]*Partial success \(68\)|ERROR CODES[\s\S]*Org unreachable \(10\)/);
   });
 
   for (const [id, cases] of Object.entries(SMOKE_CASES)) {

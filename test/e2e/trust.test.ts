@@ -1,0 +1,142 @@
+/*
+ * "Never crash, never misreport a write": the cases that broke before the transport and the write outcomes were
+ * rebuilt, each run as a user runs it (bin/run.js, --json through a pipe) against the org emulator.
+ */
+import { expect } from 'chai';
+import { generateScenario, start, type Emulator } from '../emulator/index.js';
+import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
+import type { AppPolicyResult } from '../../src/operations/policy.js';
+import type { PairResult } from '../../src/domain/assignments.js';
+
+type SetResult = { results: AppPolicyResult[]; assignments: PairResult[] };
+const setResult = (run: CliRun): SetResult => run.json?.result as SetResult;
+
+const ipRelaxation = async (emulator: Emulator, app: string): Promise<string> => {
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="http://soap.sforce.com/2006/04/metadata">' +
+    `<soapenv:Header><SessionHeader><sessionId>${emulator.accessToken}</sessionId></SessionHeader></soapenv:Header>` +
+    `<soapenv:Body><readMetadata><type>ConnectedApp</type><fullNames>${app}</fullNames></readMetadata></soapenv:Body></soapenv:Envelope>`;
+  const text = await (await fetch(new URL('/services/Soap/m/67.0', emulator.url), { method: 'POST', body, headers: { 'Content-Type': 'text/xml', SOAPAction: '""' } })).text();
+  return /<ipRelaxation>([^<]*)<\/ipRelaxation>/.exec(text)?.[1] ?? '';
+};
+
+type Page = { totalSize: number; records: Array<{ Id: string }> };
+const query = async (emulator: Emulator, soql: string): Promise<Page> =>
+  (await fetch(new URL(`/services/data/v67.0/query?q=${encodeURIComponent(soql)}`, emulator.url), { headers: { Authorization: `Bearer ${emulator.accessToken}` } })).json() as Promise<Page>;
+
+/** How many profiles and permission sets an app (by label) is assigned to. */
+const accessCount = async (emulator: Emulator, appLabel: string): Promise<number> => {
+  const id = (await query(emulator, `SELECT Id FROM ConnectedApplication WHERE Name = '${appLabel}'`)).records[0]?.Id ?? '';
+  return (await query(emulator, `SELECT Id FROM SetupEntityAccess WHERE SetupEntityId = '${id}'`)).totalSize;
+};
+
+describe('never crash, never misreport a write (e2e through the org emulator)', function () {
+  this.timeout(300_000);
+  let emulator: Emulator;
+  before(async () => {
+    await ensureBuilt();
+  });
+  beforeEach(async () => {
+    emulator = await start({ scenario: 'demo' });
+  });
+  afterEach(async () => {
+    await emulator.stop();
+  });
+
+  it('survives a connection cut mid-answer on a query page and on a SOAP read (retried, same answer)', async () => {
+    const clean = await runCli(['connectedapp', 'policy', 'show', '--name', 'Jenkins_CI'], { emulator });
+    emulator.addFault({ soql: 'FROM ConnectedApplication', kind: 'drop-mid' });
+    emulator.addFault({ soapOperation: 'readMetadata', kind: 'truncate' });
+    const run = await runCli(['connectedapp', 'policy', 'show', '--name', 'Jenkins_CI'], { emulator });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(run.json?.result).to.deep.equal(clean.json?.result);
+    expect(run.requests.filter((r) => r.fault).map((r) => r.fault)).to.deep.equal(['drop-mid', 'truncate']);
+  });
+
+  it('reports an update that the org applied and then answered with an error as updated (read back)', async () => {
+    emulator.addFault({ soapOperation: 'updateMetadata', kind: 'error-after' });
+    const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Jenkins_CI', '--ip-relaxation', 'relax'], { emulator });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(setResult(run).results[0]).to.include({ status: 'updated', verified: true });
+    expect(run.json?.warnings?.join(' ')).to.match(/answered the update of Jenkins_CI with an error \(UNKNOWN_EXCEPTION\)/);
+    expect(await ipRelaxation(emulator, 'Jenkins_CI')).to.equal('BYPASS');
+  });
+
+  it('reports an applied update whose read-back fails as updated but not verified (exit 0, a warning)', async () => {
+    // The first readMetadata reads the app; every later one (the read-back, with its retries) fails.
+    emulator.addFault({ soapOperation: 'readMetadata', nth: 2, times: -1, kind: 'error', status: 503 });
+    const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Jenkins_CI', '--ip-relaxation', 'relax'], { emulator });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(setResult(run).results[0]).to.include({ status: 'updated', verified: false });
+    expect(run.json?.warnings?.join(' ')).to.match(/reading the apps back to verify them failed \(SERVER_UNAVAILABLE\)/);
+    emulator.clearFaults();
+    expect(await ipRelaxation(emulator, 'Jenkins_CI')).to.equal('BYPASS');
+  });
+
+  it('says "unknown" with the command to check when an update gets no answer and cannot be read back', async () => {
+    emulator.addFault({ soapOperation: 'updateMetadata', kind: 'drop-before' });
+    emulator.addFault({ soapOperation: 'readMetadata', nth: 2, times: -1, kind: 'error', status: 503 });
+    const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Jenkins_CI', '--ip-relaxation', 'relax'], { emulator });
+    expect(run.exitCode).to.equal(1);
+    expect(setResult(run).results[0]).to.include({ status: 'unknown' });
+    expect(setResult(run).results[0].message).to.include('sf connectedapp policy show --name Jenkins_CI');
+  });
+
+  it('policy set --assign-*: a change that cannot be made is refused before anything is assigned', async () => {
+    const before = await accessCount(emulator, 'Okta SSO');
+    // Okta SSO is SAML-only: it has no OAuth settings to pre-authorize.
+    const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Okta_SSO', '--permitted-users', 'admin-approved', '--assign-permission-set', 'API_Access'], { emulator });
+    expect(run.exitCode).to.equal(1);
+    expect(run.json?.message).to.match(/Nothing was assigned or changed/);
+    expect(ownRequests(run).filter((r) => r.method !== 'GET' && !r.soapOperation?.startsWith('read') && !r.soapOperation?.startsWith('list'))).to.deep.equal([]);
+    expect(await accessCount(emulator, 'Okta SSO')).to.equal(before);
+  });
+
+  it('policy set --assign-*: assignments made for a policy change that then fails are removed again', async () => {
+    const before = await accessCount(emulator, 'Postman');
+    emulator.addFault({ soapOperation: 'updateMetadata', kind: 'error', errorCode: 'INSUFFICIENT_ACCESS' });
+    const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Postman', '--permitted-users', 'admin-approved', '--assign-permission-set', 'API_Access'], { emulator });
+    expect(run.exitCode).to.equal(1);
+    expect(setResult(run).results[0]).to.include({ status: 'failed', errorCode: 'INSUFFICIENT_ACCESS' });
+    expect(setResult(run).assignments.map((a) => [a.target, a.status])).to.deep.equal([['API_Access', 'rolled-back']]);
+    expect(await accessCount(emulator, 'Postman')).to.equal(before);
+  });
+
+  it('refuses an --api-version the org does not serve, or that is not a version, as wrong usage (exit 2)', async () => {
+    for (const version of ['abc', '12.0', '99.0']) {
+      const run = await runCli(['connectedapp', 'list', '--api-version', version], { emulator });
+      expect(run.exitCode, `${version}: ${run.stdout}`).to.equal(2);
+      expect(run.json?.message, version).to.match(/version/i);
+      expect(ownRequests(run).filter((r) => r.soql || r.soapOperation), version).to.deep.equal([]);
+    }
+  });
+
+  it('says the org could not be reached, with exit code 10, when every connection drops (after retries)', async () => {
+    emulator.addFault({ soql: 'FROM ConnectedApplication', kind: 'drop-before', times: -1 });
+    const run = await runCli(['connectedapp', 'list'], { emulator });
+    expect(run.exitCode, run.stdout).to.equal(10);
+    expect(run.json?.message).to.match(/could not be reached/);
+    // The first attempt and 4 retries.
+    expect(run.requests.filter((r) => r.fault === 'drop-before')).to.have.length(5);
+  });
+});
+
+describe('--json stays whole through a pipe (e2e, 1,000-app org)', function () {
+  this.timeout(600_000);
+
+  it('audit --fail-on info: exit 3 and the whole result (over 1 MB) parses', async () => {
+    await ensureBuilt();
+    const emulator = await start({ scenario: generateScenario({ apps: 1000, permissionSets: 300, tokens: 3000, seed: 7 }) });
+    try {
+      const run = await runCli(['connectedapp', 'audit', '--fail-on', 'info', '--event-log-days', '0'], { emulator });
+      expect(run.exitCode, run.stderr.slice(0, 2000)).to.equal(3);
+      expect(run.stdout.length).to.be.greaterThan(1024 * 1024);
+      const envelope = JSON.parse(run.stdout) as { status: number; result: { findings: unknown[]; gateFailed: boolean } };
+      expect(envelope.status).to.equal(3);
+      expect(envelope.result.gateFailed).to.equal(true);
+      expect(envelope.result.findings.length).to.be.greaterThan(1000);
+    } finally {
+      await emulator.stop();
+    }
+  });
+});
