@@ -24,7 +24,7 @@ class ScriptedServer {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       req.on('end', () => {
-        this.seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization ?? '', body, acceptEncoding: String(req.headers['accept-encoding'] ?? '') });
+        this.seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization ?? '', body, acceptEncoding: req.headers['accept-encoding'] ?? '' });
         const next = this.script.shift();
         if (next) next(req, res, body);
         else res.writeHead(500).end('no more answers');
@@ -35,7 +35,11 @@ class ScriptedServer {
 
   public async stop(): Promise<void> {
     this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      this.server?.close(() => {
+        resolve();
+      });
+    });
   }
 }
 
