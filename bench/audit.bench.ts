@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateScenario, start, type Emulator } from '../test/emulator/index.js';
 import { ensureBuilt, ownRequests, runCli } from '../test/e2e/harness.js';
-import { serializeXml } from '../src/domain/xml.js';
+import { serializeXml } from '../test/emulator/xml.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);

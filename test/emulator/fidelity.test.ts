@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { childText, childTexts, elements, firstElement, parseXml, serializeXml, textOf, type XmlElement } from '../../src/domain/xml.js';
+import { childText, childTexts, elements, firstElement, parseXml, serializeXml, textOf, type XmlElement } from './xml.js';
 import { REPO_ROOT } from '../e2e/harness.js';
 import { start, type Emulator, type Scenario } from './index.js';
 import { getJson, q, soap } from './test-helpers.js';
@@ -159,7 +159,7 @@ describe('org emulator: fidelity to real responses (../shared/corpus)', function
       for (let i = 0; i < apps.length; i += 10) {
         const batch = apps.slice(i, i + 10);
         const r = await soap(c, `<met:readMetadata><met:type>ConnectedApp</met:type>${batch.map((a) => `<met:fullNames>${a.name}</met:fullNames>`).join('')}</met:readMetadata>`);
-        const records = elements(firstElement(elements(firstElement(parseXml(r.body).root, 'Body')!)[0], 'result')!, 'records');
+        const records = elements(firstElement(elements(firstElement(parseXml(r.body).root, 'Body'))[0], 'result'), 'records');
         records.forEach((rec, j) => {
           const names = elements(rec).map((x) => x.name).filter((n) => n !== 'fullName');
           expect(names.sort(), batch[j].file).to.deep.equal(expected(batch[j].root));
@@ -167,7 +167,7 @@ describe('org emulator: fidelity to real responses (../shared/corpus)', function
         // A lossless client sends back what it read: every update succeeds and changes nothing.
         const metadata = records.map((rec) => `<metadata xsi:type="ConnectedApp">${elements(rec).map((x) => serializeXml(x, { declaration: false, indent: '' })).join('')}</metadata>`);
         const u = await soap(c, `<met:updateMetadata xmlns="http://soap.sforce.com/2006/04/metadata" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">${metadata.join('')}</met:updateMetadata>`);
-        const results = elements(elements(firstElement(parseXml(u.body).root, 'Body')!)[0], 'result');
+        const results = elements(elements(firstElement(parseXml(u.body).root, 'Body'))[0], 'result');
         const failed = results.filter((x) => childText(x, 'success') !== 'true').map((x) => `${childText(x, 'fullName') ?? ''}: ${childText(firstElement(x, 'errors'), 'message') ?? ''}`);
         expect(failed).to.deep.equal([]);
         const again = await soap(c, `<met:readMetadata><met:type>ConnectedApp</met:type>${batch.map((a) => `<met:fullNames>${a.name}</met:fullNames>`).join('')}</met:readMetadata>`);

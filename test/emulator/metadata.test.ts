@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { childText, childTexts, elements, findDescendant, firstElement, parseXml, textOf, type XmlElement } from '../../src/domain/xml.js';
+import { childText, childTexts, elements, findDescendant, firstElement, parseXml, textOf, type XmlElement } from './xml.js';
 import { start, type Emulator } from './index.js';
 import { connection, soap } from './test-helpers.js';
 
 /** The Body's first element of a SOAP response. */
 function bodyOf(xml: string): XmlElement {
   const env = parseXml(xml).root;
-  return elements(firstElement(env, 'Body')!)[0];
+  return elements(firstElement(env, 'Body'))[0];
 }
 
 const read = (names: string[], type = 'ConnectedApp'): string => `<met:readMetadata><met:type>${type}</met:type>${names.map((n) => `<met:fullNames>${n}</met:fullNames>`).join('')}</met:readMetadata>`;
@@ -42,7 +42,7 @@ describe('org emulator: Metadata API (SOAP)', () => {
   const readOne = async (name: string): Promise<XmlElement> => {
     const r = await soap(e, read([name]));
     expect(r.status).to.equal(200);
-    return firstElement(firstElement(bodyOf(r.body), 'result')!, 'records')!;
+    return firstElement(firstElement(bodyOf(r.body), 'result'), 'records')!;
   };
 
   it('lists ConnectedApp components with FileProperties (ids same / different / absent, managed namespace)', async () => {
@@ -74,7 +74,7 @@ describe('org emulator: Metadata API (SOAP)', () => {
 
   it('returns a nil record for an unknown name and faults on more than 10 names', async () => {
     const r = await soap(e, read(['Jenkins_CI', 'No_Such_App']));
-    const records = elements(firstElement(bodyOf(r.body), 'result')!, 'records');
+    const records = elements(firstElement(bodyOf(r.body), 'result'), 'records');
     expect(records).to.have.length(2);
     expect(records[1].attributes).to.deep.include(['xsi:nil', 'true']);
     const tooMany = await soap(e, read(Array.from({ length: 11 }, (_, i) => `App${i}`)));
@@ -190,7 +190,7 @@ describe('org emulator: Metadata API (SOAP)', () => {
 
   it('reads Profile loginIpRanges', async () => {
     const r = await soap(e, read(['Admin', 'Salesforce API Only System Integrations'], 'Profile'));
-    const [admin, api] = elements(firstElement(bodyOf(r.body), 'result')!, 'records');
+    const [admin, api] = elements(firstElement(bodyOf(r.body), 'result'), 'records');
     expect(childText(admin, 'fullName')).to.equal('Admin');
     expect(elements(admin, 'loginIpRanges').map((x) => [childText(x, 'startAddress'), childText(x, 'endAddress')])).to.deep.equal([['203.0.113.0', '203.0.113.255']]);
     expect(elements(api, 'loginIpRanges')).to.have.length(2);

@@ -14,7 +14,7 @@ import {
   textOf,
   type XmlElement,
   type XmlNode,
-} from '../../src/domain/xml.js';
+} from './xml.js';
 
 /**
  * Top-level ConnectedApp elements in WSDL order (alphabetical, as retrieves show them). Kept apart from the
@@ -73,7 +73,6 @@ export function stripPrefixes(el: XmlElement): XmlElement {
     name: localName(el.name),
     attributes: el.attributes.filter(([k]) => !k.startsWith('xmlns') && !k.startsWith('xsi:')),
     children: el.children.map((c): XmlNode => (c.kind === 'element' ? stripPrefixes(c) : { ...c })),
-    line: 0,
   };
 }
 
