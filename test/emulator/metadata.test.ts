@@ -163,7 +163,19 @@ describe('org emulator: Metadata API (SOAP)', () => {
   it('updates through jsforce and faults on more than 10 components', async () => {
     const conn = connection(e);
     const current = (await conn.metadata.read('ConnectedApp', 'Okta_SSO')) as unknown as Record<string, unknown>;
-    const saved = await conn.metadata.update('ConnectedApp', { ...current, fullName: 'Okta_SSO', description: 'SSO for the intranet' } as never);
+    // jsforce writes keys in the object's order: description appended at the end is out of WSDL order.
+    let outOfOrder: unknown;
+    try {
+      await conn.metadata.update('ConnectedApp', { ...current, fullName: 'Okta_SSO', description: 'SSO for the intranet' } as never);
+    } catch (err) {
+      outOfOrder = err;
+    }
+    expect((outOfOrder as Error).message).to.include('Element {http://soap.sforce.com/2006/04/metadata}description invalid at this location in type ConnectedApp');
+    // ConnectedApp's sequence is alphabetical after fullName: put description where it belongs.
+    const entries = Object.entries(current).filter(([k]) => k !== 'description' && k !== 'fullName');
+    const at = entries.findIndex(([k]) => k > 'description');
+    entries.splice(at < 0 ? entries.length : at, 0, ['description', 'SSO for the intranet']);
+    const saved = await conn.metadata.update('ConnectedApp', Object.fromEntries([['fullName', 'Okta_SSO'], ...entries]) as never);
     expect((saved as unknown as { success: boolean }).success).to.be.true;
     const again = (await conn.metadata.read('ConnectedApp', 'Okta_SSO')) as unknown as Record<string, unknown>;
     expect(again.description).to.equal('SSO for the intranet');

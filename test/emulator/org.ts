@@ -2,12 +2,13 @@
  * The org's state: sObject rows built from a scenario (flat rows with the schema's field names, datetimes in
  * the REST format), the stored ConnectedApp metadata, event log file content, and the writes the API allows.
  */
-import { childText, element, firstElement, textElement, type XmlElement } from './xml.js';
 import { FREE_EVENT_TYPES, csvContent, generatedContent, givenContent, type ElfApp, type ElfContent } from './elf.js';
 import { IdAllocator, to18 } from './ids.js';
-import { derivedSObjectFields, isAdminApproved, parseConnectedApp, type FieldError, type SplitComponent } from './metadata.js';
+import { componentXml, derivedSObjectFields, isAdminApproved, minimalComponent, parseConnectedApp, type FieldError, type SplitComponent } from './metadata.js';
+import { str, sub, type MdObject } from './metadata-schema.js';
+import type { XmlElement } from './xml.js';
 import { Rng } from './prng.js';
-import { readRelative, type LoadedScenario, type OauthTokenSpec, type Scenario, type DayRange } from './scenario.js';
+import { readRelative, type DayRange, type IpRangeSpec, type LoadedScenario, type OauthTokenSpec, type Scenario } from './scenario.js';
 import { findObject, OBJECTS } from './schema.js';
 import { formatDateTime, type RecordStore, type Row } from './soql.js';
 
@@ -41,7 +42,7 @@ export type AppState = {
   /** FileProperties.id ('' = absent). */
   listMetadataId: string;
   /** Stored component (see metadata.ts); undefined for uninstalled apps. */
-  body?: XmlElement;
+  body?: MdObject;
   consumerSecret?: string;
   createdById: string;
   createdDate: number;
@@ -53,7 +54,18 @@ export type AppState = {
 
 export type LogFileState = { id: string; eventType: string; row: Row; content: ElfContent; visible: boolean };
 
-export type ProfileState = { id: string; name: string; fullName: string; permissionSetId: string; row: Row; custom: boolean; userLicense: string };
+export type ProfileState = {
+  id: string;
+  name: string;
+  fullName: string;
+  permissionSetId: string;
+  row: Row;
+  custom: boolean;
+  userLicense: string;
+  /** User permissions granted (API names, as Profile metadata's userPermissions names them), sorted. */
+  permissions: string[];
+  loginIpRanges: IpRangeSpec[];
+};
 
 export type RecordError = { statusCode: string; message: string; fields: string[] };
 export type SaveResult = { id?: string; success: boolean; errors: RecordError[] };
@@ -61,6 +73,8 @@ export type SaveResult = { id?: string; success: boolean; errors: RecordError[] 
 export type OrgOptions = {
   profileSetupEntityAccess?: 'accept' | 'refuse';
   omittedAssignmentsOnUpdate?: 'keep' | 'remove';
+  /** How updateMetadata answers a payload that does not match the WSDL: a SOAP fault for the call (default) or per component. */
+  metadataSchemaErrors?: 'fault' | 'record';
 };
 
 const ROLLED_BACK: RecordError = {
@@ -82,6 +96,7 @@ export class OrgState implements RecordStore {
   public readonly apiMax: number;
   public profileSetupEntityAccess: 'accept' | 'refuse';
   public omittedAssignmentsOnUpdate: 'keep' | 'remove';
+  public metadataSchemaErrors: 'fault' | 'record';
 
   private readonly tables = new Map<string, Row[]>();
   private readonly index = new Map<string, { objectName: string; row: Row }>();
@@ -114,6 +129,7 @@ export class OrgState implements RecordStore {
     this.apiMax = s.org.apiUsage?.max ?? 15000;
     this.profileSetupEntityAccess = options.profileSetupEntityAccess ?? s.org.profileSetupEntityAccess ?? 'accept';
     this.omittedAssignmentsOnUpdate = options.omittedAssignmentsOnUpdate ?? s.org.omittedAssignmentsOnUpdate ?? 'keep';
+    this.metadataSchemaErrors = options.metadataSchemaErrors ?? s.org.metadataSchemaErrors ?? 'fault';
     this.eventMonitoring = s.org.features?.eventMonitoring === true;
     this.elfLicensed = this.eventMonitoring || ELF_EDITIONS.test(s.org.edition ?? 'Enterprise Edition');
     this.unavailable = new Set((s.org.unavailableObjects ?? []).map((o) => o.toLowerCase()));
@@ -326,6 +342,8 @@ export class OrgState implements RecordStore {
         row,
         custom,
         userLicense: p.userLicense ?? 'Salesforce',
+        permissions: [...new Set(p.permissions ?? [])].sort(),
+        loginIpRanges: [...(p.loginIpRanges ?? [])],
       });
       for (const r of p.loginIpRanges ?? []) {
         this.insert('LoginIpRange', {
@@ -454,11 +472,11 @@ export class OrgState implements RecordStore {
       let split: SplitComponent | undefined;
       if (spec.metadata !== undefined) split = parseConnectedApp(spec.metadata);
       else if (spec.metadataFile !== undefined) split = parseConnectedApp(readRelative(this.baseDir, spec.metadataFile));
-      const label = spec.label ?? childText(split?.body, 'label') ?? spec.name;
-      let body: XmlElement | undefined;
+      const label = spec.label ?? str(split?.body, 'label') ?? spec.name;
+      let body: MdObject | undefined;
       if (installed) {
-        body = split?.body ?? element('ConnectedApp', [textElement('contactEmail', 'admin@example.com'), textElement('label', label)]);
-        if (childText(body, 'label') === undefined) body.children.push(textElement('label', label));
+        body = split?.body ?? minimalComponent(label);
+        body.label ??= [label];
       }
       const createdDate = this.daysAgo(spec.createdDaysAgo ?? 200 + this.rng.int(900));
       const lastModifiedDate = Math.max(createdDate, this.daysAgo(spec.lastModifiedDaysAgo ?? this.rng.int(150)));
@@ -494,15 +512,15 @@ export class OrgState implements RecordStore {
         Id: this.ids.next('0DS'),
         Name: fullName,
         Label: label,
-        Description: childText(body, 'description') ?? null,
+        Description: str(body, 'description') ?? null,
         Type: 'ConnectedApplication',
         ApplicationId: id,
         IsUsingAdminAuthorization: isAdminApproved(body),
         IsAccessible: true,
         IsVisible: true,
         NamespacePrefix: namespace,
-        StartUrl: childText(body, 'startUrl') ?? null,
-        MobileStartUrl: childText(body, 'mobileStartUrl') ?? null,
+        StartUrl: str(body, 'startUrl') ?? null,
+        MobileStartUrl: str(body, 'mobileStartUrl') ?? null,
         ...this.audit(app.createdById, createdDate, app.lastModifiedById, lastModifiedDate),
       });
       const assignedPs = new Set<string>();
@@ -636,7 +654,7 @@ export class OrgState implements RecordStore {
     }
     const userIndex = new Map(users.map((u, i) => [u.Id as string, i]));
     const elfUsers = users.map((u) => ({ id: u.Id as string, username: u.Username as string, userType: (u.UserType as string | null) ?? 'Standard' }));
-    const defaultApps = [...this.apps.values()].filter((a) => !a.installed || tokenUsers.has(a.label) || (a.body && firstElement(a.body, 'oauthConfig')));
+    const defaultApps = [...this.apps.values()].filter((a) => !a.installed || tokenUsers.has(a.label) || sub(a.body, 'oauthConfig') !== undefined);
     for (const spec of specs) {
       const interval = spec.interval ?? 'Daily';
       const chosen = spec.apps === undefined || spec.apps.includes('*') ? defaultApps : spec.apps.map((n) => this.appByAnyName(n)!);
@@ -841,8 +859,8 @@ export class OrgState implements RecordStore {
         error: { statusCode: 'CANNOT_MODIFY_MANAGED_OBJECT', message: `Cannot modify managed object: entity=ConnectedApp, component=${app.id}, state=installed`, fields: [] },
       };
     }
-    const sentKey = childText(firstElement(c.body, 'oauthConfig'), 'consumerKey');
-    const storedKey = childText(firstElement(app.body, 'oauthConfig'), 'consumerKey');
+    const sentKey = str(sub(c.body, 'oauthConfig'), 'consumerKey');
+    const storedKey = str(sub(app.body, 'oauthConfig'), 'consumerKey');
     if (sentKey !== undefined && storedKey !== undefined && sentKey !== storedKey) {
       return { fullName, error: { statusCode: 'FIELD_INTEGRITY_EXCEPTION', message: 'The consumer key of an existing connected app cannot be changed', fields: ['consumerKey'] } };
     }
@@ -873,7 +891,7 @@ export class OrgState implements RecordStore {
       }
       regularPs.push(ps.Id as string);
     }
-    const user = childText(firstElement(c.body, 'oauthConfig'), 'oauthClientCredentialUser');
+    const user = str(sub(c.body, 'oauthConfig'), 'oauthClientCredentialUser');
     if (user !== undefined && user !== '' && !this.userByName(user)) {
       return { fullName, error: { statusCode: 'FIELD_INTEGRITY_EXCEPTION', message: `The client credentials user ${user} does not exist`, fields: ['oauthClientCredentialUser'] } };
     }
@@ -881,13 +899,10 @@ export class OrgState implements RecordStore {
     if (dryRun) return { fullName: app.fullName };
 
     // Apply.
-    let body = c.body;
-    if (sentKey === undefined && storedKey !== undefined) {
-      const oauth = firstElement(body, 'oauthConfig');
-      if (oauth) oauth.children.splice(0, 0, textElement('consumerKey', storedKey));
-    }
+    const body = c.body;
+    const oauth = sub(body, 'oauthConfig');
+    if (oauth && sentKey === undefined && storedKey !== undefined) oauth.consumerKey = [storedKey];
     if (c.consumerSecret !== undefined) app.consumerSecret = c.consumerSecret;
-    body = { ...body, children: [...body.children] };
     app.body = body;
     const clear = this.omittedAssignmentsOnUpdate === 'remove';
     const profileSets = new Set([...this.profiles.values()].map((p) => p.permissionSetId));
@@ -895,14 +910,14 @@ export class OrgState implements RecordStore {
     if (c.permissionSetNames !== undefined || clear) this.replaceAssignments(app, regularPs, (psId) => !profileSets.has(psId));
     app.lastModifiedById = this.currentUserId;
     app.lastModifiedDate = this.now.getTime();
-    const label = childText(body, 'label') ?? app.label;
+    const label = str(body, 'label') ?? app.label;
     app.label = label;
     if (app.row) Object.assign(app.row, { Name: label, ...derivedSObjectFields(body), LastModifiedDate: this.fmt(app.lastModifiedDate), LastModifiedById: app.lastModifiedById });
     if (app.menuItem) {
       Object.assign(app.menuItem, {
         Label: label,
         IsUsingAdminAuthorization: admin,
-        StartUrl: childText(body, 'startUrl') ?? null,
+        StartUrl: str(body, 'startUrl') ?? null,
         LastModifiedDate: this.fmt(app.lastModifiedDate),
         SystemModstamp: this.fmt(app.lastModifiedDate),
       });
@@ -945,6 +960,12 @@ export class OrgState implements RecordStore {
   /** All rows of an object, including event log files of types the org cannot see. */
   public table(objectName: string): Row[] {
     return this.tables.get(findObject(objectName)?.name ?? objectName) ?? [];
+  }
+
+  /** The stored ConnectedApp component of an app (as `<ConnectedApp>`, without fullName and assignments). */
+  public storedComponent(appName: string): XmlElement | undefined {
+    const body = this.appByAnyName(appName)?.body;
+    return body ? componentXml(body) : undefined;
   }
 
   public setupEntityAccessFor(appName: string): Row[] {

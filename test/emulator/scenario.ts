@@ -39,6 +39,12 @@ export type OrgSpec = {
    * removes all, which implies that no element keeps them) or remove them (strict replacement).
    */
   omittedAssignmentsOnUpdate?: 'keep' | 'remove';
+  /**
+   * How updateMetadata answers a component that does not match the WSDL (element order, unknown element, bad enum /
+   * boolean / int): a soapenv:Client fault for the whole call (default — guess: the SOAP deserialiser runs first) or
+   * a per-component INVALID_FIELD error.
+   */
+  metadataSchemaErrors?: 'fault' | 'record';
 };
 
 export type ProfileSpec = {
