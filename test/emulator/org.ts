@@ -9,7 +9,7 @@ import { str, sub, type MdObject } from './metadata-schema.js';
 import type { XmlElement } from './xml.js';
 import { Rng } from './prng.js';
 import { readRelative, type DayRange, type IpRangeSpec, type LoadedScenario, type OauthTokenSpec, type Scenario } from './scenario.js';
-import { findObject, OBJECTS } from './schema.js';
+import { fieldPresent, findField, findObject, objectPresent, OBJECTS, type OptionalSchema } from './schema.js';
 import { formatDateTime, type RecordStore, type Row } from './soql.js';
 
 const DAY = 86_400_000;
@@ -75,6 +75,8 @@ export type OrgOptions = {
   omittedAssignmentsOnUpdate?: 'keep' | 'remove';
   /** How updateMetadata answers a payload that does not match the WSDL: a SOAP fault for the call (default) or per component. */
   metadataSchemaErrors?: 'fault' | 'record';
+  /** Optional objects and fields this org has or lacks ("LoginIpRange": true, "PermissionSet.PermissionsCanApproveUninstalledApps": false). */
+  optionalSchema?: OptionalSchema;
 };
 
 const ROLLED_BACK: RecordError = {
@@ -97,6 +99,7 @@ export class OrgState implements RecordStore {
   public profileSetupEntityAccess: 'accept' | 'refuse';
   public omittedAssignmentsOnUpdate: 'keep' | 'remove';
   public metadataSchemaErrors: 'fault' | 'record';
+  public readonly optionalSchema: OptionalSchema;
 
   private readonly tables = new Map<string, Row[]>();
   private readonly index = new Map<string, { objectName: string; row: Row }>();
@@ -130,6 +133,7 @@ export class OrgState implements RecordStore {
     this.profileSetupEntityAccess = options.profileSetupEntityAccess ?? s.org.profileSetupEntityAccess ?? 'accept';
     this.omittedAssignmentsOnUpdate = options.omittedAssignmentsOnUpdate ?? s.org.omittedAssignmentsOnUpdate ?? 'keep';
     this.metadataSchemaErrors = options.metadataSchemaErrors ?? s.org.metadataSchemaErrors ?? 'fault';
+    this.optionalSchema = { ...s.org.optionalSchema, ...options.optionalSchema };
     this.eventMonitoring = s.org.features?.eventMonitoring === true;
     this.elfLicensed = this.eventMonitoring || ELF_EDITIONS.test(s.org.edition ?? 'Enterprise Edition');
     this.unavailable = new Set((s.org.unavailableObjects ?? []).map((o) => o.toLowerCase()));
@@ -155,11 +159,23 @@ export class OrgState implements RecordStore {
     return this.index.get(to18(id))?.objectName;
   }
 
-  /** Objects answering INVALID_TYPE: listed as unavailable, or EventLogFile in an edition without event log files. */
+  /**
+   * Objects answering INVALID_TYPE: listed as unavailable, optional objects this org lacks (LoginIpRange by default),
+   * or EventLogFile in an edition without event log files.
+   */
   public isLicensed(objectName: string): boolean {
     if (this.unavailable.has(objectName.toLowerCase())) return false;
+    const def = findObject(objectName);
+    if (def && !objectPresent(def, this.optionalSchema)) return false;
     if (objectName.toLowerCase() === 'eventlogfile') return this.elfLicensed;
     return true;
+  }
+
+  /** Whether this org has the field (optional fields such as PermissionSet.PermissionsCanApproveUninstalledApps may be absent). */
+  public hasField(objectName: string, fieldName: string): boolean {
+    const def = findObject(objectName);
+    const f = def ? findField(def, fieldName) : undefined;
+    return def !== undefined && f !== undefined && fieldPresent(def, f, this.optionalSchema);
   }
 
   /**
@@ -342,15 +358,15 @@ export class OrgState implements RecordStore {
         row,
         custom,
         userLicense: p.userLicense ?? 'Salesforce',
-        permissions: [...new Set(p.permissions ?? [])].sort(),
+        permissions: [...new Set((p.permissions ?? []).map(permissionName))].sort(),
         loginIpRanges: [...(p.loginIpRanges ?? [])],
       });
       for (const r of p.loginIpRanges ?? []) {
         this.insert('LoginIpRange', {
           Id: this.newId('LoginIpRange'),
           ProfileId: id,
-          StartAddress: r.start,
-          EndAddress: r.end,
+          IpStartAddress: r.start,
+          IpEndAddress: r.end,
           Description: r.description ?? null,
           ...this.audit(admin, orgCreated),
         });
@@ -980,9 +996,17 @@ const FALLBACK_PREFIXES: Record<string, string | undefined> = {
   LoginIpRange: '0Lr',
 };
 
+/**
+ * Scenario permission names are the permissions' API names. `ApproveUninstalledConnectedApps` (used by older scenario
+ * files) names the permission community code calls CanApproveUninstalledApps (reference §6).
+ */
+export function permissionName(name: string): string {
+  return name === 'ApproveUninstalledConnectedApps' ? 'CanApproveUninstalledApps' : name;
+}
+
 function permissionFields(perms: string[] | undefined): Row {
   const row: Row = {};
-  for (const p of perms ?? []) row[`Permissions${p}`] = true;
+  for (const p of perms ?? []) row[`Permissions${permissionName(p)}`] = true;
   return row;
 }
 

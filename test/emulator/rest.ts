@@ -89,7 +89,7 @@ export class RestApi {
     if (q === null || q.trim() === '') return restError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     let result;
     try {
-      result = executeSoql(q, this.org, { apiVersion: version, now: this.org.now, isLicensed: (o) => this.org.isLicensed(o) });
+      result = executeSoql(q, this.org, { apiVersion: version, now: this.org.now, isLicensed: (o) => this.org.isLicensed(o), hasField: (o, f) => this.org.hasField(o, f) });
     } catch (e) {
       if (e instanceof SoqlError) return restError(400, e.errorCode, e.message);
       throw e;
@@ -154,12 +154,12 @@ export class RestApi {
         return json(400, r.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })));
       }
       if (m !== 'GET') return methodNotAllowed(m, ['GET', 'HEAD']);
-      const d = describeSObject(def, version);
+      const d = describeSObject(def, version, this.org.optionalSchema);
       return json(200, { objectDescribe: pick(d, GLOBAL_KEYS), recentItems: [] });
     }
     if (parts[1] === 'describe' && parts.length === 2) {
       if (m !== 'GET') return methodNotAllowed(m, ['GET', 'HEAD']);
-      return json(200, describeSObject(def, version));
+      return json(200, describeSObject(def, version, this.org.optionalSchema));
     }
     const id = parts[1];
     if (def.name === 'EventLogFile' && parts[2] === 'LogFile' && parts.length === 3) {
@@ -184,7 +184,7 @@ export class RestApi {
     const wanted = req.url.searchParams.get('fields')?.split(',').map((f) => f.trim().toLowerCase());
     const record: Record<string, unknown> = { attributes: { type: def.name, url: `/services/data/v${version}/sobjects/${def.name}/${row.Id as string}` } };
     for (const f of def.fields) {
-      if (wanted && !wanted.includes(f.name.toLowerCase())) continue;
+      if (!this.org.hasField(def.name, f.name) || (wanted && !wanted.includes(f.name.toLowerCase()))) continue;
       const v = row[f.name];
       record[f.name] = f.type === 'base64' ? `/services/data/v${version}/sobjects/${def.name}/${row.Id as string}/${f.name}` : v ?? null;
     }
@@ -194,7 +194,7 @@ export class RestApi {
   private describeGlobal(version: string): Array<Record<string, unknown>> {
     return Object.values(OBJECTS)
       .filter((def) => this.org.isLicensed(def.name))
-      .map((def) => pick(describeSObject(def, version), GLOBAL_KEYS));
+      .map((def) => pick(describeSObject(def, version, this.org.optionalSchema), GLOBAL_KEYS));
   }
 
   // ---- sObject Collections ----------------------------------------------------------------------

@@ -97,7 +97,7 @@ describe('org emulator: scenarios', () => {
       const subTypes = new Set(e.org.table('LoginHistory').map((r) => r.LoginSubType));
       expect(subTypes.has('OauthUsernamePassword')).to.be.true;
       // Who may approve uninstalled apps: the admin profile, a non-admin via a permission set; not the cloned admin profile.
-      const approvers = (await getJson<QueryPage>(e, q('SELECT Assignee.Username, PermissionSet.IsOwnedByProfile FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApproveUninstalledConnectedApps = true'))).json.records;
+      const approvers = (await getJson<QueryPage>(e, q('SELECT Assignee.Username, PermissionSet.IsOwnedByProfile FROM PermissionSetAssignment WHERE PermissionSet.PermissionsCanApproveUninstalledApps = true'))).json.records;
       const usernames = approvers.map((a) => (a.Assignee as Record<string, unknown>).Username);
       expect(usernames).to.include('helpdesk.lead@northwind.example.com');
       expect(usernames).to.include('admin@northwind.example.com');

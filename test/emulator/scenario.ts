@@ -6,6 +6,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findField, findObject } from './schema.js';
 
 export type IpRangeSpec = { start: string; end: string; description?: string };
 
@@ -45,6 +46,11 @@ export type OrgSpec = {
    * a per-component INVALID_FIELD error.
    */
   metadataSchemaErrors?: 'fault' | 'record';
+  /**
+   * Optional objects and fields (schemas/sobjects.json) this org has (true) or lacks (false), e.g.
+   * { "LoginIpRange": true, "PermissionSet.PermissionsCanApproveUninstalledApps": false, "Profile.PermissionsCanApproveUninstalledApps": false }.
+   */
+  optionalSchema?: Record<string, boolean>;
 };
 
 export type ProfileSpec = {
@@ -273,6 +279,13 @@ export function validateScenario(s: Scenario): void {
   if (s.org.id !== undefined && !/^00D[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$/.test(s.org.id)) fail(`org.id ${s.org.id} is not an org id`);
   if (s.org.now !== undefined && Number.isNaN(Date.parse(s.org.now))) fail(`org.now ${s.org.now} is not a date`);
   if (s.org.apiVersion !== undefined && !/^\d{2}\.0$/.test(s.org.apiVersion)) fail(`org.apiVersion ${s.org.apiVersion} must look like 67.0`);
+  for (const key of Object.keys(s.org.optionalSchema ?? {})) {
+    const [objectName, fieldName] = key.split('.') as [string, string | undefined];
+    const def = findObject(objectName);
+    const f = def && fieldName !== undefined ? findField(def, fieldName) : undefined;
+    if (!def || (fieldName !== undefined && !f)) fail(`org.optionalSchema: unknown object or field "${key}"`);
+    if (!(fieldName === undefined ? def?.optional : f?.optional)) fail(`org.optionalSchema: "${key}" is not optional in schemas/sobjects.json`);
+  }
   const unique = (kind: string, names: string[]): Set<string> => {
     const seen = new Set<string>();
     for (const n of names) {

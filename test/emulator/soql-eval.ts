@@ -5,6 +5,7 @@ import {
   childRelationships,
   findField,
   findObject,
+  isAggregatable,
   isFilterable,
   isGroupable,
   isSortable,
@@ -33,7 +34,14 @@ export type RecordStore = {
   objectOfId(id: string): string | undefined;
 };
 
-export type EvalOptions = { apiVersion: string; now: Date; isLicensed?: (objectName: string) => boolean };
+export type EvalOptions = {
+  apiVersion: string;
+  now: Date;
+  /** false: the object answers INVALID_TYPE (not licensed, not enabled, or absent from this org). */
+  isLicensed?: (objectName: string) => boolean;
+  /** false: the field does not exist in this org (an optional field it lacks), so INVALID_FIELD. */
+  hasField?: (objectName: string, fieldName: string) => boolean;
+};
 
 export type EvalResult = { objectName: string; records: Array<Record<string, unknown>>; totalSize: number; isCount: boolean };
 
@@ -46,6 +54,7 @@ type Ctx = {
   version: string;
   nowMs: number;
   isLicensed: (objectName: string) => boolean;
+  hasField: (objectName: string, fieldName: string) => boolean;
 };
 
 /** A value normalised for comparison: text as-is (compared case-insensitively), dates/datetimes as epoch ms. */
@@ -130,7 +139,7 @@ function resolvePath(ctx: Ctx, root: ObjectDef, alias: string | null, ref: Field
   }
   const last = path[path.length - 1];
   const field = findField(owner, last);
-  if (field === undefined) throw noSuchColumn(ctx, last, owner.name, ref.pos);
+  if (field === undefined || !ctx.hasField(owner.name, field.name)) throw noSuchColumn(ctx, last, owner.name, ref.pos);
   names.push(field.name);
   return { steps, field, owner, names, key: names.join('.').toLowerCase(), pos: ref.pos };
 }
@@ -149,7 +158,7 @@ function rawValue(row: Row, objectName: string, f: FieldDef): unknown {
 }
 
 function idOf(row: Row): string | null {
-  const id = rawValue(row, '', { name: 'Id', type: 'id' });
+  const id = rawValue(row, '', { name: 'Id', type: 'id', flags: [] });
   return typeof id === 'string' && id !== '' ? id : null;
 }
 
@@ -294,7 +303,7 @@ function orderCompare(f: FieldDef | null, a: Scalar, b: Scalar, descending: bool
     if (a === b) return 0;
     return (a === null) === first ? -1 : 1;
   }
-  const c = f === null ? compareValues({ name: '', type: 'double' }, a, b) : compareValues(f, a, b);
+  const c = f === null ? compareValues({ name: '', type: 'double', flags: [] }, a, b) : compareValues(f, a, b);
   return descending ? -c : c;
 }
 
@@ -657,11 +666,9 @@ function checkAggregate(ctx: Ctx, compiler: QueryCompiler, def: ObjectDef, alias
   if (rp.owner.name === 'OauthToken' && f.name === 'Id') {
     throw fail(ctx, 'MALFORMED_QUERY', `${call.fn}(Id) on OauthToken is not modelled by the org emulator (OauthToken.Id is always null); use COUNT() or COUNT(UserId)`, call.pos);
   }
+  // Any aggregate needs a field describe calls aggregatable; SUM and AVG also a number.
   const numeric = f.type === 'int' || f.type === 'double';
-  const ok =
-    call.fn === 'SUM' || call.fn === 'AVG'
-      ? numeric
-      : f.type !== 'base64' && !(f.type === 'textarea' && f.filterable === false) && (call.fn.startsWith('COUNT') || f.type !== 'boolean');
+  const ok = isAggregatable(f) && (call.fn === 'SUM' || call.fn === 'AVG' ? numeric : true);
   if (!ok) throw fail(ctx, 'MALFORMED_QUERY', `field ${f.name} does not support aggregate operator ${call.fn}`, call.pos);
   return { call, rp };
 }
@@ -777,6 +784,7 @@ export function executeSoql(text: string, store: RecordStore, options: EvalOptio
     version: options.apiVersion.replace(/^v/i, ''),
     nowMs: options.now.getTime(),
     isLicensed: (name) => options.isLicensed?.(name) !== false,
+    hasField: (object, field) => options.hasField?.(object, field) !== false,
   };
   const compiler = new QueryCompiler(ctx);
   const def = resolveObject(ctx, query.from.name, query.from.pos);
