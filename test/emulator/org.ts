@@ -8,12 +8,11 @@ import { componentXml, derivedSObjectFields, isAdminApproved, minimalComponent, 
 import { str, sub, type MdObject } from './metadata-schema.js';
 import type { XmlElement } from './xml.js';
 import { Rng } from './prng.js';
-import { readRelative, type DayRange, type IpRangeSpec, type LoadedScenario, type OauthTokenSpec, type Scenario } from './scenario.js';
+import { readRelative, resolveDay, resolveInstant, type DayRange, type IpRangeSpec, type LoadedScenario, type OauthTokenSpec, type Scenario } from './scenario.js';
 import { fieldPresent, findField, findObject, objectPresent, OBJECTS, type OptionalSchema } from './schema.js';
 import { formatDateTime, type RecordStore, type Row } from './soql.js';
 
 const DAY = 86_400_000;
-export const DEFAULT_NOW = '2026-11-20T12:00:00Z';
 export const DEFAULT_API_VERSION = '67.0';
 
 /** Editions that get the free event log file types (the others have no EventLogFile at all). */
@@ -52,7 +51,16 @@ export type AppState = {
   menuItem?: Row;
 };
 
-export type LogFileState = { id: string; eventType: string; row: Row; content: ElfContent; visible: boolean };
+export type LogFileState = {
+  id: string;
+  eventType: string;
+  interval: 'Daily' | 'Hourly';
+  createdMs: number;
+  row: Row;
+  content: ElfContent;
+  /** The org's licence lets it see the type (paid types need Event Monitoring). */
+  visible: boolean;
+};
 
 export type ProfileState = {
   id: string;
@@ -87,7 +95,9 @@ const ROLLED_BACK: RecordError = {
 
 export class OrgState implements RecordStore {
   public readonly orgId: string;
-  public readonly now: Date;
+  /** The clock the scenario's relative dates were resolved against (the pinned clock, or the machine's at start). */
+  public readonly startedAt: Date;
+  private readonly pinnedNow: number | undefined;
   public readonly maxApiVersion: string;
   public readonly scenario: Scenario;
   public readonly apps = new Map<string, AppState>();
@@ -112,6 +122,8 @@ export class OrgState implements RecordStore {
   private readonly groupsByName = new Map<string, Row>();
   private readonly groupAggregates = new Map<string, string>();
   private readonly eventMonitoring: boolean;
+  /** Days an event log file is served after its CreatedDate. */
+  public readonly eventLogRetentionDays: number;
   private readonly elfLicensed: boolean;
   private readonly unavailable: Set<string>;
   private readonly rng: Rng;
@@ -125,7 +137,8 @@ export class OrgState implements RecordStore {
     this.baseDir = loaded.baseDir;
     this.seed = s.seed ?? 1;
     this.rng = new Rng(Rng.seedOf(this.seed, 'org'));
-    this.now = new Date(s.org.now ?? DEFAULT_NOW);
+    this.pinnedNow = s.org.now === undefined ? undefined : Date.parse(s.org.now);
+    this.startedAt = new Date(this.pinnedNow ?? Date.now());
     this.maxApiVersion = s.org.apiVersion ?? DEFAULT_API_VERSION;
     this.orgId = to18(s.org.id ?? this.ids.next('00D'));
     this.apiUsed = s.org.apiUsage?.used ?? 0;
@@ -135,6 +148,7 @@ export class OrgState implements RecordStore {
     this.metadataSchemaErrors = options.metadataSchemaErrors ?? s.org.metadataSchemaErrors ?? 'fault';
     this.optionalSchema = { ...s.org.optionalSchema, ...options.optionalSchema };
     this.eventMonitoring = s.org.features?.eventMonitoring === true;
+    this.eventLogRetentionDays = s.org.eventLogRetentionDays ?? (this.eventMonitoring ? 30 : 1);
     this.elfLicensed = this.eventMonitoring || ELF_EDITIONS.test(s.org.edition ?? 'Enterprise Edition');
     this.unavailable = new Set((s.org.unavailableObjects ?? []).map((o) => o.toLowerCase()));
     for (const name of Object.keys(OBJECTS)) this.tables.set(name, []);
@@ -147,7 +161,9 @@ export class OrgState implements RecordStore {
     const def = findObject(objectName);
     if (!def) return [];
     const rows = this.tables.get(def.name) ?? [];
-    if (def.name === 'EventLogFile') return rows.filter((r) => this.logFiles.get(r.Id as string)?.visible === true);
+    if (def.name === 'EventLogFile') return rows.filter((r) => this.logFileServed(r.Id as string));
+    if (def.name === 'LoginHistory' && !this.currentUserHas('ManageUsers', 'MonitorLoginHistory')) return rows.filter((r) => r.UserId === this.currentUserId);
+    if (def.name === 'OauthToken' && !this.currentUserHas('CustomizeApplication')) return rows.filter((r) => r.UserId === this.currentUserId);
     return rows;
   }
 
@@ -171,6 +187,31 @@ export class OrgState implements RecordStore {
     return true;
   }
 
+  /**
+   * Whether the org serves an event log file now: a type its licence covers, an interval it has (hourly files only with
+   * Event Monitoring — guess: not documented for free orgs), generated already (CreatedDate not after now) and within
+   * retention: 1 day after CreatedDate without Event Monitoring (as in Developer Edition), 30 days with it (REST guide,
+   * using_resources_event_log_files.htm; reference §4).
+   */
+  public logFileServed(id: string): boolean {
+    const f = this.logFiles.get(to18(id));
+    if (!f?.visible) return false;
+    if (f.interval === 'Hourly' && !this.eventMonitoring) return false;
+    const now = this.now.getTime();
+    return f.createdMs <= now && f.createdMs > now - this.eventLogRetentionDays * DAY;
+  }
+
+  /** Whether the token's user holds any of these permissions (API names), through the profile or a permission set. */
+  public currentUserHas(...permissions: string[]): boolean {
+    const fields = permissions.map((p) => `Permissions${p}`);
+    for (const a of this.tables.get('PermissionSetAssignment') ?? []) {
+      if (a.AssigneeId !== this.currentUserId || a.IsActive === false) continue;
+      const ps = this.byId(a.PermissionSetId as string);
+      if (ps && fields.some((f) => ps[f] === true)) return true;
+    }
+    return false;
+  }
+
   /** Whether this org has the field (optional fields such as PermissionSet.PermissionsCanApproveUninstalledApps may be absent). */
   public hasField(objectName: string, fieldName: string): boolean {
     const def = findObject(objectName);
@@ -184,6 +225,11 @@ export class OrgState implements RecordStore {
    */
   public eventTypeVisible(eventType: string): boolean {
     return this.elfLicensed && (this.eventMonitoring || FREE_EVENT_TYPES.has(eventType));
+  }
+
+  /** The org's clock: pinned by the scenario, or the machine's (it moves). */
+  public get now(): Date {
+    return new Date(this.pinnedNow ?? Date.now());
   }
 
   public fmt(ms: number): string {
@@ -280,7 +326,7 @@ export class OrgState implements RecordStore {
   }
 
   private daysAgo(d: number): number {
-    return this.now.getTime() - Math.round(d * DAY);
+    return this.startedAt.getTime() - Math.round(d * DAY);
   }
 
   // ---- Building from the scenario ---------------------------------------------------------------
@@ -288,7 +334,7 @@ export class OrgState implements RecordStore {
   private build(): void {
     const s = this.scenario;
     const o = s.org;
-    const nowMs = this.now.getTime();
+    const nowMs = this.startedAt.getTime();
     const orgCreated = nowMs - 3 * 365 * DAY;
 
     // Profiles and users first (ids), since every row has a creator.
@@ -318,7 +364,7 @@ export class OrgState implements RecordStore {
       IsSandbox: o.isSandbox ?? false,
       InstanceName: o.instanceName ?? 'USA1024',
       NamespacePrefix: o.namespacePrefix ?? null,
-      TrialExpirationDate: o.trialExpirationDate ?? null,
+      TrialExpirationDate: o.trialExpirationDate ? this.fmt(resolveInstant(o.trialExpirationDate, nowMs)) : null,
       ...this.audit(admin, orgCreated),
     });
 
@@ -581,9 +627,9 @@ export class OrgState implements RecordStore {
     const rng = new Rng(Rng.seedOf(this.seed, 'tokens'));
     const activeUsers = (this.tables.get('User') ?? []).filter((u) => u.IsActive === true).map((u) => u.Username as string);
     const add = (app: AppState, uid: string, t: OauthTokenSpec): void => {
-      const created = this.now.getTime() - Math.round(this.pickDaysWith(rng, t.createdDaysAgo, [2, 400]) * DAY);
+      const created = this.startedAt.getTime() - Math.round(this.pickDaysWith(rng, t.createdDaysAgo, [2, 400]) * DAY);
       const lastUsed =
-        t.lastUsedDaysAgo === null ? null : Math.max(created, this.now.getTime() - Math.round(this.pickDaysWith(rng, t.lastUsedDaysAgo, [0, 30]) * DAY));
+        t.lastUsedDaysAgo === null ? null : Math.max(created, this.startedAt.getTime() - Math.round(this.pickDaysWith(rng, t.lastUsedDaysAgo, [0, 30]) * DAY));
       const useCount = t.lastUsedDaysAgo === null ? 0 : Math.round(this.pickDaysWith(rng, t.useCount, [1, 5000]));
       this.insert('OauthToken', {
         Id: null,
@@ -649,12 +695,12 @@ export class OrgState implements RecordStore {
         });
       };
       if (l.count === undefined) {
-        one(l.user, Date.parse(l.loginTime!));
+        one(l.user, resolveInstant(l.loginTime!, this.startedAt.getTime()));
         continue;
       }
       const users = l.users ?? (l.user ? [l.user] : activeUsers);
       const within = l.withinDays ?? 30;
-      for (let i = 0; i < l.count; i++) one(users[i % users.length], this.now.getTime() - Math.round(rng.float() * within * DAY));
+      for (let i = 0; i < l.count; i++) one(users[i % users.length], this.startedAt.getTime() - Math.round(rng.float() * within * DAY));
     }
   }
 
@@ -687,7 +733,7 @@ export class OrgState implements RecordStore {
       const ipPool = spec.ipPool ?? ['203.0.113.10', '203.0.113.24', '198.51.100.7', '198.51.100.52', '192.0.2.33', '52.14.88.190', '34.201.16.4', '3.120.44.9'];
       for (const date of this.datesOf(spec.dates)) {
         const hours = interval === 'Hourly' ? spec.hours ?? Array.from({ length: 24 }, (_, h) => h) : [0];
-        const versions = (spec.duplicateDates ?? []).includes(date) ? 2 : 1;
+        const versions = (spec.duplicateDates ?? []).map((d) => resolveDay(d, this.startedAt.getTime())).includes(date) ? 2 : 1;
         hours.forEach((hour, hi) => {
           for (let v = 0; v < versions; v++) {
             const logDate = Date.parse(`${date}T00:00:00Z`) + hour * 3_600_000;
@@ -725,7 +771,7 @@ export class OrgState implements RecordStore {
               ApiVersion: Number(spec.apiVersion ?? this.maxApiVersion),
               ...this.audit(this.currentUserId, created),
             });
-            this.logFiles.set(id, { id, eventType: spec.eventType, row, content, visible: this.eventTypeVisible(spec.eventType) });
+            this.logFiles.set(id, { id, eventType: spec.eventType, interval, createdMs: created, row, content, visible: this.eventTypeVisible(spec.eventType) });
           }
         });
       }
@@ -733,10 +779,11 @@ export class OrgState implements RecordStore {
   }
 
   private datesOf(dates: string[] | { from: string; to: string } | undefined): string[] {
-    if (Array.isArray(dates)) return dates;
     const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-    const from = dates ? Date.parse(`${dates.from}T00:00:00Z`) : Date.parse(`${day(this.now.getTime() - 7 * DAY)}T00:00:00Z`);
-    const to = dates ? Date.parse(`${dates.to}T00:00:00Z`) : Date.parse(`${day(this.now.getTime() - DAY)}T00:00:00Z`);
+    const base = this.startedAt.getTime();
+    if (Array.isArray(dates)) return dates.map((d) => resolveDay(d, base));
+    const from = Date.parse(`${dates ? resolveDay(dates.from, base) : day(base - 7 * DAY)}T00:00:00Z`);
+    const to = Date.parse(`${dates ? resolveDay(dates.to, base) : day(base - DAY)}T00:00:00Z`);
     const out: string[] = [];
     for (let t = from; t <= to; t += DAY) out.push(day(t));
     return out;

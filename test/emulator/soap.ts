@@ -155,7 +155,7 @@ export class MetadataApi {
         }
       }
     }
-    return envelope([element('listMetadataResponse', results)]);
+    return { ...envelope([element('listMetadataResponse', results)]), records: results.length };
   }
 
   private read(op: XmlElement): Reply {
@@ -179,7 +179,7 @@ export class MetadataApi {
       // guess: an unknown name reads as a nil record (jsforce then returns an object without fullName).
       return element('records', [], [['xsi:nil', 'true']]);
     });
-    return envelope([element('readMetadataResponse', [element('result', records)])]);
+    return { ...envelope([element('readMetadataResponse', [element('result', records)])]), records: records.length };
   }
 
   /** The parts of a Profile the emulator models, written in WSDL order. */
@@ -260,6 +260,6 @@ export class MetadataApi {
         textElement('success', String(!o.error)),
       ])
     );
-    return envelope([element('updateMetadataResponse', results)]);
+    return { ...envelope([element('updateMetadataResponse', results)]), records: results.length };
   }
 }
