@@ -84,7 +84,8 @@ describe('connectedapp usage (e2e through the org emulator)', function () {
 
     for (const kind of ['drop-mid', 'truncate'] as const) {
       it(`retries a download cut off by ${kind} and counts every row once`, async () => {
-        emulator.addFault({ path: '/LogFile$', nth: 2, times: 2, kind, afterBytes: 40_000 });
+        // The CLI asks for gzip: afterBytes counts compressed bytes (a demo file is about 30 KB gzipped).
+        emulator.addFault({ path: '/LogFile$', nth: 2, times: 2, kind, afterBytes: 10_000 });
         const run = await runCli(['connectedapp', 'usage', '--source', 'elf', ...DEMO_WINDOW], { emulator });
         expect(run.exitCode, run.stderr).to.equal(0);
         const result = resultOf(run);

@@ -249,6 +249,17 @@ describe('org emulator: latency that charges for size', () => {
       const [download] = e.requests;
       expect(download.bytes).to.equal(file.LogFileLength);
       expect(download.ms).to.be.at.least(1 + (file.LogFileLength / 1024) * 2 * 0.95);
+      // A gzipped stream pays for its compressed bytes and still arrives whole, small (one compressed piece) or not.
+      const zipped = await raw(e, file.LogFile, { 'Accept-Encoding': 'gzip' });
+      expect(gunzipSync(zipped.body).length).to.equal(file.LogFileLength);
+      const csv = '"EVENT_TYPE","USER_ID"\n"Login","0055g0000000001"\n';
+      const tiny = await start({ scenario: { org: { name: 'Tiny', now: PINNED_NOW }, eventLogFiles: [{ eventType: 'Login', dates: ['-1d'], csv }] }, latencyMs: 1, latencyPerKbMs: 50 });
+      try {
+        const [small] = await files(tiny);
+        expect(gunzipSync((await raw(tiny, small.LogFile, { 'Accept-Encoding': 'gzip' })).body).toString('utf8')).to.equal(csv);
+      } finally {
+        await tiny.stop();
+      }
       e.setLatency(0);
       e.resetLog();
       await raw(e, file.LogFile);

@@ -382,6 +382,15 @@ class EmulatorServer {
         gz.destroy();
         resolve();
       };
+      // A paused compressor may still report 'end' while the last piece waits for its latency: end the response
+      // only once nothing is pending.
+      let pending = 0;
+      let ended = false;
+      const endIfIdle = (): void => {
+        if (!ended || pending > 0) return;
+        if (!done && !res.destroyed) res.end();
+        finish();
+      };
       gz.on('data', (chunk: Buffer) => {
         if (done || res.destroyed || this.stopped) {
           finish();
@@ -389,9 +398,10 @@ class EmulatorServer {
         }
         const piece = sent + chunk.length > cut ? chunk.subarray(0, cut - sent) : chunk;
         sent += piece.length;
+        pending++;
         // Paid before the bytes go out (see send); the compressor waits meanwhile.
         gz.pause();
-        void this.sleep((piece.length / 1024) * this.latency.perKbMs).then(() => {
+        void this.sleep((piece.length / 1024) * this.latency.perKbMs).then(async () => {
           if (done || res.destroyed) {
             finish();
             return;
@@ -407,13 +417,15 @@ class EmulatorServer {
             });
             return;
           }
-          if (more) gz.resume();
-          else void drained(res).then(() => gz.resume());
+          if (!more) await drained(res);
+          pending--;
+          if (ended) endIfIdle();
+          else gz.resume();
         });
       });
       gz.on('end', () => {
-        if (!done && !res.destroyed) res.end();
-        finish();
+        ended = true;
+        endIfIdle();
       });
       gz.on('error', () => {
         res.destroy();
