@@ -49,3 +49,12 @@ describe('emulator independence from the plugin', () => {
     expect(offenders).to.deep.equal([]);
   });
 });
+
+describe('emulator guesses', () => {
+  it('GUESSES.md covers every module that makes a guess', () => {
+    const guesses = readFileSync(join(HERE, 'GUESSES.md'), 'utf8');
+    const modules = sourceFiles(HERE).filter((f) => !f.endsWith('.test.ts') && /\/\/ guess:|\* guess:|— guess:|\(guess:/.test(readFileSync(f, 'utf8')));
+    expect(modules.length).to.be.greaterThan(5);
+    expect(modules.map((f) => relative(HERE, f)).filter((m) => !guesses.includes(`\`${m}\``))).to.deep.equal([]);
+  });
+});

@@ -270,3 +270,34 @@ describe('org emulator: latency that charges for size', () => {
     }
   });
 });
+
+describe('org emulator: guesses it can answer both ways (GUESSES.md)', () => {
+  it('hourly files in a free org: none by default, served with hourlyWithoutEventMonitoring', async () => {
+    for (const [option, expected] of [[false, 0], [true, 3]] as const) {
+      const e = await start({ scenario: demoScenario({ now: PINNED_NOW, hourlyWithoutEventMonitoring: option }) });
+      try {
+        expect((await files(e, "WHERE Interval = 'Hourly'")).length, String(option)).to.equal(expected);
+      } finally {
+        await e.stop();
+      }
+    }
+  });
+
+  it('OauthToken aggregates: over every token by default, over the first 2,500 rows with oauthTokenAggregates: capped', async () => {
+    const scenario = (mode: 'all' | 'capped'): Scenario => ({
+      org: { name: 'Tokens', oauthTokenAggregates: mode },
+      connectedApps: [{ name: 'Busy' }, { name: 'Quiet' }],
+      oauthTokens: [{ app: 'Busy', count: 2800 }, { app: 'Quiet', count: 300 }],
+    });
+    for (const [mode, expected] of [['all', [['Busy', 2800], ['Quiet', 300]]], ['capped', [['Busy', 2500]]]] as const) {
+      const e = await start({ scenario: scenario(mode) });
+      try {
+        const r = (await getJson<QueryPage>(e, q('SELECT AppName, COUNT(UserId) n FROM OauthToken GROUP BY AppName ORDER BY AppName'))).json.records;
+        expect(r.map((x) => [x.AppName, x.n]), mode).to.deep.equal(expected);
+        expect((await getJson<QueryPage>(e, q('SELECT COUNT() FROM OauthToken'))).json.totalSize).to.equal(3100);
+      } finally {
+        await e.stop();
+      }
+    }
+  });
+});

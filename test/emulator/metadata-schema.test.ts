@@ -141,6 +141,17 @@ describe('org emulator: Metadata API types by the WSDL', () => {
     expect(read).to.be.greaterThan(10);
   });
 
+  it('keeps the consumer key when it is left out, and refuses a different one', async () => {
+    const key = childText(firstElement(await readRecord(e, 'Jenkins_CI'), 'oauthConfig'), 'consumerKey');
+    expect(key).to.match(/^3MVG/);
+    const saved = await soap(e, update([JENKINS.join('')]));
+    expect(childText(elements(body(saved.body), 'result')[0], 'success')).to.equal('true');
+    expect(childText(firstElement(await readRecord(e, 'Jenkins_CI'), 'oauthConfig'), 'consumerKey')).to.equal(key);
+    const changed = JENKINS.map((p) => p.replace('</callbackUrl>', '</callbackUrl><consumerKey>3MVGother</consumerKey>'));
+    const refused = await soap(e, update([changed.join('')]));
+    expect(childText(firstElement(elements(body(refused.body), 'result')[0], 'errors'), 'statusCode')).to.equal('FIELD_INTEGRITY_EXCEPTION');
+  });
+
   it('throws SchemaViolation (not a crash) for text where an element is expected', () => {
     expect(() => readObject(parseXml('<ConnectedApp>text</ConnectedApp>').root, 'ConnectedApp')).to.throw(SchemaViolation);
   });

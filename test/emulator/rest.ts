@@ -89,7 +89,7 @@ export class RestApi {
     if (q === null || q.trim() === '') return restError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     let result;
     try {
-      result = executeSoql(q, this.org, { apiVersion: version, now: this.org.now, isLicensed: (o) => this.org.isLicensed(o), hasField: (o, f) => this.org.hasField(o, f) });
+      result = executeSoql(q, this.org, { apiVersion: version, now: this.org.now, isLicensed: (o) => this.org.isLicensed(o), hasField: (o, f) => this.org.hasField(o, f), aggregateRowCap: (o) => (o === 'OauthToken' && this.org.scenario.org.oauthTokenAggregates === 'capped' ? 2500 : undefined) });
     } catch (e) {
       if (e instanceof SoqlError) return restError(400, e.errorCode, e.message);
       throw e;

@@ -36,6 +36,13 @@ export type OrgSpec = {
   features?: { eventMonitoring?: boolean };
   /** Days event log files are kept after their CreatedDate (Event Monitoring only, up to 365; default 30, 1 without it). */
   eventLogRetentionDays?: number;
+  /** Serve hourly files without Event Monitoring (default false — guess: undocumented for free orgs; GUESSES.md). */
+  hourlyWithoutEventMonitoring?: boolean;
+  /**
+   * OauthToken aggregates (GROUP BY, COUNT(field)…) over all tokens (default) or over the first 2,500 rows only, as the
+   * row cap might apply to them (guess: undocumented, reference open question 14; GUESSES.md).
+   */
+  oauthTokenAggregates?: 'all' | 'capped';
   /** sObjects that answer INVALID_TYPE (not licensed / not enabled), e.g. ["LoginIpRange"]. */
   unavailableObjects?: string[];
   /** Username of the user the access token belongs to (default: the first active user with ModifyAllData). */

@@ -41,6 +41,8 @@ export type EvalOptions = {
   isLicensed?: (objectName: string) => boolean;
   /** false: the field does not exist in this org (an optional field it lacks), so INVALID_FIELD. */
   hasField?: (objectName: string, fieldName: string) => boolean;
+  /** Aggregates over this object see only its first N rows (the OauthToken cap, where an org applies it to aggregates). */
+  aggregateRowCap?: (objectName: string) => number | undefined;
 };
 
 export type EvalResult = { objectName: string; records: Array<Record<string, unknown>>; totalSize: number; isCount: boolean };
@@ -55,6 +57,7 @@ type Ctx = {
   nowMs: number;
   isLicensed: (objectName: string) => boolean;
   hasField: (objectName: string, fieldName: string) => boolean;
+  aggregateRowCap: (objectName: string) => number | undefined;
 };
 
 /** A value normalised for comparison: text as-is (compared case-insensitively), dates/datetimes as epoch ms. */
@@ -734,7 +737,9 @@ function runAggregate(ctx: Ctx, compiler: QueryCompiler, def: ObjectDef, query: 
   const where = query.where === null ? null : compiler.condition(def, alias, query.where, false);
   compiler.checkOffset(query);
 
-  const rows = ctx.store.rows(def.name).map((row) => ({ row, objectName: def.name }));
+  const cap = ctx.aggregateRowCap(def.name);
+  const all = ctx.store.rows(def.name);
+  const rows = (cap === undefined ? all : all.slice(0, cap)).map((row) => ({ row, objectName: def.name }));
   const kept = where === null ? rows : rows.filter(where);
   const buckets = new Map<string, Located[]>();
   if (groups.length === 0) buckets.set('', kept);
@@ -785,6 +790,7 @@ export function executeSoql(text: string, store: RecordStore, options: EvalOptio
     nowMs: options.now.getTime(),
     isLicensed: (name) => options.isLicensed?.(name) !== false,
     hasField: (object, field) => options.hasField?.(object, field) !== false,
+    aggregateRowCap: (object) => options.aggregateRowCap?.(object),
   };
   const compiler = new QueryCompiler(ctx);
   const def = resolveObject(ctx, query.from.name, query.from.pos);
