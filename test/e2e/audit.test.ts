@@ -44,7 +44,7 @@ describe('connectedapp audit against an org (e2e through the org emulator)', fun
   });
 
   it('counts API calls per app from the ApiTotalUsage event logs in the window', async () => {
-    // The demo org's logs are a week up to its own clock (2026-11-20); 30 days from today reaches them.
+    // The demo org's logs are dated relative to today; as a free org it serves the last day's.
     const run = await runCli(['connectedapp', 'audit', '--event-log-days', '30', '--rule', 'lifecycle'], { emulator: demo });
     expect(run.exitCode, run.stderr).to.equal(0);
     const elf = result(run).coverage.find((c) => c.source === 'EventLogFile:ApiTotalUsage');
