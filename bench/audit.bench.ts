@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateScenario, start, type Emulator } from '../test/emulator/index.js';
 import { ensureBuilt, ownRequests, runCli } from '../test/e2e/harness.js';
-import { serializeXml } from '../src/domain/xml.js';
+import { serializeXml } from '../test/emulator/xml.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -84,9 +84,10 @@ async function sourceAudit(files: number): Promise<Row> {
     let written = 0;
     for (const row of emulator.org.table('ConnectedApplication')) {
       const app = emulator.org.appByAnyName(row.Name as string);
-      if (!app?.body) continue;
+      const component = emulator.org.storedComponent(row.Name as string);
+      if (!app || !component) continue;
       if (written === files) break;
-      writeFileSync(join(target, `${app.name}.connectedApp-meta.xml`), serializeXml(app.body));
+      writeFileSync(join(target, `${app.name}.connectedApp-meta.xml`), serializeXml(component));
       written++;
     }
     const run = await runCli(['connectedapp', 'audit', '--source-dir', 'force-app'], { emulator, cwd: dir, targetOrg: false, timeoutMs: 600_000 });

@@ -86,7 +86,8 @@ function scenario(o: BenchOptions): Scenario {
   const apps = ['Jenkins CI', 'MuleSoft Sync', 'Tableau Reporting', 'Data Export'].map((label) => ({ name: label.replace(/ /g, '_'), label }));
   return {
     name: 'usage-bench',
-    org: { name: 'Usage Bench', features: { eventMonitoring: true } },
+    // Pinned: the files have fixed dates, and the org serves them only within its retention after that clock.
+    org: { name: 'Usage Bench', now: '2026-11-20T12:00:00Z', features: { eventMonitoring: true } },
     users: Array.from({ length: 12 }, (_, i) => ({ username: `user${i}@bench.example.com`, profile: 'System Administrator' })),
     connectedApps: [...apps, { name: 'Ghost_App', label: 'Ghost App', installed: false }],
     eventLogFiles: [

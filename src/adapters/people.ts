@@ -1,13 +1,21 @@
 /*
  * Users, profiles and permission sets as the audit needs them: active-user counts per access holder,
- * who holds the connected-app bypass permissions, run-as users of client-credentials apps, and the
- * login IP ranges of profiles. Each read is one (paged) query and optional: a refusal becomes coverage.
+ * who holds the connected-app bypass permissions (after a describe of PermissionSet: only fields the org has are
+ * queried), run-as users of client-credentials apps, and the login IP ranges of profiles. Each read is optional: a
+ * refusal becomes coverage.
  */
-import type { Connection } from '@salesforce/core';
+import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from './api.js';
+import { describeFieldNames } from './describe.js';
+import { listMetadata, readMetadata } from './metadata-api.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
 import { chunk } from '../domain/collections.js';
+import { id15 } from '../domain/names.js';
 import { soqlInList } from '../domain/soql.js';
+import { childText, elements } from '../domain/xml.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const coverageText = Messages.loadMessages('plugin-connectedapp', 'connectedapp.coverage');
 
 export type Optional<T> = { value: T; coverage: SourceCoverage };
 
@@ -37,6 +45,30 @@ export async function readActiveUserCounts(conn: Connection, permissionSetIds: r
   });
 }
 
+/** The permission fields the audit needs, by their API names on PermissionSet (and Profile). */
+export const APPROVE_UNINSTALLED_FIELD = 'PermissionsCanApproveUninstalledApps';
+export const USE_ANY_API_CLIENT_FIELD = 'PermissionsUseAnyApiClient';
+
+/**
+ * Which of those fields this org has. "Approve Uninstalled Connected Apps" has no documented field name (community
+ * code uses PermissionsCanApproveUninstalledApps, some orgs' describe lacks it); "Use Any API Client" exists only
+ * where API Access Control is on, so its absence means nobody can hold it.
+ */
+export type PermissionFields = { approveUninstalled: boolean; useAnyApiClient: boolean };
+
+/** One describe of PermissionSet: the permission fields a query may name. */
+export async function readPermissionFields(conn: Connection): Promise<Optional<PermissionFields | null>> {
+  return optional('PermissionSet:describe', null, async () => {
+    const fields = await describeFieldNames(conn, 'PermissionSet');
+    return { approveUninstalled: fields?.has(APPROVE_UNINSTALLED_FIELD) ?? false, useAnyApiClient: fields?.has(USE_ANY_API_CLIENT_FIELD) ?? false };
+  });
+}
+
+/** Coverage for a read that needs Approve Uninstalled Connected Apps in an org whose describe lacks the field. */
+function withoutApproveField(source: string): SourceCoverage {
+  return { source, status: 'not-licensed', errorCode: 'INVALID_FIELD', detail: coverageText.getMessage('noPermissionField', [APPROVE_UNINSTALLED_FIELD]) };
+}
+
 export type PrivilegedGrant = {
   username: string;
   userId: string;
@@ -49,27 +81,23 @@ export type PrivilegedGrant = {
   modifyAllData: boolean;
 };
 
-/** Active users granted "Approve Uninstalled Connected Apps" or "Use Any API Client", by profile or permission set. */
-export async function readPrivilegedGrants(conn: Connection): Promise<Optional<PrivilegedGrant[]>> {
-  return optional('PermissionSetAssignment:privileged', [], async () => {
-    type Row = {
-      AssigneeId: string;
-      Assignee: { Username: string; Profile: { Name: string } | null } | null;
-      PermissionSet: {
-        Name: string;
-        IsOwnedByProfile: boolean;
-        Profile: { Name: string } | null;
-        PermissionsApproveUninstalledConnectedApps: boolean;
-        PermissionsUseAnyApiClient: boolean;
-        PermissionsModifyAllData: boolean;
-      } | null;
-    };
+/**
+ * Active users granted "Approve Uninstalled Connected Apps" or "Use Any API Client", by profile or permission set.
+ * Queries only the permission fields the org has; without the approval field the read is not made (the rules that
+ * need it are then not evaluated, never passed).
+ */
+export async function readPrivilegedGrants(conn: Connection, fields: PermissionFields): Promise<Optional<PrivilegedGrant[]>> {
+  const source = 'PermissionSetAssignment:privileged';
+  if (!fields.approveUninstalled) return { value: [], coverage: withoutApproveField(source) };
+  return optional(source, [], async () => {
+    type PermissionSetRow = { Name: string; IsOwnedByProfile: boolean; Profile: { Name: string } | null; PermissionsModifyAllData: boolean } & Record<string, unknown>;
+    type Row = { AssigneeId: string; Assignee: { Username: string; Profile: { Name: string } | null } | null; PermissionSet: PermissionSetRow | null };
+    const permissions = [APPROVE_UNINSTALLED_FIELD, ...(fields.useAnyApiClient ? [USE_ANY_API_CLIENT_FIELD] : [])];
     const rows = await queryAll<Row>(
       conn,
       'SELECT AssigneeId, Assignee.Username, Assignee.Profile.Name, PermissionSet.Name, PermissionSet.IsOwnedByProfile, PermissionSet.Profile.Name, ' +
-        'PermissionSet.PermissionsApproveUninstalledConnectedApps, PermissionSet.PermissionsUseAnyApiClient, PermissionSet.PermissionsModifyAllData ' +
-        'FROM PermissionSetAssignment WHERE Assignee.IsActive = true AND ' +
-        '(PermissionSet.PermissionsApproveUninstalledConnectedApps = true OR PermissionSet.PermissionsUseAnyApiClient = true)'
+        `${permissions.map((f) => `PermissionSet.${f}`).join(', ')}, PermissionSet.PermissionsModifyAllData ` +
+        `FROM PermissionSetAssignment WHERE Assignee.IsActive = true AND (${permissions.map((f) => `PermissionSet.${f} = true`).join(' OR ')})`
     );
     return rows.records.map((r) => ({
       username: r.Assignee?.Username ?? r.AssigneeId,
@@ -77,30 +105,29 @@ export async function readPrivilegedGrants(conn: Connection): Promise<Optional<P
       grantedBy: r.PermissionSet?.IsOwnedByProfile ? (r.PermissionSet.Profile?.Name ?? '') : (r.PermissionSet?.Name ?? ''),
       viaProfile: r.PermissionSet?.IsOwnedByProfile ?? false,
       profileName: r.Assignee?.Profile?.Name ?? null,
-      approveUninstalledConnectedApps: r.PermissionSet?.PermissionsApproveUninstalledConnectedApps ?? false,
-      useAnyApiClient: r.PermissionSet?.PermissionsUseAnyApiClient ?? false,
+      approveUninstalledConnectedApps: r.PermissionSet?.[APPROVE_UNINSTALLED_FIELD] === true,
+      useAnyApiClient: r.PermissionSet?.[USE_ANY_API_CLIENT_FIELD] === true,
       modifyAllData: r.PermissionSet?.PermissionsModifyAllData ?? false,
     }));
   });
 }
 
-export type ProfileFacts = { name: string; modifyAllData: boolean; approveUninstalledConnectedApps: boolean; apiUserOnly: boolean; activeUsers: number | null };
+export type ProfileFacts = { name: string; approveUninstalledConnectedApps: boolean };
 
-/** Profiles with Modify All Data (administrator profiles, including clones) and whether they kept the bypass permission. */
-export async function readAdminProfiles(conn: Connection): Promise<Optional<ProfileFacts[]>> {
-  return optional('Profile', [], async () => {
-    type Row = { Name: string; PermissionsModifyAllData: boolean; PermissionsApproveUninstalledConnectedApps: boolean; PermissionsApiUserOnly: boolean };
+/**
+ * Profiles with Modify All Data (administrator profiles, including clones) and whether they kept the bypass
+ * permission: through their profile-owned permission sets, whose fields the PermissionSet describe lists.
+ */
+export async function readAdminProfiles(conn: Connection, fields: PermissionFields): Promise<Optional<ProfileFacts[]>> {
+  const source = 'Profile';
+  if (!fields.approveUninstalled) return { value: [], coverage: withoutApproveField(source) };
+  return optional(source, [], async () => {
+    type Row = { Profile: { Name: string } | null } & Record<string, unknown>;
     const rows = await queryAll<Row>(
       conn,
-      'SELECT Name, PermissionsModifyAllData, PermissionsApproveUninstalledConnectedApps, PermissionsApiUserOnly FROM Profile WHERE PermissionsModifyAllData = true'
+      `SELECT Profile.Name, ${APPROVE_UNINSTALLED_FIELD} FROM PermissionSet WHERE IsOwnedByProfile = true AND PermissionsModifyAllData = true`
     );
-    return rows.records.map((r) => ({
-      name: r.Name,
-      modifyAllData: r.PermissionsModifyAllData,
-      approveUninstalledConnectedApps: r.PermissionsApproveUninstalledConnectedApps,
-      apiUserOnly: r.PermissionsApiUserOnly,
-      activeUsers: null,
-    }));
+    return rows.records.flatMap((r) => (r.Profile ? [{ name: r.Profile.Name, approveUninstalledConnectedApps: r[APPROVE_UNINSTALLED_FIELD] === true }] : []));
   });
 }
 
@@ -132,18 +159,58 @@ export async function readRunAsUsers(conn: Connection, usernames: readonly strin
 
 export type IpRange = { start: string; end: string };
 
-/** Login IP ranges per profile name, from the LoginIpRange object (community-documented; optional). */
-export async function readProfileIpRanges(conn: Connection): Promise<Optional<Map<string, IpRange[]>>> {
-  return optional('LoginIpRange', new Map<string, IpRange[]>(), async () => {
-    type Row = { StartAddress: string; EndAddress: string; Profile: { Name: string } | null };
-    const rows = await queryAll<Row>(conn, 'SELECT StartAddress, EndAddress, Profile.Name FROM LoginIpRange');
-    const ranges = new Map<string, IpRange[]>();
-    for (const r of rows.records) {
-      if (!r.Profile) continue;
-      const list = ranges.get(r.Profile.Name) ?? [];
-      list.push({ start: r.StartAddress, end: r.EndAddress });
-      ranges.set(r.Profile.Name, list);
-    }
-    return ranges;
-  });
+/**
+ * Login IP ranges of the named profiles (display names), each profile read completely: a profile in the map with no
+ * range has none. The documented source is Profile metadata (loginIpRanges), read 10 profiles a call. A queryable
+ * LoginIpRange object appears only in community code, with disputed field names; where describe shows it, one query
+ * answers for every profile instead.
+ */
+export async function readProfileIpRanges(conn: Connection, profileNames: readonly string[]): Promise<Optional<Map<string, IpRange[]>>> {
+  const names = [...new Set(profileNames)];
+  let fields: Set<string> | null;
+  try {
+    fields = await describeFieldNames(conn, 'LoginIpRange');
+  } catch (error) {
+    if (!isSourceUnavailable(error)) throw error;
+    fields = null;
+  }
+  const start = ['IpStartAddress', 'StartAddress'].find((f) => fields?.has(f));
+  const end = ['IpEndAddress', 'EndAddress'].find((f) => fields?.has(f));
+  if (fields?.has('ProfileId') && start && end) {
+    return optional('LoginIpRange', new Map<string, IpRange[]>(), async () => {
+      type Row = { Profile: { Name: string } | null } & Record<string, unknown>;
+      const rows = await queryAll<Row>(conn, `SELECT ${start}, ${end}, Profile.Name FROM LoginIpRange`);
+      // The object lists every range in the org: a profile without rows has none.
+      const ranges = new Map<string, IpRange[]>(names.map((n) => [n, []]));
+      for (const r of rows.records) {
+        if (!r.Profile) continue;
+        ranges.set(r.Profile.Name, [...(ranges.get(r.Profile.Name) ?? []), { start: String(r[start]), end: String(r[end]) }]);
+      }
+      return ranges;
+    });
+  }
+  return optional('readMetadata:Profile', new Map<string, IpRange[]>(), () => readProfileMetadataRanges(conn, names));
+}
+
+/** Profile metadata names differ from display names for standard profiles ("System Administrator" is "Admin"): join on the Id. */
+async function readProfileMetadataRanges(conn: Connection, names: readonly string[]): Promise<Map<string, IpRange[]>> {
+  const ranges = new Map<string, IpRange[]>();
+  if (names.length === 0) return ranges;
+  const idOf = new Map<string, string>();
+  for (const part of chunk(names, 300)) {
+    const rows = await queryAll<{ Id: string; Name: string }>(conn, `SELECT Id, Name FROM Profile WHERE Name IN ${soqlInList(part)}`);
+    for (const r of rows.records) idOf.set(r.Name.toLowerCase(), id15(r.Id));
+  }
+  const fullNameOfId = new Map((await listMetadata(conn, 'Profile')).flatMap((p) => (p.id ? [[id15(p.id), p.fullName] as const] : [])));
+  const fullNameOf = new Map(names.map((n) => [n, fullNameOfId.get(idOf.get(n.toLowerCase()) ?? '') ?? n]));
+  const records = await readMetadata(conn, 'Profile', [...new Set(fullNameOf.values())]);
+  for (const name of names) {
+    const record = records.get(fullNameOf.get(name) ?? name);
+    if (!record) continue; // not read: unknown, not "none"
+    ranges.set(
+      name,
+      elements(record, 'loginIpRanges').map((r) => ({ start: childText(r, 'startAddress') ?? '', end: childText(r, 'endAddress') ?? '' }))
+    );
+  }
+  return ranges;
 }

@@ -1,14 +1,25 @@
 /*
  * Builds the audit's view of an org: the inventory (apps, names, assignments), every app's full policy
  * from metadata (10 names a call, 4 calls at a time), and the optional sources (tokens, logins, users,
- * IP ranges). Requests: 3 + ceil(apps / 10) + about 9, whatever the number of tokens or users.
+ * IP ranges). Requests: 3 + ceil(apps / 10) + about 12 + ceil(assigned profiles / 10) when profile IP ranges come
+ * from Profile metadata, whatever the number of tokens or users.
  * Optional sources that are refused become coverage notes; the audit never fails on them.
  */
 import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, isTransient, messageOf, queryAll } from '../adapters/api.js';
 import { readAppPolicies, readInventory } from '../adapters/connected-apps.js';
 import { readLoginUsage } from '../adapters/logins.js';
-import { readActiveUserCounts, readAdminProfiles, readPrivilegedGrants, readProfileIpRanges, readRunAsUsers, type Optional } from '../adapters/people.js';
+import {
+  readActiveUserCounts,
+  readAdminProfiles,
+  readPermissionFields,
+  readPrivilegedGrants,
+  readProfileIpRanges,
+  readRunAsUsers,
+  type Optional,
+  type PrivilegedGrant,
+  type ProfileFacts,
+} from '../adapters/people.js';
 import { readTokenHolders, readTokenUsage, type AppTokenUsage } from '../adapters/tokens.js';
 import { DEFAULT_AUDIT_OPTIONS, type AuditApp, type AuditInventory, type AuditOptions, type Evidence, type LoginEvidence } from '../domain/audit/model.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
@@ -39,13 +50,12 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
 
   // Metadata and the optional sources do not depend on each other: read them together.
   const now = input.now ?? new Date();
-  const [policies, tokens, logins, privileged, adminProfiles, ipRanges, menuItems, activeUsers, apiCalls] = await Promise.all([
+  const [policies, tokens, logins, [privileged, adminProfiles], ipRanges, menuItems, activeUsers, apiCalls] = await Promise.all([
     readPolicies(conn, selected, progress),
     readTokenUsage(conn),
     readLoginUsage(conn, options.loginDays),
-    readPrivilegedGrants(conn),
-    readAdminProfiles(conn),
-    readProfileIpRanges(conn),
+    readPermissions(conn),
+    readProfileIpRanges(conn, selected.flatMap((a) => a.profiles.map((p) => p.name))),
     readMenuItems(conn),
     readActiveUserCounts(conn, selected.flatMap((a) => [...a.permissionSets, ...a.profiles].map((h) => h.permissionSetId))),
     // Optional like every other source: whatever goes wrong reading the logs becomes a coverage note.
@@ -185,16 +195,29 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     apps,
     privilegedUsers: privileged.coverage.status === 'used' ? privileged.value.map((g) => ({ ...g, administrator: g.modifyAllData })) : null,
     adminProfiles: adminProfiles.coverage.status === 'used' ? adminProfiles.value.map((p) => ({ name: p.name, approveUninstalledConnectedApps: p.approveUninstalledConnectedApps })) : null,
-    // LoginIpRange lists every range in the org: an assigned profile without any has none (0), not "unknown".
-    profileIpRanges:
-      ipRanges.coverage.status === 'used'
-        ? new Map([...selected.flatMap((a) => a.profiles.map((p): [string, number] => [p.name, 0])), ...[...ipRanges.value].map(([name, list]): [string, number] => [name, list.length])])
-        : null,
+    // Each profile in the map was read completely (a profile the org could not give is missing: unknown, not "none").
+    profileIpRanges: ipRanges.coverage.status === 'used' ? new Map([...ipRanges.value].map(([name, list]): [string, number] => [name, list.length])) : null,
     evidence,
     coverage,
     parseErrors: [],
     options,
   };
+}
+
+/**
+ * Who holds the bypass permissions and which administrator profiles lack the approval: after one describe of
+ * PermissionSet, so that only permission fields this org has are queried.
+ */
+async function readPermissions(conn: Connection): Promise<[Optional<PrivilegedGrant[]>, Optional<ProfileFacts[]>]> {
+  const fields = await readPermissionFields(conn);
+  if (!fields.value) {
+    const note = (source: string): SourceCoverage => ({ ...fields.coverage, source });
+    return [
+      { value: [], coverage: note('PermissionSetAssignment:privileged') },
+      { value: [], coverage: note('Profile') },
+    ];
+  }
+  return Promise.all([readPrivilegedGrants(conn, fields.value), readAdminProfiles(conn, fields.value)]);
 }
 
 /** Every selected app's policy from its metadata; an org that refuses the Metadata API becomes a coverage note. */

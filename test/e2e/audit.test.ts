@@ -34,14 +34,17 @@ describe('connectedapp audit against an org (e2e through the org emulator)', fun
     expect(ruleApps(run, 'CA302')).to.include('Legacy_Data_Loader');
     expect(r.summary.total).to.equal(r.findings.length);
     expect(r.findings.every((f) => f.message.length > 0 && f.title.length > 0)).to.be.true;
-    // 3 inventory + ceil(apps / 10) metadata reads + about 10 optional sources.
+    // 3 inventory + ceil(apps / 10) metadata reads + about 12 optional sources + 2 describes (PermissionSet,
+    // LoginIpRange) + for login IP ranges (the demo org has no LoginIpRange object) one Profile query, one
+    // listMetadata and the assigned profiles' metadata, 10 a call.
     const apps = demo.org.table('ConnectedApplication').length;
+    const profiles = new Set(demo.org.table('SetupEntityAccess').map((s) => demo.org.byId(String(s.ParentId))?.ProfileId).filter((id) => id)).size;
     const own = ownRequests(run);
-    expect(own.length).to.be.at.most(3 + Math.ceil(apps / 10) + 12);
+    expect(own.length).to.be.at.most(3 + Math.ceil(apps / 10) + 16 + Math.ceil(profiles / 10));
   });
 
   it('counts API calls per app from the ApiTotalUsage event logs in the window', async () => {
-    // The demo org's logs are a week up to its own clock (2026-11-20); 30 days from today reaches them.
+    // The demo org's logs are dated relative to today; as a free org it serves the last day's.
     const run = await runCli(['connectedapp', 'audit', '--event-log-days', '30', '--rule', 'lifecycle'], { emulator: demo });
     expect(run.exitCode, run.stderr).to.equal(0);
     const elf = result(run).coverage.find((c) => c.source === 'EventLogFile:ApiTotalUsage');
@@ -153,6 +156,74 @@ describe('connectedapp audit against an org (e2e through the org emulator)', fun
     } finally {
       await refused.stop();
     }
+  });
+});
+
+describe('connectedapp audit: permission fields and login IP ranges, in orgs that have them and orgs that do not (e2e)', function () {
+  this.timeout(180_000);
+  before(async () => {
+    await ensureBuilt();
+  });
+  const lacking = { 'PermissionSet.PermissionsCanApproveUninstalledApps': false, 'Profile.PermissionsCanApproveUninstalledApps': false };
+  const audit = async (optionalSchema: Record<string, boolean>, faults: Parameters<typeof start>[0] = {}): Promise<{ run: CliRun; emulator: Emulator }> => {
+    const emulator = await start({ scenario: 'demo', optionalSchema, ...faults });
+    const run = await runCli(['connectedapp', 'audit'], { emulator });
+    await emulator.stop();
+    return { run, emulator };
+  };
+  const bad = (run: CliRun): string[] => run.requests.filter((r) => r.status === 400).map((r) => r.soql ?? r.path);
+
+  it('with PermissionsCanApproveUninstalledApps: describes PermissionSet once and queries only fields it has', async () => {
+    const { run } = await audit({});
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(bad(run)).to.deep.equal([]);
+    expect(run.requests.filter((r) => r.path.endsWith('/sobjects/PermissionSet/describe'))).to.have.length(1);
+    expect(run.requests.some((r) => /ApproveUninstalledConnectedApps/.test(r.soql ?? ''))).to.be.false;
+    const f404 = result(run).findings.find((f) => f.ruleId.startsWith('CA404'));
+    expect(f404?.evidence).to.deep.include({ user: 'helpdesk.lead@northwind.example.com', permissions: ['CanApproveUninstalledApps'] });
+    expect(result(run).findings.filter((f) => f.ruleId.startsWith('CA405')).map((f) => f.evidence.profile)).to.deep.equal(['System Administrator (Clone)']);
+  });
+
+  it('without it: reports the two rules as not evaluated, with the reason, and sends no query naming the field', async () => {
+    const { run } = await audit(lacking);
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(bad(run)).to.deep.equal([]);
+    expect(run.requests.some((r) => /CanApproveUninstalledApps/.test(r.soql ?? ''))).to.be.false;
+    const r = result(run);
+    expect(r.findings.filter((f) => /^CA40[45]/.test(f.ruleId))).to.deep.equal([]);
+    expect(r.notEvaluated.map((n) => n.ruleId)).to.include.members(['CA404-bypass-permission-non-admin', 'CA405-admin-profile-no-uninstalled-approval']);
+    const note = r.coverage.find((c) => c.source === 'PermissionSetAssignment:privileged');
+    expect(note).to.deep.include({ status: 'not-licensed', errorCode: 'INVALID_FIELD' });
+    expect(note?.detail).to.include('PermissionsCanApproveUninstalledApps');
+  });
+
+  it('reads login IP ranges from Profile metadata (10 a call) where there is no LoginIpRange object, and from the object where describe shows it', async () => {
+    const byMetadata = await audit({});
+    const byObject = await audit({ LoginIpRange: true });
+    for (const { run } of [byMetadata, byObject]) {
+      expect(run.exitCode, run.stderr).to.equal(0);
+      expect(bad(run)).to.deep.equal([]);
+    }
+    const ca103 = (run: CliRun): Array<string | null> => ruleApps(run, 'CA103').sort();
+    expect(ca103(byMetadata.run)).to.deep.equal(['Customer_Portal_Auth', 'Field_Sales_Mobile', 'ServiceNow_Connector']);
+    expect(ca103(byObject.run)).to.deep.equal(ca103(byMetadata.run));
+    expect(result(byMetadata.run).coverage.find((c) => c.source === 'readMetadata:Profile')?.status).to.equal('used');
+    expect(result(byObject.run).coverage.find((c) => c.source === 'LoginIpRange')?.status).to.equal('used');
+    const profileReads = (run: CliRun): number => run.requests.filter((r) => r.soapOperation === 'readMetadata').length - Math.ceil(byMetadata.emulator.org.table('ConnectedApplication').length / 10);
+    // 47 assigned profiles in the demo: 5 calls of at most 10; none where the object answers.
+    expect(profileReads(byMetadata.run)).to.equal(5);
+    expect(profileReads(byObject.run)).to.equal(0);
+    expect(byObject.run.requests.filter((r) => /FROM LoginIpRange/.test(r.soql ?? ''))).to.have.length(1);
+  });
+
+  it('reports CA103 as not evaluated, never passed, when profile metadata cannot be read', async () => {
+    // The inventory's listMetadata (ConnectedApp) comes first; the second is the profiles' (Profile).
+    const { run } = await audit({}, { faults: [{ soapOperation: 'listMetadata', nth: 2, times: -1, kind: 'error', errorCode: 'INSUFFICIENT_ACCESS' }] });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    const r = result(run);
+    expect(r.coverage.find((c) => c.source === 'readMetadata:Profile')?.status).to.equal('no-permission');
+    expect(ruleApps(run, 'CA103')).to.deep.equal([]);
+    expect(r.notEvaluated.map((n) => n.ruleId)).to.include('CA103-ip-enforce-no-profile-ranges');
   });
 });
 

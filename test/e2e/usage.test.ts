@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse as parseSync } from 'csv-parse/sync';
 import { start, type Emulator } from '../emulator/index.js';
-import { http } from '../emulator/test-helpers.js';
+import { demoScenario, http, PINNED_NOW } from '../emulator/test-helpers.js';
 import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
 import { SMOKE, formatReport, runUsageBenchmark } from '../../bench/usage.bench.js';
 import type { ConnectedAppUsageResult } from '../../src/commands/connectedapp/usage.js';
 
+/** The demo's week of logs, with its clock pinned (its dates are relative to the clock). */
 const DEMO_WINDOW = ['--start-date', '2026-11-13', '--end-date', '2026-11-19'];
 const resultOf = (run: CliRun): ConnectedAppUsageResult => (run.json?.result ?? run.json?.data) as ConnectedAppUsageResult;
 const logFileRequests = (run: CliRun): CliRun['requests'] => run.requests.filter((r) => r.path.endsWith('/LogFile'));
@@ -40,12 +41,12 @@ describe('connectedapp usage (e2e through the org emulator)', function () {
     await ensureBuilt();
   });
 
-  describe('demo org', () => {
+  describe('demo org (with Event Monitoring, so that its week of logs is served)', () => {
     let emulator: Emulator;
     let truth: { rows: number; withApp: number; files: number };
 
     before(async () => {
-      emulator = await start({ scenario: 'demo' });
+      emulator = await start({ scenario: demoScenario({ now: PINNED_NOW, features: { eventMonitoring: true } }) });
       truth = await appRowsServed(emulator);
       emulator.resetLog();
     });
@@ -83,7 +84,8 @@ describe('connectedapp usage (e2e through the org emulator)', function () {
 
     for (const kind of ['drop-mid', 'truncate'] as const) {
       it(`retries a download cut off by ${kind} and counts every row once`, async () => {
-        emulator.addFault({ path: '/LogFile$', nth: 2, times: 2, kind, afterBytes: 40_000 });
+        // The CLI asks for gzip: afterBytes counts compressed bytes (a demo file is about 30 KB gzipped).
+        emulator.addFault({ path: '/LogFile$', nth: 2, times: 2, kind, afterBytes: 10_000 });
         const run = await runCli(['connectedapp', 'usage', '--source', 'elf', ...DEMO_WINDOW], { emulator });
         expect(run.exitCode, run.stderr).to.equal(0);
         const result = resultOf(run);
@@ -107,18 +109,23 @@ describe('connectedapp usage (e2e through the org emulator)', function () {
     });
 
     it('names the types the org has when a paid type is asked for without Event Monitoring', async () => {
-      const run = await runCli(['connectedapp', 'usage', '--event-type', 'RestApi', ...DEMO_WINDOW], { emulator });
-      expect(run.exitCode).to.equal(1);
-      expect(run.json?.name).to.equal('EventTypeNotInOrgError');
-      expect(run.json?.message).to.equal(
-        'This org has no event log files of type RestApi. Types with files: ApiTotalUsage, Login. Types that name the connected app: ApiTotalUsage (CONNECTED_APP_ID, CONNECTED_APP_NAME).'
-      );
-      expect(run.json?.actions?.join(' ')).to.match(/RestApi needs Event Monitoring/);
+      const free = await start({ scenario: demoScenario({ now: PINNED_NOW }) });
+      try {
+        const run = await runCli(['connectedapp', 'usage', '--event-type', 'RestApi', ...DEMO_WINDOW], { emulator: free });
+        expect(run.exitCode).to.equal(1);
+        expect(run.json?.name).to.equal('EventTypeNotInOrgError');
+        expect(run.json?.message).to.equal(
+          'This org has no event log files of type RestApi. Types with files: ApiTotalUsage, Login. Types that name the connected app: ApiTotalUsage (CONNECTED_APP_ID, CONNECTED_APP_NAME).'
+        );
+        expect(run.json?.actions?.join(' ')).to.match(/RestApi needs Event Monitoring/);
 
-      const both = await runCli(['connectedapp', 'usage', '--source', 'elf', '--event-type', 'apitotalusage', '--event-type', 'RestApi', ...DEMO_WINDOW], { emulator });
-      expect(both.exitCode, both.stderr).to.equal(0);
-      expect(resultOf(both).eventLog?.eventTypes).to.deep.equal(['ApiTotalUsage', 'RestApi']);
-      expect(both.json?.warnings?.join('\n')).to.match(/no event log files of type RestApi; they are left out/);
+        const both = await runCli(['connectedapp', 'usage', '--source', 'elf', '--event-type', 'apitotalusage', '--event-type', 'RestApi', ...DEMO_WINDOW], { emulator: free });
+        expect(both.exitCode, both.stderr).to.equal(0);
+        expect(resultOf(both).eventLog?.eventTypes).to.deep.equal(['ApiTotalUsage', 'RestApi']);
+        expect(both.json?.warnings?.join('\n')).to.match(/no event log files of type RestApi; they are left out/);
+      } finally {
+        await free.stop();
+      }
     });
 
     it('saves the raw CSV files byte for byte with --output-dir', async () => {

@@ -1,6 +1,6 @@
 /*
  * Runs an org emulator until SIGINT/SIGTERM:
- *   node --import tsx test/emulator/cli.ts --scenario demo --port 0 [--latency 50] [--batch-size 2000]
+ *   node --import tsx test/emulator/cli.ts --scenario demo --port 0 [--latency 50] [--latency-per-record 0.05] [--latency-per-kb 0.08] [--batch-size 2000]
  *        [--token 00D...!...] [--fault '{"path":"/query","status":503}'] [--json]
  * Prints the instance URL and access token (with --json: one JSON line {"url","accessToken","pid"}).
  */
@@ -13,6 +13,8 @@ const { values } = parseArgs({
     scenario: { type: 'string', default: 'demo' },
     port: { type: 'string', default: '0' },
     latency: { type: 'string' },
+    'latency-per-record': { type: 'string' },
+    'latency-per-kb': { type: 'string' },
     'batch-size': { type: 'string' },
     token: { type: 'string' },
     fault: { type: 'string', multiple: true },
@@ -23,7 +25,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stdout.write(
-    'usage: node --import tsx test/emulator/cli.ts [--scenario demo|empty|<file.json>] [--port 0] [--latency ms] [--batch-size n] [--token t] [--fault json]... [--json]\n'
+    'usage: node --import tsx test/emulator/cli.ts [--scenario demo|empty|<file.json>] [--port 0] [--latency ms] [--latency-per-record ms] [--latency-per-kb ms] [--batch-size n] [--token t] [--fault json]... [--json]\n'
   );
   process.exit(0);
 }
@@ -32,6 +34,8 @@ const emulator = await start({
   scenario: values.scenario,
   port: Number(values.port),
   latencyMs: values.latency === undefined ? undefined : Number(values.latency),
+  latencyPerRecordMs: values['latency-per-record'] === undefined ? undefined : Number(values['latency-per-record']),
+  latencyPerKbMs: values['latency-per-kb'] === undefined ? undefined : Number(values['latency-per-kb']),
   queryBatchSize: values['batch-size'] === undefined ? undefined : Number(values['batch-size']),
   accessToken: values.token,
   faults: (values.fault ?? []).map(parseFaultRule),

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { generatedContent } from './elf.js';
 import { start, type Emulator } from './index.js';
-import { getJson, http, q, type QueryPage } from './test-helpers.js';
+import { demoScenario, getJson, http, PINNED_NOW, q, type QueryPage } from './test-helpers.js';
 import { REPO_ROOT } from '../e2e/harness.js';
 
 /** Streams a URL, hashing and counting the body without keeping it. */
@@ -37,9 +37,10 @@ type ElfRow = { Id: string; EventType: string; LogDate: string; Interval: string
 const ELF_FIELDS = 'Id, EventType, LogDate, Interval, Sequence, LogFileLength, CreatedDate, LogFileFieldNames, LogFile';
 
 describe('org emulator: event log files', () => {
+  // The demo with Event Monitoring, so that its whole week of files is served (a free org keeps one day).
   let demo: Emulator;
   before(async () => {
-    demo = await start({ scenario: 'demo' });
+    demo = await start({ scenario: demoScenario({ now: PINNED_NOW, features: { eventMonitoring: true } }) });
   });
   after(async () => {
     await demo.stop();
@@ -47,7 +48,7 @@ describe('org emulator: event log files', () => {
 
   it('serves every file with exactly LogFileLength bytes, quoted like real files', async () => {
     const files = (await getJson<QueryPage>(demo, q(`SELECT ${ELF_FIELDS} FROM EventLogFile ORDER BY LogDate`))).json.records as unknown as ElfRow[];
-    expect(files.length).to.equal(7 + 1 + 7 + 3); // ApiTotalUsage daily (+1 duplicate), Login daily, hourly
+    expect(files.length).to.equal(7 + 1 + 7 + 2 + 3); // ApiTotalUsage daily (+1 duplicate), Login daily, RestApi daily, hourly
     for (const f of files) {
       const d = await download(`${demo.url}${f.LogFile}`, demo.accessToken);
       expect(d.status).to.equal(200);
@@ -81,7 +82,7 @@ describe('org emulator: event log files', () => {
   });
 
   it('generates the same bytes for the same scenario', async () => {
-    const other = await start({ scenario: 'demo' });
+    const other = await start({ scenario: demoScenario({ now: PINNED_NOW, features: { eventMonitoring: true } }) });
     try {
       const pick = async (e: Emulator): Promise<string> => {
         const f = (await getJson<QueryPage>(e, q("SELECT LogFile FROM EventLogFile WHERE EventType = 'Login' ORDER BY LogDate LIMIT 1"))).json.records[0] as unknown as ElfRow;
@@ -97,7 +98,7 @@ describe('org emulator: event log files', () => {
     const csv = '"EVENT_TYPE","TIMESTAMP","USER_ID"\n"Login","20261119000001.397","0055g0000000001"\n';
     const e = await start({
       scenario: {
-        org: { name: 'Given' },
+        org: { name: 'Given', now: '2026-11-19T12:00:00Z' },
         eventLogFiles: [
           { eventType: 'Login', dates: ['2026-11-18'], csv },
           { eventType: 'ApiTotalUsage', dates: ['2026-11-18'], data: [{ EVENT_TYPE: 'ApiTotalUsage', CONNECTED_APP_NAME: 'Say "hi"' }] },

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { expect } from 'chai';
-import { childText, findDescendant, parseXml } from '../../src/domain/xml.js';
+import { childText, findDescendant, parseXml } from './xml.js';
 import { start, type Emulator } from './index.js';
 import { http, q, soap } from './test-helpers.js';
 

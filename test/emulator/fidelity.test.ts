@@ -5,10 +5,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { childText, childTexts, elements, firstElement, parseXml, serializeXml, textOf, type XmlElement } from '../../src/domain/xml.js';
+import { childText, childTexts, elements, firstElement, parseXml, serializeXml, textOf, type XmlElement } from './xml.js';
 import { REPO_ROOT } from '../e2e/harness.js';
 import { start, type Emulator, type Scenario } from './index.js';
-import { getJson, q, soap } from './test-helpers.js';
+import { demoScenario, getJson, PINNED_NOW, q, soap } from './test-helpers.js';
 
 const CORPUS = join(REPO_ROOT, '..', 'shared', 'corpus');
 const corpus = (...p: string[]): string => join(CORPUS, ...p);
@@ -43,7 +43,7 @@ describe('org emulator: fidelity to real responses (../shared/corpus)', function
   let e: Emulator;
   before(async function () {
     if (!existsSync(CORPUS)) this.skip();
-    e = await start({ scenario: 'demo' });
+    e = await start({ scenario: demoScenario({ now: PINNED_NOW, features: { eventMonitoring: true } }) });
   });
   after(async () => {
     if (existsSync(CORPUS)) await e.stop();
@@ -91,13 +91,14 @@ describe('org emulator: fidelity to real responses (../shared/corpus)', function
       if (KNOWN_SCHEMA_GAPS[name] !== undefined) continue;
       expect(mine.type, name).to.equal(f.type);
       expect(mine.soapType, name).to.equal(f.soapType);
+      for (const flag of ['filterable', 'groupable', 'sortable', 'nillable']) expect(mine[flag], `${name}.${flag}`).to.equal(f[flag]);
     }
   });
 
   it('serves a real event log file given as CSV byte for byte', async () => {
     const file = corpus('event-log-files', 'elastic__beats__input_test__Login.csv');
     const text = readFileSync(file, 'utf8');
-    const scenario: Scenario = { org: { name: 'Corpus' }, eventLogFiles: [{ eventType: 'Login', dates: ['2023-12-18'], csvFile: file }] };
+    const scenario: Scenario = { org: { name: 'Corpus', now: '2023-12-19T12:00:00Z' }, eventLogFiles: [{ eventType: 'Login', dates: ['2023-12-18'], csvFile: file }] };
     const c = await start({ scenario });
     try {
       const rec = (await getJson<{ records: Array<Record<string, unknown>> }>(c, q('SELECT LogFile, LogFileLength, LogFileFieldNames FROM EventLogFile'))).json.records[0];
@@ -159,7 +160,7 @@ describe('org emulator: fidelity to real responses (../shared/corpus)', function
       for (let i = 0; i < apps.length; i += 10) {
         const batch = apps.slice(i, i + 10);
         const r = await soap(c, `<met:readMetadata><met:type>ConnectedApp</met:type>${batch.map((a) => `<met:fullNames>${a.name}</met:fullNames>`).join('')}</met:readMetadata>`);
-        const records = elements(firstElement(elements(firstElement(parseXml(r.body).root, 'Body')!)[0], 'result')!, 'records');
+        const records = elements(firstElement(elements(firstElement(parseXml(r.body).root, 'Body'))[0], 'result'), 'records');
         records.forEach((rec, j) => {
           const names = elements(rec).map((x) => x.name).filter((n) => n !== 'fullName');
           expect(names.sort(), batch[j].file).to.deep.equal(expected(batch[j].root));
@@ -167,7 +168,7 @@ describe('org emulator: fidelity to real responses (../shared/corpus)', function
         // A lossless client sends back what it read: every update succeeds and changes nothing.
         const metadata = records.map((rec) => `<metadata xsi:type="ConnectedApp">${elements(rec).map((x) => serializeXml(x, { declaration: false, indent: '' })).join('')}</metadata>`);
         const u = await soap(c, `<met:updateMetadata xmlns="http://soap.sforce.com/2006/04/metadata" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">${metadata.join('')}</met:updateMetadata>`);
-        const results = elements(elements(firstElement(parseXml(u.body).root, 'Body')!)[0], 'result');
+        const results = elements(elements(firstElement(parseXml(u.body).root, 'Body'))[0], 'result');
         const failed = results.filter((x) => childText(x, 'success') !== 'true').map((x) => `${childText(x, 'fullName') ?? ''}: ${childText(firstElement(x, 'errors'), 'message') ?? ''}`);
         expect(failed).to.deep.equal([]);
         const again = await soap(c, `<met:readMetadata><met:type>ConnectedApp</met:type>${batch.map((a) => `<met:fullNames>${a.name}</met:fullNames>`).join('')}</met:readMetadata>`);

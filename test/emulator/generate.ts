@@ -17,6 +17,7 @@ export type GenerateOptions = {
   /** Extra AssignmentSpec-like fan-out: the largest number of permission sets one app is assigned to. */
   maxAssignmentsPerApp?: number;
   seed?: number;
+  /** Pins the org's clock (default: the machine's; event log files cover the 7 days before it). */
   now?: string;
 };
 
@@ -148,7 +149,7 @@ export function generateScenario(o: GenerateOptions): Scenario {
     name: `generated-${o.apps}-apps`,
     description: `Generated: ${o.apps} apps, ${o.permissionSets} permission sets, ${o.tokens} tokens (seed ${o.seed ?? 1})`,
     seed: o.seed ?? 1,
-    org: { name: 'Bench Org', edition: 'Unlimited Edition', now: o.now ?? '2026-11-20T12:00:00Z', features: { eventMonitoring: true } },
+    org: { name: 'Bench Org', edition: 'Unlimited Edition', ...(o.now === undefined ? {} : { now: o.now }), features: { eventMonitoring: true } },
     profiles,
     permissionSets,
     users,

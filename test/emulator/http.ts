@@ -6,6 +6,10 @@ export type Reply = {
   body?: string | Buffer;
   /** A streamed body of known length (event log files). */
   stream?: { length: number; chunks: () => Iterable<Buffer> };
+  /** Sent gzip-compressed when the request accepts it (query answers and event log files). */
+  compressible?: boolean;
+  /** Records the answer returns (query rows, metadata records, save results): the latency model charges for them. */
+  records?: number;
 };
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { childText, childTexts, elements, findDescendant, firstElement, parseXml, textOf, type XmlElement } from '../../src/domain/xml.js';
+import { childText, childTexts, elements, findDescendant, firstElement, parseXml, textOf, type XmlElement } from './xml.js';
 import { start, type Emulator } from './index.js';
 import { connection, soap } from './test-helpers.js';
 
 /** The Body's first element of a SOAP response. */
 function bodyOf(xml: string): XmlElement {
   const env = parseXml(xml).root;
-  return elements(firstElement(env, 'Body')!)[0];
+  return elements(firstElement(env, 'Body'))[0];
 }
 
 const read = (names: string[], type = 'ConnectedApp'): string => `<met:readMetadata><met:type>${type}</met:type>${names.map((n) => `<met:fullNames>${n}</met:fullNames>`).join('')}</met:readMetadata>`;
@@ -42,7 +42,7 @@ describe('org emulator: Metadata API (SOAP)', () => {
   const readOne = async (name: string): Promise<XmlElement> => {
     const r = await soap(e, read([name]));
     expect(r.status).to.equal(200);
-    return firstElement(firstElement(bodyOf(r.body), 'result')!, 'records')!;
+    return firstElement(firstElement(bodyOf(r.body), 'result'), 'records')!;
   };
 
   it('lists ConnectedApp components with FileProperties (ids same / different / absent, managed namespace)', async () => {
@@ -74,7 +74,7 @@ describe('org emulator: Metadata API (SOAP)', () => {
 
   it('returns a nil record for an unknown name and faults on more than 10 names', async () => {
     const r = await soap(e, read(['Jenkins_CI', 'No_Such_App']));
-    const records = elements(firstElement(bodyOf(r.body), 'result')!, 'records');
+    const records = elements(firstElement(bodyOf(r.body), 'result'), 'records');
     expect(records).to.have.length(2);
     expect(records[1].attributes).to.deep.include(['xsi:nil', 'true']);
     const tooMany = await soap(e, read(Array.from({ length: 11 }, (_, i) => `App${i}`)));
@@ -163,7 +163,19 @@ describe('org emulator: Metadata API (SOAP)', () => {
   it('updates through jsforce and faults on more than 10 components', async () => {
     const conn = connection(e);
     const current = (await conn.metadata.read('ConnectedApp', 'Okta_SSO')) as unknown as Record<string, unknown>;
-    const saved = await conn.metadata.update('ConnectedApp', { ...current, fullName: 'Okta_SSO', description: 'SSO for the intranet' } as never);
+    // jsforce writes keys in the object's order: description appended at the end is out of WSDL order.
+    let outOfOrder: unknown;
+    try {
+      await conn.metadata.update('ConnectedApp', { ...current, fullName: 'Okta_SSO', description: 'SSO for the intranet' } as never);
+    } catch (err) {
+      outOfOrder = err;
+    }
+    expect((outOfOrder as Error).message).to.include('Element {http://soap.sforce.com/2006/04/metadata}description invalid at this location in type ConnectedApp');
+    // ConnectedApp's sequence is alphabetical after fullName: put description where it belongs.
+    const entries = Object.entries(current).filter(([k]) => k !== 'description' && k !== 'fullName');
+    const at = entries.findIndex(([k]) => k > 'description');
+    entries.splice(at < 0 ? entries.length : at, 0, ['description', 'SSO for the intranet']);
+    const saved = await conn.metadata.update('ConnectedApp', Object.fromEntries([['fullName', 'Okta_SSO'], ...entries]) as never);
     expect((saved as unknown as { success: boolean }).success).to.be.true;
     const again = (await conn.metadata.read('ConnectedApp', 'Okta_SSO')) as unknown as Record<string, unknown>;
     expect(again.description).to.equal('SSO for the intranet');
@@ -190,7 +202,7 @@ describe('org emulator: Metadata API (SOAP)', () => {
 
   it('reads Profile loginIpRanges', async () => {
     const r = await soap(e, read(['Admin', 'Salesforce API Only System Integrations'], 'Profile'));
-    const [admin, api] = elements(firstElement(bodyOf(r.body), 'result')!, 'records');
+    const [admin, api] = elements(firstElement(bodyOf(r.body), 'result'), 'records');
     expect(childText(admin, 'fullName')).to.equal('Admin');
     expect(elements(admin, 'loginIpRanges').map((x) => [childText(x, 'startAddress'), childText(x, 'endAddress')])).to.deep.equal([['203.0.113.0', '203.0.113.255']]);
     expect(elements(api, 'loginIpRanges')).to.have.length(2);

@@ -1,84 +1,27 @@
 /*
- * ConnectedApp metadata as the emulator stores it: an element tree (the component's children in order, without
- * fullName / profileName / permissionSetName / consumerSecret, which live elsewhere), plus validation of what
- * updateMetadata sends and the ConnectedApplication sObject fields derived from it.
+ * ConnectedApp metadata as the emulator stores it: the component read into the WSDL model (metadata-schema.ts),
+ * without fullName / profileName / permissionSetName / consumerSecret, which live elsewhere; the checks the org
+ * makes when it saves a component (per-record errors); and the ConnectedApplication sObject fields derived from it.
  */
 import {
-  childText,
-  element,
-  elements,
-  firstElement,
-  localName,
-  parseXml,
-  textElement,
-  textOf,
-  type XmlElement,
-  type XmlNode,
-} from '../../src/domain/xml.js';
+  bool,
+  copyObject,
+  invalidDocumentedValue,
+  missingRequired,
+  readObject,
+  str,
+  strs,
+  sub,
+  writeObject,
+  type MdObject,
+} from './metadata-schema.js';
+import { localName, parseXml, type XmlElement } from './xml.js';
 
-/**
- * Top-level ConnectedApp elements in WSDL order (alphabetical, as retrieves show them). Kept apart from the
- * plugin's own list (src/domain/policy-edit.ts) on purpose: the emulator plays the org, so it must not share
- * the client's assumptions.
- */
-export const CONNECTED_APP_ORDER = [
-  'fullName',
-  'attributes',
-  'canvas',
-  'canvasConfig',
-  'contactEmail',
-  'contactPhone',
-  'description',
-  'iconUrl',
-  'infoUrl',
-  'ipRanges',
-  'label',
-  'logoUrl',
-  'mobileAppConfig',
-  'mobileStartUrl',
-  'oauthConfig',
-  'oauthPolicy',
-  'permissionSetName',
-  'plugin',
-  'pluginExecutionUser',
-  'profileName',
-  'samlConfig',
-  'sessionPolicy',
-  'startUrl',
-];
-
-export const IP_RELAXATION = ['ENFORCE', 'BYPASS_2FACTOR', 'BYPASS', 'ENFORCE_RELAXREFRESH'];
-export const REFRESH_TOKEN_POLICY = /^(infinite|zero|specific_(lifetime|inactivity):[1-9]\d*:(HOURS|DAYS|MONTHS))$/;
-
-/** Scope values returned on retrieve, plus values seen in real files (CDP*, SFAP, EinsteinGPT ...). */
-const SCOPES = new Set([
-  'Api', 'Basic', 'Chatter', 'CustomApplications', 'Full', 'OpenID', 'RefreshToken', 'Web', 'Wave', 'Eclair', 'Pardot',
-  'Lightning', 'Content', 'CDPIngest', 'Chatbot', 'ForgotPassword', 'UserRegistration', 'PwdlessLogin', 'CustomPermissions',
-  'CDP', 'CDPProfile', 'CDPQuery', 'CDPSegment', 'CDPCalculatedInsight', 'CDPIdentityResolution', 'SFAP', 'EinsteinGPT',
-  'Interaction', 'MCP', 'SFApiPlatform',
-]);
-/** Deploy-only scope values and what they are stored as. */
+/** Deploy-only scope values and what they are stored as (guide: "stored as Basic", OfflineAccess = RefreshToken). */
 const SCOPE_ALIASES: Record<string, string> = { Profile: 'Basic', Email: 'Basic', Address: 'Basic', Phone: 'Basic', OfflineAccess: 'RefreshToken' };
 
-const OAUTH_BOOLEANS = [
-  'isAdminApproved', 'isClientCredentialEnabled', 'isCodeCredentialEnabled', 'isCodeCredentialPostOnly', 'isConsumerSecretOptional',
-  'isIntrospectAllTokens', 'isNamedUserJwtEnabled', 'isPkceRequired', 'isRefreshTokenRotationEnabled', 'isSecretRequiredForRefreshToken',
-  'isSecretRequiredForTokenExchange', 'isTokenExchangeEnabled',
-];
-
-/** Deep copy with namespace prefixes dropped from element names (`met:label` → `label`) and xsi attributes removed. */
-export function stripPrefixes(el: XmlElement): XmlElement {
-  return {
-    kind: 'element',
-    name: localName(el.name),
-    attributes: el.attributes.filter(([k]) => !k.startsWith('xmlns') && !k.startsWith('xsi:')),
-    children: el.children.map((c): XmlNode => (c.kind === 'element' ? stripPrefixes(c) : { ...c })),
-    line: 0,
-  };
-}
-
 export type SplitComponent = {
-  body: XmlElement;
+  body: MdObject;
   fullName?: string;
   /** undefined: no element sent; [] : the empty element (remove all). */
   profileNames?: string[];
@@ -86,136 +29,86 @@ export type SplitComponent = {
   consumerSecret?: string;
 };
 
-const namesOf = (els: XmlElement[]): string[] | undefined =>
-  els.length === 0 ? undefined : els.map((e) => (textOf(e) ?? '').trim()).filter((n) => n !== '');
-
-/** Splits a ConnectedApp element into the stored body and the parts kept elsewhere. */
-export function splitComponent(input: XmlElement): SplitComponent {
-  const el = stripPrefixes(input);
-  const fullName = childText(el, 'fullName');
-  const profileNames = namesOf(elements(el, 'profileName'));
-  const permissionSetNames = namesOf(elements(el, 'permissionSetName'));
-  const oauth = firstElement(el, 'oauthConfig');
-  const consumerSecret = childText(oauth, 'consumerSecret');
-  const keep = new Set(['fullName', 'profileName', 'permissionSetName']);
-  const children = el.children.filter((c) => c.kind === 'element' && !keep.has(c.name));
-  const body = element('ConnectedApp', children.map((c) => (c.kind === 'element' && c.name === 'oauthConfig' ? withoutChild(c, 'consumerSecret') : c)));
-  normaliseScopes(body);
-  return { body, fullName, profileNames, permissionSetNames, consumerSecret };
+/** Reads a ConnectedApp element (throws SchemaViolation) and splits off the parts the org keeps elsewhere. */
+export function splitComponent(el: XmlElement): SplitComponent {
+  const model = readObject(el, 'ConnectedApp');
+  const namesOf = (field: string): string[] | undefined => (model[field] === undefined ? undefined : strs(model, field).map((n) => n.trim()).filter((n) => n !== ''));
+  const split: SplitComponent = {
+    body: model,
+    fullName: str(model, 'fullName')?.trim(),
+    profileNames: namesOf('profileName'),
+    permissionSetNames: namesOf('permissionSetName'),
+    consumerSecret: str(sub(model, 'oauthConfig'), 'consumerSecret'),
+  };
+  delete model.fullName;
+  delete model.module;
+  delete model.profileName;
+  delete model.permissionSetName;
+  const oauth = sub(model, 'oauthConfig');
+  if (oauth) {
+    delete oauth.consumerSecret;
+    if (oauth.scopes) oauth.scopes = [...new Set(strs(oauth, 'scopes').map((s) => SCOPE_ALIASES[s] ?? s))];
+  }
+  return split;
 }
 
-function withoutChild(el: XmlElement, name: string): XmlElement {
-  return { ...el, children: el.children.filter((c) => !(c.kind === 'element' && c.name === name)) };
-}
-
-/** Deploy-only scope names are stored as their retrieve names (Profile → Basic, OfflineAccess → RefreshToken), without duplicates. */
-function normaliseScopes(body: XmlElement): void {
-  const oauth = firstElement(body, 'oauthConfig');
-  if (!oauth) return;
-  const seen = new Set<string>();
-  oauth.children = oauth.children.filter((c) => {
-    if (c.kind !== 'element' || c.name !== 'scopes') return true;
-    const v = (textOf(c) ?? '').trim();
-    const stored = SCOPE_ALIASES[v] ?? v;
-    if (seen.has(stored)) return false;
-    seen.add(stored);
-    c.children = [{ kind: 'text', text: stored }];
-    return true;
-  });
-}
-
-/** Parses a ConnectedApp XML document (file or inline). */
+/** Parses a ConnectedApp document (a scenario's file or inline XML). */
 export function parseConnectedApp(xml: string): SplitComponent {
   const { root } = parseXml(xml);
   if (localName(root.name) !== 'ConnectedApp') throw new Error(`expected a <ConnectedApp> document, got <${root.name}>`);
   return splitComponent(root);
 }
 
-const orderIndex = (name: string): number => {
-  const i = CONNECTED_APP_ORDER.indexOf(name);
-  return i < 0 ? CONNECTED_APP_ORDER.length : i;
-};
-
-/**
- * The component as readMetadata returns it: fullName first, then the stored elements and the assignment names
- * in WSDL order (a stable sort keeps repeated elements such as scopes and ipRanges in their order).
- */
-export function renderComponent(fullName: string, body: XmlElement, profileNames: string[], permissionSetNames: string[]): XmlNode[] {
-  const nodes: XmlElement[] = [
-    textElement('fullName', fullName),
-    ...elements(body).map((e) => (e.name === 'oauthConfig' || e.name === 'oauthPolicy' ? sortChildren(e) : e)),
-    ...permissionSetNames.map((n) => textElement('permissionSetName', n)),
-    ...profileNames.map((n) => textElement('profileName', n)),
-  ];
-  return nodes.map((n, i) => ({ n, i })).sort((a, b) => orderIndex(a.n.name) - orderIndex(b.n.name) || a.i - b.i).map(({ n }) => n);
+/** The component as readMetadata returns it: written from the model, every element in WSDL order. */
+export function renderComponent(fullName: string, body: MdObject, profileNames: string[], permissionSetNames: string[]): XmlElement[] {
+  const model: MdObject = { ...copyObject(body), fullName: [fullName] };
+  if (profileNames.length > 0) model.profileName = profileNames;
+  if (permissionSetNames.length > 0) model.permissionSetName = permissionSetNames;
+  return writeObject(model, 'ConnectedApp');
 }
 
-function sortChildren(el: XmlElement): XmlElement {
-  const kids = elements(el).map((n, i) => ({ n, i }));
-  kids.sort((a, b) => (a.n.name < b.n.name ? -1 : a.n.name > b.n.name ? 1 : a.i - b.i));
-  return { ...el, children: kids.map(({ n }) => n) };
+/** The stored component as a `<ConnectedApp>` tree (for tests and benchmarks that inspect the org). */
+export function componentXml(body: MdObject): XmlElement {
+  return { kind: 'element', name: 'ConnectedApp', attributes: [['xmlns', 'http://soap.sforce.com/2006/04/metadata']], children: writeObject(body, 'ConnectedApp') };
 }
 
 export type FieldError = { statusCode: string; message: string; fields: string[] };
 
 /**
- * Checks a component sent to updateMetadata. Returns the first problem, as a per-record error.
- * guess: the real server rejects a bad *enum* value (ipRelaxation) while deserialising, with a SOAP fault; the
- * emulator reports it per record (FIELD_INTEGRITY_EXCEPTION) like the string-encoded refreshTokenPolicy.
+ * What the org checks when it saves a component that parsed: required elements, and the value sets the guide
+ * documents for string-typed fields (ipRelaxation, refreshTokenPolicy, policyAction). The first problem, per record.
+ * guess: REQUIRED_FIELD_MISSING for a missing required element and FIELD_INTEGRITY_EXCEPTION for a bad documented
+ * value, as for sObjects.
  */
 export function validateComponent(c: SplitComponent): FieldError | undefined {
-  const body = c.body;
-  const err = (statusCode: string, message: string, field: string): FieldError => ({ statusCode, message, fields: [field] });
-  // guess: missing required fields are REQUIRED_FIELD_MISSING, as for sObjects.
+  const missing = missingRequired(c.body, 'ConnectedApp');
+  if (missing) {
+    const field = missing.split('.').at(-1) ?? missing;
+    return { statusCode: 'REQUIRED_FIELD_MISSING', message: `Required field is missing: ${field}`, fields: [field] };
+  }
   for (const required of ['label', 'contactEmail']) {
-    if ((childText(body, required) ?? '').trim() === '') return err('REQUIRED_FIELD_MISSING', `Required field is missing: ${required}`, required);
+    if ((str(c.body, required) ?? '').trim() === '') return { statusCode: 'REQUIRED_FIELD_MISSING', message: `Required field is missing: ${required}`, fields: [required] };
   }
-  const oauth = firstElement(body, 'oauthConfig');
-  if (oauth) {
-    if ((childText(oauth, 'callbackUrl') ?? '').trim() === '') return err('REQUIRED_FIELD_MISSING', 'Required field is missing: callbackUrl', 'callbackUrl');
-    for (const b of OAUTH_BOOLEANS) {
-      const v = childText(oauth, b);
-      if (v !== undefined && v !== 'true' && v !== 'false') return err('FIELD_INTEGRITY_EXCEPTION', `'${v}' is not a valid value for the field ${b}`, b);
-    }
-    for (const s of elements(oauth, 'scopes')) {
-      const v = (textOf(s) ?? '').trim();
-      if (!SCOPES.has(v)) return err('FIELD_INTEGRITY_EXCEPTION', `'${v}' is not a valid value for the enum 'ConnectedAppOauthAccessScope'`, 'scopes');
-    }
+  const bad = invalidDocumentedValue(c.body, 'ConnectedApp');
+  if (bad) {
+    const message = bad.field === 'refreshTokenPolicy' ? `Invalid refresh token policy: ${bad.value}` : `'${bad.value}' is not a valid value for the field ${bad.field}`;
+    return { statusCode: 'FIELD_INTEGRITY_EXCEPTION', message, fields: [bad.field] };
   }
-  const policy = firstElement(body, 'oauthPolicy');
-  if (policy) {
-    const ip = childText(policy, 'ipRelaxation');
-    const rt = childText(policy, 'refreshTokenPolicy');
-    if (ip === undefined) return err('REQUIRED_FIELD_MISSING', 'Required field is missing: ipRelaxation', 'ipRelaxation');
-    if (rt === undefined) return err('REQUIRED_FIELD_MISSING', 'Required field is missing: refreshTokenPolicy', 'refreshTokenPolicy');
-    if (!IP_RELAXATION.includes(ip.trim())) {
-      return err('FIELD_INTEGRITY_EXCEPTION', `'${ip}' is not a valid value for the enum 'ConnectedAppOauthIpRelaxation'`, 'ipRelaxation');
-    }
-    if (!REFRESH_TOKEN_POLICY.test(rt.trim())) {
-      return err('FIELD_INTEGRITY_EXCEPTION', `Invalid refresh token policy: ${rt}`, 'refreshTokenPolicy');
-    }
-  }
-  const session = firstElement(body, 'sessionPolicy');
-  if (session) {
-    const action = childText(session, 'policyAction');
-    if (action !== undefined && action !== 'Block' && action !== 'RaiseSessionLevel') {
-      return err('FIELD_INTEGRITY_EXCEPTION', `'${action}' is not a valid value for the enum 'ConnectedAppSessionPolicyAction'`, 'policyAction');
-    }
-    const timeout = childText(session, 'sessionTimeout');
-    if (timeout !== undefined && !/^\d+$/.test(timeout.trim())) return err('FIELD_INTEGRITY_EXCEPTION', `'${timeout}' is not a valid integer`, 'sessionTimeout');
-  }
-  for (const range of elements(body, 'ipRanges')) {
+  for (const range of (c.body.ipRanges ?? []) as MdObject[]) {
     for (const f of ['start', 'end']) {
-      const v = childText(range, f);
-      if (v === undefined) return err('REQUIRED_FIELD_MISSING', `Required field is missing: ${f}`, f);
-      if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(v.trim())) return err('FIELD_INTEGRITY_EXCEPTION', `Invalid IP address: ${v}`, f);
+      const v = str(range, f) ?? '';
+      if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(v.trim())) return { statusCode: 'FIELD_INTEGRITY_EXCEPTION', message: `Invalid IP address: ${v}`, fields: [f] };
     }
   }
   return undefined;
 }
 
-export function isAdminApproved(body: XmlElement): boolean {
-  return childText(firstElement(body, 'oauthConfig'), 'isAdminApproved') === 'true';
+export function isAdminApproved(body: MdObject): boolean {
+  return bool(sub(body, 'oauthConfig'), 'isAdminApproved') === true;
+}
+
+export function labelOf(body: MdObject | undefined): string | undefined {
+  return str(body, 'label');
 }
 
 /**
@@ -223,9 +116,9 @@ export function isAdminApproved(body: XmlElement): boolean {
  * guess: `infinite` → RefreshTokenValidityPeriod null; `zero` → 0; `specific_lifetime:N:U` → N with metric false
  * (from issue); `specific_inactivity:N:U` → N with metric true (from last use). The unit is not exposed.
  */
-export function derivedSObjectFields(body: XmlElement): Record<string, unknown> {
-  const policy = firstElement(body, 'oauthPolicy');
-  const rt = childText(policy, 'refreshTokenPolicy')?.trim();
+export function derivedSObjectFields(body: MdObject): Record<string, unknown> {
+  const policy = sub(body, 'oauthPolicy');
+  const rt = str(policy, 'refreshTokenPolicy')?.trim();
   let period: number | null = null;
   let metric = false;
   if (rt === 'zero') period = 0;
@@ -234,14 +127,20 @@ export function derivedSObjectFields(body: XmlElement): Record<string, unknown> 
     period = Number(m[2]);
     metric = m[1] === 'inactivity';
   }
-  const session = firstElement(body, 'sessionPolicy');
+  const session = sub(body, 'sessionPolicy');
   return {
     OptionsAllowAdminApprovedUsersOnly: isAdminApproved(body),
     OptionsRefreshTokenValidityMetric: metric,
     RefreshTokenValidityPeriod: period,
-    OptionsHasSessionLevelPolicy: childText(session, 'policyAction') === 'RaiseSessionLevel' || childText(session, 'sessionLevel') !== undefined,
-    OptionsTokenExchangeManageBitEnabled: childText(policy, 'isTokenExchangeFlowEnabled') === 'true',
-    StartUrl: childText(body, 'startUrl') ?? null,
-    MobileStartUrl: childText(body, 'mobileStartUrl') ?? null,
+    OptionsHasSessionLevelPolicy: str(session, 'policyAction') === 'RaiseSessionLevel' || str(session, 'sessionLevel') !== undefined,
+    OptionsTokenExchangeManageBitEnabled: bool(policy, 'isTokenExchangeFlowEnabled') === true,
+    StartUrl: str(body, 'startUrl') ?? null,
+    MobileStartUrl: str(body, 'mobileStartUrl') ?? null,
   };
 }
+
+/** A minimal stored component for an app the scenario gives no metadata. */
+export function minimalComponent(label: string): MdObject {
+  return { contactEmail: ['admin@example.com'], label: [label] };
+}
+

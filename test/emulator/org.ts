@@ -2,17 +2,17 @@
  * The org's state: sObject rows built from a scenario (flat rows with the schema's field names, datetimes in
  * the REST format), the stored ConnectedApp metadata, event log file content, and the writes the API allows.
  */
-import { childText, element, firstElement, textElement, type XmlElement } from '../../src/domain/xml.js';
 import { FREE_EVENT_TYPES, csvContent, generatedContent, givenContent, type ElfApp, type ElfContent } from './elf.js';
 import { IdAllocator, to18 } from './ids.js';
-import { derivedSObjectFields, isAdminApproved, parseConnectedApp, type FieldError, type SplitComponent } from './metadata.js';
+import { componentXml, derivedSObjectFields, isAdminApproved, minimalComponent, parseConnectedApp, type FieldError, type SplitComponent } from './metadata.js';
+import { str, sub, type MdObject } from './metadata-schema.js';
+import type { XmlElement } from './xml.js';
 import { Rng } from './prng.js';
-import { readRelative, type LoadedScenario, type OauthTokenSpec, type Scenario, type DayRange } from './scenario.js';
-import { findObject, OBJECTS } from './schema.js';
+import { readRelative, resolveDay, resolveInstant, type DayRange, type IpRangeSpec, type LoadedScenario, type OauthTokenSpec, type Scenario } from './scenario.js';
+import { fieldPresent, findField, findObject, objectPresent, OBJECTS, type OptionalSchema } from './schema.js';
 import { formatDateTime, type RecordStore, type Row } from './soql.js';
 
 const DAY = 86_400_000;
-export const DEFAULT_NOW = '2026-11-20T12:00:00Z';
 export const DEFAULT_API_VERSION = '67.0';
 
 /** Editions that get the free event log file types (the others have no EventLogFile at all). */
@@ -41,7 +41,7 @@ export type AppState = {
   /** FileProperties.id ('' = absent). */
   listMetadataId: string;
   /** Stored component (see metadata.ts); undefined for uninstalled apps. */
-  body?: XmlElement;
+  body?: MdObject;
   consumerSecret?: string;
   createdById: string;
   createdDate: number;
@@ -51,9 +51,29 @@ export type AppState = {
   menuItem?: Row;
 };
 
-export type LogFileState = { id: string; eventType: string; row: Row; content: ElfContent; visible: boolean };
+export type LogFileState = {
+  id: string;
+  eventType: string;
+  interval: 'Daily' | 'Hourly';
+  createdMs: number;
+  row: Row;
+  content: ElfContent;
+  /** The org's licence lets it see the type (paid types need Event Monitoring). */
+  visible: boolean;
+};
 
-export type ProfileState = { id: string; name: string; fullName: string; permissionSetId: string; row: Row; custom: boolean; userLicense: string };
+export type ProfileState = {
+  id: string;
+  name: string;
+  fullName: string;
+  permissionSetId: string;
+  row: Row;
+  custom: boolean;
+  userLicense: string;
+  /** User permissions granted (API names, as Profile metadata's userPermissions names them), sorted. */
+  permissions: string[];
+  loginIpRanges: IpRangeSpec[];
+};
 
 export type RecordError = { statusCode: string; message: string; fields: string[] };
 export type SaveResult = { id?: string; success: boolean; errors: RecordError[] };
@@ -61,6 +81,10 @@ export type SaveResult = { id?: string; success: boolean; errors: RecordError[] 
 export type OrgOptions = {
   profileSetupEntityAccess?: 'accept' | 'refuse';
   omittedAssignmentsOnUpdate?: 'keep' | 'remove';
+  /** How updateMetadata answers a payload that does not match the WSDL: a SOAP fault for the call (default) or per component. */
+  metadataSchemaErrors?: 'fault' | 'record';
+  /** Optional objects and fields this org has or lacks ("LoginIpRange": true, "PermissionSet.PermissionsCanApproveUninstalledApps": false). */
+  optionalSchema?: OptionalSchema;
 };
 
 const ROLLED_BACK: RecordError = {
@@ -71,7 +95,9 @@ const ROLLED_BACK: RecordError = {
 
 export class OrgState implements RecordStore {
   public readonly orgId: string;
-  public readonly now: Date;
+  /** The clock the scenario's relative dates were resolved against (the pinned clock, or the machine's at start). */
+  public readonly startedAt: Date;
+  private readonly pinnedNow: number | undefined;
   public readonly maxApiVersion: string;
   public readonly scenario: Scenario;
   public readonly apps = new Map<string, AppState>();
@@ -82,6 +108,8 @@ export class OrgState implements RecordStore {
   public readonly apiMax: number;
   public profileSetupEntityAccess: 'accept' | 'refuse';
   public omittedAssignmentsOnUpdate: 'keep' | 'remove';
+  public metadataSchemaErrors: 'fault' | 'record';
+  public readonly optionalSchema: OptionalSchema;
 
   private readonly tables = new Map<string, Row[]>();
   private readonly index = new Map<string, { objectName: string; row: Row }>();
@@ -94,6 +122,8 @@ export class OrgState implements RecordStore {
   private readonly groupsByName = new Map<string, Row>();
   private readonly groupAggregates = new Map<string, string>();
   private readonly eventMonitoring: boolean;
+  /** Days an event log file is served after its CreatedDate. */
+  public readonly eventLogRetentionDays: number;
   private readonly elfLicensed: boolean;
   private readonly unavailable: Set<string>;
   private readonly rng: Rng;
@@ -107,14 +137,18 @@ export class OrgState implements RecordStore {
     this.baseDir = loaded.baseDir;
     this.seed = s.seed ?? 1;
     this.rng = new Rng(Rng.seedOf(this.seed, 'org'));
-    this.now = new Date(s.org.now ?? DEFAULT_NOW);
+    this.pinnedNow = s.org.now === undefined ? undefined : Date.parse(s.org.now);
+    this.startedAt = new Date(this.pinnedNow ?? Date.now());
     this.maxApiVersion = s.org.apiVersion ?? DEFAULT_API_VERSION;
     this.orgId = to18(s.org.id ?? this.ids.next('00D'));
     this.apiUsed = s.org.apiUsage?.used ?? 0;
     this.apiMax = s.org.apiUsage?.max ?? 15000;
     this.profileSetupEntityAccess = options.profileSetupEntityAccess ?? s.org.profileSetupEntityAccess ?? 'accept';
     this.omittedAssignmentsOnUpdate = options.omittedAssignmentsOnUpdate ?? s.org.omittedAssignmentsOnUpdate ?? 'keep';
+    this.metadataSchemaErrors = options.metadataSchemaErrors ?? s.org.metadataSchemaErrors ?? 'fault';
+    this.optionalSchema = { ...s.org.optionalSchema, ...options.optionalSchema };
     this.eventMonitoring = s.org.features?.eventMonitoring === true;
+    this.eventLogRetentionDays = s.org.eventLogRetentionDays ?? (this.eventMonitoring ? 30 : 1);
     this.elfLicensed = this.eventMonitoring || ELF_EDITIONS.test(s.org.edition ?? 'Enterprise Edition');
     this.unavailable = new Set((s.org.unavailableObjects ?? []).map((o) => o.toLowerCase()));
     for (const name of Object.keys(OBJECTS)) this.tables.set(name, []);
@@ -127,7 +161,9 @@ export class OrgState implements RecordStore {
     const def = findObject(objectName);
     if (!def) return [];
     const rows = this.tables.get(def.name) ?? [];
-    if (def.name === 'EventLogFile') return rows.filter((r) => this.logFiles.get(r.Id as string)?.visible === true);
+    if (def.name === 'EventLogFile') return rows.filter((r) => this.logFileServed(r.Id as string));
+    if (def.name === 'LoginHistory' && !this.currentUserHas('ManageUsers', 'MonitorLoginHistory')) return rows.filter((r) => r.UserId === this.currentUserId);
+    if (def.name === 'OauthToken' && !this.currentUserHas('CustomizeApplication')) return rows.filter((r) => r.UserId === this.currentUserId);
     return rows;
   }
 
@@ -139,11 +175,49 @@ export class OrgState implements RecordStore {
     return this.index.get(to18(id))?.objectName;
   }
 
-  /** Objects answering INVALID_TYPE: listed as unavailable, or EventLogFile in an edition without event log files. */
+  /**
+   * Objects answering INVALID_TYPE: listed as unavailable, optional objects this org lacks (LoginIpRange by default),
+   * or EventLogFile in an edition without event log files.
+   */
   public isLicensed(objectName: string): boolean {
     if (this.unavailable.has(objectName.toLowerCase())) return false;
+    const def = findObject(objectName);
+    if (def && !objectPresent(def, this.optionalSchema)) return false;
     if (objectName.toLowerCase() === 'eventlogfile') return this.elfLicensed;
     return true;
+  }
+
+  /**
+   * Whether the org serves an event log file now: a type its licence covers, an interval it has (hourly files only with
+   * Event Monitoring — guess: not documented for free orgs; `hourlyWithoutEventMonitoring` answers the other way),
+   * generated already (CreatedDate not after now) and within retention: 30 days after CreatedDate with Event
+   * Monitoring (REST guide, using_resources_event_log_files.htm; reference §4), 1 day without it — documented for
+   * Developer Edition orgs; guess: the same for free types in production orgs (reference open question 6).
+   */
+  public logFileServed(id: string): boolean {
+    const f = this.logFiles.get(to18(id));
+    if (!f?.visible) return false;
+    if (f.interval === 'Hourly' && !this.eventMonitoring && !this.scenario.org.hourlyWithoutEventMonitoring) return false;
+    const now = this.now.getTime();
+    return f.createdMs <= now && f.createdMs > now - this.eventLogRetentionDays * DAY;
+  }
+
+  /** Whether the token's user holds any of these permissions (API names), through the profile or a permission set. */
+  public currentUserHas(...permissions: string[]): boolean {
+    const fields = permissions.map((p) => `Permissions${p}`);
+    for (const a of this.tables.get('PermissionSetAssignment') ?? []) {
+      if (a.AssigneeId !== this.currentUserId || a.IsActive === false) continue;
+      const ps = this.byId(a.PermissionSetId as string);
+      if (ps && fields.some((f) => ps[f] === true)) return true;
+    }
+    return false;
+  }
+
+  /** Whether this org has the field (optional fields such as PermissionSet.PermissionsCanApproveUninstalledApps may be absent). */
+  public hasField(objectName: string, fieldName: string): boolean {
+    const def = findObject(objectName);
+    const f = def ? findField(def, fieldName) : undefined;
+    return def !== undefined && f !== undefined && fieldPresent(def, f, this.optionalSchema);
   }
 
   /**
@@ -152,6 +226,11 @@ export class OrgState implements RecordStore {
    */
   public eventTypeVisible(eventType: string): boolean {
     return this.elfLicensed && (this.eventMonitoring || FREE_EVENT_TYPES.has(eventType));
+  }
+
+  /** The org's clock: pinned by the scenario, or the machine's (it moves). */
+  public get now(): Date {
+    return new Date(this.pinnedNow ?? Date.now());
   }
 
   public fmt(ms: number): string {
@@ -248,7 +327,7 @@ export class OrgState implements RecordStore {
   }
 
   private daysAgo(d: number): number {
-    return this.now.getTime() - Math.round(d * DAY);
+    return this.startedAt.getTime() - Math.round(d * DAY);
   }
 
   // ---- Building from the scenario ---------------------------------------------------------------
@@ -256,7 +335,7 @@ export class OrgState implements RecordStore {
   private build(): void {
     const s = this.scenario;
     const o = s.org;
-    const nowMs = this.now.getTime();
+    const nowMs = this.startedAt.getTime();
     const orgCreated = nowMs - 3 * 365 * DAY;
 
     // Profiles and users first (ids), since every row has a creator.
@@ -286,7 +365,7 @@ export class OrgState implements RecordStore {
       IsSandbox: o.isSandbox ?? false,
       InstanceName: o.instanceName ?? 'USA1024',
       NamespacePrefix: o.namespacePrefix ?? null,
-      TrialExpirationDate: o.trialExpirationDate ?? null,
+      TrialExpirationDate: o.trialExpirationDate ? this.fmt(resolveInstant(o.trialExpirationDate, nowMs)) : null,
       ...this.audit(admin, orgCreated),
     });
 
@@ -326,13 +405,15 @@ export class OrgState implements RecordStore {
         row,
         custom,
         userLicense: p.userLicense ?? 'Salesforce',
+        permissions: [...new Set((p.permissions ?? []).map(permissionName))].sort(),
+        loginIpRanges: [...(p.loginIpRanges ?? [])],
       });
       for (const r of p.loginIpRanges ?? []) {
         this.insert('LoginIpRange', {
           Id: this.newId('LoginIpRange'),
           ProfileId: id,
-          StartAddress: r.start,
-          EndAddress: r.end,
+          IpStartAddress: r.start,
+          IpEndAddress: r.end,
           Description: r.description ?? null,
           ...this.audit(admin, orgCreated),
         });
@@ -454,11 +535,11 @@ export class OrgState implements RecordStore {
       let split: SplitComponent | undefined;
       if (spec.metadata !== undefined) split = parseConnectedApp(spec.metadata);
       else if (spec.metadataFile !== undefined) split = parseConnectedApp(readRelative(this.baseDir, spec.metadataFile));
-      const label = spec.label ?? childText(split?.body, 'label') ?? spec.name;
-      let body: XmlElement | undefined;
+      const label = spec.label ?? str(split?.body, 'label') ?? spec.name;
+      let body: MdObject | undefined;
       if (installed) {
-        body = split?.body ?? element('ConnectedApp', [textElement('contactEmail', 'admin@example.com'), textElement('label', label)]);
-        if (childText(body, 'label') === undefined) body.children.push(textElement('label', label));
+        body = split?.body ?? minimalComponent(label);
+        body.label ??= [label];
       }
       const createdDate = this.daysAgo(spec.createdDaysAgo ?? 200 + this.rng.int(900));
       const lastModifiedDate = Math.max(createdDate, this.daysAgo(spec.lastModifiedDaysAgo ?? this.rng.int(150)));
@@ -494,15 +575,15 @@ export class OrgState implements RecordStore {
         Id: this.ids.next('0DS'),
         Name: fullName,
         Label: label,
-        Description: childText(body, 'description') ?? null,
+        Description: str(body, 'description') ?? null,
         Type: 'ConnectedApplication',
         ApplicationId: id,
         IsUsingAdminAuthorization: isAdminApproved(body),
         IsAccessible: true,
         IsVisible: true,
         NamespacePrefix: namespace,
-        StartUrl: childText(body, 'startUrl') ?? null,
-        MobileStartUrl: childText(body, 'mobileStartUrl') ?? null,
+        StartUrl: str(body, 'startUrl') ?? null,
+        MobileStartUrl: str(body, 'mobileStartUrl') ?? null,
         ...this.audit(app.createdById, createdDate, app.lastModifiedById, lastModifiedDate),
       });
       const assignedPs = new Set<string>();
@@ -547,9 +628,9 @@ export class OrgState implements RecordStore {
     const rng = new Rng(Rng.seedOf(this.seed, 'tokens'));
     const activeUsers = (this.tables.get('User') ?? []).filter((u) => u.IsActive === true).map((u) => u.Username as string);
     const add = (app: AppState, uid: string, t: OauthTokenSpec): void => {
-      const created = this.now.getTime() - Math.round(this.pickDaysWith(rng, t.createdDaysAgo, [2, 400]) * DAY);
+      const created = this.startedAt.getTime() - Math.round(this.pickDaysWith(rng, t.createdDaysAgo, [2, 400]) * DAY);
       const lastUsed =
-        t.lastUsedDaysAgo === null ? null : Math.max(created, this.now.getTime() - Math.round(this.pickDaysWith(rng, t.lastUsedDaysAgo, [0, 30]) * DAY));
+        t.lastUsedDaysAgo === null ? null : Math.max(created, this.startedAt.getTime() - Math.round(this.pickDaysWith(rng, t.lastUsedDaysAgo, [0, 30]) * DAY));
       const useCount = t.lastUsedDaysAgo === null ? 0 : Math.round(this.pickDaysWith(rng, t.useCount, [1, 5000]));
       this.insert('OauthToken', {
         Id: null,
@@ -615,12 +696,12 @@ export class OrgState implements RecordStore {
         });
       };
       if (l.count === undefined) {
-        one(l.user, Date.parse(l.loginTime!));
+        one(l.user, resolveInstant(l.loginTime!, this.startedAt.getTime()));
         continue;
       }
       const users = l.users ?? (l.user ? [l.user] : activeUsers);
       const within = l.withinDays ?? 30;
-      for (let i = 0; i < l.count; i++) one(users[i % users.length], this.now.getTime() - Math.round(rng.float() * within * DAY));
+      for (let i = 0; i < l.count; i++) one(users[i % users.length], this.startedAt.getTime() - Math.round(rng.float() * within * DAY));
     }
   }
 
@@ -636,7 +717,7 @@ export class OrgState implements RecordStore {
     }
     const userIndex = new Map(users.map((u, i) => [u.Id as string, i]));
     const elfUsers = users.map((u) => ({ id: u.Id as string, username: u.Username as string, userType: (u.UserType as string | null) ?? 'Standard' }));
-    const defaultApps = [...this.apps.values()].filter((a) => !a.installed || tokenUsers.has(a.label) || (a.body && firstElement(a.body, 'oauthConfig')));
+    const defaultApps = [...this.apps.values()].filter((a) => !a.installed || tokenUsers.has(a.label) || sub(a.body, 'oauthConfig') !== undefined);
     for (const spec of specs) {
       const interval = spec.interval ?? 'Daily';
       const chosen = spec.apps === undefined || spec.apps.includes('*') ? defaultApps : spec.apps.map((n) => this.appByAnyName(n)!);
@@ -653,7 +734,7 @@ export class OrgState implements RecordStore {
       const ipPool = spec.ipPool ?? ['203.0.113.10', '203.0.113.24', '198.51.100.7', '198.51.100.52', '192.0.2.33', '52.14.88.190', '34.201.16.4', '3.120.44.9'];
       for (const date of this.datesOf(spec.dates)) {
         const hours = interval === 'Hourly' ? spec.hours ?? Array.from({ length: 24 }, (_, h) => h) : [0];
-        const versions = (spec.duplicateDates ?? []).includes(date) ? 2 : 1;
+        const versions = (spec.duplicateDates ?? []).map((d) => resolveDay(d, this.startedAt.getTime())).includes(date) ? 2 : 1;
         hours.forEach((hour, hi) => {
           for (let v = 0; v < versions; v++) {
             const logDate = Date.parse(`${date}T00:00:00Z`) + hour * 3_600_000;
@@ -691,7 +772,7 @@ export class OrgState implements RecordStore {
               ApiVersion: Number(spec.apiVersion ?? this.maxApiVersion),
               ...this.audit(this.currentUserId, created),
             });
-            this.logFiles.set(id, { id, eventType: spec.eventType, row, content, visible: this.eventTypeVisible(spec.eventType) });
+            this.logFiles.set(id, { id, eventType: spec.eventType, interval, createdMs: created, row, content, visible: this.eventTypeVisible(spec.eventType) });
           }
         });
       }
@@ -699,10 +780,11 @@ export class OrgState implements RecordStore {
   }
 
   private datesOf(dates: string[] | { from: string; to: string } | undefined): string[] {
-    if (Array.isArray(dates)) return dates;
     const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-    const from = dates ? Date.parse(`${dates.from}T00:00:00Z`) : Date.parse(`${day(this.now.getTime() - 7 * DAY)}T00:00:00Z`);
-    const to = dates ? Date.parse(`${dates.to}T00:00:00Z`) : Date.parse(`${day(this.now.getTime() - DAY)}T00:00:00Z`);
+    const base = this.startedAt.getTime();
+    if (Array.isArray(dates)) return dates.map((d) => resolveDay(d, base));
+    const from = Date.parse(`${dates ? resolveDay(dates.from, base) : day(base - 7 * DAY)}T00:00:00Z`);
+    const to = Date.parse(`${dates ? resolveDay(dates.to, base) : day(base - DAY)}T00:00:00Z`);
     const out: string[] = [];
     for (let t = from; t <= to; t += DAY) out.push(day(t));
     return out;
@@ -841,8 +923,8 @@ export class OrgState implements RecordStore {
         error: { statusCode: 'CANNOT_MODIFY_MANAGED_OBJECT', message: `Cannot modify managed object: entity=ConnectedApp, component=${app.id}, state=installed`, fields: [] },
       };
     }
-    const sentKey = childText(firstElement(c.body, 'oauthConfig'), 'consumerKey');
-    const storedKey = childText(firstElement(app.body, 'oauthConfig'), 'consumerKey');
+    const sentKey = str(sub(c.body, 'oauthConfig'), 'consumerKey');
+    const storedKey = str(sub(app.body, 'oauthConfig'), 'consumerKey');
     if (sentKey !== undefined && storedKey !== undefined && sentKey !== storedKey) {
       return { fullName, error: { statusCode: 'FIELD_INTEGRITY_EXCEPTION', message: 'The consumer key of an existing connected app cannot be changed', fields: ['consumerKey'] } };
     }
@@ -873,7 +955,7 @@ export class OrgState implements RecordStore {
       }
       regularPs.push(ps.Id as string);
     }
-    const user = childText(firstElement(c.body, 'oauthConfig'), 'oauthClientCredentialUser');
+    const user = str(sub(c.body, 'oauthConfig'), 'oauthClientCredentialUser');
     if (user !== undefined && user !== '' && !this.userByName(user)) {
       return { fullName, error: { statusCode: 'FIELD_INTEGRITY_EXCEPTION', message: `The client credentials user ${user} does not exist`, fields: ['oauthClientCredentialUser'] } };
     }
@@ -881,13 +963,10 @@ export class OrgState implements RecordStore {
     if (dryRun) return { fullName: app.fullName };
 
     // Apply.
-    let body = c.body;
-    if (sentKey === undefined && storedKey !== undefined) {
-      const oauth = firstElement(body, 'oauthConfig');
-      if (oauth) oauth.children.splice(0, 0, textElement('consumerKey', storedKey));
-    }
+    const body = c.body;
+    const oauth = sub(body, 'oauthConfig');
+    if (oauth && sentKey === undefined && storedKey !== undefined) oauth.consumerKey = [storedKey];
     if (c.consumerSecret !== undefined) app.consumerSecret = c.consumerSecret;
-    body = { ...body, children: [...body.children] };
     app.body = body;
     const clear = this.omittedAssignmentsOnUpdate === 'remove';
     const profileSets = new Set([...this.profiles.values()].map((p) => p.permissionSetId));
@@ -895,14 +974,14 @@ export class OrgState implements RecordStore {
     if (c.permissionSetNames !== undefined || clear) this.replaceAssignments(app, regularPs, (psId) => !profileSets.has(psId));
     app.lastModifiedById = this.currentUserId;
     app.lastModifiedDate = this.now.getTime();
-    const label = childText(body, 'label') ?? app.label;
+    const label = str(body, 'label') ?? app.label;
     app.label = label;
     if (app.row) Object.assign(app.row, { Name: label, ...derivedSObjectFields(body), LastModifiedDate: this.fmt(app.lastModifiedDate), LastModifiedById: app.lastModifiedById });
     if (app.menuItem) {
       Object.assign(app.menuItem, {
         Label: label,
         IsUsingAdminAuthorization: admin,
-        StartUrl: childText(body, 'startUrl') ?? null,
+        StartUrl: str(body, 'startUrl') ?? null,
         LastModifiedDate: this.fmt(app.lastModifiedDate),
         SystemModstamp: this.fmt(app.lastModifiedDate),
       });
@@ -947,6 +1026,12 @@ export class OrgState implements RecordStore {
     return this.tables.get(findObject(objectName)?.name ?? objectName) ?? [];
   }
 
+  /** The stored ConnectedApp component of an app (as `<ConnectedApp>`, without fullName and assignments). */
+  public storedComponent(appName: string): XmlElement | undefined {
+    const body = this.appByAnyName(appName)?.body;
+    return body ? componentXml(body) : undefined;
+  }
+
   public setupEntityAccessFor(appName: string): Row[] {
     const app = this.appByAnyName(appName);
     return app ? this.table('SetupEntityAccess').filter((s) => s.SetupEntityId === app.id) : [];
@@ -959,9 +1044,17 @@ const FALLBACK_PREFIXES: Record<string, string | undefined> = {
   LoginIpRange: '0Lr',
 };
 
+/**
+ * Scenario permission names are the permissions' API names. `ApproveUninstalledConnectedApps` (used by older scenario
+ * files) names the permission community code calls CanApproveUninstalledApps (reference §6).
+ */
+export function permissionName(name: string): string {
+  return name === 'ApproveUninstalledConnectedApps' ? 'CanApproveUninstalledApps' : name;
+}
+
 function permissionFields(perms: string[] | undefined): Row {
   const row: Row = {};
-  for (const p of perms ?? []) row[`Permissions${p}`] = true;
+  for (const p of perms ?? []) row[`Permissions${permissionName(p)}`] = true;
   return row;
 }
 

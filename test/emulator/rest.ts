@@ -89,12 +89,12 @@ export class RestApi {
     if (q === null || q.trim() === '') return restError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     let result;
     try {
-      result = executeSoql(q, this.org, { apiVersion: version, now: this.org.now, isLicensed: (o) => this.org.isLicensed(o) });
+      result = executeSoql(q, this.org, { apiVersion: version, now: this.org.now, isLicensed: (o) => this.org.isLicensed(o), hasField: (o, f) => this.org.hasField(o, f), aggregateRowCap: (o) => (o === 'OauthToken' && this.org.scenario.org.oauthTokenAggregates === 'capped' ? 2500 : undefined) });
     } catch (e) {
       if (e instanceof SoqlError) return restError(400, e.errorCode, e.message);
       throw e;
     }
-    if (result.isCount) return json(200, { totalSize: result.totalSize, done: true, records: [] });
+    if (result.isCount) return { ...json(200, { totalSize: result.totalSize, done: true, records: [] }), compressible: true };
     let batch = this.paging.batchSize;
     const option = /batchSize\s*=\s*(\d+)/i.exec(String(req.headers['sforce-query-options'] ?? ''));
     // guess: values outside 200-2000 are clamped rather than rejected ("not guaranteed" per the docs).
@@ -116,11 +116,11 @@ export class RestApi {
     const records = cursor.records.slice(cursor.offset, end);
     cursor.offset = end;
     const done = end >= cursor.records.length;
-    if (done) return json(200, { totalSize: cursor.totalSize, done: true, records });
+    if (done) return { ...json(200, { totalSize: cursor.totalSize, done: true, records }), compressible: true, records: records.length };
     const locator = `${this.locatorIds.next('01g')}-${end}`;
     this.cursors.set(locator, cursor);
     if (this.cursors.size > 500) this.cursors.delete(this.cursors.keys().next().value!);
-    return json(200, { totalSize: cursor.totalSize, done: false, nextRecordsUrl: `/services/data/v${version}/query/${locator}`, records });
+    return { ...json(200, { totalSize: cursor.totalSize, done: false, nextRecordsUrl: `/services/data/v${version}/query/${locator}`, records }), compressible: true, records: records.length };
   }
 
   private queryMore(locator: string, version: string): Reply {
@@ -154,20 +154,20 @@ export class RestApi {
         return json(400, r.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })));
       }
       if (m !== 'GET') return methodNotAllowed(m, ['GET', 'HEAD']);
-      const d = describeSObject(def, version);
+      const d = describeSObject(def, version, this.org.optionalSchema);
       return json(200, { objectDescribe: pick(d, GLOBAL_KEYS), recentItems: [] });
     }
     if (parts[1] === 'describe' && parts.length === 2) {
       if (m !== 'GET') return methodNotAllowed(m, ['GET', 'HEAD']);
-      return json(200, describeSObject(def, version));
+      return json(200, describeSObject(def, version, this.org.optionalSchema));
     }
     const id = parts[1];
     if (def.name === 'EventLogFile' && parts[2] === 'LogFile' && parts.length === 3) {
       if (m !== 'GET') return methodNotAllowed(m, ['GET', 'HEAD']);
       const file = this.org.logFiles.get(to18(id));
-      if (!file?.visible) return notFound();
+      if (!file || !this.org.logFileServed(id)) return notFound();
       // guess: the blob is served as text/csv with a Content-Length (the docs only show cURL downloads).
-      return { status: 200, headers: { 'Content-Type': 'text/csv' }, stream: { length: file.content.length, chunks: () => file.content.chunks() } };
+      return { status: 200, headers: { 'Content-Type': 'text/csv' }, stream: { length: file.content.length, chunks: () => file.content.chunks() }, compressible: true };
     }
     if (parts.length !== 2) return notFound();
     if (m === 'DELETE') {
@@ -178,13 +178,13 @@ export class RestApi {
     }
     if (m !== 'GET') return methodNotAllowed(m, ['GET', 'HEAD', 'DELETE']);
     const row = this.org.objectOfId(id) === def.name ? this.org.byId(id) : undefined;
-    if (!row || (def.name === 'EventLogFile' && this.org.logFiles.get(row.Id as string)?.visible !== true)) {
+    if (!row || (def.name === 'EventLogFile' && !this.org.logFileServed(row.Id as string))) {
       return restError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${id}`);
     }
     const wanted = req.url.searchParams.get('fields')?.split(',').map((f) => f.trim().toLowerCase());
     const record: Record<string, unknown> = { attributes: { type: def.name, url: `/services/data/v${version}/sobjects/${def.name}/${row.Id as string}` } };
     for (const f of def.fields) {
-      if (wanted && !wanted.includes(f.name.toLowerCase())) continue;
+      if (!this.org.hasField(def.name, f.name) || (wanted && !wanted.includes(f.name.toLowerCase()))) continue;
       const v = row[f.name];
       record[f.name] = f.type === 'base64' ? `/services/data/v${version}/sobjects/${def.name}/${row.Id as string}/${f.name}` : v ?? null;
     }
@@ -194,7 +194,7 @@ export class RestApi {
   private describeGlobal(version: string): Array<Record<string, unknown>> {
     return Object.values(OBJECTS)
       .filter((def) => this.org.isLicensed(def.name))
-      .map((def) => pick(describeSObject(def, version), GLOBAL_KEYS));
+      .map((def) => pick(describeSObject(def, version, this.org.optionalSchema), GLOBAL_KEYS));
   }
 
   // ---- sObject Collections ----------------------------------------------------------------------
@@ -221,14 +221,14 @@ export class RestApi {
         }
       }
       const results = this.org.createSetupEntityAccess(records, body.allOrNone === true);
-      return json(200, results.map(saveResultJson));
+      return { ...json(200, results.map(saveResultJson)), records: results.length };
     }
     if (req.method === 'DELETE') {
       const ids = (req.url.searchParams.get('ids') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
       if (ids.length === 0) return restError(400, 'MALFORMED_ID', 'No ids were given');
       if (ids.length > 200) return restError(400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
       const allOrNone = req.url.searchParams.get('allOrNone') === 'true';
-      return json(200, this.org.deleteRecords(ids, allOrNone).map(saveResultJson));
+      return { ...json(200, this.org.deleteRecords(ids, allOrNone).map(saveResultJson)), records: ids.length };
     }
     return methodNotAllowed(req.method, ['POST', 'PATCH', 'DELETE']);
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { REPO_ROOT } from '../e2e/harness.js';
 import { generateScenario, loadScenario, SCENARIO_DIR, start, type Scenario } from './index.js';
-import { getJson, q, type QueryPage } from './test-helpers.js';
+import { demoScenario, getJson, PINNED_NOW, q, type QueryPage } from './test-helpers.js';
 
 type JsonSchema = {
   type?: string | string[];
@@ -81,7 +81,7 @@ describe('org emulator: scenarios', () => {
   });
 
   it('models the demo org patterns', async () => {
-    const e = await start({ scenario: 'demo' });
+    const e = await start({ scenario: demoScenario({ now: PINNED_NOW }) });
     try {
       const apps = (await getJson<QueryPage>(e, q('SELECT Id, Name FROM ConnectedApplication'))).json;
       expect(apps.totalSize).to.be.within(20, 30);
@@ -97,15 +97,16 @@ describe('org emulator: scenarios', () => {
       const subTypes = new Set(e.org.table('LoginHistory').map((r) => r.LoginSubType));
       expect(subTypes.has('OauthUsernamePassword')).to.be.true;
       // Who may approve uninstalled apps: the admin profile, a non-admin via a permission set; not the cloned admin profile.
-      const approvers = (await getJson<QueryPage>(e, q('SELECT Assignee.Username, PermissionSet.IsOwnedByProfile FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApproveUninstalledConnectedApps = true'))).json.records;
+      const approvers = (await getJson<QueryPage>(e, q('SELECT Assignee.Username, PermissionSet.IsOwnedByProfile FROM PermissionSetAssignment WHERE PermissionSet.PermissionsCanApproveUninstalledApps = true'))).json.records;
       const usernames = approvers.map((a) => (a.Assignee as Record<string, unknown>).Username);
       expect(usernames).to.include('helpdesk.lead@northwind.example.com');
       expect(usernames).to.include('admin@northwind.example.com');
       expect(usernames).to.not.include('ops.admin@northwind.example.com');
-      // A week of daily free event log files.
+      // A week of daily free event log files, of which a free org serves the last day's.
       const elf = (await getJson<QueryPage>(e, q("SELECT EventType, LogDate FROM EventLogFile WHERE Interval = 'Daily'"))).json.records;
       expect(new Set(elf.map((f) => f.EventType))).to.deep.equal(new Set(['ApiTotalUsage', 'Login']));
-      expect(new Set(elf.map((f) => f.LogDate)).size).to.equal(7);
+      expect(new Set(elf.map((f) => f.LogDate))).to.deep.equal(new Set(['2026-11-19T00:00:00.000+0000']));
+      expect(new Set(e.org.table('EventLogFile').filter((f) => f.Interval === 'Daily').map((f) => f.LogDate)).size).to.equal(7);
     } finally {
       await e.stop();
     }

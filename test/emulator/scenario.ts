@@ -6,6 +6,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findField, findObject } from './schema.js';
 
 export type IpRangeSpec = { start: string; end: string; description?: string };
 
@@ -18,14 +19,30 @@ export type OrgSpec = {
   instanceName?: string;
   isSandbox?: boolean;
   namespacePrefix?: string | null;
+  /** ISO-8601 or relative ("+20d"). */
   trialExpirationDate?: string | null;
   country?: string;
   /** Highest API version the org serves (GET /services/data lists 20.0 .. this). Default 67.0. */
   apiVersion?: string;
-  /** The org's clock (ISO-8601). Everything relative ("3 days ago") is computed from it. Default 2026-11-20T12:00:00Z. */
+  /**
+   * Pins the org's clock (ISO-8601). Without it the org's clock is the machine's, so relative scenario dates ("-3d") and
+   * `*DaysAgo` numbers mean the same story on any day. Everything relative is computed from the clock at start.
+   */
   now?: string;
-  /** Licensed features. `eventMonitoring` (Shield / Event Monitoring add-on) unlocks all event types. */
+  /**
+   * Licensed features. `eventMonitoring` (Shield / Event Monitoring add-on) unlocks all event types and hourly files and
+   * keeps event log files 30 days instead of 1.
+   */
   features?: { eventMonitoring?: boolean };
+  /** Days event log files are kept after their CreatedDate (Event Monitoring only, up to 365; default 30, 1 without it). */
+  eventLogRetentionDays?: number;
+  /** Serve hourly files without Event Monitoring (default false — guess: undocumented for free orgs; GUESSES.md). */
+  hourlyWithoutEventMonitoring?: boolean;
+  /**
+   * OauthToken aggregates (GROUP BY, COUNT(field)…) over all tokens (default) or over the first 2,500 rows only, as the
+   * row cap might apply to them (guess: undocumented, reference open question 14; GUESSES.md).
+   */
+  oauthTokenAggregates?: 'all' | 'capped';
   /** sObjects that answer INVALID_TYPE (not licensed / not enabled), e.g. ["LoginIpRange"]. */
   unavailableObjects?: string[];
   /** Username of the user the access token belongs to (default: the first active user with ModifyAllData). */
@@ -39,6 +56,17 @@ export type OrgSpec = {
    * removes all, which implies that no element keeps them) or remove them (strict replacement).
    */
   omittedAssignmentsOnUpdate?: 'keep' | 'remove';
+  /**
+   * How updateMetadata answers a component that does not match the WSDL (element order, unknown element, bad enum /
+   * boolean / int): a soapenv:Client fault for the whole call (default — guess: the SOAP deserialiser runs first) or
+   * a per-component INVALID_FIELD error.
+   */
+  metadataSchemaErrors?: 'fault' | 'record';
+  /**
+   * Optional objects and fields (schemas/sobjects.json) this org has (true) or lacks (false), e.g.
+   * { "LoginIpRange": true, "PermissionSet.PermissionsCanApproveUninstalledApps": false, "Profile.PermissionsCanApproveUninstalledApps": false }.
+   */
+  optionalSchema?: Record<string, boolean>;
 };
 
 export type ProfileSpec = {
@@ -159,6 +187,7 @@ export type LoginHistorySpec = {
   application?: string;
   loginType?: string;
   loginSubType?: string;
+  /** ISO-8601 or relative ("-2h"). */
   loginTime?: string;
   withinDays?: number;
   sourceIp?: string;
@@ -174,7 +203,7 @@ export type LoginHistorySpec = {
 export type EventLogFileSpec = {
   eventType: string;
   interval?: 'Daily' | 'Hourly';
-  /** Log dates (YYYY-MM-DD), or a range; default: the 7 days before `now`. */
+  /** Log dates (YYYY-MM-DD or relative days such as "-1d"), or a range; default: the 7 days before `now`. */
   dates?: string[] | { from: string; to: string };
   /** Hourly: hours of the day that have a file (default 0..23). */
   hours?: number[];
@@ -188,7 +217,7 @@ export type EventLogFileSpec = {
   nonAppShare?: number;
   users?: string[];
   ipPool?: string[];
-  /** Dates (YYYY-MM-DD) that have two versions of their file, the second one created later. */
+  /** Dates (YYYY-MM-DD or relative, as in `dates`) that have two versions of their file, the second one created later. */
   duplicateDates?: string[];
   /** Given rows (column → value) instead of generated ones; the file gets exactly these rows. */
   data?: Array<Record<string, string>>;
@@ -215,6 +244,32 @@ export type Scenario = {
   loginHistory?: LoginHistorySpec[];
   eventLogFiles?: EventLogFileSpec[];
 };
+
+const RELATIVE = /^(?:now)?\s*(?:([+-]\d+(?:\.\d+)?)\s*([dhm]))?$/i;
+const UNIT_MS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000 };
+
+/** Whether a scenario date is relative to the org's clock: "now", "-3d", "-2h", "+30m", "now-1.5d". */
+export function isRelative(value: string): boolean {
+  return value.trim() !== '' && RELATIVE.test(value.trim());
+}
+
+/**
+ * A scenario instant in epoch ms: relative ("-3d", "-2h", "now") from `baseMs`, or absolute (ISO-8601; a bare
+ * YYYY-MM-DD is UTC midnight). NaN when it is neither.
+ */
+export function resolveInstant(value: string, baseMs: number): number {
+  const m = RELATIVE.exec(value.trim());
+  if (m && value.trim() !== '') {
+    const [, amount, unit] = m as unknown as [string, string | undefined, string | undefined];
+    return amount === undefined || unit === undefined ? baseMs : baseMs + Number(amount) * UNIT_MS[unit.toLowerCase()];
+  }
+  return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? `${value.trim()}T00:00:00Z` : value);
+}
+
+/** A scenario day as YYYY-MM-DD (UTC): relative days ("-1d") from `baseMs`, or the date as given. */
+export function resolveDay(value: string, baseMs: number): string {
+  return new Date(resolveInstant(value, baseMs)).toISOString().slice(0, 10);
+}
 
 /** A scenario plus the directory its relative paths are resolved against. */
 export type LoadedScenario = { scenario: Scenario; baseDir: string };
@@ -265,8 +320,20 @@ export function validateScenario(s: Scenario): void {
   if (typeof s !== 'object' || (s as unknown) === null) fail('not an object');
   if (typeof s.org !== 'object' || typeof s.org.name !== 'string') fail('org.name is required');
   if (s.org.id !== undefined && !/^00D[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$/.test(s.org.id)) fail(`org.id ${s.org.id} is not an org id`);
-  if (s.org.now !== undefined && Number.isNaN(Date.parse(s.org.now))) fail(`org.now ${s.org.now} is not a date`);
+  if (s.org.now !== undefined && (isRelative(s.org.now) || Number.isNaN(Date.parse(s.org.now)))) fail(`org.now ${s.org.now} is not an ISO-8601 date`);
+  const badDate = (v: string): boolean => Number.isNaN(resolveInstant(v, 0));
+  if (typeof s.org.trialExpirationDate === 'string' && badDate(s.org.trialExpirationDate)) fail(`org.trialExpirationDate ${s.org.trialExpirationDate} is not a date`);
+  const retention = s.org.eventLogRetentionDays;
+  if (retention !== undefined && (!Number.isInteger(retention) || retention < 1 || retention > 365)) fail('org.eventLogRetentionDays must be a whole number of days, 1 to 365');
+  if (retention !== undefined && retention !== 1 && s.org.features?.eventMonitoring !== true) fail('org.eventLogRetentionDays: without Event Monitoring event log files are kept 1 day');
   if (s.org.apiVersion !== undefined && !/^\d{2}\.0$/.test(s.org.apiVersion)) fail(`org.apiVersion ${s.org.apiVersion} must look like 67.0`);
+  for (const key of Object.keys(s.org.optionalSchema ?? {})) {
+    const [objectName, fieldName] = key.split('.') as [string, string | undefined];
+    const def = findObject(objectName);
+    const f = def && fieldName !== undefined ? findField(def, fieldName) : undefined;
+    if (!def || (fieldName !== undefined && !f)) fail(`org.optionalSchema: unknown object or field "${key}"`);
+    if (!(fieldName === undefined ? def?.optional : f?.optional)) fail(`org.optionalSchema: "${key}" is not optional in schemas/sobjects.json`);
+  }
   const unique = (kind: string, names: string[]): Set<string> => {
     const seen = new Set<string>();
     for (const n of names) {
@@ -317,8 +384,11 @@ export function validateScenario(s: Scenario): void {
     if (l.user !== undefined) needUser('login history', l.user);
     for (const u of l.users ?? []) needUser('login history', u);
   }
+  for (const l of s.loginHistory ?? []) if (l.loginTime !== undefined && badDate(l.loginTime)) fail(`login history: loginTime ${l.loginTime} is not a date`);
   for (const f of s.eventLogFiles ?? []) {
     if (typeof f.eventType !== 'string') fail('event log file: eventType is required');
+    const days = f.dates === undefined ? [] : Array.isArray(f.dates) ? f.dates : [f.dates.from, f.dates.to];
+    for (const d of [...days, ...(f.duplicateDates ?? [])]) if (badDate(d)) fail(`event log file ${f.eventType}: ${d} is not a date`);
     for (const a of f.apps ?? []) if (a !== '*' && !appNames.has(a)) fail(`event log file ${f.eventType}: unknown app "${a}"`);
     for (const u of f.users ?? []) needUser(`event log file ${f.eventType}`, u);
     const given = [f.data, f.csv, f.csvFile].filter((x) => x !== undefined).length;

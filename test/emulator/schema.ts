@@ -1,8 +1,11 @@
 // Object schemas of the org emulator and the REST `describe` built from them.
 //
-// Field names, types and key prefixes follow the Summer '26 (API 67.0) object reference; see
-// ../shared/reference/salesforce-api-facts.md §2–5. Anything not confirmed there is marked "unverified".
-// Only the fields the plugin (and its tests) need are modelled, plus the standard audit fields.
+// The objects, fields and field properties come from schemas/sobjects.json, written from the Object Reference for the
+// Salesforce Platform (API 67.0); each object there cites its page. Objects and fields marked optional exist in some
+// orgs and not in others: an org decides with `org.optionalSchema` (see org.ts).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export type FieldType =
   | 'id'
@@ -19,21 +22,31 @@ export type FieldType =
   | 'base64'
   | 'email';
 
+type Flag = 'filter' | 'group' | 'sort' | 'aggregate' | 'nillable' | 'create' | 'update';
+
 export type FieldDef = {
   name: string;
   type: FieldType;
   referenceTo?: string;
   relationshipName?: string;
-  filterable?: boolean;
-  nillable?: boolean;
-  createable?: boolean;
-  updateable?: boolean;
   /** Describe length where the default for the type is wrong. */
   length?: number;
+  flags: Flag[];
+  /** Exists in some orgs only (present unless the org says otherwise when defaultPresent). */
+  optional?: boolean;
+  defaultPresent?: boolean;
+  note?: string;
 };
 
 export type ObjectDef = {
   name: string;
+  /** The object reference page the definition was written from. */
+  reference?: string;
+  /** false: not in the object reference (community-reported). */
+  documented?: boolean;
+  optional?: boolean;
+  defaultPresent?: boolean;
+  note?: string;
   keyPrefix: string | null;
   fields: FieldDef[];
   queryable?: boolean;
@@ -41,304 +54,11 @@ export type ObjectDef = {
   deletable?: boolean;
 };
 
-// ---------------------------------------------------------------------------------------------
-// Field helpers
-// ---------------------------------------------------------------------------------------------
+type SchemaFile = { apiVersion: string; objects: Record<string, Omit<ObjectDef, 'name'>> };
 
-const field = (name: string, type: FieldType, extra: Omit<Partial<FieldDef>, 'name' | 'type'> = {}): FieldDef => ({
-  name,
-  type,
-  ...extra,
-});
+const FILE = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'schemas', 'sobjects.json'), 'utf8')) as SchemaFile;
 
-const ref = (name: string, referenceTo: string, relationshipName?: string, extra: Omit<Partial<FieldDef>, 'name' | 'type'> = {}): FieldDef =>
-  field(name, 'reference', relationshipName === undefined ? { referenceTo, ...extra } : { referenceTo, relationshipName, ...extra });
-
-/** Fields the client may set on insert and update. */
-const rw = { createable: true, updateable: true } as const;
-
-const ID = field('Id', 'id', { nillable: false });
-
-const CREATED = [field('CreatedDate', 'datetime', { nillable: false }), ref('CreatedById', 'User', 'CreatedBy', { nillable: false })];
-const MODIFIED = [field('LastModifiedDate', 'datetime', { nillable: false }), ref('LastModifiedById', 'User', 'LastModifiedBy', { nillable: false })];
-const MODSTAMP = [field('SystemModstamp', 'datetime', { nillable: false })];
-/** CreatedDate/CreatedById/LastModifiedDate/LastModifiedById/SystemModstamp. */
-const AUDIT = [...CREATED, ...MODIFIED, ...MODSTAMP];
-
-/** The user permissions shared by Profile and PermissionSet (`Permissions<ApiName>` booleans). */
-const PERMISSIONS = [
-  'PermissionsApiUserOnly',
-  'PermissionsModifyAllData',
-  // Metadata name `ApproveUninstalledConnectedApps` comes from community code (facts §6, unverified).
-  'PermissionsApproveUninstalledConnectedApps',
-  'PermissionsUseAnyApiClient',
-  'PermissionsViewSetup',
-  'PermissionsCustomizeApplication',
-  'PermissionsManageUsers',
-].map((name) => field(name, 'boolean', rw));
-
-// ---------------------------------------------------------------------------------------------
-// Objects
-// ---------------------------------------------------------------------------------------------
-
-const OBJECT_LIST: ObjectDef[] = [
-  {
-    name: 'Organization',
-    keyPrefix: '00D',
-    fields: [
-      ID,
-      field('Name', 'string', { nillable: false }),
-      field('OrganizationType', 'picklist'),
-      field('IsSandbox', 'boolean'),
-      field('InstanceName', 'string'),
-      field('NamespacePrefix', 'string'),
-      field('TrialExpirationDate', 'datetime'),
-      ...AUDIT,
-    ],
-  },
-  {
-    // There is no API-only flag on User: "API Only User" is the user permission PermissionsApiUserOnly on the
-    // user's Profile or an assigned PermissionSet, so it is modelled there and not here.
-    name: 'User',
-    keyPrefix: '005',
-    createable: true,
-    fields: [
-      ID,
-      field('Username', 'string', { nillable: false, ...rw }),
-      field('Name', 'string', { nillable: false }),
-      field('FirstName', 'string', rw),
-      field('LastName', 'string', { nillable: false, ...rw }),
-      field('Email', 'email', { nillable: false, ...rw }),
-      field('IsActive', 'boolean', rw),
-      ref('ProfileId', 'Profile', 'Profile', { nillable: false, ...rw }),
-      field('UserType', 'picklist'),
-      field('LastLoginDate', 'datetime'),
-      ...AUDIT,
-    ],
-  },
-  {
-    name: 'Profile',
-    keyPrefix: '00e',
-    fields: [
-      ID,
-      field('Name', 'string', { nillable: false, updateable: true }),
-      field('Description', 'string', { updateable: true }),
-      // Real field references UserLicense; that object is not modelled, so no relationship is offered.
-      field('UserLicenseId', 'reference', { referenceTo: 'UserLicense', nillable: false }),
-      field('UserType', 'picklist'),
-      ...PERMISSIONS.map((p) => ({ ...p, createable: false })),
-      ...AUDIT,
-    ],
-  },
-  {
-    name: 'PermissionSet',
-    keyPrefix: '0PS',
-    createable: true,
-    deletable: true,
-    fields: [
-      ID,
-      field('Name', 'string', { nillable: false, ...rw }),
-      field('Label', 'string', { nillable: false, ...rw }),
-      field('Description', 'textarea', rw),
-      field('IsOwnedByProfile', 'boolean'),
-      field('IsCustom', 'boolean'),
-      ref('ProfileId', 'Profile', 'Profile'),
-      ref('PermissionSetGroupId', 'PermissionSetGroup', 'PermissionSetGroup'),
-      field('NamespacePrefix', 'string'),
-      field('Type', 'picklist'),
-      ...PERMISSIONS,
-      ...AUDIT,
-    ],
-  },
-  {
-    // PermissionSetAssignment has SystemModstamp but no Created*/LastModified* fields.
-    name: 'PermissionSetAssignment',
-    keyPrefix: '0Pa',
-    createable: true,
-    deletable: true,
-    fields: [
-      ID,
-      ref('AssigneeId', 'User', 'Assignee', { nillable: false, createable: true }),
-      ref('PermissionSetId', 'PermissionSet', 'PermissionSet', { createable: true }),
-      ref('PermissionSetGroupId', 'PermissionSetGroup', 'PermissionSetGroup', { createable: true }),
-      field('IsActive', 'boolean'),
-      field('ExpirationDate', 'datetime', rw),
-      ...MODSTAMP,
-    ],
-  },
-  {
-    name: 'PermissionSetGroup',
-    keyPrefix: '0PG',
-    createable: true,
-    deletable: true,
-    fields: [
-      ID,
-      field('DeveloperName', 'string', { nillable: false, ...rw }),
-      field('MasterLabel', 'string', { nillable: false, ...rw }),
-      field('Description', 'textarea', rw),
-      field('NamespacePrefix', 'string'),
-      field('Status', 'picklist'),
-      ...AUDIT,
-    ],
-  },
-  {
-    // Key prefix 0PH is a guess (unverified).
-    name: 'PermissionSetGroupComponent',
-    keyPrefix: '0PH',
-    createable: true,
-    deletable: true,
-    fields: [
-      ID,
-      ref('PermissionSetGroupId', 'PermissionSetGroup', 'PermissionSetGroup', { nillable: false, createable: true }),
-      ref('PermissionSetId', 'PermissionSet', 'PermissionSet', { nillable: false, createable: true }),
-      ...AUDIT,
-    ],
-  },
-  {
-    // "All fields are read-only"; only describe/query/retrieve. SystemModstamp is not listed in the docs (unverified).
-    name: 'ConnectedApplication',
-    keyPrefix: '0H4',
-    fields: [
-      ID,
-      field('Name', 'string', { nillable: false }),
-      field('OptionsAllowAdminApprovedUsersOnly', 'boolean'),
-      field('OptionsRefreshTokenValidityMetric', 'boolean'),
-      field('RefreshTokenValidityPeriod', 'int'),
-      field('OptionsHasSessionLevelPolicy', 'boolean'),
-      field('OptionsTokenExchangeManageBitEnabled', 'boolean'),
-      field('OptionsIsInternal', 'boolean'),
-      field('OptionsFullContentPushNotifications', 'boolean'),
-      field('OptionsCodeCredentialGuestEnabled', 'boolean'),
-      field('MobileSessionTimeout', 'picklist'),
-      field('PinLength', 'picklist'),
-      field('StartUrl', 'url'),
-      field('MobileStartUrl', 'url'),
-      field('NamedUserUvidTimeout', 'picklist'),
-      field('UvidTimeout', 'picklist'),
-      ...CREATED,
-      ...MODIFIED,
-    ],
-  },
-  {
-    // create/delete/query, no update. SetupEntityType is derived from SetupEntityId and not createable.
-    name: 'SetupEntityAccess',
-    keyPrefix: '0J0',
-    createable: true,
-    deletable: true,
-    fields: [
-      ID,
-      ref('ParentId', 'PermissionSet', 'Parent', { nillable: false, createable: true }),
-      // Polymorphic in the real describe (see POLYMORPHIC_REFERENCES); no relationship name is offered.
-      ref('SetupEntityId', 'ConnectedApplication', undefined, { nillable: false, createable: true }),
-      field('SetupEntityType', 'picklist'),
-      ...MODSTAMP,
-    ],
-  },
-  {
-    // Audit fields on AppMenuItem are assumed (unverified). IsVisible is the only updatable field.
-    name: 'AppMenuItem',
-    keyPrefix: '0DS',
-    fields: [
-      ID,
-      field('Name', 'string'),
-      field('Label', 'string'),
-      field('Description', 'string'),
-      field('Type', 'picklist'),
-      // Points at the app (ConnectedApplication for Type 'ConnectedApplication', other app kinds otherwise).
-      field('ApplicationId', 'reference', { referenceTo: 'ConnectedApplication' }),
-      field('IsUsingAdminAuthorization', 'boolean'),
-      field('IsAccessible', 'boolean'),
-      field('IsVisible', 'boolean', { updateable: true }),
-      field('NamespacePrefix', 'string'),
-      field('StartUrl', 'url'),
-      field('MobileStartUrl', 'url'),
-      ...AUDIT,
-    ],
-  },
-  {
-    // describe/query only. Id is "reserved, always null"; the key prefix is not documented.
-    name: 'OauthToken',
-    keyPrefix: null,
-    fields: [
-      field('Id', 'id'),
-      field('AccessToken', 'string'),
-      ref('AppMenuItemId', 'AppMenuItem', 'AppMenuItem'),
-      field('AppName', 'string'),
-      field('CreatedDate', 'datetime', { nillable: false }),
-      field('DeleteToken', 'string'),
-      field('LastUsedDate', 'datetime'),
-      field('RequestToken', 'string'),
-      field('UseCount', 'int'),
-      ref('UserId', 'User', 'User'),
-    ],
-  },
-  {
-    // Only the documented fields are filterable: AuthenticationServiceId, CipherSuite, CountryIso, Id, LoginTime,
-    // LoginType, LoginUrl, NetworkId, OptionsIsGet, OptionsIsPost, TlsProtocol, UserId. No audit fields.
-    name: 'LoginHistory',
-    keyPrefix: '0Ya',
-    fields: [
-      ID,
-      // LoginHistory offers no User relationship (LoginHistory.User.Name is rejected by the real API).
-      field('UserId', 'reference', { referenceTo: 'User' }),
-      field('LoginTime', 'datetime', { nillable: false }),
-      field('LoginType', 'picklist'),
-      field('LoginSubType', 'picklist', { filterable: false }),
-      field('Application', 'string', { filterable: false }),
-      field('ApiType', 'string', { filterable: false }),
-      field('ApiVersion', 'string', { filterable: false }),
-      field('Browser', 'string', { filterable: false }),
-      field('Platform', 'string', { filterable: false }),
-      field('SourceIp', 'string', { filterable: false }),
-      field('Status', 'string', { filterable: false }),
-      field('LoginUrl', 'string'),
-      field('CountryIso', 'string'),
-      field('ClientVersion', 'string', { filterable: false }),
-      field('AuthenticationServiceId', 'reference', { referenceTo: 'AuthConfig' }),
-      field('TlsProtocol', 'picklist'),
-      field('CipherSuite', 'picklist'),
-      field('NetworkId', 'reference', { referenceTo: 'Network' }),
-      field('OptionsIsGet', 'boolean'),
-      field('OptionsIsPost', 'boolean'),
-    ],
-  },
-  {
-    // UNVERIFIED OBJECT: a queryable LoginIpRange appears only in community code, with conflicting field names
-    // (StartAddress/EndAddress vs IpStartAddress/IpEndAddress); not found in the object reference (facts §11).
-    // Key prefix unknown.
-    name: 'LoginIpRange',
-    keyPrefix: null,
-    fields: [
-      ID,
-      ref('ProfileId', 'Profile', 'Profile'),
-      field('StartAddress', 'string'),
-      field('EndAddress', 'string'),
-      field('Description', 'string'),
-      ...AUDIT,
-    ],
-  },
-  {
-    name: 'EventLogFile',
-    keyPrefix: '0AT',
-    fields: [
-      ID,
-      field('EventType', 'picklist', { nillable: false }),
-      field('LogDate', 'datetime', { nillable: false }),
-      field('Interval', 'picklist'),
-      field('Sequence', 'int'),
-      // base64: SOQL returns the blob's relative URL (…/sobjects/EventLogFile/<id>/LogFile), never the content.
-      field('LogFile', 'base64', { filterable: false, nillable: false }),
-      field('LogFileLength', 'double'),
-      field('IsDeleted', 'boolean', { nillable: false }),
-      // As the real describe has them (corpus api-responses): strings of 1333, not filterable.
-      field('LogFileFieldNames', 'string', { length: 1333, filterable: false }),
-      field('LogFileFieldTypes', 'string', { length: 1333, filterable: false }),
-      field('LogFileContentType', 'string'),
-      field('ApiVersion', 'double'),
-      ...AUDIT,
-    ],
-  },
-];
+const OBJECT_LIST: ObjectDef[] = Object.entries(FILE.objects).map(([name, o]) => ({ name, ...o }));
 
 export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(OBJECT_LIST.map((o) => [o.name, o]));
 
@@ -353,6 +73,22 @@ export function findObject(name: string): ObjectDef | undefined {
 export function findField(def: ObjectDef, name: string): FieldDef | undefined {
   const lower = name.toLowerCase();
   return def.fields.find((f) => f.name.toLowerCase() === lower);
+}
+
+/**
+ * Which optional objects and fields an org has: keys are "Object" or "Object.Field", values true (present) or false
+ * (absent); anything not named follows the schema's defaultPresent.
+ */
+export type OptionalSchema = Partial<Record<string, boolean>>;
+
+export function objectPresent(def: ObjectDef, overrides: OptionalSchema = {}): boolean {
+  if (!def.optional) return true;
+  return overrides[def.name] ?? def.defaultPresent ?? false;
+}
+
+export function fieldPresent(def: ObjectDef, f: FieldDef, overrides: OptionalSchema = {}): boolean {
+  if (!f.optional) return true;
+  return overrides[`${def.name}.${f.name}`] ?? f.defaultPresent ?? false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -395,20 +131,23 @@ export function childRelationships(def: ObjectDef): ChildRelationship[] {
 // ---------------------------------------------------------------------------------------------
 
 export function isFilterable(f: FieldDef): boolean {
-  return f.filterable ?? f.type !== 'base64';
+  return f.flags.includes('filter');
 }
 
 export function isSortable(f: FieldDef): boolean {
-  return f.type !== 'base64' && !(f.type === 'textarea' && f.filterable === false);
+  return f.flags.includes('sort');
 }
 
-/** dateTime, double and long text fields are not groupable in Salesforce. */
 export function isGroupable(f: FieldDef): boolean {
-  return !['datetime', 'double', 'base64'].includes(f.type) && !(f.type === 'textarea' && f.filterable === false);
+  return f.flags.includes('group');
+}
+
+export function isAggregatable(f: FieldDef): boolean {
+  return f.flags.includes('aggregate');
 }
 
 export function isNillable(f: FieldDef): boolean {
-  return f.nillable ?? (f.type !== 'boolean' && f.type !== 'id');
+  return f.flags.includes('nillable');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -468,7 +207,7 @@ function fieldLength(f: FieldDef): number {
     case 'url':
       return 2400;
     case 'textarea':
-      return f.filterable === false ? 131072 : 255;
+      return isFilterable(f) ? 255 : 131072;
     case 'picklist':
     case 'string':
     case 'email':
@@ -493,7 +232,7 @@ function describeField(def: ObjectDef, f: FieldDef): Record<string, unknown> {
   const key = `${def.name}.${f.name}`;
   const referenceTo = f.type === 'reference' ? POLYMORPHIC_REFERENCES[key] ?? (f.referenceTo === undefined ? [] : [f.referenceTo]) : [];
   return {
-    aggregatable: f.type !== 'base64' && f.type !== 'boolean' && !(f.type === 'textarea' && f.filterable === false),
+    aggregatable: isAggregatable(f),
     autoNumber: false,
     byteLength: fieldLength(f) * 3,
     calculated: f.name === 'Name' && def.name === 'User',
@@ -502,7 +241,7 @@ function describeField(def: ObjectDef, f: FieldDef): Record<string, unknown> {
     caseSensitive: false,
     compoundFieldName: null,
     controllerName: null,
-    createable: f.createable ?? false,
+    createable: f.flags.includes('create'),
     custom: false,
     defaultValue: f.type === 'boolean' ? false : null,
     defaultValueFormula: null,
@@ -546,13 +285,14 @@ function describeField(def: ObjectDef, f: FieldDef): Record<string, unknown> {
     sortable: isSortable(f),
     type: f.type,
     unique: f.name === 'Username',
-    updateable: f.updateable ?? false,
+    updateable: f.flags.includes('update'),
     writeRequiresMasterRead: false,
   };
 }
 
-/** The REST `GET /services/data/vXX.X/sobjects/<name>/describe` body for an object. */
-export function describeSObject(def: ObjectDef, apiVersion: string): Record<string, unknown> {
+/** The REST describe; `overrides` leaves out the optional fields this org lacks. */
+export function describeSObject(def: ObjectDef, apiVersion: string, overrides: OptionalSchema = {}): Record<string, unknown> {
+  const fields = def.fields.filter((f) => fieldPresent(def, f, overrides));
   const base = `/services/data/v${apiVersionNumber(apiVersion)}/sobjects/${def.name}`;
   const label = def.name.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
   return {
@@ -581,7 +321,7 @@ export function describeSObject(def: ObjectDef, apiVersion: string): Record<stri
     extendedBy: null,
     extendsInterfaces: null,
     feedEnabled: false,
-    fields: def.fields.map((f) => describeField(def, f)),
+    fields: fields.map((f) => describeField(def, f)),
     hasSubtypes: false,
     implementedBy: null,
     implementsInterfaces: null,
@@ -608,7 +348,7 @@ export function describeSObject(def: ObjectDef, apiVersion: string): Record<stri
     supportedScopes: [{ label: 'All records', name: 'everything' }],
     triggerable: false,
     undeletable: false,
-    updateable: def.fields.some((f) => f.updateable === true),
+    updateable: fields.some((f) => f.flags.includes('update')),
     urls: {
       rowTemplate: `${base}/{ID}`,
       describe: `${base}/describe`,

@@ -4,6 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { createGzip, gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { FaultSet, faultError, type ActiveFault, type FaultHandle, type FaultRule } from './faults.js';
 import { json, restError, sessionInvalid, notFound, XML_TYPE, type Reply } from './http.js';
@@ -19,8 +21,15 @@ export type StartOptions = OrgOptions & {
   scenarioDir?: string;
   /** Port to bind on 127.0.0.1 (default 0 = a free port). */
   port?: number;
-  /** Delay before every response. */
+  /**
+   * Base delay of every response (default 0: a local, instant org). Any base latency turns on the remote-org model,
+   * which also charges for size: `latencyPerRecordMs` per record returned and `latencyPerKbMs` per KB sent (see README).
+   */
   latencyMs?: number;
+  /** Cost of each record a response returns (query rows, metadata records, collection results). Default 0.05 ms with a base latency, else 0. */
+  latencyPerRecordMs?: number;
+  /** Cost of each KB of response body sent (compressed bytes when gzipped). Default 0.08 ms (about 100 Mbit/s) with a base latency, else 0. */
+  latencyPerKbMs?: number;
   faults?: FaultRule[];
   /** The session id to accept (default: `<orgId>!` + random characters). */
   accessToken?: string;
@@ -38,6 +47,8 @@ export type RequestLogEntry = {
   locator?: string;
   soapOperation?: string;
   status: number;
+  /** Records the answer returned (query rows, metadata records, save results). */
+  records?: number;
   /** Response body bytes sent. */
   bytes: number;
   ms: number;
@@ -59,7 +70,8 @@ export type Emulator = {
   addFault(rule: FaultRule): FaultHandle;
   clearFaults(): void;
   resetLog(): void;
-  setLatency(ms: number): void;
+  /** Sets the base latency; the size costs follow the defaults for it unless given. */
+  setLatency(ms: number, perRecordMs?: number, perKbMs?: number): void;
   /** Makes a session id (default: the emulator's token) invalid: requests get INVALID_SESSION_ID. */
   expireToken(token?: string): void;
   /** Issues a new valid session id. */
@@ -68,6 +80,17 @@ export type Emulator = {
 };
 
 const MAX_BODY = 64 * 1024 * 1024;
+
+/** Default size costs of the remote-org model (README: "Latency"). */
+export const DEFAULT_PER_RECORD_MS = 0.05;
+export const DEFAULT_PER_KB_MS = 0.08;
+
+type LatencyModel = { baseMs: number; perRecordMs: number; perKbMs: number };
+
+function latencyModel(baseMs: number, perRecordMs?: number, perKbMs?: number): LatencyModel {
+  const remote = baseMs > 0;
+  return { baseMs, perRecordMs: perRecordMs ?? (remote ? DEFAULT_PER_RECORD_MS : 0), perKbMs: perKbMs ?? (remote ? DEFAULT_PER_KB_MS : 0) };
+}
 
 /** Starts an emulator on 127.0.0.1. */
 export async function start(options: StartOptions = {}): Promise<Emulator> {
@@ -86,7 +109,7 @@ class EmulatorServer {
   private readonly tokens = new Set<string>();
   private readonly timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private readonly requests: RequestLogEntry[] = [];
-  private latencyMs: number;
+  private latency: LatencyModel;
   private seq = 0;
   private port = 0;
   private stopped = false;
@@ -95,7 +118,7 @@ class EmulatorServer {
   public constructor(private readonly org: OrgState, options: StartOptions) {
     this.rest = new RestApi(org, { batchSize: options.queryBatchSize ?? 2000 });
     this.metadata = new MetadataApi(org);
-    this.latencyMs = options.latencyMs ?? 0;
+    this.latency = latencyModel(options.latencyMs ?? 0, options.latencyPerRecordMs, options.latencyPerKbMs);
     this.accessToken = options.accessToken ?? this.newToken();
     this.tokens.add(this.accessToken);
     for (const f of options.faults ?? []) this.faults.add(f);
@@ -138,8 +161,8 @@ class EmulatorServer {
       resetLog: () => {
         this.requests.length = 0;
       },
-      setLatency: (ms) => {
-        this.latencyMs = ms;
+      setLatency: (ms, perRecordMs, perKbMs) => {
+        this.latency = latencyModel(ms, perRecordMs, perKbMs);
       },
       expireToken: (token = this.accessToken) => {
         this.tokens.delete(token);
@@ -232,7 +255,7 @@ class EmulatorServer {
     const faults = this.faults.select({ method, path, soql: entry.soql, soapOperation: entry.soapOperation });
     if (faults.length > 0) entry.fault = faults.map((f) => f.label).join(',');
     const delay = faults.filter((f) => f.kind === 'delay').reduce((n, f) => n + (f.rule.delayMs ?? 0), 0);
-    await this.sleep(this.latencyMs + delay);
+    await this.sleep(this.latency.baseMs + delay);
     if (this.stopped) {
       req.socket.destroy();
       return;
@@ -266,7 +289,18 @@ class EmulatorServer {
       reply.headers = { ...reply.headers, 'Sforce-Limit-Info': `api-usage=${this.org.apiUsed}/${this.org.apiMax}` };
     }
     entry.status = reply.status;
-    await this.send(res, reply, entry, breaking, log);
+    if (reply.records !== undefined) entry.records = reply.records;
+    // The remote-org model charges for what the answer carries: its records now, its bytes as they are sent.
+    await this.sleep((reply.records ?? 0) * this.latency.perRecordMs);
+    // The REST API gzips query answers and event log files for a client that asks (Accept-Encoding: gzip).
+    const gzip = reply.compressible === true && /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '');
+    if (gzip) await this.sendGzip(res, reply, entry, breaking, log);
+    else await this.send(res, reply, entry, breaking, log);
+  }
+
+  /** The client went away or the emulator stopped (re-read after every await). */
+  private gone(res: ServerResponse): boolean {
+    return res.destroyed || this.stopped;
   }
 
   private isValid(token: string | undefined): boolean {
@@ -321,11 +355,98 @@ class EmulatorServer {
 
   // ---- Sending ----------------------------------------------------------------------------------
 
+  /**
+   * A gzip-compressed answer (Content-Encoding: gzip). A body is compressed whole and sent with its Content-Length; a
+   * stream (an event log file) is compressed on the fly and sent chunked. Cutting faults count compressed bytes
+   * (`afterBytes`, default half a body, 32 KB of a stream) and end the connection without the final chunk.
+   */
+  private async sendGzip(res: ServerResponse, reply: Reply, entry: RequestLogEntry, fault: ActiveFault | undefined, log: () => void): Promise<void> {
+    const headers = { ...reply.headers, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' };
+    if (!reply.stream) {
+      const raw = reply.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(reply.body, 'utf8');
+      await this.send(res, { status: reply.status, headers, body: gzipSync(raw) }, entry, fault, log);
+      return;
+    }
+    const cutting = fault?.kind === 'drop-mid' || fault?.kind === 'truncate';
+    const cut = cutting ? fault.rule.afterBytes ?? 32 * 1024 : Infinity;
+    res.writeHead(reply.status, headers);
+    const source = Readable.from(reply.stream.chunks());
+    const gz = createGzip();
+    let sent = 0;
+    await new Promise<void>((resolve) => {
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        source.destroy();
+        gz.destroy();
+        resolve();
+      };
+      // A paused compressor may still report 'end' while the last piece waits for its latency: end the response
+      // only once nothing is pending.
+      let pending = 0;
+      let ended = false;
+      const endIfIdle = (): void => {
+        if (!ended || pending > 0) return;
+        if (!done && !res.destroyed) res.end();
+        finish();
+      };
+      gz.on('data', (chunk: Buffer) => {
+        if (done || res.destroyed || this.stopped) {
+          finish();
+          return;
+        }
+        const piece = sent + chunk.length > cut ? chunk.subarray(0, cut - sent) : chunk;
+        sent += piece.length;
+        pending++;
+        // Paid before the bytes go out (see send); the compressor waits meanwhile.
+        gz.pause();
+        void this.sleep((piece.length / 1024) * this.latency.perKbMs).then(async () => {
+          if (done || res.destroyed) {
+            finish();
+            return;
+          }
+          entry.bytes = sent;
+          const more = res.write(piece);
+          if (sent >= cut) {
+            res.write(Buffer.alloc(0), () => {
+              log();
+              if (fault?.kind === 'truncate') res.socket?.end();
+              else res.socket?.destroy();
+              finish();
+            });
+            return;
+          }
+          if (!more) await drained(res);
+          pending--;
+          if (ended) endIfIdle();
+          else gz.resume();
+        });
+      });
+      gz.on('end', () => {
+        ended = true;
+        endIfIdle();
+      });
+      gz.on('error', () => {
+        res.destroy();
+        finish();
+      });
+      source.on('error', () => {
+        res.destroy();
+        finish();
+      });
+      res.on('close', finish);
+      source.pipe(gz);
+    });
+  }
+
   private async send(res: ServerResponse, reply: Reply, entry: RequestLogEntry, fault: ActiveFault | undefined, log: () => void): Promise<void> {
     const body = reply.body === undefined ? undefined : Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(reply.body, 'utf8');
     const length = body ? body.length : reply.stream ? reply.stream.length : 0;
     const cutting = fault?.kind === 'drop-mid' || fault?.kind === 'truncate';
     const cut = cutting ? Math.min(length, fault.rule.afterBytes ?? Math.floor(length / 2)) : length;
+    // Bodies pay for their bytes before they are sent; streams as they go (below).
+    if (!reply.stream) await this.sleep(((body?.length ?? 0) / 1024) * this.latency.perKbMs);
     res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(length) });
     const finishCut = (): void => {
       log();
@@ -351,6 +472,9 @@ class EmulatorServer {
       const piece = sent + chunk.length > cut ? chunk.subarray(0, cut - sent) : chunk;
       sent += piece.length;
       entry.bytes = sent;
+      // The transfer is paid before the bytes arrive, so a client never sees them early.
+      await this.sleep((piece.length / 1024) * this.latency.perKbMs);
+      if (this.gone(res)) return;
       const more = res.write(piece);
       if (cutting && sent >= cut) {
         await new Promise<void>((resolve) => {

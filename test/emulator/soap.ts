@@ -3,6 +3,7 @@
  * ConnectedApp (and read/list of Profile for login IP ranges), with SOAP faults and per-record errors.
  */
 import {
+  attribute,
   childText,
   childTexts,
   element,
@@ -15,10 +16,11 @@ import {
   textElement,
   type XmlElement,
   type XmlNode,
-} from '../../src/domain/xml.js';
+} from './xml.js';
 import { XML_TYPE, type Reply } from './http.js';
-import { renderComponent, splitComponent, validateComponent, type FieldError } from './metadata.js';
-import type { OrgState } from './org.js';
+import { renderComponent, splitComponent, validateComponent, type FieldError, type SplitComponent } from './metadata.js';
+import { isMetadataType, readObject, SchemaViolation, writeObject, type MdObject } from './metadata-schema.js';
+import type { OrgState, ProfileState } from './org.js';
 
 const SOAPENV = 'http://schemas.xmlsoap.org/soap/envelope/';
 const MD_NS = 'http://soap.sforce.com/2006/04/metadata';
@@ -153,7 +155,7 @@ export class MetadataApi {
         }
       }
     }
-    return envelope([element('listMetadataResponse', results)]);
+    return { ...envelope([element('listMetadataResponse', results)]), records: results.length };
   }
 
   private read(op: XmlElement): Reply {
@@ -177,27 +179,19 @@ export class MetadataApi {
       // guess: an unknown name reads as a nil record (jsforce then returns an object without fullName).
       return element('records', [], [['xsi:nil', 'true']]);
     });
-    return envelope([element('readMetadataResponse', [element('result', records)])]);
+    return { ...envelope([element('readMetadataResponse', [element('result', records)])]), records: records.length };
   }
 
-  private profileComponent(p: { id: string; fullName: string; custom: boolean; userLicense: string; row: Record<string, unknown> }): XmlElement[] {
-    const perms = Object.keys(p.row)
-      .filter((k) => k.startsWith('Permissions') && p.row[k] === true)
-      .map((k) => k.slice('Permissions'.length))
-      .sort();
-    return [
-      textElement('fullName', p.fullName),
-      textElement('custom', String(p.custom)),
-      ...this.org.loginIpRanges(p.id).map((r) =>
-        element('loginIpRanges', [
-          ...(typeof r.Description === 'string' && r.Description !== '' ? [textElement('description', r.Description)] : []),
-          textElement('endAddress', String(r.EndAddress)),
-          textElement('startAddress', String(r.StartAddress)),
-        ])
-      ),
-      textElement('userLicense', p.userLicense),
-      ...perms.map((name) => element('userPermissions', [textElement('enabled', 'true'), textElement('name', name)])),
-    ];
+  /** The parts of a Profile the emulator models, written in WSDL order. */
+  private profileComponent(p: ProfileState): XmlElement[] {
+    const model: MdObject = {
+      fullName: [p.fullName],
+      custom: [p.custom],
+      loginIpRanges: p.loginIpRanges.map((r) => ({ ...(r.description ? { description: [r.description] } : {}), endAddress: [r.end], startAddress: [r.start] })),
+      userLicense: [p.userLicense],
+      userPermissions: p.permissions.map((name) => ({ enabled: [true], name: [name] })),
+    };
+    return writeObject(model, 'Profile');
   }
 
   private update(op: XmlElement, allOrNone: boolean): Reply {
@@ -207,22 +201,41 @@ export class MetadataApi {
       return soapFault('EXCEEDED_ID_LIMIT', `Too many components: updateMetadata takes at most ${MAX_NAMES} per call`);
     }
     type Outcome = { fullName: string; error?: FieldError };
-    const check = (item: XmlElement, dryRun: boolean): Outcome => {
-      const type = item.attributes.find(([k]) => localName(k) === 'type')?.[1];
-      const split = splitComponent(item);
-      const fullName = split.fullName ?? '';
-      // guess: the emulator models updates of ConnectedApp only; other types get a per-record INVALID_TYPE.
-      if (type !== undefined && localName(type) !== 'ConnectedApp') {
-        return { fullName, error: { statusCode: 'INVALID_TYPE', message: `The org emulator only updates ConnectedApp, not ${type}`, fields: [] } };
+    type Parsed = { type: string; fullName: string; split?: SplitComponent; error?: FieldError };
+    // The whole request is deserialised against the WSDL before anything is saved.
+    const parsed: Parsed[] = [];
+    for (const item of items) {
+      const type = localName(attribute(item, 'type') ?? 'ConnectedApp');
+      const fullName = (childText(item, 'fullName') ?? '').trim();
+      if (!isMetadataType(type)) {
+        // guess: the emulator models only the types in schemas/metadata-types.json; others get a per-record INVALID_TYPE.
+        parsed.push({ type, fullName, error: { statusCode: 'INVALID_TYPE', message: `The org emulator does not update ${type}`, fields: [] } });
+        continue;
       }
-      if (fullName === '') return { fullName, error: { statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required field is missing: fullName', fields: ['fullName'] } };
-      const invalid = validateComponent(split);
-      if (invalid) return { fullName, error: invalid };
-      return this.org.updateConnectedApp(split, dryRun);
+      try {
+        if (type === 'ConnectedApp') parsed.push({ type, fullName, split: splitComponent(item) });
+        else {
+          readObject(item, type);
+          parsed.push({ type, fullName, error: { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: `In field: fullName - no ${type} named ${fullName} found`, fields: [] } });
+        }
+      } catch (e) {
+        if (!(e instanceof SchemaViolation)) throw e;
+        // guess: a payload that does not match the WSDL fails the whole call with a soapenv:Client fault, as the SOAP
+        // deserialiser runs before any save ('record' answers it per component instead).
+        if (this.org.metadataSchemaErrors === 'fault') return soapFault('soapenv:Client', e.message);
+        parsed.push({ type, fullName, error: { statusCode: 'INVALID_FIELD', message: e.message, fields: [] } });
+      }
+    }
+    const check = (p: Parsed, dryRun: boolean): Outcome => {
+      if (p.error || !p.split) return { fullName: p.fullName, error: p.error };
+      if (p.fullName === '') return { fullName: p.fullName, error: { statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required field is missing: fullName', fields: ['fullName'] } };
+      const invalid = validateComponent(p.split);
+      if (invalid) return { fullName: p.fullName, error: invalid };
+      return this.org.updateConnectedApp(p.split, dryRun);
     };
     let outcomes: Outcome[];
     if (allOrNone) {
-      outcomes = items.map((i) => check(i, true));
+      outcomes = parsed.map((p) => check(p, true));
       if (outcomes.some((o) => o.error)) {
         // guess: with AllOrNoneHeader the valid components are reported as rolled back.
         outcomes = outcomes.map((o) =>
@@ -230,8 +243,8 @@ export class MetadataApi {
             ? o
             : { ...o, error: { statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] } }
         );
-      } else outcomes = items.map((i) => check(i, false));
-    } else outcomes = items.map((i) => check(i, false));
+      } else outcomes = parsed.map((p) => check(p, false));
+    } else outcomes = parsed.map((p) => check(p, false));
     const results = outcomes.map((o) =>
       element('result', [
         ...(o.error
@@ -247,6 +260,6 @@ export class MetadataApi {
         textElement('success', String(!o.error)),
       ])
     );
-    return envelope([element('updateMetadataResponse', results)]);
+    return { ...envelope([element('updateMetadataResponse', results)]), records: results.length };
   }
 }

@@ -5,6 +5,7 @@ import {
   childRelationships,
   findField,
   findObject,
+  isAggregatable,
   isFilterable,
   isGroupable,
   isSortable,
@@ -33,7 +34,16 @@ export type RecordStore = {
   objectOfId(id: string): string | undefined;
 };
 
-export type EvalOptions = { apiVersion: string; now: Date; isLicensed?: (objectName: string) => boolean };
+export type EvalOptions = {
+  apiVersion: string;
+  now: Date;
+  /** false: the object answers INVALID_TYPE (not licensed, not enabled, or absent from this org). */
+  isLicensed?: (objectName: string) => boolean;
+  /** false: the field does not exist in this org (an optional field it lacks), so INVALID_FIELD. */
+  hasField?: (objectName: string, fieldName: string) => boolean;
+  /** Aggregates over this object see only its first N rows (the OauthToken cap, where an org applies it to aggregates). */
+  aggregateRowCap?: (objectName: string) => number | undefined;
+};
 
 export type EvalResult = { objectName: string; records: Array<Record<string, unknown>>; totalSize: number; isCount: boolean };
 
@@ -46,6 +56,8 @@ type Ctx = {
   version: string;
   nowMs: number;
   isLicensed: (objectName: string) => boolean;
+  hasField: (objectName: string, fieldName: string) => boolean;
+  aggregateRowCap: (objectName: string) => number | undefined;
 };
 
 /** A value normalised for comparison: text as-is (compared case-insensitively), dates/datetimes as epoch ms. */
@@ -130,7 +142,7 @@ function resolvePath(ctx: Ctx, root: ObjectDef, alias: string | null, ref: Field
   }
   const last = path[path.length - 1];
   const field = findField(owner, last);
-  if (field === undefined) throw noSuchColumn(ctx, last, owner.name, ref.pos);
+  if (field === undefined || !ctx.hasField(owner.name, field.name)) throw noSuchColumn(ctx, last, owner.name, ref.pos);
   names.push(field.name);
   return { steps, field, owner, names, key: names.join('.').toLowerCase(), pos: ref.pos };
 }
@@ -149,7 +161,7 @@ function rawValue(row: Row, objectName: string, f: FieldDef): unknown {
 }
 
 function idOf(row: Row): string | null {
-  const id = rawValue(row, '', { name: 'Id', type: 'id' });
+  const id = rawValue(row, '', { name: 'Id', type: 'id', flags: [] });
   return typeof id === 'string' && id !== '' ? id : null;
 }
 
@@ -294,7 +306,7 @@ function orderCompare(f: FieldDef | null, a: Scalar, b: Scalar, descending: bool
     if (a === b) return 0;
     return (a === null) === first ? -1 : 1;
   }
-  const c = f === null ? compareValues({ name: '', type: 'double' }, a, b) : compareValues(f, a, b);
+  const c = f === null ? compareValues({ name: '', type: 'double', flags: [] }, a, b) : compareValues(f, a, b);
   return descending ? -c : c;
 }
 
@@ -657,11 +669,9 @@ function checkAggregate(ctx: Ctx, compiler: QueryCompiler, def: ObjectDef, alias
   if (rp.owner.name === 'OauthToken' && f.name === 'Id') {
     throw fail(ctx, 'MALFORMED_QUERY', `${call.fn}(Id) on OauthToken is not modelled by the org emulator (OauthToken.Id is always null); use COUNT() or COUNT(UserId)`, call.pos);
   }
+  // Any aggregate needs a field describe calls aggregatable; SUM and AVG also a number.
   const numeric = f.type === 'int' || f.type === 'double';
-  const ok =
-    call.fn === 'SUM' || call.fn === 'AVG'
-      ? numeric
-      : f.type !== 'base64' && !(f.type === 'textarea' && f.filterable === false) && (call.fn.startsWith('COUNT') || f.type !== 'boolean');
+  const ok = isAggregatable(f) && (call.fn === 'SUM' || call.fn === 'AVG' ? numeric : true);
   if (!ok) throw fail(ctx, 'MALFORMED_QUERY', `field ${f.name} does not support aggregate operator ${call.fn}`, call.pos);
   return { call, rp };
 }
@@ -727,7 +737,9 @@ function runAggregate(ctx: Ctx, compiler: QueryCompiler, def: ObjectDef, query: 
   const where = query.where === null ? null : compiler.condition(def, alias, query.where, false);
   compiler.checkOffset(query);
 
-  const rows = ctx.store.rows(def.name).map((row) => ({ row, objectName: def.name }));
+  const cap = ctx.aggregateRowCap(def.name);
+  const all = ctx.store.rows(def.name);
+  const rows = (cap === undefined ? all : all.slice(0, cap)).map((row) => ({ row, objectName: def.name }));
   const kept = where === null ? rows : rows.filter(where);
   const buckets = new Map<string, Located[]>();
   if (groups.length === 0) buckets.set('', kept);
@@ -777,6 +789,8 @@ export function executeSoql(text: string, store: RecordStore, options: EvalOptio
     version: options.apiVersion.replace(/^v/i, ''),
     nowMs: options.now.getTime(),
     isLicensed: (name) => options.isLicensed?.(name) !== false,
+    hasField: (object, field) => options.hasField?.(object, field) !== false,
+    aggregateRowCap: (object) => options.aggregateRowCap?.(object),
   };
   const compiler = new QueryCompiler(ctx);
   const def = resolveObject(ctx, query.from.name, query.from.pos);

@@ -1,7 +1,7 @@
 /* Helpers shared by the emulator's own tests. */
 import { Connection } from '@jsforce/jsforce-node';
 import { request as httpRequest } from 'node:http';
-import type { Emulator } from './index.js';
+import { loadScenario, type Emulator, type Scenario } from './index.js';
 
 export type HttpResult = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
 
@@ -52,4 +52,13 @@ export function soapEnvelope(sessionId: string, operation: string): string {
 
 export function soap(e: Emulator, operation: string, sessionId = e.accessToken): Promise<HttpResult> {
   return http(e, 'POST', '/services/Soap/m/67.0', { token: null, headers: { 'Content-Type': 'text/xml', SOAPAction: '""' }, body: soapEnvelope(sessionId, operation) });
+}
+
+/** A clock for tests that count dated things: the demo's relative dates resolve against it. */
+export const PINNED_NOW = '2026-11-20T12:00:00Z';
+
+/** The shipped demo scenario with org settings changed (e.g. a pinned clock, Event Monitoring). */
+export function demoScenario(org: Partial<Scenario['org']> = {}): Scenario {
+  const { scenario } = loadScenario('demo');
+  return { ...scenario, org: { ...scenario.org, ...org } };
 }

@@ -419,7 +419,7 @@ describe('audit rules', () => {
       }));
       const f = only(r);
       expect(f.app).to.equal(null);
-      expect(f.evidence).to.deep.include({ user: 'ops@example.com', permissions: ['ApproveUninstalledConnectedApps', 'UseAnyApiClient'], grantedBy: ['Api_PS', 'Bypass_PS'] });
+      expect(f.evidence).to.deep.include({ user: 'ops@example.com', permissions: ['CanApproveUninstalledApps', 'UseAnyApiClient'], grantedBy: ['Api_PS', 'Bypass_PS'] });
     });
     it('CA404 does not fire for administrators; not evaluated when not read', () => {
       none(runRule('CA404', org({}, { privilegedUsers: [{ ...grant, administrator: true }] })));

@@ -149,7 +149,7 @@ export const usernamePasswordFlow: AppRule = {
 };
 
 /** Permission API names (Profile/PermissionSet field names without the `Permissions` prefix). */
-export const APPROVE_UNINSTALLED = 'ApproveUninstalledConnectedApps';
+export const APPROVE_UNINSTALLED = 'CanApproveUninstalledApps';
 export const USE_ANY_API_CLIENT = 'UseAnyApiClient';
 export const SYSTEM_ADMINISTRATOR = 'System Administrator';
 
