@@ -4,15 +4,14 @@
  * query naming one that is missing fails as a whole.
  */
 import type { Connection } from '@salesforce/core';
-import { dataPath, errorCodeOf, READ_RETRY, request } from './api.js';
+import { dataPath, errorCodeOf, getJson } from './api.js';
 
 /** The field names of an object in this org (one request); null when the org has no such object. */
 export async function describeFieldNames(conn: Connection, objectName: string): Promise<Set<string> | null> {
   try {
-    const describe = await request<{ fields: Array<{ name: string }> }>(
+    const describe = await getJson<{ fields: Array<{ name: string }> }>(
       conn,
-      { method: 'GET', url: dataPath(conn, `/sobjects/${encodeURIComponent(objectName)}/describe`) },
-      { retry: READ_RETRY }
+      dataPath(conn, `/sobjects/${encodeURIComponent(objectName)}/describe`)
     );
     return new Set(describe.fields.map((f) => f.name));
   } catch (error) {
