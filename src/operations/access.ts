@@ -20,7 +20,7 @@ import {
 } from '../domain/assignments.js';
 import { chunk } from '../domain/collections.js';
 import { joinInventory } from '../domain/inventory.js';
-import { closeMatches } from '../domain/names.js';
+import { closeMatches, type NameCandidate } from '../domain/names.js';
 import { writeProfilesThroughMetadata } from './metadata-access.js';
 import { resolveApps } from './resolve-apps.js';
 
@@ -77,7 +77,7 @@ async function throwIfUnresolved(conn: Connection, resolution: HolderResolution)
   if (!resolution.unknownPermissionSets.length && !resolution.unknownProfiles.length) return;
 
   const known = await holderNames(conn);
-  const suggest = (names: string[], candidates: string[]): string[] =>
+  const suggest = (names: string[], candidates: ReadonlyArray<NameCandidate>): string[] =>
     names.flatMap((name) => {
       const matches = closeMatches(name, candidates);
       return matches.length ? [Messages.loadMessages('plugin-connectedapp', 'connectedapp.common').getMessage('suggestion.didYouMean', [name, matches.join(', ')])] : [];
