@@ -44,8 +44,8 @@ export function editDistance(a: string, b: string, cap = Number.POSITIVE_INFINIT
 /** Something that can be suggested, by every name it answers to (an app's API name and label): it is offered once, under its nearest name. */
 export type NameCandidate = string | readonly string[];
 
-/** No Salesforce name compared here is longer (profile names, 255); longer input is never a near miss. */
-const LONGEST_NAME = 255;
+/** No Salesforce name compared here is longer (profile names); longer input is never a near miss. */
+const LONGEST_COMPARED = 255;
 
 /**
  * Up to `limit` candidates close to `wanted`, nearest first, each thing once: within a third of the name's
@@ -53,14 +53,16 @@ const LONGEST_NAME = 255;
  * typed in part), typos ranked before partial names.
  */
 export function closeMatches(wanted: string, candidates: Iterable<NameCandidate>, limit = 5): string[] {
-  const key = normaliseName(wanted.slice(0, LONGEST_NAME * 4));
-  if (key === '' || key.length > LONGEST_NAME) return [];
+  // Checked before normalising, so a huge input costs nothing (accents and punctuation only shorten it).
+  if (wanted.length > LONGEST_COMPARED * 4) return [];
+  const key = normaliseName(wanted);
+  if (key === '' || key.length > LONGEST_COMPARED) return [];
   const budget = Math.max(2, Math.floor(key.length / 3));
   const best = new Map<string, number>();
   for (const candidate of candidates) {
     let nearest: { name: string; score: number } | null = null;
     for (const name of typeof candidate === 'string' ? [candidate] : candidate) {
-      const score = nearness(key, normaliseName(name.slice(0, LONGEST_NAME * 4)), budget);
+      const score = name.length > LONGEST_COMPARED * 4 ? null : nearness(key, normaliseName(name), budget);
       if (score !== null && (nearest === null || score < nearest.score)) nearest = { name, score };
     }
     if (nearest && nearest.score < (best.get(nearest.name) ?? Number.POSITIVE_INFINITY)) best.set(nearest.name, nearest.score);
@@ -73,11 +75,30 @@ export function closeMatches(wanted: string, candidates: Iterable<NameCandidate>
 
 /** Lower is nearer; null when not close. Edits score their count; a name that contains the other scores after every typo. */
 function nearness(key: string, other: string, budget: number): number | null {
-  if (other === '' || other.length > LONGEST_NAME) return null;
+  if (other === '' || other.length > LONGEST_COMPARED) return null;
   const distance = editDistance(key, other, budget);
   if (distance <= budget) return distance;
   const partial = key.length >= 3 && other.includes(key) ? other.length - key.length : other.length >= 4 && key.includes(other) ? key.length - other.length : null;
   return partial === null ? null : budget + 1 + partial;
+}
+
+export type NameKind = 'app' | 'permission-set' | 'profile';
+
+/**
+ * The longest name of each kind the platform can hold (object reference field lengths): a connected app's
+ * label (ConnectedApplication.Name) and a permission set's API name and label are 80 characters, and an API
+ * name may carry a namespace prefix of up to 15 and `__`; a profile's name is 255. Longer input names nothing.
+ */
+export const LONGEST_NAME: Readonly<Record<NameKind, number>> = { app: 15 + 2 + 80, 'permission-set': 15 + 2 + 80, profile: 255 };
+
+/** The names longer than any of their kind can be (a cheap check, made before any matching). */
+export function overLongNames(kind: NameKind, names: Iterable<string>): string[] {
+  return [...names].filter((name) => name.length > LONGEST_NAME[kind]);
+}
+
+/** A name for a message: whole when short, else its start and its length (an over-long name is never echoed whole). */
+export function shownName(name: string, max = 60): string {
+  return name.length <= max ? name : `${name.slice(0, max)}… (${name.length} characters)`;
 }
 
 /** The case-sensitive 15-character form of a Salesforce Id (an 18-character Id adds a checksum). */
