@@ -2,10 +2,13 @@
  * Hostile data, end to end: an uninstalled app whose name (from OAuth token records, which an outside
  * publisher controls) holds terminal escape sequences, bidi overrides and invisible characters.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadScenario, SCENARIO_DIR, start, type Emulator, type Scenario } from '../emulator/index.js';
 import { ensureBuilt, runCli } from './harness.js';
-import { HOSTILE, UNSAFE_FOR_TERMINAL } from '../unit/hostile.js';
+import { HOSTILE, UNSAFE_FOR_TERMINAL, hostileProject } from '../unit/hostile.js';
+import type { ConnectedAppAuditResult } from '../../src/commands/connectedapp/audit.js';
 
 const DEMO_WINDOW = ['--start-date', '2026-11-13', '--end-date', '2026-11-19'];
 
@@ -71,3 +74,39 @@ describe('hostile org data (e2e through the org emulator)', function () {
     expect(events.some((e) => e.app === HOSTILE)).to.equal(true);
   });
 });
+
+describe('hostile source files (e2e)', function () {
+  this.timeout(180_000);
+  let emulator: Emulator;
+  let project: string;
+  before(async () => {
+    await ensureBuilt();
+    emulator = await start({ scenario: 'empty' });
+    project = hostileProject();
+  });
+  after(async () => {
+    await emulator.stop();
+    rmSync(project, { recursive: true, force: true });
+  });
+
+  it('audits the good files and reports each file that cannot be read or parsed (depth, code point, encoding, size, DOCTYPE, links) as a finding naming it', async () => {
+    const run = await runCli(['connectedapp', 'audit', '--source-dir', join(project, 'force-app')], { emulator, targetOrg: false });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    const r = (run.json?.result ?? run.json?.data) as ConnectedAppAuditResult;
+    expect(r.findings.filter((f) => f.app === 'Jenkins_CI' || f.app === 'Workato').length).to.be.greaterThan(0);
+    const broken = r.findings.filter((f) => f.ruleId === 'CA503-file-parse-error').map((f) => [f.file?.split('/').pop(), f.line]);
+    expect(broken).to.have.deep.members([
+      ['CodePoint.connectedApp-meta.xml', 3],
+      ['Deep.connectedApp-meta.xml', 4],
+      ['Huge.connectedApp-meta.xml', null],
+      ['Latin1.connectedApp-meta.xml', null],
+      ['Laughs.connectedApp-meta.xml', 13],
+      ['Linked.connectedApp-meta.xml', null],
+      ['more', null],
+    ]);
+    const human = await runCli(['connectedapp', 'audit', '--source-dir', join(project, 'force-app')], { emulator, targetOrg: false, json: false });
+    expect(human.exitCode, human.stderr).to.equal(0);
+    expect(human.stdout).to.include('Not audited: A symbolic link to a directory');
+  });
+});
+

@@ -14,7 +14,7 @@ import {
   textOf,
   type XmlElement,
   type XmlNode,
-} from '../../src/domain/xml.js';
+} from './xml.js';
 
 /**
  * Top-level ConnectedApp elements in WSDL order (alphabetical, as retrieves show them). Kept apart from the

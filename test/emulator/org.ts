@@ -2,7 +2,7 @@
  * The org's state: sObject rows built from a scenario (flat rows with the schema's field names, datetimes in
  * the REST format), the stored ConnectedApp metadata, event log file content, and the writes the API allows.
  */
-import { childText, element, firstElement, textElement, type XmlElement } from '../../src/domain/xml.js';
+import { childText, element, firstElement, textElement, type XmlElement } from './xml.js';
 import { FREE_EVENT_TYPES, csvContent, generatedContent, givenContent, type ElfApp, type ElfContent } from './elf.js';
 import { IdAllocator, to18 } from './ids.js';
 import { derivedSObjectFields, isAdminApproved, parseConnectedApp, type FieldError, type SplitComponent } from './metadata.js';

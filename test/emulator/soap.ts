@@ -15,7 +15,7 @@ import {
   textElement,
   type XmlElement,
   type XmlNode,
-} from '../../src/domain/xml.js';
+} from './xml.js';
 import { XML_TYPE, type Reply } from './http.js';
 import { renderComponent, splitComponent, validateComponent, type FieldError } from './metadata.js';
 import type { OrgState } from './org.js';
