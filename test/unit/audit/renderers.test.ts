@@ -204,7 +204,7 @@ describe('audit renderers', () => {
   });
 
   describe('hostile app names', () => {
-    it('reach no text format raw (CSV, Markdown, JUnit show them escaped); SARIF, being JSON, keeps them exact', () => {
+    it('reach no text format raw (CSV, Markdown, JUnit show them escaped); SARIF keeps them exact as JSON \\u escapes', () => {
       const inv = inventory([app({ key: HOSTILE, installed: false, policy: null, id: null, holders: null })]);
       const report = createReport(runAudit(inv), inv);
       expect(report.findings.some((f) => f.app === HOSTILE)).to.equal(true);
@@ -214,7 +214,9 @@ describe('audit renderers', () => {
       expect(texts.junit).to.include('Evil\\x1b[31mRED');
       // Markdown escapes the backslash and the bracket of the shown escape.
       expect(texts.markdown).to.include('Evil\\\\x1b\\[31mRED');
-      expect(renderSarif(report)).to.include(JSON.stringify(HOSTILE));
+      const sarif = renderSarif(report);
+      expect(UNSAFE_FOR_TERMINAL.test(sarif.replace(/\n/g, ''))).to.equal(false);
+      expect(JSON.stringify(JSON.parse(sarif))).to.include(JSON.stringify(HOSTILE));
     });
   });
 
