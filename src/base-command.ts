@@ -6,12 +6,15 @@
  * - `endWith`, which returns a result with its exit code — never an error carrying the result, so --json stays
  *   whole through a pipe (an error exits at once, and a pipe then cuts output at 64 KB).
  */
+import { format } from 'node:util';
 import { Messages, SfError, type Connection, type Org } from '@salesforce/core';
 import { SfCommand } from '@salesforce/sf-plugins-core';
 import type { Errors } from '@oclif/core';
+import type { TableOptions } from '@oclif/table';
 import { errorCodeOf, getJson, isUnreachable, messageOf } from './adapters/api.js';
 import { EXIT } from './exit-codes.js';
 import type { RunOutcome } from './domain/write-outcome.js';
+import { forTerminal, forTerminalCell } from './domain/terminal-text.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.common');
@@ -35,9 +38,79 @@ export function explainApiError(error: Error): Error {
   return key ? messages.createError(key, [messageOf(error)], [], error) : error;
 }
 
+/**
+ * Every string printed for a human goes through forTerminal (org- and file-supplied names may hold escape
+ * sequences or bidi overrides); `--json` output does not, so it stays exact. Text is cleaned before
+ * SfCommand colours it, and the coloured result is then written as it is (`verbatim`).
+ */
 export abstract class ConnectedAppCommand<T> extends SfCommand<T> {
+  /** Set while SfCommand writes text this class already cleaned (and coloured). */
+  private verbatim = false;
+
+  public log(message = '', ...args: unknown[]): void {
+    if (this.verbatim) super.log(message, ...args);
+    else super.log(forTerminal(args.length ? format(message, ...args) : message));
+  }
+
+  public logToStderr(message = '', ...args: unknown[]): void {
+    if (this.verbatim) super.logToStderr(message, ...args);
+    else super.logToStderr(forTerminal(args.length ? format(message, ...args) : message));
+  }
+
+  public warn(input: SfCommand.Warning): SfCommand.Warning {
+    // Under --json the warning lands in the JSON `warnings` as it is.
+    if (this.jsonEnabled()) return super.warn(input);
+    this.writeVerbatim(() => super.warn(cleanMessage(input)));
+    return input;
+  }
+
+  public info(input: SfCommand.Info): void {
+    this.writeVerbatim(() => {
+      super.info(cleanMessage(input));
+    });
+  }
+
+  public logSuccess(message: string): void {
+    this.writeVerbatim(() => {
+      super.logSuccess(forTerminal(message));
+    });
+  }
+
+  public styledHeader(text: string): void {
+    super.styledHeader(forTerminalCell(text));
+  }
+
+  public table<R extends Record<string, unknown>>(options: TableOptions<R>): void {
+    const clean = (row: R): R => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'string' ? forTerminalCell(value) : value])) as R;
+    const data = options.data.map(clean);
+    super.table({ ...options, data, ...(typeof options.title === 'string' ? { title: forTerminalCell(options.title) } : {}) });
+  }
+
+  /** Lines a command colours itself: each part cleaned, then styled, then written as it is. */
+  protected logStyled(...parts: Array<string | { text: string; style: (text: string) => string }>): void {
+    const line = parts.map((part) => (typeof part === 'string' ? forTerminal(part) : part.style(forTerminal(part.text)))).join('');
+    this.writeVerbatim(() => {
+      super.log(line);
+    });
+  }
+
   protected async catch(error: Error | SfError | Errors.CLIError): Promise<never> {
-    return super.catch(explainApiError(error));
+    const explained = explainApiError(error);
+    if (this.jsonEnabled()) return super.catch(explained);
+    // The error names what the user or the org supplied; SfCommand colours it and prints it to stderr.
+    explained.message = forTerminal(explained.message);
+    if (explained instanceof SfError && explained.actions) explained.actions = explained.actions.map(forTerminal);
+    this.verbatim = true;
+    return super.catch(explained);
+  }
+
+  private writeVerbatim(write: () => void): void {
+    this.verbatim = true;
+    try {
+      write();
+    } finally {
+      this.verbatim = false;
+    }
   }
 
   /**
@@ -56,16 +129,16 @@ export abstract class ConnectedAppCommand<T> extends SfCommand<T> {
     return conn;
   }
 
-  /**
-   * Returns the result with this exit code. A problem (all failed, a gate, drift) is printed to stderr for
-   * people and added to the JSON warnings, while the whole result stays on stdout.
-   */
   /** Ends a run of writes: 0 when every item ended as asked, 68 for a mix, 1 (with `failure`) when none did. */
   protected endRun(result: T, outcome: RunOutcome, failure: () => SfError): T {
     if (outcome === 'failed') return this.endWith(result, EXIT.error, failure());
     return this.endWith(result, outcome === 'partial' ? EXIT.partial : EXIT.ok);
   }
 
+  /**
+   * Returns the result with this exit code. A problem (all failed, a gate, drift) is printed to stderr for
+   * people and added to the JSON warnings, while the whole result stays on stdout.
+   */
   protected endWith(result: T, exitCode: number, problem?: SfError): T {
     process.exitCode = exitCode;
     if (problem) {
@@ -74,4 +147,10 @@ export abstract class ConnectedAppCommand<T> extends SfCommand<T> {
     }
     return result;
   }
+}
+
+function cleanMessage(input: SfCommand.Warning): SfCommand.Warning {
+  if (typeof input === 'string') return forTerminal(input);
+  const { message, actions } = input;
+  return { ...input, message: forTerminal(message), ...(actions ? { actions: actions.map(forTerminal) } : {}) };
 }

@@ -110,13 +110,13 @@ async function findGroups(conn: Connection, resolution: HolderResolution, aggreg
   resolution.unknownPermissionSets = stillUnknown;
 }
 
-/** Every permission set name and label and every profile name, for "did you mean" (error path only). */
-export async function holderNames(conn: Connection): Promise<{ permissionSets: string[]; profiles: string[] }> {
+/** Every permission set's names (API name and label, one group per set) and every profile name, for "did you mean" (error path only). */
+export async function holderNames(conn: Connection): Promise<{ permissionSets: string[][]; profiles: string[] }> {
   const rows = (
     await queryAll<PermissionSetRecord>(conn, 'SELECT Name, Label, NamespacePrefix, IsOwnedByProfile, Profile.Name FROM PermissionSet')
   ).records;
   return {
-    permissionSets: rows.filter((r) => !r.IsOwnedByProfile).flatMap((r) => [fullNameOf(r), r.Label]),
+    permissionSets: rows.filter((r) => !r.IsOwnedByProfile).map((r) => [fullNameOf(r), r.Label]),
     profiles: rows.filter((r) => r.IsOwnedByProfile && r.Profile).map((r) => r.Profile?.Name ?? ''),
   };
 }

@@ -1,18 +1,29 @@
 /*
  * Connected apps in a local project: `*.connectedApp-meta.xml` (source format) and `*.connectedApp`
  * (mdapi format) under the given directories, or under the package directories of sfdx-project.json.
- * A file that does not parse is reported with its line; the others are still read.
+ * Each file is read on its own: one that cannot be read or parsed (too large, not UTF-8, not well-formed,
+ * nested too deep, a bad character reference) is reported with its name (and line, when it has one), and
+ * the others are still audited. Symbolic links are not followed — a link could point outside the project,
+ * at a device or back at a parent — and each one is reported, so nothing is skipped silently.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { open, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
+import { Messages } from '@salesforce/core';
 import { mapWithConcurrency } from '../domain/collections.js';
 import { fullNameFromFileName, readConnectedAppPolicy, type AppPolicy } from '../domain/policy.js';
 import { PolicyError } from '../domain/policy-error.js';
 import { parseXml, XmlParseError } from '../domain/xml.js';
 
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.audit');
+
 export type SourceApp = { file: string; fullName: string; policy: AppPolicy };
+/** A file that was not audited; `line` is 0 when the problem has no line (size, encoding, a link). */
 export type SourceParseError = { file: string; line: number; column: number; message: string };
 export type SourceRead = { apps: SourceApp[]; parseErrors: SourceParseError[]; directories: string[] };
+
+/** Far above any real connected app file (a few KB; tens with a long profile list). */
+export const MAX_SOURCE_FILE_BYTES = 2 * 1024 * 1024;
 
 const IS_CONNECTED_APP = /\.connectedApp(-meta\.xml)?$/;
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.sf', '.sfdx']);
@@ -41,34 +52,93 @@ export async function projectPackageDirectories(cwd: string): Promise<string[] |
   return (project.packageDirectories ?? []).flatMap((d) => (typeof d.path === 'string' ? [resolve(cwd, d.path)] : []));
 }
 
-async function findFiles(directory: string): Promise<string[]> {
-  const found: string[] = [];
-  const entries = await readdir(directory, { withFileTypes: true });
-  for (const entry of entries) {
-    const path = join(directory, entry.name);
-    if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name)) found.push(...(await findFiles(path)));
-    else if (entry.isFile() && IS_CONNECTED_APP.test(entry.name)) found.push(path);
+type Found = { files: string[]; links: string[] };
+
+/** Connected app files under a directory, and the symbolic links that could hold one (walked with a queue, not recursion). */
+async function findFiles(directory: string): Promise<Found> {
+  const found: Found = { files: [], links: [] };
+  // A symbolic link given as the directory itself is the user's choice: follow that one.
+  const queue = [directory];
+  for (let dir = queue.shift(); dir !== undefined; dir = queue.shift()) {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name)) queue.push(path);
+      else if (entry.isFile() && IS_CONNECTED_APP.test(entry.name)) found.files.push(path);
+      else if (entry.isSymbolicLink() && (IS_CONNECTED_APP.test(entry.name) || (await isDirectory(path)))) found.links.push(path);
+    }
   }
   return found;
 }
 
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false; // a dangling link
+  }
+}
+
+/** Why a file could not be read: the message is the finding's text. */
+class UnreadableFileError extends Error {}
+
+/** The file's text: at most MAX_SOURCE_FILE_BYTES, strictly UTF-8. */
+async function readSourceText(path: string): Promise<string> {
+  const handle = await open(path, 'r');
+  let bytes: Buffer;
+  try {
+    const { size } = await handle.stat();
+    if (size > MAX_SOURCE_FILE_BYTES) throw new UnreadableFileError(messages.getMessage('sourceFile.tooLarge', [size, MAX_SOURCE_FILE_BYTES]));
+    // Read at most one byte more than the limit, so a file that grows while read is caught too.
+    const buffer = Buffer.alloc(Math.min(size, MAX_SOURCE_FILE_BYTES) + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length === buffer.length) throw new UnreadableFileError(messages.getMessage('sourceFile.tooLarge', [`${length}+`, MAX_SOURCE_FILE_BYTES]));
+    }
+    bytes = buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const lenient = new TextDecoder('utf-8').decode(bytes);
+    const line = lenient.slice(0, lenient.indexOf('\uFFFD')).split('\n').length;
+    throw new UnreadableFileError(messages.getMessage('sourceFile.notUtf8', [line]));
+  }
+}
+
 /** Reads every connected app under the directories. Paths in the result are relative to `cwd`, with `/`. */
 export async function readSourceApps(directories: readonly string[], cwd: string): Promise<SourceRead> {
-  const files = (await Promise.all(directories.map((d) => findFiles(resolve(cwd, d))))).flat().sort();
+  const found = await Promise.all(directories.map((d) => findFiles(resolve(cwd, d))));
+  const files = found.flatMap((f) => f.files).sort();
   const display = (file: string): string => relative(cwd, file).split(sep).join('/');
-  const apps: SourceApp[] = [];
   const parseErrors: SourceParseError[] = [];
-  const texts = await mapWithConcurrency(files, 16, (file) => readFile(file, 'utf8'));
-  files.forEach((file, i) => {
+  for (const link of found.flatMap((f) => f.links).sort()) {
+    const target = await readlink(link).catch(() => '?');
+    const kind = (await isDirectory(link)) ? 'directory' : 'file';
+    parseErrors.push({ file: display(link), line: 0, column: 0, message: messages.getMessage(`sourceFile.link.${kind}`, [target]) });
+  }
+  const read = await mapWithConcurrency(files, 16, async (file): Promise<SourceApp | SourceParseError> => {
     const name = display(file);
     const fullName = fullNameFromFileName(file.split(sep).at(-1) ?? file) ?? name;
     try {
-      apps.push({ file: name, fullName, policy: readConnectedAppPolicy(parseXml(texts[i]).root, { fullName }) });
+      return { file: name, fullName, policy: readConnectedAppPolicy(parseXml(await readSourceText(file)).root, { fullName }) };
     } catch (error) {
-      if (error instanceof XmlParseError) parseErrors.push({ file: name, line: error.line, column: error.column, message: error.message });
-      else if (error instanceof PolicyError) parseErrors.push({ file: name, line: 1, column: 1, message: error.message });
-      else throw error;
+      // One file's problem is that file's finding; the others are still audited.
+      if (error instanceof XmlParseError) return { file: name, line: error.line, column: error.column, message: error.message };
+      if (error instanceof PolicyError) return { file: name, line: 1, column: 1, message: error.message };
+      if (error instanceof UnreadableFileError) return { file: name, line: 0, column: 0, message: error.message };
+      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return { file: name, line: 0, column: 0, message: messages.getMessage('sourceFile.unreadable', [detail]) };
     }
   });
+  const apps: SourceApp[] = [];
+  for (const entry of read) {
+    if ('policy' in entry) apps.push(entry);
+    else parseErrors.push(entry);
+  }
   return { apps, parseErrors, directories: directories.map((d) => display(resolve(cwd, d)) || '.') };
 }

@@ -3,8 +3,11 @@
  * which apps (and, for `policy set --file`, each app's policy). Validated strictly, with the JSON path
  * of every problem, before anything else runs. Its JSON schema: schemas/file-connectedapp-desired-state.json.
  */
+import { LONGEST_NAME, type NameKind } from './names.js';
 
 export type AppEntry = {
+  /** Where the entry is in the file (`$.apps[3]`), to name it in messages. */
+  at: string;
   app: string;
   permissionSets: string[];
   profiles: string[];
@@ -12,7 +15,11 @@ export type AppEntry = {
   policy?: Record<string, unknown>;
 };
 
-export type FileProblem = { path: string; problem: 'not-json' | 'not-object' | 'missing' | 'not-string' | 'not-string-array' | 'unknown-key' | 'empty'; detail?: string };
+export type FileProblem = {
+  path: string;
+  problem: 'not-json' | 'not-object' | 'missing' | 'not-string' | 'not-string-array' | 'unknown-key' | 'empty' | 'too-long';
+  detail?: string;
+};
 
 export class AccessFileError extends Error {
   public constructor(public readonly problems: FileProblem[]) {
@@ -56,7 +63,18 @@ export function parseAccessFile(text: string): AppEntry[] {
       }
       return value as string[];
     };
-    const entry: AppEntry = { app: String(raw.app), permissionSets: list('permissionSets'), profiles: list('profiles') };
+    const entry: AppEntry = { at, app: String(raw.app), permissionSets: list('permissionSets'), profiles: list('profiles') };
+    // A name longer than the platform allows names nothing: refused here, before any matching.
+    const tooLong = (path: string, name: string, kind: NameKind): void => {
+      if (name.length > LONGEST_NAME[kind]) problems.push({ path, problem: 'too-long', detail: `${name.length} characters; at most ${LONGEST_NAME[kind]}` });
+    };
+    tooLong(`${at}.app`, entry.app, 'app');
+    entry.permissionSets.forEach((name, j) => {
+      tooLong(`${at}.permissionSets[${j}]`, name, 'permission-set');
+    });
+    entry.profiles.forEach((name, j) => {
+      tooLong(`${at}.profiles[${j}]`, name, 'profile');
+    });
     if (raw.policy !== undefined) {
       if (isRecord(raw.policy)) entry.policy = raw.policy;
       else problems.push({ path: `${at}.policy`, problem: 'not-object' });

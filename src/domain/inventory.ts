@@ -155,7 +155,7 @@ export function findApps(apps: readonly InventoryApp[], wanted: string): Invento
   );
 }
 
-/** Every name an app answers to, for "did you mean" suggestions. */
-export function appNames(apps: readonly InventoryApp[]): string[] {
-  return apps.flatMap((a) => (a.apiName && a.apiName !== a.label ? [a.apiName, a.label] : [a.label]));
+/** Every name each app answers to (API name, label), one group per app, for "did you mean" suggestions. */
+export function appNames(apps: readonly InventoryApp[]): string[][] {
+  return apps.map((a) => (a.apiName && a.apiName !== a.label ? [a.apiName, a.label] : [a.label]));
 }

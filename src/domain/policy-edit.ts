@@ -39,7 +39,7 @@ import {
   validateRefreshTokenPolicy,
   type RefreshTokenPolicy,
 } from './refresh-token.js';
-import { cloneElement, elements, localName, textElement, element as makeElement, type XmlElement, type XmlNode } from './xml.js';
+import { cloneElement, elements, localName, textElement, element as makeElement, type XmlElement } from './xml.js';
 
 // ---- Schema order -----------------------------------------------------------------------------
 
@@ -230,14 +230,7 @@ export function applyPolicyChange(root: XmlElement, change: PolicyChange): Polic
 
 /** A copy without any `consumerSecret` element (never send a secret back to the org or into a file). */
 export function withoutSecrets(root: XmlElement): XmlElement {
-  const strip = (el: XmlElement): XmlElement => ({
-    ...el,
-    attributes: el.attributes.map(([k, v]): [string, string] => [k, v]),
-    children: el.children
-      .filter((n) => !(n.kind === 'element' && localName(n.name) === 'consumerSecret'))
-      .map((n): XmlNode => (n.kind === 'element' ? strip(n) : { ...n })),
-  });
-  return strip(root);
+  return cloneElement(root, (n) => !(n.kind === 'element' && localName(n.name) === 'consumerSecret'));
 }
 
 /**

@@ -1,10 +1,14 @@
 /*
- * A small, dependency-free XML reader and writer for Salesforce metadata and SOAP.
+ * Salesforce metadata and SOAP as an ordered element tree: metadata must survive a read-modify-write
+ * untouched (element order, elements we do not model, comments), and source-mode findings need the line
+ * each element starts on.
  *
- * Why our own: metadata must survive a read-modify-write untouched (element order, elements we do not
- * model), and source-mode findings need the line each element starts on. Metadata XML is simple
- * (elements, text, a few attributes, comments, no DTDs), so an ordered element tree is enough.
+ * Reading is done by saxes, a kept, strict XML 1.0 parser (character and entity checks, line numbers, no
+ * DTD processing and so no entity expansion), fed to a tree builder that keeps its own stack: nothing here
+ * recurses as deep as the input nests, and nesting deeper than MAX_XML_DEPTH is a parse error. A DOCTYPE
+ * is refused outright (metadata has none). Writing and the tree helpers are iterative too.
  */
+import { SaxesParser } from 'saxes';
 
 export type XmlElement = {
   kind: 'element';
@@ -19,6 +23,9 @@ export type XmlComment = { kind: 'comment'; text: string };
 export type XmlNode = XmlElement | XmlText | XmlComment;
 export type XmlDocument = { root: XmlElement };
 
+/** Deeper than any metadata file or SOAP answer nests (about ten levels); deeper input is refused. */
+export const MAX_XML_DEPTH = 100;
+
 export class XmlParseError extends Error {
   public constructor(message: string, public readonly line: number, public readonly column: number) {
     super(`${message} (line ${line}, column ${column})`);
@@ -26,136 +33,59 @@ export class XmlParseError extends Error {
   }
 }
 
-const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-export function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (whole, ref: string) => {
-    if (ref.startsWith('#x')) return String.fromCodePoint(parseInt(ref.slice(2), 16));
-    if (ref.startsWith('#')) return String.fromCodePoint(parseInt(ref.slice(1), 10));
-    return NAMED_ENTITIES[ref] ?? whole;
-  });
-}
-
 export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** Parses one XML document. Whitespace-only text between elements is dropped; everything else is kept. */
+/** Parses one XML document. Whitespace-only text between elements is dropped; everything else is kept. Throws XmlParseError. */
 export function parseXml(source: string): XmlDocument {
-  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
-  let pos = 0;
-  let line = 1;
-  let lineStart = 0;
-
+  const parser = new SaxesParser({ position: true });
+  const open: XmlElement[] = [];
+  let root: XmlElement | undefined;
   const fail = (message: string): never => {
-    throw new XmlParseError(message, line, pos - lineStart + 1);
+    throw new XmlParseError(message, parser.line, Math.max(1, parser.column));
   };
-  const advanceTo = (end: number): void => {
-    for (let i = pos; i < end; i++) {
-      if (text.charCodeAt(i) === 10) {
-        line++;
-        lineStart = i + 1;
-      }
-    }
-    pos = end;
-  };
-  const skipUntil = (marker: string, what: string): string => {
-    const end = text.indexOf(marker, pos);
-    if (end < 0) fail(`unterminated ${what}`);
-    const body = text.slice(pos, end);
-    advanceTo(end + marker.length);
-    return body;
-  };
-  const skipMisc = (): void => {
-    for (;;) {
-      const ws = /^\s*/.exec(text.slice(pos, pos + 4096));
-      advanceTo(pos + (ws ? ws[0].length : 0));
-      if (text.startsWith('<?', pos)) {
-        advanceTo(pos + 2);
-        skipUntil('?>', 'processing instruction');
-      } else if (text.startsWith('<!--', pos)) {
-        advanceTo(pos + 4);
-        skipUntil('-->', 'comment');
-      } else if (text.startsWith('<!DOCTYPE', pos)) {
-        fail('DOCTYPE is not supported in metadata XML');
-      } else {
-        return;
-      }
-    }
-  };
+  const current = (): XmlElement | undefined => open.at(-1);
 
-  const nameRe = /[A-Za-z_][\w.:-]*/y;
-  const readName = (): string => {
-    nameRe.lastIndex = pos;
-    const name = nameRe.exec(text)?.[0] ?? fail('expected a name');
-    advanceTo(pos + name.length);
-    return name;
-  };
-  const skipSpaces = (): void => {
-    while (pos < text.length && /\s/.test(text[pos])) advanceTo(pos + 1);
-  };
+  /** The element saxes closed last: on a close tag that does not match, the one left unclosed. */
+  let closed: XmlElement | undefined;
+  parser.on('error', (error) => {
+    // saxes prefixes "line:column: "; a close tag that does not match is told with the element it should have closed.
+    const message = error.message.replace(/^\d+:\d+: /, '').replace(/\.$/, '');
+    fail(/^unexpected close tag/.test(message) && closed ? `${message}: <${closed.name}> opened on line ${closed.line} is still open` : message);
+  });
+  parser.on('doctype', () => fail('DOCTYPE is not supported in metadata XML'));
+  parser.on('opentagstart', (tag) => {
+    if (open.length >= MAX_XML_DEPTH) fail(`elements are nested deeper than ${MAX_XML_DEPTH} levels`);
+    const element: XmlElement = { kind: 'element', name: tag.name, attributes: [], children: [], line: parser.line };
+    const parent = current();
+    if (parent) parent.children.push(element);
+    else root = element;
+    open.push(element);
+  });
+  parser.on('opentag', (tag) => {
+    const element = current();
+    // Without namespace processing every attribute value is a plain string.
+    if (element) element.attributes = Object.entries(tag.attributes as Record<string, string>);
+  });
+  parser.on('closetag', () => {
+    closed = open.pop();
+    if (closed) closed.children = dropLayoutWhitespace(closed.children);
+  });
+  parser.on('text', (text) => {
+    const parent = current();
+    if (parent) appendText(parent.children, text);
+  });
+  parser.on('cdata', (text) => {
+    const parent = current();
+    if (parent) appendText(parent.children, text);
+  });
+  parser.on('comment', (text) => {
+    current()?.children.push({ kind: 'comment', text });
+  });
 
-  const readElement = (): XmlElement => {
-    const startLine = line;
-    if (text[pos] !== '<') fail('expected "<"');
-    advanceTo(pos + 1);
-    const name = readName();
-    const attributes: Array<[string, string]> = [];
-    for (;;) {
-      skipSpaces();
-      if (text.startsWith('/>', pos)) {
-        advanceTo(pos + 2);
-        return { kind: 'element', name, attributes, children: [], line: startLine };
-      }
-      if (text[pos] === '>') {
-        advanceTo(pos + 1);
-        break;
-      }
-      if (pos >= text.length) fail(`unterminated start tag <${name}>`);
-      const attrName = readName();
-      skipSpaces();
-      if (text[pos] !== '=') fail(`expected "=" after attribute ${attrName}`);
-      advanceTo(pos + 1);
-      skipSpaces();
-      const quote = text[pos];
-      if (quote !== '"' && quote !== "'") fail(`expected a quoted value for attribute ${attrName}`);
-      advanceTo(pos + 1);
-      attributes.push([attrName, decodeEntities(skipUntil(quote, 'attribute value'))]);
-    }
-    const children: XmlNode[] = [];
-    for (;;) {
-      if (pos >= text.length) fail(`element <${name}> (line ${startLine}) is not closed`);
-      if (text.startsWith('</', pos)) {
-        advanceTo(pos + 2);
-        const closing = readName();
-        if (closing !== name) fail(`closing tag </${closing}> does not match <${name}> opened on line ${startLine}`);
-        skipSpaces();
-        if (text[pos] !== '>') fail('expected ">"');
-        advanceTo(pos + 1);
-        return { kind: 'element', name, attributes, children: dropLayoutWhitespace(children), line: startLine };
-      }
-      if (text.startsWith('<!--', pos)) {
-        advanceTo(pos + 4);
-        children.push({ kind: 'comment', text: skipUntil('-->', 'comment') });
-      } else if (text.startsWith('<![CDATA[', pos)) {
-        advanceTo(pos + 9);
-        appendText(children, skipUntil(']]>', 'CDATA section'));
-      } else if (text[pos] === '<') {
-        children.push(readElement());
-      } else {
-        const end = text.indexOf('<', pos);
-        const raw = text.slice(pos, end < 0 ? text.length : end);
-        advanceTo(pos + raw.length);
-        appendText(children, decodeEntities(raw));
-      }
-    }
-  };
-
-  skipMisc();
-  if (pos >= text.length) fail('the document is empty');
-  const root = readElement();
-  skipMisc();
-  if (pos < text.length) fail('unexpected content after the root element');
+  parser.write(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source).close();
+  if (!root) return fail('the document is empty');
   return { root };
 }
 
@@ -178,32 +108,32 @@ export function serializeXml(root: XmlElement, options: SerializeOptions = {}): 
   const indent = options.indent ?? '    ';
   const out: string[] = [];
   if (options.declaration ?? true) out.push('<?xml version="1.0" encoding="UTF-8"?>\n');
-  writeElement(root, 0, indent, out);
+  // Pending work, last first: an element to write at a depth, or text already written out.
+  const pending: Array<{ el: XmlElement; depth: number } | string> = [{ el: root, depth: 0 }];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    if (typeof item === 'string') {
+      out.push(item);
+      continue;
+    }
+    const { el, depth } = item;
+    const pad = indent.repeat(depth);
+    const attrs = el.attributes.map(([k, v]) => ` ${k}="${escapeXml(v)}"`).join('');
+    if (el.children.length === 0) {
+      out.push(`${pad}<${el.name}${attrs}/>`);
+    } else if (el.children.every((c) => c.kind === 'text')) {
+      const text = el.children.map((c) => c.text).join('');
+      out.push(`${pad}<${el.name}${attrs}>${escapeXml(text)}</${el.name}>`);
+    } else {
+      out.push(`${pad}<${el.name}${attrs}>\n`);
+      const inside = el.children.flatMap((child) => [
+        child.kind === 'element' ? { el: child, depth: depth + 1 } : child.kind === 'comment' ? `${pad}${indent}<!--${child.text}-->` : `${pad}${indent}${escapeXml(child.text)}`,
+        '\n',
+      ]);
+      pending.push(`${pad}</${el.name}>`, ...inside.reverse());
+    }
+  }
   out.push('\n');
   return out.join('');
-}
-
-function writeElement(el: XmlElement, depth: number, indent: string, out: string[]): void {
-  const pad = indent.repeat(depth);
-  const attrs = el.attributes.map(([k, v]) => ` ${k}="${escapeXml(v)}"`).join('');
-  if (el.children.length === 0) {
-    out.push(`${pad}<${el.name}${attrs}/>`);
-    return;
-  }
-  const onlyText = el.children.every((c) => c.kind === 'text');
-  if (onlyText) {
-    const text = el.children.map((c) => (c as XmlText).text).join('');
-    out.push(`${pad}<${el.name}${attrs}>${escapeXml(text)}</${el.name}>`);
-    return;
-  }
-  out.push(`${pad}<${el.name}${attrs}>\n`);
-  for (const child of el.children) {
-    if (child.kind === 'element') writeElement(child, depth + 1, indent, out);
-    else if (child.kind === 'comment') out.push(`${pad}${indent}<!--${child.text}-->`);
-    else out.push(`${pad}${indent}${escapeXml(child.text)}`);
-    out.push('\n');
-  }
-  out.push(`${pad}</${el.name}>`);
 }
 
 // ---- Tree helpers -----------------------------------------------------------------------------
@@ -224,10 +154,16 @@ export function firstElement(parent: XmlElement, name: string): XmlElement | und
   return elements(parent, name)[0];
 }
 
-/** Concatenated text content of an element (undefined when the element is absent). */
+/** Concatenated text content of an element, descendants included, in document order (undefined when the element is absent). */
 export function textOf(el: XmlElement | undefined): string | undefined {
   if (!el) return undefined;
-  return el.children.map((c) => (c.kind === 'text' ? c.text : c.kind === 'element' ? (textOf(c) ?? '') : '')).join('');
+  const parts: string[] = [];
+  const pending: XmlNode[] = [...el.children].reverse();
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (node.kind === 'text') parts.push(node.text);
+    else if (node.kind === 'element') pending.push(...[...node.children].reverse());
+  }
+  return parts.join('');
 }
 
 export function childText(parent: XmlElement | undefined, name: string): string | undefined {
@@ -238,12 +174,12 @@ export function childTexts(parent: XmlElement | undefined, name: string): string
   return parent ? elements(parent, name).map((e) => textOf(e) ?? '') : [];
 }
 
-/** Finds the first descendant (depth-first) with the given local name. */
+/** Finds the first descendant in document order (depth-first) with the given local name. */
 export function findDescendant(root: XmlElement, name: string): XmlElement | undefined {
-  for (const child of elements(root)) {
-    if (localName(child.name) === name) return child;
-    const found = findDescendant(child, name);
-    if (found) return found;
+  const pending = elements(root).reverse();
+  for (let el = pending.pop(); el !== undefined; el = pending.pop()) {
+    if (localName(el.name) === name) return el;
+    pending.push(...elements(el).reverse());
   }
   return undefined;
 }
@@ -256,7 +192,22 @@ export function textElement(name: string, text: string): XmlElement {
   return element(name, [{ kind: 'text', text }]);
 }
 
-/** Deep copy, so a change to the copy can never leak into what was read. */
-export function cloneElement(el: XmlElement): XmlElement {
-  return structuredClone(el);
+/** Deep copy, so a change to the copy can never leak into what was read; `keep` leaves nodes (and what they hold) out. */
+export function cloneElement(root: XmlElement, keep: (node: XmlNode) => boolean = () => true): XmlElement {
+  const shallow = (el: XmlElement): XmlElement => ({ ...el, attributes: el.attributes.map(([k, v]): [string, string] => [k, v]), children: [] });
+  const copy = shallow(root);
+  const pending: Array<[XmlElement, XmlElement]> = [[root, copy]];
+  for (let pair = pending.pop(); pair !== undefined; pair = pending.pop()) {
+    const [from, to] = pair;
+    for (const child of from.children) {
+      if (!keep(child)) continue;
+      if (child.kind !== 'element') to.children.push({ ...child });
+      else {
+        const next = shallow(child);
+        to.children.push(next);
+        pending.push([child, next]);
+      }
+    }
+  }
+  return copy;
 }

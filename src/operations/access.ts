@@ -5,7 +5,7 @@
  */
 import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, mayHaveApplied, messageOf } from '../adapters/api.js';
-import { holderKey, holderNames, resolveHolders, type HolderResolution } from '../adapters/access-holders.js';
+import { holderKey, resolveHolders } from '../adapters/access-holders.js';
 import { createAccessRows, deleteAccessRows, readAccessRows, RECORDS_PER_CALL, type CollectionResult } from '../adapters/assignments.js';
 import { readAppComponents, readAppPolicies, readConnectedApplications } from '../adapters/connected-apps.js';
 import {
@@ -20,9 +20,8 @@ import {
 } from '../domain/assignments.js';
 import { chunk } from '../domain/collections.js';
 import { joinInventory } from '../domain/inventory.js';
-import { closeMatches } from '../domain/names.js';
 import { writeProfilesThroughMetadata } from './metadata-access.js';
-import { resolveApps } from './resolve-apps.js';
+import { refuseOverLongNames, resolveAccessNames } from './resolve-apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.assign');
@@ -39,6 +38,7 @@ type Resolved = { pairs: AccessPair[]; apps: AppRef[] };
 
 /** Resolves every app, permission set and profile named in the requests, or throws listing the unknown ones. */
 export async function resolvePairs(conn: Connection, requests: readonly AccessRequest[]): Promise<Resolved> {
+  refuseOverLongNames(requests);
   const permissionSetNames = [...new Set(requests.flatMap((r) => r.permissionSets))];
   const profileNames = [...new Set(requests.flatMap((r) => r.profiles))];
   const [records, components, holders] = await Promise.all([
@@ -47,8 +47,7 @@ export async function resolvePairs(conn: Connection, requests: readonly AccessRe
     resolveHolders(conn, permissionSetNames, profileNames),
   ]);
   const inventory = joinInventory(records, components.components, []);
-  const appsByRequest = requests.map((r) => resolveApps(inventory.apps, r.apps));
-  await throwIfUnresolved(conn, holders);
+  const appsByRequest = await resolveAccessNames(conn, inventory.apps, requests, holders);
 
   const pairs: AccessPair[] = [];
   requests.forEach((request, i) => {
@@ -58,43 +57,13 @@ export async function resolvePairs(conn: Connection, requests: readonly AccessRe
         ...request.permissionSets.map((name) => holders.holders.get(holderKey('permission-set', name))),
         ...request.profiles.map((name) => holders.holders.get(holderKey('profile', name))),
       ];
-      // Every name resolved (throwIfUnresolved), so none is undefined here.
+      // Every name resolved (resolveAccessNames), so none is undefined here.
       for (const holder of named) if (holder) pairs.push({ app: ref, holder });
     }
   });
   const unique = uniquePairs(pairs);
   const apps = [...new Map(unique.map((p) => [p.app.id, p.app])).values()];
   return { pairs: unique, apps };
-}
-
-async function throwIfUnresolved(conn: Connection, resolution: HolderResolution): Promise<void> {
-  const refused = resolution.refused[0] as HolderResolution['refused'][number] | undefined;
-  if (refused?.reason === 'permission-set-group') {
-    throw messages.createError('error.PermissionSetGroup', [refused.requested, refused.groupName], [refused.components.join(', ') || '—']);
-  }
-  if (refused?.reason === 'managed') throw messages.createError('error.ManagedPermissionSet', [refused.requested, refused.name, refused.namespacePrefix]);
-  if (refused?.reason === 'ambiguous') throw messages.createError('error.AmbiguousPermissionSet', [refused.requested, refused.candidates.join(', ')]);
-  if (!resolution.unknownPermissionSets.length && !resolution.unknownProfiles.length) return;
-
-  const known = await holderNames(conn);
-  const suggest = (names: string[], candidates: string[]): string[] =>
-    names.flatMap((name) => {
-      const matches = closeMatches(name, candidates);
-      return matches.length ? [Messages.loadMessages('plugin-connectedapp', 'connectedapp.common').getMessage('suggestion.didYouMean', [name, matches.join(', ')])] : [];
-    });
-  const quoted = (names: string[]): string => names.map((n) => `"${n}"`).join(', ');
-  const error = resolution.unknownPermissionSets.length
-    ? messages.createError('error.UnknownPermissionSet', [quoted(resolution.unknownPermissionSets)])
-    : messages.createError('error.UnknownProfile', [quoted(resolution.unknownProfiles)]);
-  error.actions = [
-    ...suggest(resolution.unknownPermissionSets, known.permissionSets),
-    ...suggest(resolution.unknownProfiles, known.profiles),
-    ...(error.actions ?? []),
-  ];
-  if (resolution.unknownPermissionSets.length && resolution.unknownProfiles.length) {
-    error.message += ` ${messages.getMessage('error.UnknownProfile', [quoted(resolution.unknownProfiles)])}`;
-  }
-  throw error;
 }
 
 /** Warnings for apps whose assignments gate nothing (self-authorize). */

@@ -19,7 +19,7 @@ import { PolicyError } from '../domain/policy-error.js';
 import type { XmlElement } from '../domain/xml.js';
 import { policySfError } from '../renderers/policy-words.js';
 import { assignAccess } from './access.js';
-import { resolveApps } from './resolve-apps.js';
+import { resolveApps, resolveDesiredTargets, type DesiredEntry } from './resolve-apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.policy.set');
@@ -77,10 +77,9 @@ export type SetOptions = { mode: 'write' | 'dry-run' | 'check'; force: boolean; 
 export type SetOutcome = { results: AppPolicyResult[]; assignments: PairResult[]; warnings: string[] };
 
 /** The apps and the change each one gets, resolved from names (every name checked before any write). */
-export async function resolveTargets(conn: Connection, wanted: ReadonlyArray<{ names: string[]; change: PolicyChange }>): Promise<{ targets: AppTarget[]; inventory: InventoryRead }> {
+export async function resolveTargets(conn: Connection, wanted: readonly DesiredEntry[]): Promise<{ targets: AppTarget[]; inventory: InventoryRead }> {
   const inventory = await readInventory(conn);
-  const targets: AppTarget[] = [];
-  for (const entry of wanted) for (const app of resolveApps(inventory.apps, entry.names)) targets.push({ app, change: entry.change });
+  const targets: AppTarget[] = resolveDesiredTargets(inventory.apps, wanted);
   return { targets, inventory };
 }
 

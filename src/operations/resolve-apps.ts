@@ -1,35 +1,139 @@
 /*
- * Turning the names a user typed (API name, label or Id) into apps, all at once: every unknown name is
- * reported in one error with close matches, before anything else happens.
+ * Turning the names a user typed (API name, label or Id) into apps, permission sets and profiles, all at
+ * once: names longer than the platform allows are refused before any matching, every unknown name is
+ * reported in one error with close matches, and a desired state that names an app twice with different
+ * values is refused — all before anything else happens.
  */
-import { Messages } from '@salesforce/core';
+import { Messages, type Connection, type SfError } from '@salesforce/core';
+import { holderNames, type HolderResolution } from '../adapters/access-holders.js';
+import { settleDesiredChanges, type DesiredSetting } from '../domain/desired-policy.js';
 import { appNames, findApps, type InventoryApp } from '../domain/inventory.js';
-import { closeMatches } from '../domain/names.js';
+import { closeMatches, overLongNames, shownName, type NameCandidate, type NameKind } from '../domain/names.js';
+import type { PolicyChange } from '../domain/policy-edit.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.common');
+const assignMessages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.assign');
+const policyMessages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.policy.set');
+
+type Named = { apps?: readonly string[]; permissionSets?: readonly string[]; profiles?: readonly string[] };
+
+/** Throws NameTooLongError when any name is longer than any app, permission set or profile can be. A length check only. */
+export function refuseOverLongNames(requests: readonly Named[]): void {
+  const items = (kind: NameKind, names: readonly string[]): string[] =>
+    overLongNames(kind, names).map((name) => messages.getMessage('nameTooLong.item', [messages.getMessage(`kind.${kind}`), shownName(name)]));
+  const tooLong = [
+    ...items('app', requests.flatMap((r) => r.apps ?? [])),
+    ...items('permission-set', requests.flatMap((r) => r.permissionSets ?? [])),
+    ...items('profile', requests.flatMap((r) => r.profiles ?? [])),
+  ];
+  if (tooLong.length) throw messages.createError('error.NameTooLong', [tooLong.join('; ')]);
+}
 
 /** The apps the names select, in inventory order, each once. Throws UnknownAppError listing close matches. */
 export function resolveApps(apps: readonly InventoryApp[], names: readonly string[]): InventoryApp[] {
-  const unknown: string[] = [];
-  const selected = new Set<InventoryApp>();
-  for (const name of names) {
-    const found = findApps(apps, name);
-    if (found.length === 0) unknown.push(name);
-    for (const app of found) selected.add(app);
-  }
-  if (unknown.length > 0) {
-    const candidates = appNames(apps);
-    const suggestions = unknown.flatMap((name) => {
+  return resolveAppLists(apps, [names])[0];
+}
+
+/** Resolves several lists of names (a file's entries) at once: one error names every unknown name. */
+export function resolveAppLists(apps: readonly InventoryApp[], lists: ReadonlyArray<readonly string[]>): InventoryApp[][] {
+  const { resolved, unknown } = matchAppLists(apps, lists);
+  if (unknown.length) throw unknownNamesError(apps, { apps: unknown });
+  return resolved;
+}
+
+function matchAppLists(apps: readonly InventoryApp[], lists: ReadonlyArray<readonly string[]>): { resolved: InventoryApp[][]; unknown: string[] } {
+  refuseOverLongNames([{ apps: lists.flat() }]);
+  const unknown = new Set<string>();
+  const resolved = lists.map((names) => {
+    const selected = new Set<InventoryApp>();
+    for (const name of names) {
+      const found = findApps(apps, name);
+      if (found.length === 0) unknown.add(name);
+      for (const app of found) selected.add(app);
+    }
+    return apps.filter((app) => selected.has(app));
+  });
+  return { resolved, unknown: [...unknown] };
+}
+
+type Unknown = { apps?: string[]; permissionSets?: string[]; profiles?: string[] };
+type Known = { permissionSets: NameCandidate[]; profiles: NameCandidate[] };
+
+/** One error for every unknown name, each with its close matches. Named after the first kind that has unknown names. */
+function unknownNamesError(apps: readonly InventoryApp[], unknown: Unknown, known?: Known): SfError {
+  const quoted = (names: string[]): string => names.map((n) => `"${shownName(n)}"`).join(', ');
+  const suggest = (names: string[] = [], candidates: readonly NameCandidate[] = []): string[] =>
+    names.flatMap((name) => {
       const matches = closeMatches(name, candidates);
-      return matches.length ? [messages.getMessage('suggestion.didYouMean', [name, matches.join(', ')])] : [];
+      return matches.length ? [messages.getMessage('suggestion.didYouMean', [shownName(name), matches.join(', ')])] : [];
     });
-    const error = messages.createError('error.UnknownApp', [unknown.map((n) => `"${n}"`).join(', ')], [apps.length]);
-    error.actions = [...suggestions, ...(error.actions ?? [])];
-    error.setData({ unknownNames: unknown });
-    throw error;
+  const parts: SfError[] = [];
+  if (unknown.apps?.length) parts.push(messages.createError('error.UnknownApp', [quoted(unknown.apps)], [apps.length]));
+  if (unknown.permissionSets?.length) parts.push(assignMessages.createError('error.UnknownPermissionSet', [quoted(unknown.permissionSets)]));
+  if (unknown.profiles?.length) parts.push(assignMessages.createError('error.UnknownProfile', [quoted(unknown.profiles)]));
+  const error = parts[0];
+  error.message = parts.map((p) => p.message).join(' ');
+  error.actions = [
+    ...suggest(unknown.apps, appNames(apps)),
+    ...suggest(unknown.permissionSets, known?.permissionSets),
+    ...suggest(unknown.profiles, known?.profiles),
+    ...parts.flatMap((p) => p.actions ?? []),
+  ];
+  error.setData({ unknownNames: [...(unknown.apps ?? []), ...(unknown.permissionSets ?? []), ...(unknown.profiles ?? [])] });
+  return error;
+}
+
+/**
+ * The apps of each access request, once every app, permission set and profile name is known: otherwise
+ * one error names every unknown name of every kind, with close matches (one extra query, error path only).
+ */
+export async function resolveAccessNames(
+  conn: Connection,
+  apps: readonly InventoryApp[],
+  requests: ReadonlyArray<{ apps: readonly string[] }>,
+  holders: HolderResolution
+): Promise<InventoryApp[][]> {
+  const { resolved, unknown } = matchAppLists(apps, requests.map((r) => r.apps));
+  if (unknown.length || holders.unknownPermissionSets.length || holders.unknownProfiles.length) {
+    const known = holders.unknownPermissionSets.length || holders.unknownProfiles.length ? await holderNames(conn) : undefined;
+    throw unknownNamesError(apps, { apps: unknown, permissionSets: holders.unknownPermissionSets, profiles: holders.unknownProfiles }, known);
   }
-  return apps.filter((app) => selected.has(app));
+  const refused = holders.refused[0] as HolderResolution['refused'][number] | undefined;
+  if (refused?.reason === 'permission-set-group') {
+    throw assignMessages.createError('error.PermissionSetGroup', [refused.requested, refused.groupName], [refused.components.join(', ') || '—']);
+  }
+  if (refused?.reason === 'managed') throw assignMessages.createError('error.ManagedPermissionSet', [refused.requested, refused.name, refused.namespacePrefix]);
+  if (refused?.reason === 'ambiguous') throw assignMessages.createError('error.AmbiguousPermissionSet', [refused.requested, refused.candidates.join(', ')]);
+  return resolved;
+}
+
+/** One desired-state entry: names (a file entry has one) and the change for them; `source` is its place in the file. */
+export type DesiredEntry = { names: string[]; change: PolicyChange; source?: string };
+
+/**
+ * One target per app: every name resolved at once, then entries that name the same app merged. Throws
+ * DesiredStateConflictError, naming both entries, when two give the same app's setting different values
+ * (the org would flip on every run).
+ */
+export function resolveDesiredTargets(apps: readonly InventoryApp[], wanted: readonly DesiredEntry[]): Array<{ app: InventoryApp; change: PolicyChange }> {
+  const resolved = resolveAppLists(apps, wanted.map((w) => w.names));
+  const { changes, conflicts } = settleDesiredChanges(
+    wanted.map((w, i) => ({ source: w.source ?? null, named: w.names.join(', '), appIds: resolved[i].map((a) => a.id), change: w.change }))
+  );
+  const byId = new Map(apps.map((a) => [a.id, a]));
+  if (conflicts.length) {
+    const entry = (s: DesiredSetting): string => policyMessages.getMessage('conflict.entry', [s.source ?? '--name', shownName(s.named)]);
+    const lines = conflicts.map((c) => {
+      const app = byId.get(c.appId);
+      return policyMessages.getMessage('conflict.item', [app?.apiName ?? app?.label ?? c.appId, c.setting, c.first.value, entry(c.first), c.second.value, entry(c.second)]);
+    });
+    throw policyMessages.createError('error.DesiredStateConflict', [lines.join('; ')]);
+  }
+  return changes.flatMap(({ appId, change }) => {
+    const app = byId.get(appId);
+    return app ? [{ app, change }] : [];
+  });
 }
 
 export function permittedUsersLabel(app: Pick<InventoryApp, 'permittedUsers'>): string {

@@ -4,7 +4,9 @@
  * generators or plain data, so a large result is written line by line.
  */
 import { Messages } from '@salesforce/core';
+import { jsonForTerminal } from '../domain/terminal-text.js';
 import type { AppUsage, UsageResult, UsageSourceReport, ValueCount } from '../domain/usage.js';
+import { csvText } from './csv.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage');
@@ -139,12 +141,11 @@ function appDetail(app: AppUsage, interval: string): HumanBlock[] {
 
 export const CSV_COLUMNS = ['source', 'app', 'appId', 'apiName', 'installed', 'username', 'userId', 'events', 'firstSeen', 'lastSeen', 'detail'] as const;
 
-/** A CSV cell: quoted, quotes doubled; text that a spreadsheet would run as a formula is prefixed with '. */
+/** A CSV cell: text always quoted, quotes doubled, formulas neutralised and control characters escaped (csvText). */
 export function csvCell(value: string | number | boolean | null): string {
   if (value === null) return '';
   if (typeof value !== 'string') return String(value);
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return `"${safe.replace(/"/g, '""')}"`;
+  return `"${csvText(value).replace(/"/g, '""')}"`;
 }
 
 /** One row per app and user (event logs), per app and holder (tokens), per app and login flow (LoginHistory). */
@@ -171,7 +172,7 @@ export function* csvLines(result: UsageResult): Generator<string> {
  * Events that have a time carry it as "@timestamp".
  */
 export function* ndjsonLines(result: UsageResult): Generator<string> {
-  const line = (event: Record<string, unknown>): string => JSON.stringify(event);
+  const line = (event: Record<string, unknown>): string => jsonForTerminal(event);
   yield line({ type: 'usage.window', '@timestamp': result.window.end, ...result.window, filters: result.filters });
   for (const app of result.apps) {
     const ref = { app: app.name, appId: app.appId, apiName: app.apiName, installed: app.installed };

@@ -75,6 +75,32 @@ describe('connectedapp assign / unassign (e2e through the org emulator)', functi
     expect(writes(app)).to.deep.equal([]);
   });
 
+  it('reports every unknown app, permission set and profile of a file at once, each with close matches', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ca-file-'));
+    const file = join(dir, 'access.json');
+    writeFileSync(file, JSON.stringify({ apps: [{ app: 'Jenkns_CI', permissionSets: ['API_Acess'] }, { app: 'Workato', profiles: ['Integration Usr'] }, { app: 'Wrkato' }] }));
+    const run = await runCli(['connectedapp', 'assign', '--file', file], { emulator });
+    expect(run.exitCode).to.equal(1);
+    expect(run.json?.name).to.equal('UnknownAppError');
+    expect(run.json?.message).to.include('"Jenkns_CI", "Wrkato"').and.include('"API_Acess"').and.include('"Integration Usr"');
+    expect(run.json?.actions?.slice(0, 4)).to.deep.equal([
+      'For "Jenkns_CI", did you mean: Jenkins_CI?',
+      'For "Wrkato", did you mean: Workato?',
+      'For "API_Acess", did you mean: API_Access?',
+      'For "Integration Usr", did you mean: Integration User?',
+    ]);
+    expect(writes(run)).to.deep.equal([]);
+  });
+
+  it('refuses names longer than Salesforce allows before reading anything that needs them', async () => {
+    const long = 'J'.repeat(100_000);
+    const run = await runCli(['connectedapp', 'assign', '--name', 'Jenkins_CI', '--permission-set', long, '--profile', 'P'.repeat(256)], { emulator });
+    expect(run.exitCode).to.equal(1);
+    expect(run.json?.name).to.equal('NameTooLongError');
+    expect(run.json?.message).to.include('permission set "JJJJ').and.include('(100000 characters)').and.include('profile "PPPP').and.not.include(long);
+    expect(run.requests.filter((r) => !/FROM Organization|^\/services\/data$/.test(r.soql ?? r.path))).to.deep.equal([]);
+  });
+
   it('refuses permission set groups (naming their components) and managed permission sets', async () => {
     const group = await runCli(['connectedapp', 'assign', '--name', 'Jenkins_CI', '--permission-set', 'Integration_Bundle'], { emulator });
     expect(group.json?.name).to.equal('PermissionSetGroupError');

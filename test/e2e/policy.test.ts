@@ -198,6 +198,46 @@ describe('connectedapp policy show / set (e2e through the org emulator)', functi
     expect(clean.exitCode, clean.stderr).to.equal(0);
   });
 
+  it('refuses a desired-state file that names one app twice (API name, label or Id) with different values, naming both entries', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ca-policy-'));
+    const file = join(dir, 'apps.json');
+    const id = emulator.org.appByAnyName('Jenkins_CI')?.id ?? '';
+    for (const [first, second] of [['Jenkins_CI', 'Jenkins CI'], ['jenkins ci', id]]) {
+      writeFileSync(file, JSON.stringify({ apps: [{ app: first, policy: { pkce: true } }, { app: 'Workato', policy: { pkce: true } }, { app: second, policy: { pkce: false } }] }));
+      const run = await runCli(['connectedapp', 'policy', 'set', '--file', file], { emulator });
+      expect(run.exitCode, run.stderr).to.equal(1);
+      expect(run.json?.name).to.equal('DesiredStateConflictError');
+      expect(run.json?.message).to.include('Jenkins_CI: pkce is true in $.apps[0]').and.include('false in $.apps[2]').and.include(second);
+      expect(updates(run)).to.equal(0);
+    }
+  });
+
+  it('merges entries that name one app twice with different settings into one update, and the next run changes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ca-policy-'));
+    const file = join(dir, 'apps.json');
+    writeFileSync(file, JSON.stringify({ apps: [{ app: 'Jenkins_CI', policy: { ipRelaxation: 'relax' } }, { app: 'Jenkins CI', policy: { refreshToken: 'expire-if-unused:30d', ipRelaxation: 'relax' } }] }));
+    const run = await runCli(['connectedapp', 'policy', 'set', '--file', file], { emulator });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(results(run).map((r) => [r.app, r.status, r.changes.length])).to.deep.equal([['Jenkins_CI', 'updated', 2]]);
+    expect(text(stored(emulator, 'Jenkins_CI'), ['oauthPolicy', 'ipRelaxation'])).to.equal('BYPASS');
+    expect(text(stored(emulator, 'Jenkins_CI'), ['oauthPolicy', 'refreshTokenPolicy'])).to.equal('specific_inactivity:30:DAYS');
+    const again = await runCli(['connectedapp', 'policy', 'set', '--file', file, '--check'], { emulator });
+    expect(again.exitCode, again.stderr).to.equal(0);
+    expect(results(again).map((r) => r.status)).to.deep.equal(['unchanged']);
+  });
+
+  it('reports every unknown app of a desired-state file at once, each with its close match (once)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ca-policy-'));
+    const file = join(dir, 'apps.json');
+    writeFileSync(file, JSON.stringify({ apps: [{ app: 'Jenkns_CI', policy: { pkce: true } }, { app: 'Workato', policy: { pkce: true } }, { app: 'Wokrato_X', policy: { pkce: true } }] }));
+    const run = await runCli(['connectedapp', 'policy', 'set', '--file', file], { emulator });
+    expect(run.json?.name).to.equal('UnknownAppError');
+    expect(run.json?.message).to.include('"Jenkns_CI"').and.include('"Wokrato_X"');
+    expect(run.json?.actions).to.include('For "Jenkns_CI", did you mean: Jenkins_CI?');
+    expect(run.json?.actions?.join(' ')).to.match(/For "Wokrato_X", did you mean: Workato/);
+    expect(updates(run)).to.equal(0);
+  });
+
   it('changes 20 apps with 2 reads + 2 updates + 2 verification reads', async () => {
     const generated = await start({ scenario: (await import('../emulator/index.js')).generateScenario({ apps: 40, permissionSets: 5, tokens: 0, seed: 7 }) });
     try {

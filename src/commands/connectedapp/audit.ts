@@ -181,7 +181,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
       this.log('');
       this.log(app || messages.getMessage('orgWide'));
       for (const f of findings) {
-        this.log(`  ${colour[f.severity](severityLabel(f.severity).toUpperCase().padEnd(8))} ${f.ruleId}  ${findingMessage(f)}`);
+        this.logStyled('  ', { text: severityLabel(f.severity).toUpperCase().padEnd(8), style: colour[f.severity] }, ` ${f.ruleId}  ${findingMessage(f)}`);
         if (f.file) this.log(`           ${messages.getMessage('finding.location', [f.file, f.line ?? 1])}`);
         for (const command of ruleCommands(f.ruleId, f.app)) this.log(`           ${messages.getMessage('finding.fix', [command])}`);
       }

@@ -3,6 +3,7 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import type { UsageResult } from '../../domain/usage.js';
+import { jsonForTerminal } from '../../domain/terminal-text.js';
 import { collectUsage, concurrencyFromEnv, usageWindow, type UsageProgress } from '../../operations/usage.js';
 import { csvLines, humanReport, ndjsonLines } from '../../renderers/usage.js';
 
@@ -77,7 +78,7 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
   }
 
   private render(result: UsageResult, format: 'human' | 'json' | 'csv' | 'ndjson'): void {
-    if (format === 'json') this.log(JSON.stringify(result, null, 2));
+    if (format === 'json') this.log(jsonForTerminal(result, 2));
     else if (format === 'csv') for (const line of csvLines(result)) this.log(line);
     else if (format === 'ndjson') for (const line of ndjsonLines(result)) this.log(line);
     else {

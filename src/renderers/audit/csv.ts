@@ -1,21 +1,16 @@
 /*
  * CSV (RFC 4180): a header row, one row per finding, CRLF line ends, fields quoted when they hold a comma,
  * a quote, CR or LF, quotes doubled. Text cells that a spreadsheet would run as a formula (starting with
- * = + - @, tab or CR) get a leading apostrophe: app names can come from other orgs' apps (OAuth usage).
+ * = + - @, tab or CR) get a leading apostrophe, and control characters are shown escaped (see ../csv.ts).
  */
+import { jsonForTerminal } from '../../domain/terminal-text.js';
+import { csvField, csvText } from '../csv.js';
 import type { AuditReport } from './report.js';
 import { findingMessage } from './rule-docs.js';
 
+export { csvField, csvText } from '../csv.js';
+
 export const CSV_COLUMNS = ['severity', 'rule', 'app', 'file', 'line', 'message', 'evidence', 'fingerprint'] as const;
-
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** Neutralises spreadsheet formulas in a text cell. */
-export function csvText(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
 
 export function renderCsv(report: AuditReport): string {
   const rows: string[][] = [[...CSV_COLUMNS]];
@@ -27,7 +22,7 @@ export function renderCsv(report: AuditReport): string {
       csvText(f.file ?? ''),
       f.line === null ? '' : String(f.line),
       csvText(findingMessage(f)),
-      JSON.stringify(f.evidence),
+      jsonForTerminal(f.evidence),
       f.fingerprint,
     ]);
   }

@@ -5,15 +5,14 @@
  * something for, else one passing testcase for the org.
  */
 import type { Finding } from '../../domain/audit/model.js';
+import { forXmlText } from '../../domain/terminal-text.js';
 import type { RuleRun, RuleTarget } from '../../domain/audit/engine.js';
 import type { AuditReport } from './report.js';
 import { evidenceLabel, findingMessage, rulesText, ruleTitle, severityLabel } from './rule-docs.js';
 
-/** Characters XML 1.0 does not allow at all (they cannot even be escaped). */
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-
+/** Characters XML 1.0 does not allow at all (they cannot even be escaped as references) are shown escaped (`\x1b`), as in a terminal. */
 export function xmlText(text: string): string {
-  return text.replace(INVALID_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return forXmlText(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export function xmlAttr(text: string): string {

@@ -1,9 +1,11 @@
 /*
  * Markdown (GitHub-flavoured): a summary table by severity, the findings grouped by app (org-wide last),
  * what each rule found means and how to fix it, then coverage notes. Every value from the org or a file
- * is escaped, so an app named `<img …>` or `a|b` cannot change the document.
+ * is escaped, so an app named `<img …>` or `a|b` cannot change the document, and its control and invisible
+ * characters are shown escaped (the report is often read in a terminal).
  */
 import { SEVERITIES, type Finding } from '../../domain/audit/model.js';
+import { forTerminalCell } from '../../domain/terminal-text.js';
 import type { AuditReport } from './report.js';
 import { coverageLabel, findingMessage, notEvaluatedText, ruleCommands, ruleDoc, rulesText, severityLabel } from './rule-docs.js';
 
@@ -12,12 +14,12 @@ import { coverageLabel, findingMessage, notEvaluatedText, ruleCommands, ruleDoc,
  * parentheses stay), inline HTML and entities, table pipes, strikethrough. Newlines become spaces.
  */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>&|~]/g, (c) => `\\${c}`);
+  return forTerminalCell(text.replace(/[\r\n]+/g, ' ')).replace(/[\\`*_[\]<>&|~]/g, (c) => `\\${c}`);
 }
 
 /** An inline code span that holds any text (the fence is longer than any backtick run inside). */
 export function codeSpan(text: string): string {
-  const flat = text.replace(/[\r\n]+/g, ' ');
+  const flat = forTerminalCell(text.replace(/[\r\n]+/g, ' '));
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';

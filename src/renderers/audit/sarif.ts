@@ -18,6 +18,7 @@
  */
 import { ruleSubject } from '../../domain/audit/engine.js';
 import type { Finding, Severity } from '../../domain/audit/model.js';
+import { jsonForTerminal } from '../../domain/terminal-text.js';
 import type { AuditReport } from './report.js';
 import { relativePath } from './report.js';
 import { findingMessage, ruleCommands, ruleDoc, rulesText, type RuleDoc } from './rule-docs.js';
@@ -137,5 +138,6 @@ export function renderSarif(report: AuditReport, options: SarifOptions = {}): st
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  // Exact JSON, with the characters a terminal would act on written as \u escapes (SARIF is often printed).
+  return `${jsonForTerminal(log, 2)}\n`;
 }

@@ -10,6 +10,7 @@ import { FINGERPRINT_KEY, pathToUri, renderSarif, sarifUri } from '../../../src/
 import { elements, parseXml, type XmlElement } from '../../../src/domain/xml.js';
 import { app, fileApp, inventory, policy, sourceInventory } from './factory.js';
 import { validateSarif } from './sarif-validator.js';
+import { HOSTILE, UNSAFE_FOR_TERMINAL } from '../hostile.js';
 
 const TRICKY = 'Zürich, "Ops"\nTeam <&> =1';
 const FORMULA = '=HYPERLINK("http://evil.example")';
@@ -194,11 +195,28 @@ describe('audit renderers', () => {
       expect(cases.map((c) => attr(c, 'classname'))).to.deep.equal(['Broken']);
       expect(elements(cases[0], 'failure')).to.have.length(1);
     });
-    it('drops characters XML cannot carry', () => {
+    it('shows characters XML cannot carry escaped, not dropped', () => {
       const inv = inventory([app({ key: 'Bad\u0001Name', holders: [] })]);
       const xml = renderJunit(createReport(runAudit(inv, { rules: ['CA001'] }), inv));
       expect(() => parseXml(xml)).to.not.throw();
-      expect(xml).to.include('classname="BadName"');
+      expect(xml).to.include('classname="Bad\\x01Name"');
+    });
+  });
+
+  describe('hostile app names', () => {
+    it('reach no text format raw (CSV, Markdown, JUnit show them escaped); SARIF keeps them exact as JSON \\u escapes', () => {
+      const inv = inventory([app({ key: HOSTILE, installed: false, policy: null, id: null, holders: null })]);
+      const report = createReport(runAudit(inv), inv);
+      expect(report.findings.some((f) => f.app === HOSTILE)).to.equal(true);
+      const texts = { csv: renderCsv(report).replace(/\r\n/g, ''), markdown: renderMarkdown(report).replace(/\n/g, ''), junit: renderJunit(report).replace(/\n/g, '') };
+      for (const text of Object.values(texts)) expect(UNSAFE_FOR_TERMINAL.test(text), text).to.equal(false);
+      expect(texts.csv).to.include('Evil\\x1b[31mRED');
+      expect(texts.junit).to.include('Evil\\x1b[31mRED');
+      // Markdown escapes the backslash and the bracket of the shown escape.
+      expect(texts.markdown).to.include('Evil\\\\x1b\\[31mRED');
+      const sarif = renderSarif(report);
+      expect(UNSAFE_FOR_TERMINAL.test(sarif.replace(/\n/g, ''))).to.equal(false);
+      expect(JSON.stringify(JSON.parse(sarif))).to.include(JSON.stringify(HOSTILE));
     });
   });
 

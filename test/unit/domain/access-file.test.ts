@@ -7,8 +7,8 @@ describe('desired-state file', () => {
       JSON.stringify({ $schema: './schemas/x.json', apps: [{ app: 'Jenkins_CI', permissionSets: ['CI'], profiles: ['Integration User'], policy: { ipRelaxation: 'enforce' } }, { app: 'Slack' }] })
     );
     expect(entries).to.deep.equal([
-      { app: 'Jenkins_CI', permissionSets: ['CI'], profiles: ['Integration User'], policy: { ipRelaxation: 'enforce' } },
-      { app: 'Slack', permissionSets: [], profiles: [] },
+      { at: '$.apps[0]', app: 'Jenkins_CI', permissionSets: ['CI'], profiles: ['Integration User'], policy: { ipRelaxation: 'enforce' } },
+      { at: '$.apps[1]', app: 'Slack', permissionSets: [], profiles: [] },
     ]);
   });
 
@@ -36,5 +36,11 @@ describe('desired-state file', () => {
     expect(problemsOf('{ nope')[0]).to.match(/^\$ not-json/);
     expect(problemsOf('[]')).to.deep.equal(['$.apps missing']);
     expect(problemsOf('{"apps": []}')).to.deep.equal(['$.apps empty']);
+  });
+
+  it('refuses names longer than the platform allows, by length alone (a 120 MB name is never matched)', () => {
+    const huge = 'J'.repeat(120 * 1024 * 1024);
+    const text = JSON.stringify({ apps: [{ app: huge, permissionSets: ['P'.repeat(98), 'Fine'], profiles: ['Q'.repeat(256), 'R'.repeat(255)] }, { app: 'A'.repeat(97) }] });
+    expect(problemsOf(text)).to.deep.equal(['$.apps[0].app too-long', '$.apps[0].permissionSets[0] too-long', '$.apps[0].profiles[0] too-long']);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { desiredPolicyFromJson, toPolicyChange } from '../../../src/domain/desired-policy.js';
+import { desiredPolicyFromJson, settleDesiredChanges, toPolicyChange } from '../../../src/domain/desired-policy.js';
 import { PolicyError } from '../../../src/domain/policy-error.js';
 
 describe('desired policy', () => {
@@ -42,6 +42,36 @@ describe('desired policy', () => {
       permittedUsers: 'all-self-authorize',
       sessionTimeout: null,
       refreshTokenRotation: true,
+    });
+  });
+
+  describe('settling entries that name the same app', () => {
+    const entry = (source: string, appIds: string[], change: ReturnType<typeof toPolicyChange>) => ({ source, named: source, appIds, change });
+
+    it('merges agreeing entries into one change per app, in the order apps were first named', () => {
+      const settled = settleDesiredChanges([
+        entry('$.apps[0]', ['A'], toPolicyChange({ pkce: true })),
+        entry('$.apps[1]', ['B'], toPolicyChange({ pkce: false })),
+        entry('$.apps[2]', ['A'], toPolicyChange({ pkce: true, refreshToken: 'expire-if-unused:30d' })),
+        // The same policy written another way is the same value.
+        entry('$.apps[3]', ['A', 'A'], { refreshTokenPolicy: { kind: 'specific_inactivity', value: 30, unit: 'DAYS' } }),
+      ]);
+      expect(settled.conflicts).to.deep.equal([]);
+      expect(settled.changes).to.deep.equal([
+        { appId: 'A', change: { pkceRequired: true, refreshTokenPolicy: { kind: 'specific_inactivity', value: 30, unit: 'DAYS' } } },
+        { appId: 'B', change: { pkceRequired: false } },
+      ]);
+    });
+
+    it('reports a setting given two values for one app, naming both entries with the values as written in flag words', () => {
+      const settled = settleDesiredChanges([
+        entry('$.apps[0]', ['A'], toPolicyChange({ refreshToken: 'expire-if-unused:30d', sessionTimeout: 'none' })),
+        entry('$.apps[1]', ['A'], toPolicyChange({ refreshToken: 'never-expire', sessionTimeout: 60 })),
+      ]);
+      expect(settled.conflicts).to.deep.equal([
+        { appId: 'A', setting: 'refreshToken', first: { source: '$.apps[0]', named: '$.apps[0]', value: 'expire-if-unused:30d' }, second: { source: '$.apps[1]', named: '$.apps[1]', value: 'never-expire' } },
+        { appId: 'A', setting: 'sessionTimeout', first: { source: '$.apps[0]', named: '$.apps[0]', value: 'none' }, second: { source: '$.apps[1]', named: '$.apps[1]', value: '60' } },
+      ]);
     });
   });
 });

@@ -15,8 +15,40 @@ describe('names', () => {
 
   it('suggests close matches, nearest first', () => {
     expect(editDistance('kitten', 'sitting')).to.equal(3);
-    expect(closeMatches('Jenkins_C', ['Jenkins_CI', 'Jenkins CI', 'MuleSoft', 'Slack'])).to.deep.equal(['Jenkins CI', 'Jenkins_CI']);
+    expect(closeMatches('Jenkins_C', ['Jenkins_CI', 'MuleSoft', 'Slack'])).to.deep.equal(['Jenkins_CI']);
     expect(closeMatches('Completely different', ['Slack'])).to.deep.equal([]);
+  });
+
+  it('counts a swap of two neighbouring letters as one edit, and stops early past a cap', () => {
+    expect(editDistance('jeknins', 'jenkins')).to.equal(1);
+    expect(editDistance('abc', 'abc')).to.equal(0);
+    expect(editDistance('abcdefgh', 'zyxwvuts', 2)).to.equal(3);
+    expect(editDistance('a', 'abcdefgh', 2)).to.equal(3);
+  });
+
+  it('offers an app once, under the name nearest to what was typed (API name or label)', () => {
+    const apps = [['Jenkins_CI', 'Jenkins CI'], ['MuleSoft_Anypoint', 'MuleSoft Anypoint Connector'], ['Slack']];
+    expect(closeMatches('Jenkns_CI', apps)).to.deep.equal(['Jenkins_CI']);
+    expect(closeMatches('Jenkns CI', apps)).to.deep.equal(['Jenkins_CI']);
+    expect(closeMatches('MuleSoft Anypoint Conector', apps)).to.deep.equal(['MuleSoft Anypoint Connector']);
+    // The same name listed twice is offered once.
+    expect(closeMatches('Slak', ['Slack', 'Slack', ['Slack']])).to.deep.equal(['Slack']);
+  });
+
+  it('catches one-letter typos anywhere, in short names too, ranked before names that merely contain the input', () => {
+    expect(closeMatches('Otka', ['Okta', 'Box'])).to.deep.equal(['Okta']);
+    expect(closeMatches('Bx', ['Okta', 'Box'])).to.deep.equal(['Box']);
+    // Five names that contain the input must not push the real one-letter typo out of the list.
+    const containing = ['Jenkns_1', 'Jenkns_2', 'Jenkns_3', 'Jenkns_4', 'Jenkns_5'];
+    expect(closeMatches('Jenkns', [...containing, 'Jenkins'])[0]).to.equal('Jenkins');
+    expect(closeMatches('MuleSoft_Anypoin', ['MuleSoft Anypoint Connector', 'MuleSoft_Anypoint'])).to.deep.equal(['MuleSoft_Anypoint', 'MuleSoft Anypoint Connector']);
+    for (const typo of ['enkins_CI', 'Jenkins_C', 'Jenkns_CI', 'Jenkins_CJ', 'Jeknins_CI', 'Jenkinss_CI']) {
+      expect(closeMatches(typo, [['Jenkins_CI', 'Jenkins CI'], ['Okta_SSO', 'Okta SSO']])[0], typo).to.equal('Jenkins_CI');
+    }
+  });
+
+  it('does not compare names longer than any Salesforce name', () => {
+    expect(closeMatches('J'.repeat(10_000_000), ['J'.repeat(10)])).to.deep.equal([]);
   });
 
   it('compares 15- and 18-character Ids', () => {

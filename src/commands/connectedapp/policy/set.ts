@@ -2,10 +2,10 @@ import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { DESIRED_POLICY_KEYS, desiredPolicyFromJson, toPolicyChange, type DesiredPolicy } from '../../../domain/desired-policy.js';
-import type { PolicyChange } from '../../../domain/policy-edit.js';
 import { PolicyError } from '../../../domain/policy-error.js';
 import { readAccessFile } from '../../../operations/access-input.js';
 import { resolveTargets, setPolicies, type AppPolicyResult } from '../../../operations/policy.js';
+import type { DesiredEntry } from '../../../operations/resolve-apps.js';
 import type { PairResult } from '../../../domain/assignments.js';
 import { pairTable } from '../../../renderers/pair-table.js';
 import { policySfError, settingLabel } from '../../../renderers/policy-words.js';
@@ -119,7 +119,7 @@ type SetFlags = {
 };
 
 /** The apps and changes asked for, from the flags or the file; every value validated before any request. */
-async function desiredChanges(flags: SetFlags): Promise<Array<{ names: string[]; change: PolicyChange }>> {
+async function desiredChanges(flags: SetFlags): Promise<DesiredEntry[]> {
   const fromFlags: DesiredPolicy = {
     permittedUsers: flags['permitted-users'],
     ipRelaxation: flags['ip-relaxation'],
@@ -133,7 +133,7 @@ async function desiredChanges(flags: SetFlags): Promise<Array<{ names: string[];
     if (anySetting || flags.name?.length) throw messages.createError('error.FileWithFlags', [], [], EXIT.usage);
     const entries = (await readAccessFile(flags.file)).filter((e) => e.policy);
     try {
-      return entries.map((e) => ({ names: [e.app], change: toPolicyChange(desiredPolicyFromJson(e.policy ?? {})) }));
+      return entries.map((e) => ({ names: [e.app], change: toPolicyChange(desiredPolicyFromJson(e.policy ?? {})), source: e.at }));
     } catch (error) {
       throw error instanceof PolicyError ? policySfError(error) : error;
     }

@@ -62,7 +62,7 @@ export const fileParseError: OrgRule = {
   needs: ['metadata'],
   sourceNeeds: ['metadata'],
   subject: { kind: 'file', evidenceKey: 'file' },
-  message: { default: ['line', 'column', 'error'] },
+  message: { default: ['line', 'column', 'error'], 'not-read': ['error'] },
   check({ inventory }) {
     return inventory.parseErrors.map(
       (e): FindingDraft => ({
@@ -70,7 +70,8 @@ export const fileParseError: OrgRule = {
         app: fullNameFromFileName(e.file),
         file: e.file,
         line: e.line > 0 ? e.line : null,
-        evidence: { file: e.file, line: e.line, column: e.column, error: clip(e.message, 300) },
+        // Without a line the file was not read at all (size, encoding, a symbolic link).
+        evidence: { ...(e.line > 0 ? {} : { condition: 'not-read' }), file: e.file, line: e.line, column: e.column, error: clip(e.message, 300) },
       })
     );
   },

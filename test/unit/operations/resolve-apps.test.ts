@@ -1,0 +1,57 @@
+import { expect } from 'chai';
+import type { SfError } from '@salesforce/core';
+import { joinInventory } from '../../../src/domain/inventory.js';
+import { refuseOverLongNames, resolveAppLists, resolveApps, resolveDesiredTargets } from '../../../src/operations/resolve-apps.js';
+
+const record = (Id: string, Name: string) => ({ Id, Name, OptionsAllowAdminApprovedUsersOnly: false, RefreshTokenValidityPeriod: null, OptionsRefreshTokenValidityMetric: false, CreatedDate: null, LastModifiedDate: null });
+const { apps } = joinInventory(
+  [record('0H4000000000001AAA', 'Jenkins CI'), record('0H4000000000002AAA', 'Workato')],
+  [
+    { fullName: 'Jenkins_CI', id: '0H4000000000001AAA', namespacePrefix: null },
+    { fullName: 'Workato', id: '0H4000000000002AAA', namespacePrefix: null },
+  ],
+  []
+);
+const thrown = (work: () => unknown): SfError => {
+  try {
+    work();
+  } catch (error) {
+    return error as SfError;
+  }
+  return expect.fail('expected an error');
+};
+
+describe('resolving names', () => {
+  it('refuses a 120 MB name by its length, before any matching', () => {
+    const huge = 'J'.repeat(120 * 1024 * 1024);
+    const error = thrown(() => resolveApps(apps, ['Workato', huge]));
+    expect(error.name).to.equal('NameTooLongError');
+    expect(error.message).to.include(`connected app "${'J'.repeat(60)}… (${huge.length} characters)"`);
+    expect(error.message.length).to.be.below(400);
+    expect(() => { refuseOverLongNames([{ apps: ['A'.repeat(97)], permissionSets: ['P'.repeat(97)], profiles: ['Q'.repeat(255)] }]); }).to.not.throw();
+    expect(thrown(() => { refuseOverLongNames([{ profiles: ['Q'.repeat(256)] }]); }).name).to.equal('NameTooLongError');
+  });
+
+  it('names every unknown name of every list at once, each with its close match, each app once', () => {
+    const error = thrown(() => resolveAppLists(apps, [['Jenkns_CI'], ['Workato'], ['Wrkato', 'Jenkins CI']]));
+    expect(error.name).to.equal('UnknownAppError');
+    expect(error.message).to.include('"Jenkns_CI", "Wrkato"');
+    expect(error.actions?.slice(0, 2)).to.deep.equal(['For "Jenkns_CI", did you mean: Jenkins_CI?', 'For "Wrkato", did you mean: Workato?']);
+  });
+
+  it('gives one target per app however it is named, and refuses entries that disagree', () => {
+    const targets = resolveDesiredTargets(apps, [
+      { names: ['Jenkins_CI'], change: { pkceRequired: true }, source: '$.apps[0]' },
+      { names: ['0H4000000000001'], change: { refreshTokenRotation: true }, source: '$.apps[1]' },
+    ]);
+    expect(targets.map((t) => [t.app.apiName, t.change])).to.deep.equal([['Jenkins_CI', { pkceRequired: true, refreshTokenRotation: true }]]);
+    const error = thrown(() =>
+      resolveDesiredTargets(apps, [
+        { names: ['Jenkins CI'], change: { pkceRequired: true }, source: '$.apps[0]' },
+        { names: ['jenkins_ci'], change: { pkceRequired: false }, source: '$.apps[4]' },
+      ])
+    );
+    expect(error.name).to.equal('DesiredStateConflictError');
+    expect(error.message).to.include('Jenkins_CI: pkce is true in $.apps[0] ("Jenkins CI") but false in $.apps[4] ("jenkins_ci")');
+  });
+});
