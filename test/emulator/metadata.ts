@@ -91,7 +91,7 @@ const namesOf = (els: XmlElement[]): string[] | undefined =>
 
 /** Splits a ConnectedApp element into the stored body and the parts kept elsewhere. */
 export function splitComponent(input: XmlElement): SplitComponent {
-  const el = stripPrefixes(input);
+  const el = withoutComments(stripPrefixes(input));
   const fullName = childText(el, 'fullName');
   const profileNames = namesOf(elements(el, 'profileName'));
   const permissionSetNames = namesOf(elements(el, 'permissionSetName'));
@@ -102,6 +102,11 @@ export function splitComponent(input: XmlElement): SplitComponent {
   const body = element('ConnectedApp', children.map((c) => (c.kind === 'element' && c.name === 'oauthConfig' ? withoutChild(c, 'consumerSecret') : c)));
   normaliseScopes(body);
   return { body, fullName, profileNames, permissionSetNames, consumerSecret };
+}
+
+/** XML comments are not metadata: an org keeps none of a deployed file's comments. */
+function withoutComments(el: XmlElement): XmlElement {
+  return { ...el, children: el.children.filter((c) => c.kind !== 'comment').map((c) => (c.kind === 'element' ? withoutComments(c) : c)) };
 }
 
 function withoutChild(el: XmlElement, name: string): XmlElement {
