@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -6,10 +6,15 @@ import { loadScenario, SCENARIO_DIR, start, type Emulator } from '../emulator/in
 import { ensureBuilt, ownRequests, REPO_ROOT, runCli, type CliRun } from './harness.js';
 import type { ConnectedAppAuditResult } from '../../src/commands/connectedapp/audit.js';
 import { parseXml } from '../../src/domain/xml.js';
+import { forEachDataSet } from '../data-sets.js';
 
 const result = (run: CliRun): ConnectedAppAuditResult => run.json?.result as ConnectedAppAuditResult;
 const ruleApps = (run: CliRun, rule: string): Array<string | null> => result(run).findings.filter((f) => f.ruleId.startsWith(rule)).map((f) => f.app);
-const CORPUS = join(REPO_ROOT, '..', 'shared', 'corpus', 'connected-apps');
+/** Per data set: a file listing a profile twice, and a JWT CI app. */
+const SOURCE_PINS = {
+  corpus: { duplicates: 'AdityaKaushalPwC__tf-test2__CICD.connectedApp-meta.xml', jwtApp: 'Thomas-Raj-SF__salesforce_githubactions__Jenkins.connectedApp-meta.xml' },
+  fixtures: { duplicates: 'Deploy_Bot.connectedApp-meta.xml', jwtApp: 'Build_Pipeline.connectedApp-meta.xml' },
+};
 
 describe('connectedapp audit against an org (e2e through the org emulator)', function () {
   this.timeout(180_000);
@@ -238,23 +243,6 @@ describe('connectedapp audit against source (e2e)', function () {
     await emulator.stop();
   });
 
-  it('audits every corpus file without crashing, citing file and line', async function () {
-    if (!existsSync(CORPUS)) this.skip();
-    const run = await runCli(['connectedapp', 'audit', '--source-dir', CORPUS], { emulator, targetOrg: false });
-    expect(run.exitCode, run.stderr).to.equal(0);
-    const r = result(run);
-    expect(r.mode).to.equal('source');
-    const broken = r.findings.filter((f) => f.ruleId.startsWith('CA503'));
-    expect(broken.map((f) => [f.file?.split('/').pop(), f.line])).to.deep.equal([['bathiniarun__Salesforces_CICD__Dev_CICD.connectedApp-meta.xml', 29]]);
-    expect(r.findings.filter((f) => f.ruleId !== 'CA503-file-parse-error').every((f) => f.file !== null && (f.line ?? 0) >= 1)).to.be.true;
-    // Rules that need the org are listed as not evaluated, not passed.
-    expect(r.notEvaluated.map((n) => n.ruleId)).to.include.members(['CA401-uninstalled-app-in-use', 'CA402-unused-app']);
-    // A few pinned findings from real files.
-    const at = (file: string): string[] => r.findings.filter((f) => f.file?.endsWith(file)).map((f) => f.ruleId.slice(0, 5));
-    expect(at('AdityaKaushalPwC__tf-test2__CICD.connectedApp-meta.xml')).to.include('CA501');
-    expect(at('Thomas-Raj-SF__salesforce_githubactions__Jenkins.connectedApp-meta.xml').length).to.be.greaterThan(0);
-  });
-
   it('reads sfdx-project.json package directories by default and checks names against a target org', async () => {
     const project = mkdtempSync(join(tmpdir(), 'ca-project-'));
     const apps = join(project, 'force-app', 'main', 'default', 'connectedApps');
@@ -292,5 +280,30 @@ describe('connectedapp audit against source (e2e)', function () {
     expect(run.exitCode).to.equal(2);
     expect(run.json?.name).to.equal('NoTargetError');
     expect(run.json?.actions?.join(' ')).to.include('--source-dir');
+  });
+});
+
+forEachDataSet('connectedapp audit against a folder of ConnectedApp sample files (e2e)', (set) => {
+  it('audits every file without crashing, citing file and line', async function () {
+    this.timeout(180_000);
+    await ensureBuilt();
+    const emulator = await start({ scenario: 'empty' });
+    try {
+      const run = await runCli(['connectedapp', 'audit', '--source-dir', set.dir('connected-apps')], { emulator, targetOrg: false });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const r = result(run);
+      expect(r.mode).to.equal('source');
+      const broken = r.findings.filter((f) => f.ruleId.startsWith('CA503'));
+      expect(broken.map((f) => [f.file?.split('/').pop(), f.line])).to.deep.equal(Object.entries(set.malformedConnectedApps));
+      expect(r.findings.filter((f) => f.ruleId !== 'CA503-file-parse-error').every((f) => f.file !== null && (f.line ?? 0) >= 1)).to.be.true;
+      // Rules that need the org are listed as not evaluated, not passed.
+      expect(r.notEvaluated.map((n) => n.ruleId)).to.include.members(['CA401-uninstalled-app-in-use', 'CA402-unused-app']);
+      // A few pinned findings.
+      const at = (file: string): string[] => r.findings.filter((f) => f.file?.endsWith(file)).map((f) => f.ruleId.slice(0, 5));
+      expect(at(SOURCE_PINS[set.name].duplicates)).to.include('CA501');
+      expect(at(SOURCE_PINS[set.name].jwtApp).length).to.be.greaterThan(0);
+    } finally {
+      await emulator.stop();
+    }
   });
 });

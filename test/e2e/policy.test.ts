@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadScenario, SCENARIO_DIR, start, type Emulator, type Scenario } from '../emulator/index.js';
-import { ensureBuilt, REPO_ROOT, runCli, type CliRun } from './harness.js';
+import { ensureBuilt, runCli, type CliRun } from './harness.js';
 import { childTexts, elements, parseXml, type XmlElement } from '../emulator/xml.js';
 import type { AppPolicyResult } from '../../src/operations/policy.js';
+import { forEachDataSet } from '../data-sets.js';
 
 type SetResult = { results: AppPolicyResult[] };
 const results = (run: CliRun): AppPolicyResult[] => (run.json?.result as SetResult).results;
@@ -263,37 +264,31 @@ describe('connectedapp policy show / set (e2e through the org emulator)', functi
   });
 });
 
-describe('policy set round trip over the real corpus, through the emulator', function () {
-  this.timeout(180_000);
-  const corpus = join(REPO_ROOT, '..', 'shared', 'corpus', 'connected-apps');
-
-  it('changes exactly one field in every corpus app and keeps everything else', async function () {
-    if (!existsSync(corpus)) this.skip();
+forEachDataSet('policy set round trip over ConnectedApp sample files, through the emulator', (set) => {
+  it('changes exactly one field in every app with OAuth and keeps everything else', async function () {
+    this.timeout(180_000);
     await ensureBuilt();
-    const files = readdirSync(corpus).filter((f) => f.endsWith('.xml'));
+    const files = set.files('connected-apps', (f) => f.endsWith('.xml'));
     const apps: Scenario['connectedApps'] = [];
     const profiles = new Set<string>();
     const permissionSets = new Set<string>();
     const runAsUsers = new Set<string>();
     files.forEach((file, i) => {
-      const xml = readFileSync(join(corpus, file), 'utf8');
-      let root: XmlElement;
-      try {
-        root = parseXml(xml).root;
-      } catch {
-        return; // the one malformed file: source-mode audit covers it
-      }
+      if (file in set.malformedConnectedApps) return; // source-mode audit covers these
+      const xml = set.read('connected-apps', file);
+      const root = parseXml(xml).root;
       const oauth = elements(root, 'oauthConfig')[0] as XmlElement | undefined;
       if (!oauth) return;
       for (const p of childTexts(root, 'profileName')) if (p) profiles.add(p);
       for (const p of childTexts(root, 'permissionSetName')) if (p) permissionSets.add(p);
       for (const u of childTexts(oauth, 'oauthClientCredentialUser')) if (u) runAsUsers.add(u);
-      apps.push({ name: `Corpus_${i}`, label: `Corpus app ${i}`, metadata: xml });
+      apps.push({ name: `Sample_${i}`, label: `Sample app ${i}`, metadata: xml });
     });
+    expect(apps.length, 'apps with OAuth in the set').to.be.greaterThan(20);
     const scenario: Scenario = {
-      org: { name: 'Corpus org' },
+      org: { name: 'Samples org' },
       profiles: [...profiles].map((name) => ({ name })),
-      permissionSets: [...permissionSets].map((label, i) => ({ name: `Corpus_PS_${i}`, label })),
+      permissionSets: [...permissionSets].map((label, i) => ({ name: `Sample_PS_${i}`, label })),
       users: [...runAsUsers].map((username) => ({ username, profile: 'System Administrator' })),
       connectedApps: apps,
     };
@@ -301,7 +296,7 @@ describe('policy set round trip over the real corpus, through the emulator', fun
     try {
       const names = apps.map((a) => a.name);
       const before = new Map(names.map((n) => [n, stored(emulator, n)]));
-      const dir = mkdtempSync(join(tmpdir(), 'ca-corpus-'));
+      const dir = mkdtempSync(join(tmpdir(), 'ca-samples-'));
       const file = join(dir, 'apps.json');
       writeFileSync(file, JSON.stringify({ apps: names.map((app) => ({ app, policy: { refreshToken: 'expire-if-unused:45d' } })) }));
       const run = await runCli(['connectedapp', 'policy', 'set', '--file', file], { emulator });

@@ -1,18 +1,20 @@
 /*
  * Fidelity: the emulator's responses have the shapes of real ones (keys and value types, not values), checked
- * against the real responses and files in ../shared/corpus. Skipped when the corpus is absent.
+ * against sample responses and files: the project's fixtures (written from the documentation) always, and the
+ * real responses in ../shared/corpus as well when present.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { expect } from 'chai';
 import { childText, childTexts, elements, firstElement, parseXml, serializeXml, textOf, type XmlElement } from './xml.js';
-import { REPO_ROOT } from '../e2e/harness.js';
+import { forEachDataSet, type SetName } from '../data-sets.js';
 import { start, type Emulator, type Scenario } from './index.js';
 import { demoScenario, getJson, PINNED_NOW, q, soap } from './test-helpers.js';
 
-const CORPUS = join(REPO_ROOT, '..', 'shared', 'corpus');
-const corpus = (...p: string[]): string => join(CORPUS, ...p);
-const readJson = (...p: string[]): unknown => JSON.parse(readFileSync(corpus(...p), 'utf8'));
+/** A Login event log file in each set, served byte for byte. */
+const LOGIN_CSV: Record<SetName, { file: string; date: string; now: string }> = {
+  corpus: { file: 'elastic__beats__input_test__Login.csv', date: '2023-12-18', now: '2023-12-19T12:00:00Z' },
+  fixtures: { file: 'Login.csv', date: '2026-11-14', now: '2026-11-15T12:00:00Z' },
+};
 
 /**
  * Known differences between schema.ts (another module of the emulator) and the real EventLogFile describe; each is
@@ -39,25 +41,25 @@ function shapeDiff(real: unknown, ours: unknown, path = '$', ignore: (path: stri
   return [];
 }
 
-describe('org emulator: fidelity to real responses (../shared/corpus)', function () {
+forEachDataSet('org emulator: fidelity to sample responses', (set) => {
+  const readJson = (file: string): unknown => JSON.parse(set.read('api-responses', file));
   let e: Emulator;
   before(async function () {
-    if (!existsSync(CORPUS)) this.skip();
     e = await start({ scenario: demoScenario({ now: PINNED_NOW, features: { eventMonitoring: true } }) });
   });
   after(async () => {
-    if (existsSync(CORPUS)) await e.stop();
+    await e.stop();
   });
 
   it('answers EventLogFile queries in the shape of real ones, fields in SELECT order', async () => {
     const cases: Array<{ file: string; soql: string }> = [
-      { file: 'elastic__beats__input_test__EventLogFile_query_Login.json', soql: "SELECT Id, CreatedDate, LogDate, LogFile FROM EventLogFile WHERE EventType = 'Login'" },
-      { file: 'abisek__logstash-input-sfdc_elf__eventlogfile_list.json', soql: 'SELECT Id, LogFile, LogDate, LogFileLength, EventType FROM EventLogFile' },
-      { file: 'abisek__logstash-input-sfdc_elf__create_event_ELF_list1.json', soql: 'SELECT Id, LogFile, LogDate, LogFileFieldTypes, LogFileLength, EventType FROM EventLogFile' },
-      { file: 'abisek__logstash-input-sfdc_elf__org_query_response.json', soql: 'SELECT Id FROM Organization' },
+      { file: set.apiResponse('elf-query-login'), soql: "SELECT Id, CreatedDate, LogDate, LogFile FROM EventLogFile WHERE EventType = 'Login'" },
+      { file: set.apiResponse('elf-list'), soql: 'SELECT Id, LogFile, LogDate, LogFileLength, EventType FROM EventLogFile' },
+      { file: set.apiResponse('elf-list-field-types'), soql: 'SELECT Id, LogFile, LogDate, LogFileFieldTypes, LogFileLength, EventType FROM EventLogFile' },
+      { file: set.apiResponse('org-query'), soql: 'SELECT Id FROM Organization' },
     ];
     for (const c of cases) {
-      const real = readJson('api-responses', c.file) as { records: Array<Record<string, unknown>> };
+      const real = readJson(c.file) as { records: Array<Record<string, unknown>> };
       const ours = (await getJson<{ records: Array<Record<string, unknown>> }>(e, q(c.soql))).json;
       expect(shapeDiff(real, ours), c.file).to.deep.equal([]);
       expect(Object.keys(ours), c.file).to.deep.equal(Object.keys(real));
@@ -67,7 +69,7 @@ describe('org emulator: fidelity to real responses (../shared/corpus)', function
   });
 
   it('has hourly EventLogFile records like real ones', async () => {
-    const real = readJson('api-responses', 'newrelic__newrelic-salesforce-exporter__sample_log_records_EventLogFile.json') as Array<Record<string, unknown>>;
+    const real = readJson(set.apiResponse('elf-hourly-records')) as Array<Record<string, unknown>>;
     const ours = (await getJson<{ records: unknown[] }>(e, q("SELECT Id, EventType, CreatedDate, LogDate, Interval, LogFile, Sequence FROM EventLogFile WHERE Interval = 'Hourly'"))).json;
     expect(shapeDiff(real, ours.records)).to.deep.equal([]);
     const rec = ours.records[0] as Record<string, unknown>;
@@ -76,7 +78,7 @@ describe('org emulator: fidelity to real responses (../shared/corpus)', function
   });
 
   it('describes EventLogFile in the shape of the real describe', async () => {
-    const real = readJson('api-responses', 'abisek__logstash-input-sfdc_elf__eventlogfile_describe.json') as { fields: Array<Record<string, unknown>> };
+    const real = readJson(set.apiResponse('elf-describe')) as { fields: Array<Record<string, unknown>> };
     const ours = (await getJson<{ fields: Array<Record<string, unknown>> }>(e, '/services/data/v67.0/sobjects/EventLogFile/describe')).json;
     // Top level (fields compared one by one below).
     expect(shapeDiff(real, ours, '$', (p) => p.startsWith('$.fields'))).to.deep.equal([]);
@@ -95,10 +97,10 @@ describe('org emulator: fidelity to real responses (../shared/corpus)', function
     }
   });
 
-  it('serves a real event log file given as CSV byte for byte', async () => {
-    const file = corpus('event-log-files', 'elastic__beats__input_test__Login.csv');
+  it('serves an event log file given as CSV byte for byte', async () => {
+    const file = set.path('event-log-files', LOGIN_CSV[set.name].file);
     const text = readFileSync(file, 'utf8');
-    const scenario: Scenario = { org: { name: 'Corpus', now: '2023-12-19T12:00:00Z' }, eventLogFiles: [{ eventType: 'Login', dates: ['2023-12-18'], csvFile: file }] };
+    const scenario: Scenario = { org: { name: 'Samples', now: LOGIN_CSV[set.name].now }, eventLogFiles: [{ eventType: 'Login', dates: [LOGIN_CSV[set.name].date], csvFile: file }] };
     const c = await start({ scenario });
     try {
       const rec = (await getJson<{ records: Array<Record<string, unknown>> }>(c, q('SELECT LogFile, LogFileLength, LogFileFieldNames FROM EventLogFile'))).json.records[0];
@@ -111,31 +113,55 @@ describe('org emulator: fidelity to real responses (../shared/corpus)', function
     }
   });
 
-  it('reads back every parseable real ConnectedApp file as it was, and survives an update of it', async function () {
+  it('serves the loginIpRanges of each Profile file, and the label of each PermissionSet file, as the files have them', async () => {
+    const ranges = (root: XmlElement): string[][] => elements(root, 'loginIpRanges').map((r) => elements(r).map((x) => `${x.name}=${textOf(x) ?? ''}`));
+    const profiles = set.files('profiles').map((f) => {
+      const root = parseXml(set.read('profiles', f)).root;
+      const fullName = decodeURIComponent(f.replace(/\.profile-meta\.xml$/, ''));
+      const spec = elements(root, 'loginIpRanges').map((r) => ({ start: childText(r, 'startAddress') ?? '', end: childText(r, 'endAddress') ?? '', ...(childText(r, 'description') ? { description: childText(r, 'description') } : {}) }));
+      return { fullName, root, spec };
+    });
+    const withRanges = profiles.filter((p) => p.spec.length > 0);
+    expect(withRanges, 'profile files with loginIpRanges').to.not.be.empty;
+    const sets = set.files('permission-sets').map((f) => ({ name: f.replace(/\.permissionset-meta\.xml$/, ''), label: childText(parseXml(set.read('permission-sets', f)).root, 'label') ?? '' }));
+    const c = await start({
+      scenario: {
+        org: { name: 'Samples' },
+        profiles: withRanges.map((p) => ({ name: p.fullName, fullName: p.fullName, loginIpRanges: p.spec })),
+        permissionSets: sets.map((ps) => ({ name: ps.name.replace(/^[a-z]+__/, ''), label: ps.label })),
+      },
+    });
+    try {
+      const r = await soap(c, `<met:readMetadata><met:type>Profile</met:type>${withRanges.map((p) => `<met:fullNames>${p.fullName}</met:fullNames>`).join('')}</met:readMetadata>`);
+      const records = elements(firstElement(elements(firstElement(parseXml(r.body).root, 'Body'))[0], 'result'), 'records');
+      expect(records.map((rec) => ranges(rec))).to.deep.equal(withRanges.map((p) => ranges(p.root)));
+      const labels = (await getJson<{ records: Array<{ Label: string }> }>(c, q('SELECT Label FROM PermissionSet WHERE IsOwnedByProfile = false'))).json.records.map((x) => x.Label);
+      expect(labels).to.include.members(sets.map((ps) => ps.label));
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('reads back every parseable ConnectedApp file as it was, and survives an update of it', async function () {
     this.timeout(30_000);
-    const dir = corpus('connected-apps');
-    const files = readdirSync(dir).filter((f) => f.endsWith('.connectedApp-meta.xml'));
+    const files = set.files('connected-apps', (f) => f.endsWith('.connectedApp-meta.xml'));
     const apps: Array<{ name: string; file: string; root: XmlElement }> = [];
     const profiles = new Set<string>();
     const permissionSets = new Set<string>();
     const runAs = new Set<string>();
     for (const f of files) {
-      let root: XmlElement;
-      try {
-        root = parseXml(readFileSync(join(dir, f), 'utf8')).root;
-      } catch {
-        continue; // the corpus has a deliberately malformed file
-      }
+      if (f in set.malformedConnectedApps) continue;
+      const root = parseXml(set.read('connected-apps', f)).root;
       childTexts(root, 'profileName').forEach((p) => profiles.add(p.trim()));
       childTexts(root, 'permissionSetName').forEach((p) => permissionSets.add(p.trim()));
       childTexts(firstElement(root, 'oauthConfig'), 'oauthClientCredentialUser').forEach((u) => runAs.add(u.trim()));
-      apps.push({ name: `App_${String(apps.length).padStart(3, '0')}`, file: join(dir, f), root });
+      apps.push({ name: `App_${String(apps.length).padStart(3, '0')}`, file: set.path('connected-apps', f), root });
     }
-    expect(apps.length).to.be.greaterThan(60);
+    expect(apps).to.have.length(files.length - Object.keys(set.malformedConnectedApps).length);
     profiles.delete('');
     permissionSets.delete('');
     const scenario: Scenario = {
-      org: { name: 'Corpus Org' },
+      org: { name: 'Samples Org' },
       profiles: [...profiles].filter((p) => p !== 'System Administrator').map((name) => ({ name })),
       permissionSets: [...permissionSets].map((label, i) => ({ name: `PS_${i}`, label })),
       users: ['admin@corpus.example.com', ...runAs].map((username) => ({ username, profile: 'System Administrator' })),

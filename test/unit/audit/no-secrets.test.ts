@@ -7,7 +7,7 @@ import { createReport } from '../../../src/renderers/audit/report.js';
 import { renderSarif } from '../../../src/renderers/audit/sarif.js';
 import type { AuditInventory } from '../../../src/domain/audit/model.js';
 import { app, connectedAppXml, fileApp, inventory, policyFromXml, sourceInventory } from './factory.js';
-import { CONNECTED_APPS_DIR, corpusAvailable, readCorpusText } from '../domain/corpus.js';
+import { forEachDataSet } from '../../data-sets.js';
 
 const SECRET = 'Zq9SECRETvalue8812345678AbCdEf';
 const KEY = '3MVG9CONSUMERKEYxyz.Abc_123';
@@ -56,11 +56,15 @@ describe('audit output never contains secrets', () => {
     const inv = inventory([app({ policy: policyFromXml(xml), runAsUser: { username: 'int@example.com', found: true, active: true, profileName: 'Admin', apiOnly: false, administrator: true } })]);
     expectAbsent(renderAll(inv), [SECRET, KEY, CERT, CERT.slice(0, 40)]);
   });
+});
 
-  it('holds for a real corpus file with a certificate and consumer key', function () {
-    if (!corpusAvailable()) this.skip();
-    const file = 'AdityaKaushalPwC__tf-test2__CICD.connectedApp-meta.xml';
-    const text = readCorpusText(CONNECTED_APPS_DIR, file);
+/** A sample file with a certificate body and a consumer key, in each data set. */
+const WITH_CERTIFICATE = { fixtures: 'Deploy_Bot.connectedApp-meta.xml', corpus: 'AdityaKaushalPwC__tf-test2__CICD.connectedApp-meta.xml' };
+
+forEachDataSet('audit output never contains secrets from a sample file', (set) => {
+  it('holds for a file with a certificate and consumer key', function () {
+    const file = WITH_CERTIFICATE[set.name];
+    const text = set.read('connected-apps', file);
     const cert = /<certificate>([^<]+)<\/certificate>/.exec(text)?.[1] ?? '';
     const key = /<consumerKey>([^<]+)<\/consumerKey>/.exec(text)?.[1] ?? '';
     expect(cert.length).to.be.greaterThan(100);

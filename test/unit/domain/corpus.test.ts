@@ -1,6 +1,7 @@
 /*
- * The real corpus, end to end: every ConnectedApp file parses, reads into the model, survives a
- * serialise/parse unchanged, follows the schema order, and takes every supported edit losslessly.
+ * Every ConnectedApp sample file (the project's fixtures, and the real corpus when present), end to end: it
+ * parses, reads into the model, survives a serialise/parse unchanged, follows the schema order, and takes every
+ * supported edit losslessly.
  */
 import { expect } from 'chai';
 import {
@@ -16,10 +17,55 @@ import { readConnectedAppPolicy, type AppPolicy, type PolicyField } from '../../
 import { PolicyError } from '../../../src/domain/policy-error.js';
 import { formatRefreshTokenPolicy } from '../../../src/domain/refresh-token.js';
 import { XmlParseError, elements, localName, parseXml, serializeXml, type XmlElement } from '../../../src/domain/xml.js';
-import { CONNECTED_APPS_DIR, MALFORMED_FILE, corpusFiles, readCorpusText, readCorpusXml, skipWithoutCorpus, withoutLines } from './corpus.js';
+import { forEachDataSet, type SetName } from '../../data-sets.js';
+import { readXml, withoutLines } from './xml-files.js';
 
-const FILES = corpusFiles(CONNECTED_APPS_DIR);
-const WELL_FORMED = FILES.filter((f) => f !== MALFORMED_FILE);
+type Tallies = {
+  files: number;
+  ipRelaxation: Record<string, number>;
+  refreshTokenPolicy: Record<string, number>;
+  adminApproved: Record<string, number>;
+  counts: Record<'oauth' | 'jwt' | 'saml' | 'canvas' | 'ipRanges' | 'profiles' | 'permissionSets' | 'runAs' | 'fullScope' | 'sfapScope', number>;
+  maxProfiles: number;
+  sessionTimeout: Record<string, number>;
+};
+
+/**
+ * What each set holds. The corpus figures are FINDINGS' (counted independently of this code); the fixture
+ * figures were counted from the fixture files' text with regular expressions, not with this code's reader.
+ */
+const TALLIES: Record<SetName, Tallies> = {
+  corpus: {
+    files: 76,
+    ipRelaxation: { ENFORCE: 37, '(absent)': 22, BYPASS: 15, BYPASS_2FACTOR: 1 },
+    refreshTokenPolicy: { infinite: 34, '(absent)': 22, zero: 12, 'specific_lifetime:90:DAYS': 5, 'specific_lifetime:60:MONTHS': 1, 'specific_lifetime:12:MONTHS': 1 },
+    adminApproved: { true: 39, '(absent)': 20, false: 16 },
+    counts: { oauth: 59, jwt: 21, saml: 8, canvas: 6, ipRanges: 3, profiles: 28, permissionSets: 14, runAs: 2, fullScope: 35, sfapScope: 4 },
+    maxProfiles: 70,
+    sessionTimeout: { '(absent)': 68, '15': 4, '1440': 3 },
+  },
+  fixtures: {
+    files: 61,
+    ipRelaxation: { ENFORCE: 23, '(absent)': 10, BYPASS: 11, BYPASS_2FACTOR: 8, ENFORCE_RELAXREFRESH: 7 },
+    refreshTokenPolicy: {
+      infinite: 15,
+      '(absent)': 10,
+      zero: 8,
+      'specific_lifetime:1:HOURS': 4,
+      'specific_lifetime:30:DAYS': 4,
+      'specific_lifetime:90:DAYS': 4,
+      'specific_lifetime:6:MONTHS': 4,
+      'specific_lifetime:12:MONTHS': 1,
+      'specific_lifetime:60:MONTHS': 1,
+      'specific_inactivity:7:DAYS': 4,
+      'specific_inactivity:2:MONTHS': 4,
+    },
+    adminApproved: { true: 27, '(absent)': 17, false: 15 },
+    counts: { oauth: 53, jwt: 3, saml: 8, canvas: 3, ipRanges: 1, profiles: 17, permissionSets: 15, runAs: 2, fullScope: 14, sfapScope: 1 },
+    maxProfiles: 30,
+    sessionTimeout: { '(absent)': 32, '15': 6, '30': 4, '60': 4, '120': 4, '480': 4, '1440': 5 },
+  },
+};
 
 const ORDERS: Record<string, readonly string[]> = {
   oauthConfig: OAUTH_CONFIG_ELEMENT_ORDER,
@@ -127,74 +173,60 @@ const CONTROLS: Control[] = [
   },
 ];
 
-describe('corpus: ConnectedApp files', function () {
-  before(skipWithoutCorpus);
+forEachDataSet('ConnectedApp files', (set) => {
+  const FILES = set.files('connected-apps');
+  const MALFORMED = set.malformedConnectedApps;
+  const WELL_FORMED = FILES.filter((f) => !(f in MALFORMED));
+  const expected = TALLIES[set.name];
 
-  it('holds 76 files: 75 well-formed (the FINDINGS population) and one malformed', () => {
-    expect(FILES).to.have.length(76);
-    expect(WELL_FORMED).to.have.length(75);
-    expect(FILES).to.include(MALFORMED_FILE);
+  it(`holds ${expected.files} files, ${Object.keys(MALFORMED).length} of them malformed`, () => {
+    expect(FILES).to.have.length(expected.files);
+    expect(FILES).to.include.members(Object.keys(MALFORMED));
   });
 
-  it('reports the malformed file with its line (29) at parse time', () => {
-    let error: unknown;
-    try {
-      parseXml(readCorpusText(CONNECTED_APPS_DIR, MALFORMED_FILE));
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).to.be.instanceOf(XmlParseError);
-    expect((error as XmlParseError).line).to.equal(29);
-  });
+  for (const [file, line] of Object.entries(MALFORMED)) {
+    it(`reports ${file} with its line (${line}) at parse time`, () => {
+      let error: unknown;
+      try {
+        parseXml(set.read('connected-apps', file));
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).to.be.instanceOf(XmlParseError);
+      expect((error as XmlParseError).line).to.equal(line);
+    });
+  }
 
-  it('matches the independent FINDINGS tallies over the 75 well-formed files', () => {
-    const policies = WELL_FORMED.map((f) => readConnectedAppPolicy(readCorpusXml(CONNECTED_APPS_DIR, f)));
+  it('matches the tallies counted independently over the well-formed files', () => {
+    const policies = WELL_FORMED.map((f) => readConnectedAppPolicy(readXml(set, 'connected-apps', f)));
     const tally = (values: Array<string | null>): Record<string, number> =>
       values.reduce<Record<string, number>>((m, v) => ({ ...m, [v ?? '(absent)']: (m[v ?? '(absent)'] ?? 0) + 1 }), {});
     const explicit = (p: AppPolicy, field: PolicyField, value: string): string | null => (p.defaulted.includes(field) ? null : value);
-    expect(tally(policies.map((p) => explicit(p, 'ipRelaxation', p.ipRelaxation)))).to.deep.equal({
-      ENFORCE: 37,
-      '(absent)': 22,
-      BYPASS: 15,
-      BYPASS_2FACTOR: 1,
-    });
-    expect(tally(policies.map((p) => explicit(p, 'refreshTokenPolicy', formatRefreshTokenPolicy(p.refreshTokenPolicy))))).to.deep.equal({
-      infinite: 34,
-      '(absent)': 22,
-      zero: 12,
-      'specific_lifetime:90:DAYS': 5,
-      'specific_lifetime:60:MONTHS': 1,
-      'specific_lifetime:12:MONTHS': 1,
-    });
-    expect(tally(policies.map((p) => explicit(p, 'permittedUsers', String(p.permittedUsers === 'admin-approved'))))).to.deep.equal({
-      true: 39,
-      '(absent)': 20,
-      false: 16,
-    });
+    expect(tally(policies.map((p) => explicit(p, 'ipRelaxation', p.ipRelaxation)))).to.deep.equal(expected.ipRelaxation);
+    expect(tally(policies.map((p) => explicit(p, 'refreshTokenPolicy', formatRefreshTokenPolicy(p.refreshTokenPolicy))))).to.deep.equal(expected.refreshTokenPolicy);
+    expect(tally(policies.map((p) => explicit(p, 'permittedUsers', String(p.permittedUsers === 'admin-approved'))))).to.deep.equal(expected.adminApproved);
     const count = (pred: (p: AppPolicy) => boolean): number => policies.filter(pred).length;
-    expect(count((p) => p.hasOauth)).to.equal(59);
-    expect(count((p) => p.flows.jwtCertificate)).to.equal(21);
-    expect(count((p) => p.hasSaml)).to.equal(8);
-    expect(count((p) => p.hasCanvas)).to.equal(6);
-    expect(count((p) => p.ipRanges.length > 0)).to.equal(3);
-    expect(count((p) => p.profileNames.length > 0)).to.equal(28);
-    expect(count((p) => p.permissionSetNames.length > 0)).to.equal(14);
-    expect(Math.max(...policies.map((p) => p.profileNames.length))).to.equal(70);
-    expect(count((p) => p.flows.clientCredentials.runAsUser !== null)).to.equal(2);
-    expect(count((p) => p.scopes.includes('Full'))).to.equal(35);
-    expect(count((p) => p.scopes.includes('SFAP'))).to.equal(4);
-    expect(tally(policies.map((p) => (p.session.timeoutMinutes === null ? null : String(p.session.timeoutMinutes))))).to.deep.equal({
-      '(absent)': 68,
-      '15': 4,
-      '1440': 3,
-    });
+    expect({
+      oauth: count((p) => p.hasOauth),
+      jwt: count((p) => p.flows.jwtCertificate),
+      saml: count((p) => p.hasSaml),
+      canvas: count((p) => p.hasCanvas),
+      ipRanges: count((p) => p.ipRanges.length > 0),
+      profiles: count((p) => p.profileNames.length > 0),
+      permissionSets: count((p) => p.permissionSetNames.length > 0),
+      runAs: count((p) => p.flows.clientCredentials.runAsUser !== null),
+      fullScope: count((p) => p.scopes.includes('Full')),
+      sfapScope: count((p) => p.scopes.includes('SFAP')),
+    }).to.deep.equal(expected.counts);
+    expect(Math.max(...policies.map((p) => p.profileNames.length))).to.equal(expected.maxProfiles);
+    expect(tally(policies.map((p) => (p.session.timeoutMinutes === null ? null : String(p.session.timeoutMinutes))))).to.deep.equal(expected.sessionTimeout);
     expect(count((p) => p.invalid.length > 0)).to.equal(0);
   });
 
   for (const file of WELL_FORMED) {
     describe(file, () => {
       it('reads, round-trips through the serialiser, and is in schema order', () => {
-        const root = readCorpusXml(CONNECTED_APPS_DIR, file);
+        const root = readXml(set, 'connected-apps', file);
         const policy = readConnectedAppPolicy(root);
         expect(policy.invalid).to.deep.equal([]);
         expect(policy.kind).to.equal('connected-app');
@@ -203,7 +235,7 @@ describe('corpus: ConnectedApp files', function () {
       });
 
       it('is unchanged by re-applying its explicit values', () => {
-        const root = readCorpusXml(CONNECTED_APPS_DIR, file);
+        const root = readXml(set, 'connected-apps', file);
         const p = readConnectedAppPolicy(root);
         const explicit = (field: PolicyField): boolean => !p.defaulted.includes(field);
         const change: PolicyChange = {
@@ -222,7 +254,7 @@ describe('corpus: ConnectedApp files', function () {
 
       for (const control of CONTROLS) {
         it(`changes only ${control.name}`, () => {
-          const root = readCorpusXml(CONNECTED_APPS_DIR, file);
+          const root = readXml(set, 'connected-apps', file);
           const snapshot = structuredClone(root);
           const before = readConnectedAppPolicy(root);
           const change = control.change(before);
@@ -274,7 +306,7 @@ describe('corpus: ConnectedApp files', function () {
       }
 
       it('removes a session timeout without disturbing anything else', () => {
-        const root = readCorpusXml(CONNECTED_APPS_DIR, file);
+        const root = readXml(set, 'connected-apps', file);
         const before = readConnectedAppPolicy(root);
         const result = applyPolicyChange(root, { sessionTimeoutMinutes: null });
         if (before.session.timeoutMinutes === null) {

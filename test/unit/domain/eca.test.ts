@@ -11,7 +11,8 @@ import {
 } from '../../../src/domain/eca.js';
 import { POLICY_FIELDS, type AppPolicy } from '../../../src/domain/policy.js';
 import { parseXml } from '../../../src/domain/xml.js';
-import { ECA_DIR, corpusFiles, readCorpusXml, skipWithoutCorpus } from './corpus.js';
+import { forEachDataSet, type SetName } from '../../data-sets.js';
+import { readXml } from './xml-files.js';
 
 const NS = 'xmlns="http://soap.sforce.com/2006/04/metadata"';
 const root = (xml: string): ReturnType<typeof parseXml>['root'] => parseXml(xml).root;
@@ -135,33 +136,82 @@ describe('External Client App reader', () => {
   });
 });
 
-describe('External Client App reader: the corpus', function () {
-  before(skipWithoutCorpus);
+type EcaPins = {
+  files: number;
+  /** App names, sorted; the app with all six files, the one with its policies file only, the one with the app file alone. */
+  apps: string[];
+  allSix: string;
+  withPolicies: string;
+  alone: string;
+  /** The apps with OAuth policies, tallied. */
+  ipRelaxation: Record<string, number>;
+  refreshTokenPolicies: Record<string, number>;
+  /** Client credentials with a run-as user, a long scope list (28, the last one unknown to the canonical order). */
+  clientCredentials: { name: string; include: Partial<AppPolicy>; runAs: string };
+  /** A public client: PKCE, secret optional, two scopes. */
+  publicClient: string;
+  /** Code credential flow, never-expiring tokens, BYPASS, client credentials. */
+  codeCredential: { name: string; label: string; runAs: string };
+};
 
+const ECA_PINS: Record<SetName, EcaPins> = {
+  corpus: {
+    files: 19,
+    apps: ['Copilot_Studio_Portfolio_Analysis', 'DevOps_Center', 'Hamilton_Workato_Integrations', 'Kraken_DevOps', 'MuleSoftIntegrationConnApp'],
+    allSix: 'Copilot_Studio_Portfolio_Analysis',
+    withPolicies: 'DevOps_Center',
+    alone: 'Hamilton_Workato_Integrations',
+    ipRelaxation: { BYPASS: 2, ENFORCE: 1 },
+    refreshTokenPolicies: { [JSON.stringify({ kind: 'specific_lifetime', value: 365, unit: 'DAYS' })]: 2, [JSON.stringify({ kind: 'infinite' })]: 1 },
+    clientCredentials: {
+      name: 'MuleSoftIntegrationConnApp',
+      include: { label: 'MuleSoftIntegrationConnApp', contactEmail: 'venkata@nwbiofuel.com', callbackUrls: ['http://localhost:8082/callback'] },
+      runAs: 'mulesoft.integrationuser@nwbiofuel.com',
+    },
+    publicClient: 'Kraken_DevOps',
+    codeCredential: { name: 'Copilot_Studio_Portfolio_Analysis', label: 'Copilot Studio Portfolio Analysis', runAs: 'vignesh.prabhudoss@intapp.com.uat' },
+  },
+  fixtures: {
+    files: 19,
+    apps: ['Analytics_Agent', 'Order_Bridge', 'Pocket_Client', 'Release_Hub', 'Reporting_Feed'],
+    allSix: 'Analytics_Agent',
+    withPolicies: 'Release_Hub',
+    alone: 'Reporting_Feed',
+    ipRelaxation: { BYPASS: 2, ENFORCE: 1 },
+    refreshTokenPolicies: { [JSON.stringify({ kind: 'specific_lifetime', value: 365, unit: 'DAYS' })]: 2, [JSON.stringify({ kind: 'infinite' })]: 1 },
+    clientCredentials: {
+      name: 'Order_Bridge',
+      include: { label: 'Order_Bridge', contactEmail: 'integration@tidewater.example.com', callbackUrls: ['http://localhost:8082/callback'] },
+      runAs: 'bridge.user@tidewater.example.com',
+    },
+    publicClient: 'Pocket_Client',
+    codeCredential: { name: 'Analytics_Agent', label: 'Analytics Agent', runAs: 'agent.runner@northwind.example.com' },
+  },
+};
+
+forEachDataSet('External Client App reader: sample files', (set) => {
+  const pins = ECA_PINS[set.name];
+  const files = set.files('eca');
   const load = (): Map<string, { files: EcaFiles; policy: AppPolicy }> => {
-    const groups = groupEcaFiles(corpusFiles(ECA_DIR).map((f) => readCorpusXml(ECA_DIR, f)));
+    const groups = groupEcaFiles(files.map((f) => readXml(set, 'eca', f)));
     return new Map(groups.map((g) => [g.name, { files: g.files, policy: readExternalClientAppPolicy(g.files) }]));
   };
 
-  it('groups the 19 files into 5 apps', () => {
+  it(`groups the ${pins.files} files into ${pins.apps.length} apps`, () => {
+    expect(files).to.have.length(pins.files);
     const apps = load();
-    expect([...apps.keys()]).to.deep.equal(['Copilot_Studio_Portfolio_Analysis', 'DevOps_Center', 'Hamilton_Workato_Integrations', 'Kraken_DevOps', 'MuleSoftIntegrationConnApp']);
-    expect(Object.keys(apps.get('Copilot_Studio_Portfolio_Analysis')!.files).sort()).to.deep.equal(
-      ['eca', 'ecaGlblOauth', 'ecaOauth', 'ecaOauthPlcy', 'ecaOauthSecurity', 'ecaPlcy'].sort()
-    );
-    expect(Object.keys(apps.get('DevOps_Center')!.files).sort()).to.deep.equal(['eca', 'ecaPlcy']);
-    expect(Object.keys(apps.get('Hamilton_Workato_Integrations')!.files)).to.deep.equal(['eca']);
+    expect([...apps.keys()]).to.deep.equal(pins.apps);
+    expect(Object.keys(apps.get(pins.allSix)!.files).sort()).to.deep.equal(['eca', 'ecaGlblOauth', 'ecaOauth', 'ecaOauthPlcy', 'ecaOauthSecurity', 'ecaPlcy'].sort());
+    expect(Object.keys(apps.get(pins.withPolicies)!.files).sort()).to.deep.equal(['eca', 'ecaPlcy']);
+    expect(Object.keys(apps.get(pins.alone)!.files)).to.deep.equal(['eca']);
   });
 
-  it('matches the FINDINGS tallies for the three apps with OAuth policies', () => {
+  it('tallies the three apps with OAuth policies', () => {
     const withPolicy = [...load().values()].filter((a) => a.files.ecaOauthPlcy).map((a) => a.policy);
     expect(withPolicy).to.have.length(3);
     const count = (values: string[]): Record<string, number> => values.reduce<Record<string, number>>((m, v) => ({ ...m, [v]: (m[v] ?? 0) + 1 }), {});
-    expect(count(withPolicy.map((p) => p.ipRelaxation))).to.deep.equal({ BYPASS: 2, ENFORCE: 1 });
-    expect(count(withPolicy.map((p) => JSON.stringify(p.refreshTokenPolicy)))).to.deep.equal({
-      [JSON.stringify({ kind: 'specific_lifetime', value: 365, unit: 'DAYS' })]: 2,
-      [JSON.stringify({ kind: 'infinite' })]: 1,
-    });
+    expect(count(withPolicy.map((p) => p.ipRelaxation))).to.deep.equal(pins.ipRelaxation);
+    expect(count(withPolicy.map((p) => JSON.stringify(p.refreshTokenPolicy)))).to.deep.equal(pins.refreshTokenPolicies);
     expect(count(withPolicy.map((p) => p.permittedUsers))).to.deep.equal({ 'all-self-authorize': 3 });
     expect(withPolicy.filter((p) => p.flows.clientCredentials.runAsUser !== null)).to.have.length(2);
     for (const p of withPolicy) {
@@ -174,13 +224,12 @@ describe('External Client App reader: the corpus', function () {
     }
   });
 
-  it('pins MuleSoftIntegrationConnApp', () => {
-    const p = load().get('MuleSoftIntegrationConnApp')!.policy;
+  it('pins the client-credentials app with 28 scopes', () => {
+    const { name, include, runAs } = pins.clientCredentials;
+    const p = load().get(name)!.policy;
     expect(p).to.deep.include({
-      fullName: 'MuleSoftIntegrationConnApp',
-      label: 'MuleSoftIntegrationConnApp',
-      contactEmail: 'venkata@nwbiofuel.com',
-      callbackUrls: ['http://localhost:8082/callback'],
+      fullName: name,
+      ...include,
       ipRelaxation: 'BYPASS',
       refreshTokenPolicy: { kind: 'specific_lifetime', value: 365, unit: 'DAYS' },
       pkceRequired: false,
@@ -192,7 +241,7 @@ describe('External Client App reader: the corpus', function () {
     });
     expect(p.flows).to.deep.equal({
       jwtCertificate: false,
-      clientCredentials: { enabled: true, runAsUser: 'mulesoft.integrationuser@nwbiofuel.com' },
+      clientCredentials: { enabled: true, runAsUser: runAs },
       tokenExchange: false,
       codeCredential: false,
       namedUserJwt: false,
@@ -210,25 +259,25 @@ describe('External Client App reader: the corpus', function () {
     expect(p.defaulted).to.deep.equal(['sessionTimeout', 'sessionPolicyAction']);
   });
 
-  it('pins Kraken_DevOps (PKCE, secret optional) and Copilot (code credential, infinite)', () => {
+  it('pins the public client (PKCE, secret optional) and the code-credential app (infinite)', () => {
     const apps = load();
-    const kraken = apps.get('Kraken_DevOps')!.policy;
-    expect(kraken).to.deep.include({ ipRelaxation: 'ENFORCE', pkceRequired: true, consumerSecretOptional: true, scopes: ['Api', 'RefreshToken'] });
-    expect(kraken.flows.clientCredentials).to.deep.equal({ enabled: false, runAsUser: null });
-    const copilot = apps.get('Copilot_Studio_Portfolio_Analysis')!.policy;
-    expect(copilot).to.deep.include({ ipRelaxation: 'BYPASS', refreshTokenPolicy: { kind: 'infinite' }, label: 'Copilot Studio Portfolio Analysis' });
-    expect(copilot.flows.codeCredential).to.be.true;
-    expect(copilot.flows.clientCredentials).to.deep.equal({ enabled: true, runAsUser: 'vignesh.prabhudoss@intapp.com.uat' });
+    const publicClient = apps.get(pins.publicClient)!.policy;
+    expect(publicClient).to.deep.include({ ipRelaxation: 'ENFORCE', pkceRequired: true, consumerSecretOptional: true, scopes: ['Api', 'RefreshToken'] });
+    expect(publicClient.flows.clientCredentials).to.deep.equal({ enabled: false, runAsUser: null });
+    const code = apps.get(pins.codeCredential.name)!.policy;
+    expect(code).to.deep.include({ ipRelaxation: 'BYPASS', refreshTokenPolicy: { kind: 'infinite' }, label: pins.codeCredential.label });
+    expect(code.flows.codeCredential).to.be.true;
+    expect(code.flows.clientCredentials).to.deep.equal({ enabled: true, runAsUser: pins.codeCredential.runAs });
   });
 
   it('reads apps without OAuth files as OAuth-less, with defaults flagged', () => {
     const apps = load();
-    for (const name of ['DevOps_Center', 'Hamilton_Workato_Integrations']) {
+    for (const name of [pins.withPolicies, pins.alone]) {
       const p = apps.get(name)!.policy;
       expect(p.hasOauth, name).to.be.false;
       expect(p.defaulted).to.include.members(['permittedUsers', 'ipRelaxation', 'refreshTokenPolicy', 'pkceRequired']);
     }
-    expect(apps.get('DevOps_Center')!.policy.lines.hasOauth).to.equal(5);
-    expect(apps.get('DevOps_Center')!.policy.lineParts.hasOauth).to.equal('ecaPlcy');
+    expect(apps.get(pins.withPolicies)!.policy.lines.hasOauth).to.equal(5);
+    expect(apps.get(pins.withPolicies)!.policy.lineParts.hasOauth).to.equal('ecaPlcy');
   });
 });

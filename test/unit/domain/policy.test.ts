@@ -15,7 +15,8 @@ import {
 } from '../../../src/domain/policy.js';
 import { PolicyError } from '../../../src/domain/policy-error.js';
 import { parseXml } from '../../../src/domain/xml.js';
-import { CONNECTED_APPS_DIR, readCorpusXml, skipWithoutCorpus } from './corpus.js';
+import { forEachDataSet, type DataSet } from '../../data-sets.js';
+import { readXml } from './xml-files.js';
 
 const NS = 'xmlns="http://soap.sforce.com/2006/04/metadata"';
 const read = (xml: string, fullName?: string): AppPolicy => readConnectedAppPolicy(parseXml(xml).root, fullName ? { fullName } : {});
@@ -257,9 +258,14 @@ describe('permitted users codec', () => {
   });
 });
 
-describe('policy model: pinned corpus files', function () {
-  before(skipWithoutCorpus);
-  const load = (file: string, fullName: string): AppPolicy => readConnectedAppPolicy(readCorpusXml(CONNECTED_APPS_DIR, file), { fullName });
+const loader =
+  (set: DataSet) =>
+  (file: string, fullName: string): AppPolicy =>
+    readConnectedAppPolicy(readXml(set, 'connected-apps', file), { fullName });
+
+// Real files pin what the platform writes; the fixture pins below cover the same shapes without them.
+forEachDataSet('policy model: pinned real files', (set) => {
+  const load = loader(set);
 
   it('a JWT CI app (Jenkins): certificate, admin-approved, PKCE, one profile', () => {
     const p = load('Thomas-Raj-SF__salesforce_githubactions__Jenkins.connectedApp-meta.xml', 'Jenkins');
@@ -408,4 +414,164 @@ describe('policy model: pinned corpus files', function () {
     expect(p.flows.clientCredentials).to.deep.equal({ enabled: true, runAsUser: 'alteryx@paychex.com' });
     expect(p.description).to.equal('app used for connecting to internal azure data factory');
   });
-});
+}, ['corpus']);
+
+forEachDataSet('policy model: pinned fixture files', (set) => {
+  const load = loader(set);
+
+  it('a JWT CI app (Build Pipeline): certificate, admin-approved, PKCE, one profile', () => {
+    const p = load('Build_Pipeline.connectedApp-meta.xml', 'Build_Pipeline');
+    expect(p).to.deep.include({
+      kind: 'connected-app',
+      fullName: 'Build_Pipeline',
+      label: 'Build Pipeline',
+      contactEmail: 'release.bot@northwind.example.com',
+      description: null,
+      hasOauth: true,
+      callbackUrls: ['http://localhost:1717/OauthRedirect'],
+      scopes: ['Api', 'Web', 'RefreshToken'],
+      permittedUsers: 'admin-approved',
+      ipRelaxation: 'ENFORCE',
+      refreshTokenPolicy: { kind: 'infinite' },
+      pkceRequired: true,
+      refreshTokenRotation: false,
+      consumerSecretOptional: false,
+      secretRequiredForRefreshToken: true,
+      secretRequiredForTokenExchange: false,
+      introspectAllTokens: false,
+      ipRanges: [],
+      profileNames: ['System Administrator'],
+      duplicateProfileNames: [],
+      permissionSetNames: [],
+      hasSaml: false,
+      hasCanvas: false,
+      hasMobile: false,
+      hasPlugin: false,
+      consumerKeyPresent: true,
+      consumerSecretPresent: false,
+      invalid: [],
+    });
+    expect(p.flows).to.deep.equal({
+      jwtCertificate: true,
+      clientCredentials: { enabled: false, runAsUser: null },
+      tokenExchange: false,
+      codeCredential: false,
+      namedUserJwt: false,
+      deviceFlow: null,
+    });
+    expect(p.session).to.deep.equal({ timeoutMinutes: null, highAssurance: false, level: null, policyAction: null });
+    expect(p.defaulted).to.deep.equal(['sessionTimeout', 'highAssurance', 'sessionPolicyAction']);
+    expect(p.lines).to.deep.include({
+      contactEmail: 3,
+      label: 4,
+      hasOauth: 5,
+      callbackUrls: 6,
+      jwtCertificate: 7,
+      consumerKeyPresent: 8,
+      permittedUsers: 9,
+      clientCredentials: 10,
+      codeCredential: 11,
+      consumerSecretOptional: 13,
+      introspectAllTokens: 14,
+      namedUserJwt: 15,
+      pkceRequired: 16,
+      refreshTokenRotation: 17,
+      secretRequiredForRefreshToken: 18,
+      secretRequiredForTokenExchange: 19,
+      tokenExchange: 20,
+      scopes: 21,
+      ipRelaxation: 26,
+      refreshTokenPolicy: 28,
+      profileNames: 30,
+    });
+  });
+
+  it('a SAML-only app (Help Desk SSO): no OAuth, every OAuth field defaulted', () => {
+    const p = load('Help_Desk_SSO.connectedApp-meta.xml', 'Help_Desk_SSO');
+    expect(p).to.deep.include({
+      label: 'Help Desk SSO',
+      contactEmail: 'helpdesk@quarry.example.io',
+      description: 'Help desk single sign-on',
+      hasOauth: false,
+      hasSaml: true,
+      hasCanvas: false,
+      hasMobile: false,
+      callbackUrls: [],
+      scopes: [],
+      permittedUsers: 'all-self-authorize',
+      ipRelaxation: 'ENFORCE',
+      refreshTokenPolicy: { kind: 'infinite' },
+      profileNames: [],
+      consumerKeyPresent: false,
+      consumerSecretPresent: false,
+    });
+    expect(p.defaulted).to.deep.equal(OAUTH_DEFAULTED);
+    expect(p.lines).to.deep.include({ contactEmail: 3, label: 5, hasSaml: 6 });
+  });
+
+  it('an admin-approved canvas app with 13 profiles (Quote Builder): one permission set, non-ASCII names', () => {
+    const p = load('Quote_Builder.connectedApp-meta.xml', 'Quote_Builder');
+    expect(p.permittedUsers).to.equal('admin-approved');
+    expect(p.profileNames).to.have.length(13);
+    expect(p.profileNames.slice(0, 3)).to.deep.equal(['Sales Rep', 'Sales Manager', 'Sales Operations']);
+    expect(p.profileNames).to.include('Deal Desk (Insider)');
+    expect(p.profileNames.at(-1)).to.equal('Administrateur système');
+    expect(p.duplicateProfileNames).to.deep.equal([]);
+    expect(p.permissionSetNames).to.deep.equal(['Quote Builder Users']);
+    expect(p).to.deep.include({
+      hasCanvas: true,
+      hasSaml: false,
+      introspectAllTokens: false,
+      secretRequiredForRefreshToken: true,
+      pkceRequired: false,
+      scopes: ['Full', 'RefreshToken'],
+      ipRelaxation: 'ENFORCE',
+      refreshTokenPolicy: { kind: 'infinite' },
+      callbackUrls: ['https://quotes.example.com/oauth/salesforce/return'],
+    });
+    expect(p.flows.jwtCertificate).to.be.false;
+    expect(p.lines).to.deep.include({ hasCanvas: 3, permittedUsers: 24, introspectAllTokens: 29, ipRelaxation: 40, permissionSetNames: 44, profileNames: 45 });
+    expect(p.defaulted).to.deep.equal(['sessionTimeout', 'highAssurance', 'sessionPolicyAction']);
+  });
+
+  it('a legacy file without oauthPolicy (idTokenConfig): everything but scopes defaulted', () => {
+    const p = load('Legacy_Id_Token.connectedApp-meta.xml', 'Legacy_Id_Token');
+    expect(p).to.deep.include({
+      label: 'Legacy Id Token',
+      hasOauth: true,
+      callbackUrls: ['https://sso.harbor.example.org/return'],
+      scopes: ['Basic', 'Web', 'OpenID'],
+      permittedUsers: 'all-self-authorize',
+      ipRelaxation: 'ENFORCE',
+      refreshTokenPolicy: { kind: 'infinite' },
+      consumerKeyPresent: true,
+      profileNames: [],
+    });
+    expect(p.defaulted).to.deep.equal(OAUTH_DEFAULTED);
+    expect(p.lines).to.deep.equal({ contactEmail: 3, label: 4, hasOauth: 5, callbackUrls: 6, scopes: 14, consumerKeyPresent: 7 });
+  });
+
+  it('an app listing the same profile twice, admin-approved without oauthPolicy (Deploy Bot)', () => {
+    const p = load('Deploy_Bot.connectedApp-meta.xml', 'Deploy_Bot');
+    expect(p.profileNames).to.deep.equal(['System Administrator', 'Release Manager', 'System Administrator']);
+    expect(p.duplicateProfileNames).to.deep.equal(['System Administrator']);
+    expect(p.permittedUsers).to.equal('admin-approved');
+    expect(isDefaulted(p, 'permittedUsers')).to.be.false;
+    expect(isDefaulted(p, 'ipRelaxation')).to.be.true;
+    expect(isDefaulted(p, 'refreshTokenPolicy')).to.be.true;
+  });
+
+  it('a multi-line callback URL with a wildcard, and client credentials with a run-as user (Warehouse Sync)', () => {
+    const p = load('Warehouse_Sync.connectedApp-meta.xml', 'Warehouse_Sync');
+    expect(p.callbackUrls).to.deep.equal(['https://etl.northwind.example.com/oauth2/callback', 'https://*.etl.northwind.example.com']);
+    expect(p.flows.clientCredentials).to.deep.equal({ enabled: true, runAsUser: 'etl.runner@northwind.example.com' });
+    expect(p.description).to.equal(null);
+  });
+
+  it('comments and a CDATA section (Nightly Jobs): read through, CDATA as text', () => {
+    const p = load('Nightly_Jobs.connectedApp-meta.xml', 'Nightly_Jobs');
+    expect(p).to.deep.include({ description: 'Nightly <batch> jobs & reports', scopes: ['Api', 'RefreshToken'], profileNames: ['Integration User'], invalid: [] });
+    expect(p.refreshTokenPolicy).to.deep.equal({ kind: 'specific_lifetime', value: 90, unit: 'DAYS' });
+    expect(p.lines).to.deep.include({ contactEmail: 4, label: 6, permittedUsers: 10, scopes: 12 });
+  });
+}, ['fixtures']);

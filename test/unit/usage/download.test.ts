@@ -1,15 +1,15 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import type { Connection } from '@salesforce/core';
 import { parse as parseSync } from 'csv-parse/sync';
 import { downloadLogFile, DownloadError, type RecordSink } from '../../../src/adapters/event-logs.js';
 import { AppMatcher, FileAggregate, UsageTotals, type RowFilter } from '../../../src/domain/usage.js';
-import { REPO_ROOT } from '../../e2e/harness.js';
+import { forEachDataSet } from '../../data-sets.js';
 
 /** A sink that keeps everything it is given. */
 class ListSink implements RecordSink {
@@ -240,21 +240,15 @@ describe('usage adapter: streaming LogFile downloads', () => {
     }
   });
 
-  describe('real event log files from the corpus', function () {
-    const corpus = resolve(REPO_ROOT, '..', 'shared', 'corpus', 'event-log-files');
-    const present = existsSync(corpus);
+  forEachDataSet('event log sample files', (set) => {
     const filter: RowFilter = { window: { start: new Date('2000-01-01T00:00:00Z'), end: new Date('2100-01-01T00:00:00Z') }, interval: 'daily', users: null };
 
-    before(function () {
-      if (!present) this.skip();
-    });
-
-    for (const name of present ? readdirSync(corpus).filter((f) => f.endsWith('.csv')) : []) {
+    for (const name of set.files('event-log-files', (f) => f.endsWith('.csv'))) {
       it(`parses ${name} by header name`, async () => {
-        const text = readFileSync(join(corpus, name), 'utf8');
+        const text = set.read('event-log-files', name);
         const expected = parseSync(text, { skip_empty_lines: true }).length - 1;
-        server.handlers.set('0ATcorpus', serve(text));
-        const d = await downloadLogFile(fakeConnection(server.url), '0ATcorpus', () => new FileAggregate({ id: '0ATcorpus', eventType: 'Unknown', logDate: '' }, new AppMatcher([]), filter), fast);
+        server.handlers.set('0ATsample', serve(text));
+        const d = await downloadLogFile(fakeConnection(server.url), '0ATsample', () => new FileAggregate({ id: '0ATsample', eventType: 'Unknown', logDate: '' }, new AppMatcher([]), filter), fast);
         expect(d.ok).to.be.true;
         if (!d.ok) return;
         expect(d.sink.rows).to.equal(expected);
@@ -263,12 +257,12 @@ describe('usage adapter: streaming LogFile downloads', () => {
       });
     }
 
-    it('parses the JSON samples (JSON lines, a JSON array with lower-case keys) as CSV, with two-decimal timestamps and "Salesforce.com IP"', async () => {
-      const files = readdirSync(corpus).filter((f) => f.endsWith('.ndjson') || f.endsWith('.json'));
-      expect(files).to.not.be.empty;
+    const jsonFiles = set.files('event-log-files', (f) => f.endsWith('.ndjson') || f.endsWith('.json'));
+    it(`parses the JSON samples (${jsonFiles.length}: JSON lines, a JSON array with lower-case keys) as CSV, with two-decimal timestamps and "Salesforce.com IP"`, async () => {
+      expect(jsonFiles).to.not.be.empty;
       const upper = (r: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toUpperCase(), v]));
-      for (const name of files) {
-        const text = readFileSync(join(corpus, name), 'utf8');
+      for (const name of jsonFiles) {
+        const text = set.read('event-log-files', name);
         const rows = (name.endsWith('.json') ? (JSON.parse(text) as Array<Record<string, unknown>>) : text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>)).map(upper);
         const columns = [...new Set([...rows.flatMap((r) => Object.keys(r)), 'CONNECTED_APP_ID', 'CONNECTED_APP_NAME'])];
         const q = (v: unknown): string => `"${(typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v)).replace(/"/g, '""')}"`;
