@@ -3,6 +3,7 @@
  * what each rule found means and how to fix it, then coverage notes. Every value from the org or a file
  * is escaped, so an app named `<img …>` or `a|b` cannot change the document.
  */
+import { findingControls } from '../../domain/audit/benchmark.js';
 import { SEVERITIES, type Finding } from '../../domain/audit/model.js';
 import type { AuditReport } from './report.js';
 import { coverageLabel, findingMessage, notEvaluatedText, ruleCommands, ruleDoc, rulesText, severityLabel } from './rule-docs.js';
@@ -28,7 +29,8 @@ const esc = escapeMarkdown;
 
 function findingLine(f: Finding): string[] {
   const message = findingMessage(f, { text: esc, value: esc });
-  const lines = [`- **${esc(severityLabel(f.severity))}** ${codeSpan(f.ruleId)}: ${message}`];
+  const controls = findingControls(f);
+  const lines = [`- **${esc(severityLabel(f.severity))}** ${codeSpan(f.ruleId)}: ${message}${controls.length > 0 ? ` (${controls.join(', ')})` : ''}`];
   if (f.file !== null) {
     lines.push(`  - ${f.line === null ? codeSpan(f.file) : rulesText('report.location', [codeSpan(f.file), f.line])}`);
   }
