@@ -71,10 +71,10 @@ export type ListHtmlContext = { generatedAt: string; instanceUrl?: string | null
 function row(app: ConnectedAppListRow, base: string | null): ReturnType<typeof html> {
   const link = connectedAppSetupUrl(base, app.id);
   return html`<tr data-item data-flag-${app.permittedUsers}>
-<td data-search>${app.apiName ?? ''}</td><td data-search>${app.label}</td><td>${link ? externalLink(link, app.id) : app.id}</td>
+<td data-search>${app.apiName ?? ''}</td><td data-search>${app.label}</td><td class="id">${link ? externalLink(link, app.id) : app.id}</td>
 <td>${permittedUsersLabel(app)}</td><td>${refreshTokenText(app.refreshToken)}</td>
 <td data-search>${app.permissionSets.join(', ')}</td><td data-search>${app.profiles.join(', ')}</td>
-<td>${app.createdDate?.slice(0, 10) ?? ''}</td><td>${app.lastModifiedDate?.slice(0, 10) ?? ''}</td></tr>`;
+<td class="date">${app.createdDate?.slice(0, 10) ?? ''}</td><td class="date">${app.lastModifiedDate?.slice(0, 10) ?? ''}</td></tr>`;
 }
 
 export function renderListHtml(result: ConnectedAppListResult, context: ListHtmlContext): string {

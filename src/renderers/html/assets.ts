@@ -63,12 +63,13 @@ details summary{cursor:pointer;color:var(--accent);font-size:12px}
 details .why{margin:6px 0}
 ol.fix,ul.plain{margin:4px 0;padding-left:20px}
 table{border-collapse:collapse;width:100%;background:var(--card);border:1px solid var(--line)}
-th,td{text-align:left;vertical-align:top;padding:5px 8px;border-bottom:1px solid #eef0f4;overflow-wrap:anywhere}
+th,td{text-align:left;vertical-align:top;padding:5px 8px;border-bottom:1px solid #eef0f4;overflow-wrap:break-word}
+td.date{white-space:nowrap}
 th{background:#f0f3f7;font-size:12px;color:#3b4556;position:sticky;top:0}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.unknown td{background:#fff3f4}
 .chart{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:10px}
-.chart svg{width:100%;height:auto;display:block}
+.chart>svg{width:100%;height:auto;display:block}
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin:6px 0 0;padding:0;list-style:none;font-size:12px}
 .legend svg{vertical-align:-1px}
 .spark{display:block}
