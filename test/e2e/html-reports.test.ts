@@ -35,6 +35,7 @@ describe('HTML reports in a real browser (Chromium, from disk)', function () {
   let context: BrowserContext | undefined;
   let demo: Emulator;
   let hostile: Emulator;
+  const started: Emulator[] = [];
   let dir: string;
 
   before(async function () {
@@ -45,18 +46,19 @@ describe('HTML reports in a real browser (Chromium, from disk)', function () {
     await ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'ca-html-'));
     demo = await start({ scenario: 'demo' });
+    started.push(demo);
     const { scenario } = loadScenario('demo');
     scenario.connectedApps?.push({ name: 'Evil_Installed', label: HOSTILE.img }, { name: 'Evil_Uninstalled', label: HOSTILE.script, installed: false });
     scenario.oauthTokens?.push({ app: HOSTILE.script, users: ['marketing.ops@northwind.example.com'], count: 2, lastUsedDaysAgo: [0, 2] });
     hostile = await start({ scenario, scenarioDir: SCENARIO_DIR });
+    started.push(hostile);
     const { chromium } = await import('playwright-core');
     context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 900 } });
   });
 
   after(async () => {
     await context?.close();
-    await demo?.stop();
-    await hostile?.stop();
+    for (const emulator of started) await emulator.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -98,7 +100,8 @@ describe('HTML reports in a real browser (Chromium, from disk)', function () {
     return file;
   }
 
-  const pwned = (page: Page): Promise<unknown> => page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned);
+  // Expressions run in the page (the test project has no DOM types).
+  const pwned = (page: Page): Promise<unknown> => page.evaluate('window.__pwned');
   const shownCount = async (page: Page): Promise<number> => Number(await page.locator('[data-count]').first().textContent());
 
   it('audit: summary, benchmark, findings filtered by severity and text, switched to by-rule', async () => {
@@ -132,7 +135,7 @@ describe('HTML reports in a real browser (Chromium, from disk)', function () {
     await page.locator('[data-filter=view][value=app]').check();
 
     // A Setup link for an installed app (its 0H4 Id) and one for an app that is not installed.
-    const hrefs = await page.locator('a[href*="/lightning/setup/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+    const hrefs = await Promise.all((await page.locator('a[href*="/lightning/setup/"]').all()).map(async (a) => (await a.getAttribute('href')) ?? ''));
     expect(hrefs.some((h) => h.includes('ConnectedApplication/page?address=%2Fapp%2Fmgmt%2Fforceconnectedapps%2FforceAppDetail.apexp%3FconnectedAppId%3D0H4'))).to.be.true;
     expect(hrefs.some((h) => h.endsWith('/lightning/setup/ConnectedAppsUsage/home'))).to.be.true;
     await screenshot(page, 'audit-report.png');
@@ -158,7 +161,7 @@ describe('HTML reports in a real browser (Chromium, from disk)', function () {
     const unknown = await shownCount(page);
     expect(unknown).to.be.within(1, all - 1);
     expect(await page.locator('#apps tbody tr:visible .badge.unknown').count()).to.equal(unknown);
-    const bg = await page.locator('#apps tbody tr.unknown td').first().evaluate((td) => getComputedStyle(td).backgroundColor);
+    const bg = await page.evaluate("getComputedStyle(document.querySelector('#apps tbody tr.unknown td')).backgroundColor");
     expect(bg).to.not.equal('rgba(0, 0, 0, 0)');
     await page.locator('[data-filter=flag][value=unknown]').uncheck();
     await page.locator('[data-filter=text]').fill('jenkins');

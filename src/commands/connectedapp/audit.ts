@@ -8,6 +8,8 @@ import type { SourceCoverage } from '../../domain/coverage.js';
 import { readOrgAuditInventory } from '../../operations/audit-inventory.js';
 import { NoSourceDirectoryError, readSourceAuditInventory } from '../../operations/audit-source.js';
 import { ProjectFileError, projectPackageDirectories } from '../../adapters/source-files.js';
+import { readRegisterFile, RegisterFileError } from '../../adapters/register-file.js';
+import { RegisterError, withRegister, type AppRegister } from '../../domain/register.js';
 import { BENCHMARKS, findingControls, type ControlId, type ControlResult } from '../../domain/audit/benchmark.js';
 import { createReport } from '../../renderers/audit/report.js';
 import { AUDIT_FORMATS, writeAuditReports } from '../../renderers/audit/output.js';
@@ -53,6 +55,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     baseline: Flags.file({ exists: true, summary: messages.getMessage('flags.baseline.summary') }),
     'write-baseline': Flags.file({ summary: messages.getMessage('flags.write-baseline.summary') }),
     'result-format': Flags.option({
+      char: 'r',
       options: AUDIT_FORMATS,
       multiple: true,
       default: ['human' as const],
@@ -64,6 +67,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     verbose: Flags.boolean({ summary: messages.getMessage('flags.verbose.summary'), exclusive: ['concise'] }),
     concise: Flags.boolean({ summary: messages.getMessage('flags.concise.summary'), exclusive: ['verbose'] }),
     benchmark: Flags.option({ options: BENCHMARKS, summary: messages.getMessage('flags.benchmark.summary') })(),
+    register: Flags.file({ exists: true, summary: messages.getMessage('flags.register.summary') }),
     'unused-days': Flags.integer({ min: 1, max: 3650, default: 90, summary: messages.getMessage('flags.unused-days.summary') }),
     'broad-profile-users': Flags.integer({ min: 1, default: 200, summary: messages.getMessage('flags.broad-profile-users.summary') }),
     'event-log-days': Flags.integer({ min: 0, max: 30, default: 7, summary: messages.getMessage('flags.event-log-days.summary') }),
@@ -73,13 +77,14 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     const { flags } = await this.parse(ConnectedAppAudit);
     checkOutputFlags({ formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] });
     const baseline = flags.baseline ? await readBaseline(flags.baseline) : undefined;
+    const register = flags.register ? await readRegister(flags.register) : undefined;
     try {
       // Unknown rule ids are a typing mistake: say so before reading anything from the org.
       selectRules(flags.rule, flags['exclude-rule']);
     } catch (error) {
       throw error instanceof AuditError ? auditErrorToSfError(error) : error;
     }
-    const inventory = await this.readInventory(flags);
+    const inventory = withRegister(await this.readInventory(flags), register);
 
     let audit: ReturnType<typeof runAudit>;
     try {
@@ -195,5 +200,17 @@ async function readBaseline(path: string): Promise<ReturnType<typeof parseBaseli
     return parseBaseline(text);
   } catch (error) {
     throw error instanceof AuditError ? auditErrorToSfError(error) : error;
+  }
+}
+
+async function readRegister(path: string): Promise<AppRegister> {
+  try {
+    return await readRegisterFile(path);
+  } catch (error) {
+    if (error instanceof RegisterFileError) throw messages.createError('error.RegisterUnreadable', [path, error.reason]);
+    if (error instanceof RegisterError) {
+      throw messages.createError('error.InvalidRegister', [path, error.problems.map((p) => `${p.path}: ${p.problem}${p.detail ? ` (${p.detail})` : ''}`).join('; ')]);
+    }
+    throw error;
   }
 }

@@ -50,7 +50,7 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
       summary: messages.getMessage('flags.name.summary'),
       description: messages.getMessage('flags.name.description'),
     }),
-    'result-format': Flags.option({ options: LIST_FORMATS, multiple: true, default: ['human' as const], summary: messages.getMessage('flags.result-format.summary') })(),
+    'result-format': Flags.option({ char: 'r', options: LIST_FORMATS, multiple: true, default: ['human' as const], summary: messages.getMessage('flags.result-format.summary') })(),
     'output-file': Flags.file({ summary: messages.getMessage('flags.output-file.summary') }),
     'output-dir': Flags.directory({ summary: messages.getMessage('flags.output-dir.summary') }),
   };

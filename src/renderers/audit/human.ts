@@ -91,7 +91,10 @@ function byRule(report: AuditReport, verbose: boolean): HumanBlock[] {
     const findings = groups.get(ruleId) ?? [];
     const controls = [...new Set(findings.flatMap((f) => findingControls(f)))];
     blocks.push({ kind: 'log', text: '' });
-    blocks.push(styled(`${severityTag(SEVERITIES[worst(ruleId)])} ${ruleId}  ${doc.title}${controls.length ? `  [${controls.join(', ')}]` : ''}`));
+    const severity = SEVERITIES[worst(ruleId)];
+    const plainTag = severityLabel(severity).toUpperCase().padEnd(8);
+    const head = labelled(0, `${plainTag} ${ruleId} `, `${doc.title}${controls.length ? `  [${controls.join(', ')}]` : ''}`);
+    blocks.push(styled(severityTag(severity) + head[0].slice(plainTag.length)), ...head.slice(1).map(styled));
     blocks.push(...labelled(2, messages.getMessage('label.why'), doc.why).map(styled));
     doc.fix.forEach((step, i) => blocks.push(...labelled(2, i === 0 ? messages.getMessage('label.fix') : ' '.repeat(messages.getMessage('label.fix').length), step).map(styled)));
     for (const f of findings) {

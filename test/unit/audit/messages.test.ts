@@ -16,7 +16,7 @@ describe('rules message bundle', () => {
       expect(doc.title, doc.id).to.be.a('string').and.not.equal('');
       expect(doc.why.length, doc.id).to.be.greaterThan(80);
       expect(doc.fix.length, doc.id).to.be.greaterThan(0);
-      expect(doc.fix.join(' '), doc.id).to.match(/Setup >|In source|Remove|Fix the XML|Correct the element|Move the integration/);
+      expect(doc.fix.join(' '), doc.id).to.match(/Setup >|In source|Remove|Fix the XML|Correct the element|Move the integration|In the register file/);
       for (const text of [doc.title, doc.why, ...doc.fix]) expect(tokens(text), doc.id).to.equal(0);
     }
   });
