@@ -14,7 +14,8 @@ import { connectedAppSetupUrl, setupBase } from './setup-links.js';
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.list');
 
-export const LIST_COLUMNS = ['apiName', 'label', 'id', 'permittedUsers', 'refreshToken', 'permissionSets', 'profiles', 'created', 'modified'] as const;
+/** The human table's columns (dates are in --json, csv and html: with them the table cannot fit 120 columns). */
+export const LIST_COLUMNS = ['apiName', 'label', 'id', 'permittedUsers', 'refreshToken', 'permissionSets', 'profiles'] as const;
 
 export function refreshTokenText(policy: SObjectRefreshToken): string {
   if (policy.validityPeriod === null || policy.validityPeriod === 0) return messages.getMessage('refreshToken.none');
@@ -24,7 +25,7 @@ export function refreshTokenText(policy: SObjectRefreshToken): string {
 /** The human table: one row per app, display words. */
 export function listTable(result: ConnectedAppListResult): {
   data: Array<Record<(typeof LIST_COLUMNS)[number], string | number>>;
-  columns: Array<{ key: (typeof LIST_COLUMNS)[number]; name: string }>;
+  columns: Array<{ key: (typeof LIST_COLUMNS)[number]; name: string; width?: number }>;
 } {
   return {
     data: result.apps.map((app) => ({
@@ -35,10 +36,9 @@ export function listTable(result: ConnectedAppListResult): {
       refreshToken: refreshTokenText(app.refreshToken),
       permissionSets: app.permissionSetCount,
       profiles: app.profileCount,
-      created: app.createdDate?.slice(0, 10) ?? '',
-      modified: app.lastModifiedDate?.slice(0, 10) ?? '',
     })),
-    columns: LIST_COLUMNS.map((key) => ({ key, name: messages.getMessage(`column.${key}`) })),
+    // An Id never wraps (it is copied whole); the text columns wrap.
+    columns: LIST_COLUMNS.map((key) => ({ key, name: messages.getMessage(`column.${key}`), ...(key === 'id' ? { width: 20 } : {}) })),
   };
 }
 

@@ -11,7 +11,7 @@ import { renderAuditFormat } from '../../../src/renderers/audit/output.js';
 import { humanAudit } from '../../../src/renderers/audit/human.js';
 import { listTable } from '../../../src/renderers/list.js';
 import { renderListFormat } from '../../../src/renderers/list-output.js';
-import type { HumanBlock, Rendered } from '../../../src/renderers/output.js';
+import { textTable, type HumanBlock, type Rendered } from '../../../src/renderers/output.js';
 import { humanReport } from '../../../src/renderers/usage.js';
 import { renderUsageFormat } from '../../../src/renderers/usage-output.js';
 import { auditReport, HTML_CONTEXT, listResult, usageResult } from './fixtures.js';
@@ -23,15 +23,13 @@ const text = (rendered: Rendered): string => (typeof rendered === 'string' ? ren
 // Our own colours only (values are made terminal-safe before colouring, so no other escape can be there).
 const SGR = /\u001b\[[0-9;]*m/g;
 
-/** Human blocks as plain text: tables as one "| a | b |" line per row. */
+/** Human blocks as the terminal shows them (without colours). */
 function humanText(blocks: HumanBlock[]): string {
   const lines: string[] = [];
   for (const b of blocks) {
     if (b.kind === 'header') lines.push(`=== ${b.text}`);
-    else if (b.kind === 'table') {
-      lines.push(`| ${b.columns.map((c) => c.name).join(' | ')} |`);
-      for (const row of b.data) lines.push(`| ${b.columns.map((c) => String(row[c.key] ?? '')).join(' | ')} |`);
-    } else lines.push(b.text.replace(SGR, ''));
+    else if (b.kind === 'table') lines.push(...textTable(b.columns, b.data));
+    else lines.push(b.text.replace(SGR, ''));
   }
   return `${lines.join('\n')}\n`;
 }
