@@ -86,6 +86,13 @@ export abstract class ConnectedAppCommand<T> extends SfCommand<T> {
     super.table({ ...options, data, ...(typeof options.title === 'string' ? { title: forTerminalCell(options.title) } : {}) });
   }
 
+  /** A line cleaned already (renderers make each value terminal-safe) that carries our own colours. */
+  public logVerbatim(line: string): void {
+    this.writeVerbatim(() => {
+      super.log(line);
+    });
+  }
+
   /** Lines a command colours itself: each part cleaned, then styled, then written as it is. */
   protected logStyled(...parts: Array<string | { text: string; style: (text: string) => string }>): void {
     const line = parts.map((part) => (typeof part === 'string' ? forTerminal(part) : part.style(forTerminal(part.text)))).join('');

@@ -7,14 +7,12 @@ import { Messages } from '@salesforce/core';
 import { jsonForTerminal } from '../domain/terminal-text.js';
 import type { AppUsage, UsageResult, UsageSourceReport, ValueCount } from '../domain/usage.js';
 import { csvText } from './csv.js';
+import type { HumanBlock } from './output.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage');
 
-export type HumanBlock =
-  | { kind: 'header'; text: string }
-  | { kind: 'log'; text: string }
-  | { kind: 'table'; columns: Array<{ key: string; name: string }>; data: Array<Record<string, string | number>> };
+export type { HumanBlock } from './output.js';
 
 /** Apps given a detailed section (the rest are in the summary table only). */
 const DETAILED_APPS = 25;

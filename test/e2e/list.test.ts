@@ -90,7 +90,9 @@ describe('connectedapp list (e2e through the org emulator)', function () {
       const none = await runCli(['connectedapp', 'list'], { emulator: empty, json: false });
       expect(none.stdout).to.include('No connected apps are installed in this org.');
       const table = await runCli(['connectedapp', 'list'], { emulator: demo, json: false });
-      expect(table.stdout).to.include('Admin approved users are pre-authorized').and.include('API Name');
+      // Cells wrap inside their column so that the table fits 120 columns.
+      expect(table.stdout).to.include('Admin approved').and.include('pre-authorized').and.include('API Name');
+      expect(Math.max(...table.stdout.split('\n').map((l) => l.length))).to.be.at.most(120);
     } finally {
       await empty.stop();
     }

@@ -64,7 +64,22 @@ function expectNoWrites(requests: RequestLogEntry[]): void {
  * run with --dry-run (and must not write) or must fail with a clear error envelope (name, message, actions).
  * Entries for commands the built plugin does not have yet are skipped.
  */
+/** Where the register smoke case writes (a fresh directory: the command refuses to overwrite). */
+const REGISTER_FILE = join(mkdtempSync(join(tmpdir(), 'ca-smoke-register-')), 'register.yaml');
+
 const SMOKE_CASES: Record<string, SmokeCase[]> = {
+  'connectedapp:register:init': [
+    {
+      title: 'a register of every installed app, to complete',
+      args: ['--output-file', REGISTER_FILE],
+      check(envelope, run) {
+        expectSuccess(envelope, run);
+        const apps = (record(envelope.result).apps ?? []) as Array<{ app: string }>;
+        expect(apps.length).to.be.greaterThan(20);
+        expect(readFileSync(REGISTER_FILE, 'utf8')).to.include('app: Jenkins_CI');
+      },
+    },
+  ],
   'connectedapp:list': [
     {
       title: 'every installed app',

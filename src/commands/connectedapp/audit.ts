@@ -1,6 +1,6 @@
 import { writeFile, readFile } from 'node:fs/promises';
 import { Messages, type Connection, type Org } from '@salesforce/core';
-import { Flags, StandardColors } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import { applyBaseline, AuditError, createBaseline, failsGate, parseBaseline, runAudit, selectRules, type NotEvaluated } from '../../domain/audit/engine.js';
@@ -9,13 +9,19 @@ import type { SourceCoverage } from '../../domain/coverage.js';
 import { readOrgAuditInventory } from '../../operations/audit-inventory.js';
 import { NoSourceDirectoryError, readSourceAuditInventory } from '../../operations/audit-source.js';
 import { ProjectFileError, projectPackageDirectories } from '../../adapters/source-files.js';
-import { createReport, type AuditReport } from '../../renderers/audit/report.js';
-import { auditErrorToSfError, coverageLabel, findingMessage, formatRuleList, notEvaluatedText, ruleCommands, ruleTitle, severityLabel } from '../../renderers/audit/rule-docs.js';
+import { readRegisterFile, RegisterFileError } from '../../adapters/register-file.js';
+import { RegisterError, withRegister, type AppRegister } from '../../domain/register.js';
+import { BENCHMARKS, findingControls, type ControlId, type ControlResult } from '../../domain/audit/benchmark.js';
+import { createReport } from '../../renderers/audit/report.js';
+import { AUDIT_FORMATS, writeAuditReports } from '../../renderers/audit/output.js';
+import { checkOutputFlags } from '../../renderers/output.js';
+import { auditErrorToSfError, findingMessage, formatRuleList, ruleCommands, ruleTitle } from '../../renderers/audit/rule-docs.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.audit');
 
-export type AuditFinding = Finding & { title: string; message: string; commands: string[] };
+/** `controls`: the Salesforce Security Benchmark controls the finding fails. */
+export type AuditFinding = Finding & { title: string; message: string; commands: string[]; controls: ControlId[] };
 
 export type ConnectedAppAuditResult = {
   mode: 'org' | 'source';
@@ -27,9 +33,10 @@ export type ConnectedAppAuditResult = {
   coverage: SourceCoverage[];
   /** Set when --fail-on was given: whether a finding at or above it remains. */
   gateFailed: boolean | null;
+  /** Set when --benchmark was given: each control's result (from every finding, baseline-accepted ones too). */
+  benchmark: ControlResult[] | null;
 };
 
-const RESULT_FORMATS = ['human', 'csv', 'markdown', 'junit', 'sarif'] as const;
 
 export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppAuditResult> {
   public static readonly summary = messages.getMessage('summary');
@@ -47,8 +54,20 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     'fail-on': Flags.option({ options: SEVERITIES, summary: messages.getMessage('flags.fail-on.summary') })(),
     baseline: Flags.file({ exists: true, summary: messages.getMessage('flags.baseline.summary') }),
     'write-baseline': Flags.file({ summary: messages.getMessage('flags.write-baseline.summary') }),
-    'result-format': Flags.option({ options: RESULT_FORMATS, default: 'human' as const, summary: messages.getMessage('flags.result-format.summary') })(),
+    'result-format': Flags.option({
+      char: 'r',
+      options: AUDIT_FORMATS,
+      multiple: true,
+      default: ['human' as const],
+      summary: messages.getMessage('flags.result-format.summary'),
+      description: messages.getMessage('flags.result-format.description'),
+    })(),
     'output-file': Flags.file({ summary: messages.getMessage('flags.output-file.summary') }),
+    'output-dir': Flags.directory({ summary: messages.getMessage('flags.output-dir.summary') }),
+    verbose: Flags.boolean({ summary: messages.getMessage('flags.verbose.summary'), exclusive: ['concise'] }),
+    concise: Flags.boolean({ summary: messages.getMessage('flags.concise.summary'), exclusive: ['verbose'] }),
+    benchmark: Flags.option({ options: BENCHMARKS, summary: messages.getMessage('flags.benchmark.summary') })(),
+    register: Flags.file({ exists: true, summary: messages.getMessage('flags.register.summary') }),
     'unused-days': Flags.integer({ min: 1, max: 3650, default: 90, summary: messages.getMessage('flags.unused-days.summary') }),
     'broad-profile-users': Flags.integer({ min: 1, default: 200, summary: messages.getMessage('flags.broad-profile-users.summary') }),
     'event-log-days': Flags.integer({ min: 0, max: 30, default: 7, summary: messages.getMessage('flags.event-log-days.summary') }),
@@ -56,15 +75,16 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
 
   public async run(): Promise<ConnectedAppAuditResult> {
     const { flags } = await this.parse(ConnectedAppAudit);
-    if (flags['output-file'] && flags['result-format'] === 'human') throw messages.createError('error.OutputNeedsFormat', [], [], EXIT.usage);
+    checkOutputFlags({ formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] });
     const baseline = flags.baseline ? await readBaseline(flags.baseline) : undefined;
+    const register = flags.register ? await readRegister(flags.register) : undefined;
     try {
       // Unknown rule ids are a typing mistake: say so before reading anything from the org.
       selectRules(flags.rule, flags['exclude-rule']);
     } catch (error) {
       throw error instanceof AuditError ? auditErrorToSfError(error) : error;
     }
-    const inventory = await this.readInventory(flags);
+    const inventory = withRegister(await this.readInventory(flags), register);
 
     let audit: ReturnType<typeof runAudit>;
     try {
@@ -83,17 +103,25 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
       await writeOutput(flags['write-baseline'], `${JSON.stringify(createBaseline(audit.findings), null, 2)}\n`);
       this.log(messages.getMessage('wroteBaseline', [audit.findings.length, flags['write-baseline']]));
     }
-    await this.output(report, flags['result-format'], flags['output-file']);
+    await writeAuditReports(this, report, {
+      formats: flags['result-format'],
+      outputFile: flags['output-file'],
+      outputDir: flags['output-dir'],
+      verbosity: flags.concise ? 'concise' : flags.verbose ? 'verbose' : 'normal',
+      benchmark: flags.benchmark !== undefined,
+      org,
+    });
 
     const gateFailed = flags['fail-on'] ? failsGate(kept, flags['fail-on']) : null;
     const result: ConnectedAppAuditResult = {
       mode: inventory.mode,
       summary: report.summary,
-      findings: kept.map((f) => ({ ...f, title: ruleTitle(f.ruleId), message: findingMessage(f), commands: ruleCommands(f.ruleId, f.app) })),
+      findings: kept.map((f) => ({ ...f, title: ruleTitle(f.ruleId), message: findingMessage(f), commands: ruleCommands(f.ruleId, f.app), controls: findingControls(f) })),
       suppressed: suppressed.length,
       notEvaluated: audit.notEvaluated,
       coverage: inventory.coverage,
       gateFailed,
+      benchmark: flags.benchmark ? report.benchmark : null,
     };
     if (gateFailed && flags['fail-on']) {
       const atOrAbove = kept.filter((f) => SEVERITIES.indexOf(f.severity) <= SEVERITIES.indexOf(flags['fail-on'] as Severity)).length;
@@ -140,64 +168,6 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
       this.spinner.stop();
     }
   }
-
-  private async output(report: AuditReport, format: (typeof RESULT_FORMATS)[number], outputFile: string | undefined): Promise<void> {
-    if (format === 'human') {
-      this.human(report);
-      return;
-    }
-    // Renderers load only when asked for, so `sf` start-up and --help stay fast.
-    const text =
-      format === 'csv'
-        ? (await import('../../renderers/audit/csv.js')).renderCsv(report)
-        : format === 'markdown'
-          ? (await import('../../renderers/audit/markdown.js')).renderMarkdown(report)
-          : format === 'junit'
-            ? (await import('../../renderers/audit/junit.js')).renderJunit(report)
-            : (await import('../../renderers/audit/sarif.js')).renderSarif(report);
-    if (outputFile) {
-      await writeOutput(outputFile, text);
-      this.log(messages.getMessage('wrote', [format, outputFile]));
-    } else if (!this.jsonEnabled()) {
-      process.stdout.write(text);
-    }
-  }
-
-  private human(report: AuditReport): void {
-    const colour: Record<Severity, (text: string) => string> = {
-      critical: (t) => StandardColors.error(t),
-      high: (t) => StandardColors.error(t),
-      medium: (t) => StandardColors.warning(t),
-      low: (t) => StandardColors.info(t),
-      info: (t) => t,
-    };
-    this.styledHeader(messages.getMessage('header.summary', [report.target ?? report.mode]));
-    const s = report.summary;
-    this.log(s.total === 0 ? messages.getMessage('summary.none') : messages.getMessage('summary.counts', [s.critical, s.high, s.medium, s.low, s.info]));
-    if (report.suppressed > 0) this.log(messages.getMessage('summary.suppressed', [report.suppressed]));
-    const groups = new Map<string, Finding[]>();
-    for (const f of report.findings) groups.set(f.app ?? '', [...(groups.get(f.app ?? '') ?? []), f]);
-    for (const [app, findings] of groups) {
-      this.log('');
-      this.log(app || messages.getMessage('orgWide'));
-      for (const f of findings) {
-        this.logStyled('  ', { text: severityLabel(f.severity).toUpperCase().padEnd(8), style: colour[f.severity] }, ` ${f.ruleId}  ${findingMessage(f)}`);
-        if (f.file) this.log(`           ${messages.getMessage('finding.location', [f.file, f.line ?? 1])}`);
-        for (const command of ruleCommands(f.ruleId, f.app)) this.log(`           ${messages.getMessage('finding.fix', [command])}`);
-      }
-    }
-    if (report.notEvaluated.length) {
-      this.log('');
-      this.log(messages.getMessage('header.notEvaluated'));
-      for (const n of report.notEvaluated) this.log(`  ${notEvaluatedText(n)}`);
-    }
-    const notes = report.coverage.filter((c) => c.status !== 'used' || c.detail);
-    if (notes.length) {
-      this.log('');
-      this.log(messages.getMessage('header.coverage'));
-      for (const c of notes) this.log(`  ${c.source}: ${coverageLabel(c.status)}${c.detail ? ` — ${c.detail}` : ''}`);
-    }
-  }
 }
 
 async function projectDirectories(): Promise<string[] | null> {
@@ -228,5 +198,17 @@ async function readBaseline(path: string): Promise<ReturnType<typeof parseBaseli
     return parseBaseline(text);
   } catch (error) {
     throw error instanceof AuditError ? auditErrorToSfError(error) : error;
+  }
+}
+
+async function readRegister(path: string): Promise<AppRegister> {
+  try {
+    return await readRegisterFile(path);
+  } catch (error) {
+    if (error instanceof RegisterFileError) throw messages.createError('error.RegisterUnreadable', [path, error.reason]);
+    if (error instanceof RegisterError) {
+      throw messages.createError('error.InvalidRegister', [path, error.problems.map((p) => `${p.path}: ${p.problem}${p.detail ? ` (${p.detail})` : ''}`).join('; ')]);
+    }
+    throw error;
   }
 }

@@ -5,7 +5,9 @@ import { errorCodesSection } from '../../exit-codes.js';
 import { readInventory } from '../../adapters/connected-apps.js';
 import type { SourceCoverage } from '../../domain/coverage.js';
 import type { AppComponent, InventoryApp, JoinedBy, PermittedUsers, SObjectRefreshToken } from '../../domain/inventory.js';
-import { permittedUsersLabel, resolveApps } from '../../operations/resolve-apps.js';
+import { resolveApps } from '../../operations/resolve-apps.js';
+import { LIST_FORMATS, writeListReports } from '../../renderers/list-output.js';
+import { checkOutputFlags } from '../../renderers/output.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.list');
@@ -50,18 +52,30 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
       summary: messages.getMessage('flags.name.summary'),
       description: messages.getMessage('flags.name.description'),
     }),
+    'result-format': Flags.option({ char: 'r', options: LIST_FORMATS, multiple: true, default: ['human' as const], summary: messages.getMessage('flags.result-format.summary') })(),
+    'output-file': Flags.file({ summary: messages.getMessage('flags.output-file.summary') }),
+    'output-dir': Flags.directory({ summary: messages.getMessage('flags.output-dir.summary') }),
   };
 
   public async run(): Promise<ConnectedAppListResult> {
     const { flags } = await this.parse(ConnectedAppList);
+    checkOutputFlags({ formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] });
     const inventory = await readInventory(await this.connect(flags['target-org'], flags['api-version']));
     const apps = flags.name ? resolveApps(inventory.apps, flags.name) : inventory.apps;
     const result = { apps: apps.map(toRow), unmatchedComponents: inventory.unmatchedComponents, coverage: inventory.coverage };
-    this.report(result);
+    this.warnAbout(result);
+    await writeListReports(this, result, {
+      formats: flags['result-format'],
+      outputFile: flags['output-file'],
+      outputDir: flags['output-dir'],
+      org: flags['target-org'],
+      noApps: messages.getMessage('noApps'),
+      listed: messages.getMessage('listed', [result.apps.length]),
+    });
     return result;
   }
 
-  private report(result: ConnectedAppListResult): void {
+  private warnAbout(result: ConnectedAppListResult): void {
     const names = result.coverage.find((c) => c.source === 'listMetadata:ConnectedApp');
     if (names && names.status !== 'used') this.warn(messages.getMessage('warning.noApiNames', [names.errorCode ?? names.status]));
     else {
@@ -72,27 +86,6 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
       const names = result.unmatchedComponents.map((c) => c.fullName);
       this.warn(messages.getMessage('warning.unmatchedComponents', [names.length, names.join(', ')]));
     }
-    if (result.apps.length === 0) {
-      this.log(messages.getMessage('noApps'));
-      return;
-    }
-    this.table({
-      data: result.apps.map((app) => ({
-        apiName: app.apiName ?? '',
-        label: app.label,
-        id: app.id,
-        permittedUsers: permittedUsersLabel(app),
-        refreshToken: refreshTokenText(app.refreshToken),
-        permissionSets: app.permissionSetCount,
-        profiles: app.profileCount,
-        created: app.createdDate?.slice(0, 10) ?? '',
-        modified: app.lastModifiedDate?.slice(0, 10) ?? '',
-      })),
-      columns: (['apiName', 'label', 'id', 'permittedUsers', 'refreshToken', 'permissionSets', 'profiles', 'created', 'modified'] as const).map(
-        (key) => ({ key, name: messages.getMessage(`column.${key}`) })
-      ),
-    });
-    this.log(messages.getMessage('listed', [result.apps.length]));
   }
 }
 
@@ -112,9 +105,4 @@ function toRow(app: InventoryApp): ConnectedAppListRow {
     createdDate: app.createdDate,
     lastModifiedDate: app.lastModifiedDate,
   };
-}
-
-function refreshTokenText(policy: SObjectRefreshToken): string {
-  if (policy.validityPeriod === null || policy.validityPeriod === 0) return messages.getMessage('refreshToken.none');
-  return messages.getMessage(`refreshToken.${policy.measuredFrom}`, [policy.validityPeriod]);
 }

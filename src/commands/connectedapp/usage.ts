@@ -3,9 +3,9 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import type { UsageResult } from '../../domain/usage.js';
-import { jsonForTerminal } from '../../domain/terminal-text.js';
 import { collectUsage, concurrencyFromEnv, usageWindow, type UsageProgress } from '../../operations/usage.js';
-import { csvLines, humanReport, ndjsonLines } from '../../renderers/usage.js';
+import { checkOutputFlags } from '../../renderers/output.js';
+import { USAGE_FORMATS, writeUsageReports } from '../../renderers/usage-output.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage');
@@ -30,11 +30,20 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
     'event-type': Flags.string({ multiple: true, summary: messages.getMessage('flags.event-type.summary'), description: messages.getMessage('flags.event-type.description') }),
     source: Flags.option({ options: ['elf', 'tokens', 'logins', 'all'] as const, default: 'all', summary: messages.getMessage('flags.source.summary'), description: messages.getMessage('flags.source.description') })(),
     'output-dir': Flags.directory({ summary: messages.getMessage('flags.output-dir.summary') }),
-    'result-format': Flags.option({ char: 'r', options: ['human', 'json', 'csv', 'ndjson'] as const, default: 'human', summary: messages.getMessage('flags.result-format.summary'), description: messages.getMessage('flags.result-format.description') })(),
+    'result-format': Flags.option({
+      char: 'r',
+      options: USAGE_FORMATS,
+      multiple: true,
+      default: ['human' as const],
+      summary: messages.getMessage('flags.result-format.summary'),
+      description: messages.getMessage('flags.result-format.description'),
+    })(),
+    'output-file': Flags.file({ summary: messages.getMessage('flags.output-file.summary') }),
   };
 
   public async run(): Promise<ConnectedAppUsageResult> {
     const { flags } = await this.parse(ConnectedAppUsage);
+    checkOutputFlags({ formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] });
     const now = new Date();
     const window = usageWindow(flags, now);
     const outcome = await collectUsage(
@@ -54,7 +63,7 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
       this.byteProgress()
     );
     for (const warning of outcome.warnings) this.warn(warning);
-    this.render(outcome.result, flags['result-format']);
+    await writeUsageReports(this, outcome.result, { formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'], org: flags['target-org'], at: now });
     if (outcome.failure) return this.endWith(outcome.result, EXIT.error, outcome.failure);
     return this.endWith(outcome.result, outcome.partial ? EXIT.partial : EXIT.ok);
   }
@@ -75,18 +84,5 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
         this.progress.stop();
       },
     };
-  }
-
-  private render(result: UsageResult, format: 'human' | 'json' | 'csv' | 'ndjson'): void {
-    if (format === 'json') this.log(jsonForTerminal(result, 2));
-    else if (format === 'csv') for (const line of csvLines(result)) this.log(line);
-    else if (format === 'ndjson') for (const line of ndjsonLines(result)) this.log(line);
-    else {
-      for (const block of humanReport(result)) {
-        if (block.kind === 'header') this.styledHeader(block.text);
-        else if (block.kind === 'log') this.log(block.text);
-        else this.table({ data: block.data, columns: block.columns });
-      }
-    }
   }
 }

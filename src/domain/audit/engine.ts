@@ -287,6 +287,7 @@ const EVIDENCE_ORDER: readonly Evidence[] = [
   'installState',
   'permissions',
   'orgNames',
+  'register',
 ];
 
 function orderEvidence(evidence: readonly Evidence[]): Evidence[] {

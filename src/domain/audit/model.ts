@@ -5,15 +5,17 @@
  */
 import type { SourceCoverage } from '../coverage.js';
 import type { AppPolicy } from '../policy.js';
+import type { AppRegister } from '../register.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
 /**
  * The kinds of evidence a rule may need. A rule whose evidence is missing is "not evaluated", never "passed".
- * apiCalls: AuditApp.apiCalls (ApiTotalUsage); permissions: AuditInventory.privilegedUsers and adminProfiles.
+ * apiCalls: AuditApp.apiCalls (ApiTotalUsage); permissions: AuditInventory.privilegedUsers and adminProfiles;
+ * register: AuditInventory.register (the --register file).
  */
-export type Evidence = 'metadata' | 'assignments' | 'activeUsers' | 'tokens' | 'logins' | 'users' | 'ipRanges' | 'installState' | 'orgNames' | 'apiCalls' | 'permissions';
+export type Evidence = 'metadata' | 'assignments' | 'activeUsers' | 'tokens' | 'logins' | 'users' | 'ipRanges' | 'installState' | 'orgNames' | 'apiCalls' | 'permissions' | 'register';
 
 /** A profile or permission set that holds the app, with its active users when known. */
 export type AuditHolder = {
@@ -98,6 +100,8 @@ export type AuditInventory = {
   /** Which evidence kinds are available at all in this run. */
   evidence: Evidence[];
   coverage: SourceCoverage[];
+  /** The register of approved apps (audit --register); absent when none was given. */
+  register?: AppRegister | null;
   /** Source mode: files that did not parse. */
   parseErrors: Array<{ file: string; line: number; column: number; message: string }>;
   options: AuditOptions;

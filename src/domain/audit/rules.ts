@@ -9,6 +9,7 @@ import type { Rule } from './rules/kit.js';
 import { LIFECYCLE_APP_RULES, LIFECYCLE_ORG_RULES } from './rules/lifecycle.js';
 import { PERMITTED_USERS_RULES } from './rules/permitted-users.js';
 import { REFRESH_TOKEN_RULES } from './rules/refresh-tokens.js';
+import { REGISTER_APP_RULES, REGISTER_ORG_RULES } from './rules/register.js';
 import { SCOPES_AND_FLOWS_RULES } from './rules/scopes-flows.js';
 
 export type { AppRule, FindingDraft, OrgRule, Rule, RuleCategory, RuleContext, RuleOutcome } from './rules/kit.js';
@@ -23,4 +24,6 @@ export const RULE_DEFINITIONS: readonly Rule[] = [
   ...LIFECYCLE_ORG_RULES,
   ...HYGIENE_APP_RULES,
   ...HYGIENE_ORG_RULES,
+  ...REGISTER_APP_RULES,
+  ...REGISTER_ORG_RULES,
 ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -4,6 +4,7 @@
  * is escaped, so an app named `<img …>` or `a|b` cannot change the document, and its control and invisible
  * characters are shown escaped (the report is often read in a terminal).
  */
+import { findingControls } from '../../domain/audit/benchmark.js';
 import { SEVERITIES, type Finding } from '../../domain/audit/model.js';
 import { forTerminalCell } from '../../domain/terminal-text.js';
 import type { AuditReport } from './report.js';
@@ -30,7 +31,8 @@ const esc = escapeMarkdown;
 
 function findingLine(f: Finding): string[] {
   const message = findingMessage(f, { text: esc, value: esc });
-  const lines = [`- **${esc(severityLabel(f.severity))}** ${codeSpan(f.ruleId)}: ${message}`];
+  const controls = findingControls(f);
+  const lines = [`- **${esc(severityLabel(f.severity))}** ${codeSpan(f.ruleId)}: ${message}${controls.length > 0 ? ` (${controls.join(', ')})` : ''}`];
   if (f.file !== null) {
     lines.push(`  - ${f.line === null ? codeSpan(f.file) : rulesText('report.location', [codeSpan(f.file), f.line])}`);
   }

@@ -4,6 +4,7 @@
  */
 import type { AuditResult, NotEvaluated, RuleInfo, RuleRun, SeverityCounts } from '../../domain/audit/engine.js';
 import { summarize } from '../../domain/audit/engine.js';
+import { evaluateBenchmark, type ControlResult } from '../../domain/audit/benchmark.js';
 import type { AuditInventory, Finding } from '../../domain/audit/model.js';
 import type { SourceCoverage } from '../../domain/coverage.js';
 
@@ -22,6 +23,8 @@ export type AuditReport = {
   /** Findings a baseline accepted (not in `findings`). */
   suppressed: number;
   toolVersion: string | null;
+  /** Salesforce Security Benchmark controls, from every finding of the run (a baseline does not make a control pass). */
+  benchmark: ControlResult[];
 };
 
 export type ReportOptions = {
@@ -45,6 +48,7 @@ export function createReport(result: AuditResult, inventory: Pick<AuditInventory
     summary: summarize(findings),
     suppressed: options.suppressed ?? 0,
     toolVersion: options.toolVersion ?? null,
+    benchmark: evaluateBenchmark(result),
   };
 }
 

@@ -4,6 +4,7 @@
  * take every display text from here.
  */
 import { Messages, type SfError } from '@salesforce/core';
+import { ruleControls } from '../../domain/audit/benchmark.js';
 import { AuditError, RULES, ruleMessageArgs, ruleMessageVariants, type NotEvaluated, type RuleInfo } from '../../domain/audit/engine.js';
 import type { Evidence, Finding, Severity } from '../../domain/audit/model.js';
 import type { RuleCategory } from '../../domain/audit/rules.js';
@@ -134,7 +135,7 @@ export function notEvaluatedText(entry: NotEvaluated): string {
   return entry.fields && entry.fields.length > 0 ? `${main} ${rulesText('report.notEvaluated.fields', [entry.fields.join(', ')])}` : main;
 }
 
-/** The rule list for `audit --help`: grouped by category, one aligned line per rule. */
+/** The rule list for `audit --help`: grouped by category, one aligned line per rule, with the benchmark controls it serves. */
 export function formatRuleList(rules: readonly RuleInfo[] = RULES): string {
   const idWidth = Math.max(...rules.map((r) => r.id.length));
   const sevWidth = Math.max(...rules.map((r) => severityLabel(r.severity).length));
@@ -143,7 +144,9 @@ export function formatRuleList(rules: readonly RuleInfo[] = RULES): string {
   for (const category of categories) {
     lines.push('', rulesText('ruleList.category', [categoryLabel(category)]));
     for (const rule of rules.filter((r) => r.category === category)) {
-      lines.push(`  ${rulesText('ruleList.line', [rule.id.padEnd(idWidth), severityLabel(rule.severity).padEnd(sevWidth), ruleTitle(rule.id)])}`);
+      const controls = ruleControls(rule.id);
+      const line = rulesText('ruleList.line', [rule.id.padEnd(idWidth), severityLabel(rule.severity).padEnd(sevWidth), ruleTitle(rule.id)]);
+      lines.push(`  ${line}${controls.length > 0 ? `  [${controls.join(', ')}]` : ''}`);
     }
   }
   return lines.join('\n');

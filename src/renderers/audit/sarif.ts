@@ -3,7 +3,8 @@
  *
  * Decisions:
  * - One run; tool.driver.rules lists the selected rules (id, a PascalCase name, title, why, help in text and
- *   Markdown with the fix and commands, default level, tags ["security", category] and "security-severity":
+ *   Markdown with the fix and commands, default level, tags ["security", category, the Salesforce Security
+ *   Benchmark controls it serves, e.g. "SBS-OAUTH-001"] and "security-severity":
  *   critical 9.5, high 8.0, medium 5.5, low 3.0, info 1.0, which GitHub maps to its own levels).
  * - level: critical/high → error, medium → warning, low/info → note (the finding's severity, not the rule's).
  * - Every result has one location with a physicalLocation, because GitHub shows only results that have one:
@@ -16,6 +17,7 @@
  *   tracks an alert across runs without hashing file contents.
  * - No secrets: results carry the finding's evidence, which never holds one.
  */
+import { findingControls, ruleControls } from '../../domain/audit/benchmark.js';
 import { ruleSubject } from '../../domain/audit/engine.js';
 import type { Finding, Severity } from '../../domain/audit/model.js';
 import { jsonForTerminal } from '../../domain/terminal-text.js';
@@ -77,7 +79,7 @@ function ruleObject(doc: RuleDoc): Json {
     fullDescription: { text: doc.why },
     help: { text: helpText(doc), markdown: helpMarkdown(doc) },
     defaultConfiguration: { level: SARIF_LEVEL[doc.severity] },
-    properties: { tags: ['security', doc.category], 'security-severity': SECURITY_SEVERITY[doc.severity], severity: doc.severity },
+    properties: { tags: ['security', doc.category, ...ruleControls(doc.id)], 'security-severity': SECURITY_SEVERITY[doc.severity], severity: doc.severity },
   };
 }
 
@@ -105,7 +107,7 @@ function resultObject(f: Finding, ruleIndex: number, options: SarifOptions): Jso
     message: { text: findingMessage(f) },
     locations: [location],
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
-    properties: { severity: f.severity, app: f.app, evidence: f.evidence, commands: ruleCommands(f.ruleId, f.app) },
+    properties: { severity: f.severity, app: f.app, evidence: f.evidence, commands: ruleCommands(f.ruleId, f.app), controls: findingControls(f) },
   };
 }
 

@@ -16,7 +16,7 @@ describe('rules message bundle', () => {
       expect(doc.title, doc.id).to.be.a('string').and.not.equal('');
       expect(doc.why.length, doc.id).to.be.greaterThan(80);
       expect(doc.fix.length, doc.id).to.be.greaterThan(0);
-      expect(doc.fix.join(' '), doc.id).to.match(/Setup >|In source|Remove|Fix the XML|Correct the element|Move the integration/);
+      expect(doc.fix.join(' '), doc.id).to.match(/Setup >|In source|Remove|Fix the XML|Correct the element|Move the integration|In the register file/);
       for (const text of [doc.title, doc.why, ...doc.fix]) expect(tokens(text), doc.id).to.equal(0);
     }
   });
@@ -37,7 +37,10 @@ describe('rules message bundle', () => {
     for (const rule of RULES) {
       for (const command of ruleDoc(rule.id).commands) {
         expect(command, rule.id).to.match(/^sf connectedapp (assign|unassign|policy set|usage) --name <app>( |$)/);
-        const flags = [...command.matchAll(/--([a-z-]+) (\S+)/g)].map((m) => [m[1], m[2]]);
+        for (const flag of command.match(/--[a-z-]+/g) ?? []) {
+          expect(['--name', '--permission-set', '--profile', '--permitted-users', '--ip-relaxation', '--refresh-token', '--pkce', '--refresh-token-rotation'], command).to.include(flag);
+        }
+        const flags = [...command.matchAll(/--([a-z-]+) ([^-\s]\S*)/g)].map((m) => [m[1], m[2]]);
         for (const [flag, value] of flags) {
           expect(['name', 'permission-set', 'profile', 'permitted-users', 'ip-relaxation', 'refresh-token'], command).to.include(flag);
           if (flag === 'permitted-users') expect(() => parsePermittedUsersFlag(value)).to.not.throw();

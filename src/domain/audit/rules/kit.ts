@@ -11,7 +11,7 @@
 import type { AppPolicy, PolicyField } from '../../policy.js';
 import type { AuditApp, AuditInventory, Evidence, Finding, Severity } from '../model.js';
 
-export type RuleCategory = 'permitted-users' | 'ip-relaxation' | 'refresh-tokens' | 'scopes-and-flows' | 'lifecycle' | 'source-hygiene';
+export type RuleCategory = 'permitted-users' | 'ip-relaxation' | 'refresh-tokens' | 'scopes-and-flows' | 'lifecycle' | 'source-hygiene' | 'register';
 export const RULE_CATEGORIES: readonly RuleCategory[] = [
   'permitted-users',
   'ip-relaxation',
@@ -19,6 +19,7 @@ export const RULE_CATEGORIES: readonly RuleCategory[] = [
   'scopes-and-flows',
   'lifecycle',
   'source-hygiene',
+  'register',
 ];
 
 export type EvidenceValue = Finding['evidence'][string];

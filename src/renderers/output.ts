@@ -1,0 +1,200 @@
+/*
+ * Where a command's reports go. `--result-format` may be given several times:
+ * - human is printed to the terminal (silent under --json);
+ * - with --output-file, the one other format is written to that file;
+ * - with --output-dir, every other format is written there as connectedapp-<command>-<org Id>-<UTC time>.<ext>
+ *   (one run, one time stamp: an evidence archive);
+ * - otherwise the one other format goes to standard output (two or more need --output-dir).
+ * Flag combinations are checked before the command reads anything from the org (checkOutputFlags).
+ */
+import { mkdir, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Messages } from '@salesforce/core';
+import { terminalSafe } from './terminal.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.output');
+
+/** What the output needs from a command (an SfCommand has all of it). */
+export type OutputUx = {
+  log(message?: string): void;
+  /** Writes a line whose values were cleaned already and which may carry our own colours (log would show them escaped). */
+  logVerbatim?(message: string): void;
+  styledHeader(text: string): void;
+  jsonEnabled(): boolean;
+};
+
+/** A rendered report: the whole text, or its lines (written one by one, for large outputs). */
+export type Rendered = string | Iterable<string>;
+
+export type OutputFlags = { formats: readonly string[]; outputFile?: string; outputDir?: string };
+
+/** File extensions by format. */
+const EXTENSIONS: Readonly<Record<string, string>> = { csv: 'csv', markdown: 'md', junit: 'xml', sarif: 'sarif', html: 'html', json: 'json', ndjson: 'ndjson' };
+
+/** Tables are cut to this many columns (or the terminal's width when narrower); long cells wrap. */
+export const TABLE_WIDTH = 120;
+
+/** The formats asked for, each once, in the order given. */
+export function uniqueFormats(formats: readonly string[]): string[] {
+  return [...new Set(formats)];
+}
+
+/** Throws (exit code 2, bad flags) when the formats and destinations do not fit together. */
+export function checkOutputFlags(flags: OutputFlags): void {
+  const files = uniqueFormats(flags.formats).filter((f) => f !== 'human');
+  if (flags.outputFile !== undefined && files.length === 0) throw messages.createError('error.OutputNeedsFormat', [], [], 2);
+  if (flags.outputFile !== undefined && files.length > 1) throw messages.createError('error.OutputFileOneFormat', [files.join(', ')], [], 2);
+  if (flags.outputFile === undefined && flags.outputDir === undefined && files.length > 1) throw messages.createError('error.FormatsNeedOutputDir', [files.join(', ')], [], 2);
+}
+
+/** connectedapp-audit-00D000000000001AAA-20261120T093000Z.html */
+export function archiveFileName(command: string, orgId: string | null, at: Date, format: string): string {
+  const stamp = at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const org = (orgId ?? 'no-org').replace(/[^A-Za-z0-9_-]/g, '_');
+  return `connectedapp-${command}-${org}-${stamp}.${EXTENSIONS[format] ?? format}`;
+}
+
+async function writeRendered(path: string, rendered: Rendered): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(path, 'w');
+    if (typeof rendered === 'string') await handle.write(rendered);
+    else {
+      // Lines are gathered into chunks: one write per line would be slow for large usage exports.
+      let chunk = '';
+      for (const line of rendered) {
+        chunk += `${line}\n`;
+        if (chunk.length >= 65_536) {
+          await handle.write(chunk);
+          chunk = '';
+        }
+      }
+      if (chunk) await handle.write(chunk);
+    }
+  } catch (error) {
+    throw messages.createError('error.CannotWrite', [path, error instanceof Error ? error.message : String(error)]);
+  } finally {
+    await handle?.close();
+  }
+}
+
+export type OutputRequest<F extends string> = OutputFlags & {
+  formats: readonly F[];
+  /** For archive file names. */
+  command: string;
+  orgId: string | null;
+  at: Date;
+  /** Prints the human report. */
+  human: () => void;
+  /** Renders a non-human format (called only for the formats asked for). */
+  render: (format: Exclude<F, 'human'>) => Rendered | Promise<Rendered>;
+};
+
+/** Prints and writes every format asked for; returns the files written. */
+export async function writeOutputs<F extends string>(ux: OutputUx, request: OutputRequest<F>): Promise<string[]> {
+  checkOutputFlags(request);
+  const formats = uniqueFormats(request.formats);
+  const written: string[] = [];
+  if (formats.includes('human')) request.human();
+  const others = formats.filter((f): f is Exclude<F, 'human'> => f !== 'human');
+  if (request.outputDir !== undefined && request.outputFile === undefined && others.length > 0) {
+    try {
+      await mkdir(request.outputDir, { recursive: true });
+    } catch (error) {
+      throw messages.createError('error.CannotWrite', [request.outputDir, error instanceof Error ? error.message : String(error)]);
+    }
+  }
+  for (const format of others) {
+    const rendered = await request.render(format);
+    const path =
+      request.outputFile ?? (request.outputDir !== undefined ? join(request.outputDir, archiveFileName(request.command, request.orgId, request.at, format)) : undefined);
+    if (path === undefined) {
+      if (ux.jsonEnabled()) continue;
+      if (typeof rendered === 'string') process.stdout.write(rendered);
+      else for (const line of rendered) ux.log(line);
+      continue;
+    }
+    await writeRendered(path, rendered);
+    written.push(path);
+    ux.log(messages.getMessage('wrote', [format, path]));
+  }
+  return written;
+}
+
+/** A human block of a report, printed through the command's ux. */
+export type HumanBlock =
+  | { kind: 'header'; text: string }
+  | { kind: 'log'; text: string }
+  /** Text whose values were made terminal-safe already (it may carry our own colours). */
+  | { kind: 'styled'; text: string }
+  | { kind: 'table'; columns: Array<{ key: string; name: string; width?: number }>; data: Array<Record<string, string | number>> };
+
+/** A cell's text wrapped to `width` columns: at spaces where it can, inside a word where it must. */
+export function wrapCell(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (let word of paragraph.split(' ')) {
+      while (word.length > width) {
+        if (line) {
+          lines.push(line);
+          line = '';
+        }
+        lines.push(word.slice(0, width));
+        word = word.slice(width);
+      }
+      if (line && line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+/**
+ * A plain text table that fits `maxWidth` columns: the widest columns give way first (down to their header's
+ * width, or a fixed `width`), and cells wrap inside their column. Deterministic, whatever the terminal.
+ */
+export function textTable(columns: ReadonlyArray<{ key: string; name: string; width?: number }>, data: ReadonlyArray<Record<string, string | number>>, maxWidth = TABLE_WIDTH): string[] {
+  const cell = (row: Record<string, string | number>, key: string): string => String(row[key] ?? '');
+  const widths = columns.map((c) => c.width ?? Math.max(c.name.length, ...data.map((r) => Math.max(...cell(r, c.key).split('\n').map((l) => l.length)))));
+  const minimum = columns.map((c) => c.width ?? Math.min(Math.max(c.name.length, 6), 12));
+  const gap = 2;
+  const total = (): number => widths.reduce((a, b) => a + b, 0) + gap * (columns.length - 1);
+  while (total() > maxWidth) {
+    let widest = -1;
+    widths.forEach((w, i) => {
+      if (w > minimum[i] && (widest < 0 || w > widths[widest])) widest = i;
+    });
+    if (widest < 0) break;
+    widths[widest]--;
+  }
+  const line = (cells: string[][]): string[] => {
+    const height = Math.max(...cells.map((c) => c.length));
+    return Array.from({ length: height }, (_, i) => cells.map((c, k) => (c[i] ?? '').padEnd(widths[k])).join(' '.repeat(gap)).trimEnd());
+  };
+  return [
+    ...line(columns.map((c, k) => wrapCell(c.name, widths[k]))),
+    widths.map((w) => '─'.repeat(w)).join(' '.repeat(gap)),
+    ...data.flatMap((row) => line(columns.map((c, k) => wrapCell(cell(row, c.key), widths[k])))),
+  ];
+}
+
+/** Prints human blocks; every value is made safe for a terminal, tables fit TABLE_WIDTH columns and wrap. */
+export function printBlocks(ux: OutputUx, blocks: Iterable<HumanBlock>): void {
+  for (const block of blocks) {
+    if (block.kind === 'header') ux.styledHeader(terminalSafe(block.text));
+    else if (block.kind === 'log') ux.log(terminalSafe(block.text));
+    else if (block.kind === 'styled') {
+      if (ux.logVerbatim) ux.logVerbatim(block.text);
+      else ux.log(block.text);
+    }
+    else {
+      const data = block.data.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? terminalSafe(v) : v])));
+      for (const text of textTable(block.columns, data)) ux.log(text);
+    }
+  }
+}

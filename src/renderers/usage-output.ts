@@ -1,0 +1,39 @@
+// Every report of one `connectedapp usage` run, in the formats asked for (see output.ts for where each goes).
+import type { Org } from '@salesforce/core';
+import type { UsageResult } from '../domain/usage.js';
+import { orgContext } from './audit/output.js';
+import { printBlocks, writeOutputs, type OutputUx, type Rendered } from './output.js';
+import { csvLines, humanReport, ndjsonLines } from './usage.js';
+
+export const USAGE_FORMATS = ['human', 'json', 'csv', 'ndjson', 'html'] as const;
+export type UsageFormat = (typeof USAGE_FORMATS)[number];
+
+export type UsageOutputOptions = { formats: readonly UsageFormat[]; outputFile?: string; outputDir?: string; org?: Org; at?: Date };
+
+export async function renderUsageFormat(result: UsageResult, format: Exclude<UsageFormat, 'human'>, context: { generatedAt: string; instanceUrl: string | null; orgId: string | null }): Promise<Rendered> {
+  switch (format) {
+    case 'json':
+      return [JSON.stringify(result, null, 2)];
+    case 'csv':
+      return csvLines(result);
+    case 'ndjson':
+      return ndjsonLines(result);
+    case 'html':
+      return (await import('./usage-html.js')).renderUsageHtml(result, context);
+  }
+}
+
+export async function writeUsageReports(ux: OutputUx, result: UsageResult, options: UsageOutputOptions): Promise<string[]> {
+  const at = options.at ?? new Date();
+  const { orgId, instanceUrl } = orgContext(options.org);
+  return writeOutputs(ux, {
+    ...options,
+    command: 'usage',
+    orgId,
+    at,
+    human: () => {
+      printBlocks(ux, humanReport(result));
+    },
+    render: (format) => renderUsageFormat(result, format, { generatedAt: at.toISOString(), instanceUrl, orgId }),
+  });
+}
