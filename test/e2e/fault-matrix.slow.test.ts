@@ -17,8 +17,10 @@ import ConnectedAppAudit from '../../src/commands/connectedapp/audit.js';
 import ConnectedAppList from '../../src/commands/connectedapp/list.js';
 import ConnectedAppPolicySet from '../../src/commands/connectedapp/policy/set.js';
 import ConnectedAppPolicyShow from '../../src/commands/connectedapp/policy/show.js';
+import ConnectedAppRevoke from '../../src/commands/connectedapp/revoke.js';
 import ConnectedAppUnassign from '../../src/commands/connectedapp/unassign.js';
 import ConnectedAppUsage from '../../src/commands/connectedapp/usage.js';
+import { tokenRef } from '../../src/domain/tokens.js';
 import { start, type Emulator, type FaultRule, type RequestLogEntry, type Scenario } from '../emulator/index.js';
 import { runInProcess, type CommandClass, type InProcessRun } from './in-process.js';
 
@@ -155,6 +157,21 @@ const policyWithAssignCheck = (apps: string[], wanted: Record<string, string>, p
   };
 };
 
+/** Token statuses in the words the judge knows: revoked is a deletion, already gone is unchanged. */
+const TOKEN_STATUS: Record<string, string> = { revoked: 'deleted', unchanged: 'unchanged', failed: 'failed', unknown: 'unknown', 'would-revoke': 'would-delete' };
+
+const tokenItems = (tokens: Array<{ ref: string; status: string }> | undefined): Item[] => (tokens ?? []).map((t) => ({ key: `token:${t.ref}`, status: TOKEN_STATUS[t.status] ?? t.status }));
+
+/** Every token of these apps (by AppName) is gone from the org. Keys are the tokens' refs in a fresh org (the scenario is deterministic). */
+const tokensGone = (appNames: string[]): WriteCheck['applied'] => {
+  let refs: string[] | undefined;
+  return async (emulator) => {
+    refs ??= await withEmulator((fresh) => Promise.resolve(fresh.org.table('OauthToken').filter((t) => appNames.includes(t.AppName as string)).map((t) => tokenRef(t.DeleteToken as string))));
+    const held = new Set(emulator.org.table('OauthToken').map((t) => tokenRef(t.DeleteToken as string)));
+    return new Map(refs.map((ref) => [`token:${ref}`, !held.has(ref)]));
+  };
+};
+
 const CASES: Case[] = [
   { name: 'list', command: ConnectedAppList, args: [] },
   { name: 'policy show', command: ConnectedAppPolicyShow, args: ['--name', 'Alpha', '--name', 'Beta'] },
@@ -183,6 +200,12 @@ const CASES: Case[] = [
     command: ConnectedAppPolicySet,
     args: ['--name', 'Beta', '--permitted-users', 'admin-approved', '--assign-permission-set', 'Ops'],
     write: policyWithAssignCheck(['Beta'], { isAdminApproved: 'true' }, ['Beta|permission-set:Ops']),
+  },
+  {
+    name: 'revoke',
+    command: ConnectedAppRevoke,
+    args: ['--name', 'Alpha', '--name', 'Beta'],
+    write: { items: (result) => tokenItems((result as { tokens?: Array<{ ref: string; status: string }> } | undefined)?.tokens), applied: tokensGone(['Alpha', 'Beta']) },
   },
 ];
 
