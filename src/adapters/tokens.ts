@@ -272,3 +272,9 @@ export async function revokeToken(conn: Connection, deleteToken: string): Promis
     idempotent: false,
   });
 }
+
+/** How many tokens these apps' users hold (one COUNT() query, which the 2,500-row stop does not limit). */
+export async function countAppTokens(conn: Connection, appNames: readonly string[]): Promise<number> {
+  if (appNames.length === 0) return 0;
+  return (await queryAll(conn, `SELECT COUNT() FROM OauthToken${where({ appNames })}`)).totalSize;
+}

@@ -87,7 +87,7 @@ export function installedApp(app: Pick<InventoryApp, 'id' | 'label' | 'apiName'>
   return { name: app.label, appId: app.id, apiName: app.apiName, installed: true };
 }
 
-function unknownApps(unknown: readonly string[], apps: readonly InventoryApp[]): Error {
+export function unknownApps(unknown: readonly string[], apps: readonly InventoryApp[]): Error {
   const candidates = appNames(apps);
   const error = messages.createError('error.UnknownApp', [unknown.map((n) => `"${n}"`).join(', ')]);
   const suggestions = unknown.flatMap((name) => {
