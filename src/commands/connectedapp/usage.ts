@@ -3,8 +3,9 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import type { UsageResult } from '../../domain/usage.js';
-import { collectUsage, concurrencyFromEnv, usageWindow, type UsageProgress } from '../../operations/usage.js';
-import { csvLines, humanReport, ndjsonLines } from '../../renderers/usage.js';
+import { collectUsage, concurrencyFromEnv, newIpsSinceFlag, usageWindow, type UsageProgress } from '../../operations/usage.js';
+import { csvLines, humanReport, ndjsonLines, type HumanBlock } from '../../renderers/usage.js';
+import { ipCsvLines, ipNdjsonLines, ipReport, userReport } from '../../renderers/usage-groups.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage');
@@ -28,6 +29,8 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
     interval: Flags.option({ options: ['daily', 'hourly'] as const, default: 'daily', summary: messages.getMessage('flags.interval.summary') })(),
     'event-type': Flags.string({ multiple: true, summary: messages.getMessage('flags.event-type.summary'), description: messages.getMessage('flags.event-type.description') }),
     source: Flags.option({ options: ['elf', 'tokens', 'logins', 'all'] as const, default: 'all', summary: messages.getMessage('flags.source.summary'), description: messages.getMessage('flags.source.description') })(),
+    'group-by': Flags.option({ options: ['app', 'user', 'ip'] as const, summary: messages.getMessage('flags.group-by.summary'), description: messages.getMessage('flags.group-by.description') })(),
+    'new-ips-since': Flags.string({ summary: messages.getMessage('flags.new-ips-since.summary'), description: messages.getMessage('flags.new-ips-since.description') }),
     'output-dir': Flags.directory({ summary: messages.getMessage('flags.output-dir.summary') }),
     'result-format': Flags.option({ char: 'r', options: ['human', 'json', 'csv', 'ndjson'] as const, default: 'human', summary: messages.getMessage('flags.result-format.summary'), description: messages.getMessage('flags.result-format.description') })(),
   };
@@ -36,6 +39,9 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
     const { flags } = await this.parse(ConnectedAppUsage);
     const now = new Date();
     const window = usageWindow(flags, now);
+    const newIpsSince = newIpsSinceFlag(flags['new-ips-since'], window);
+    // --new-ips-since is about IPs: it implies the IP grouping unless another one is asked for.
+    const groupBy = flags['group-by'] ?? (newIpsSince ? 'ip' : 'app');
     const outcome = await collectUsage(
       await this.connect(flags['target-org'], flags['api-version']),
       {
@@ -49,6 +55,8 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
         outputDir: flags['output-dir'],
         concurrency: concurrencyFromEnv(process.env.SF_CONNECTEDAPP_CONCURRENCY),
         now,
+        groupBy,
+        newIpsSince,
       },
       this.byteProgress()
     );
@@ -78,10 +86,11 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
 
   private render(result: UsageResult, format: 'human' | 'json' | 'csv' | 'ndjson'): void {
     if (format === 'json') this.log(JSON.stringify(result, null, 2));
-    else if (format === 'csv') for (const line of csvLines(result)) this.log(line);
-    else if (format === 'ndjson') for (const line of ndjsonLines(result)) this.log(line);
+    else if (format === 'csv') for (const line of result.groupBy === 'ip' ? ipCsvLines(result) : csvLines(result)) this.log(line);
+    else if (format === 'ndjson') for (const line of [...ndjsonLines(result), ...ipNdjsonLines(result)]) this.log(line);
     else {
-      for (const block of humanReport(result)) {
+      const blocks: Iterable<HumanBlock> = result.groupBy === 'ip' ? ipReport(result) : result.groupBy === 'user' ? userReport(result) : humanReport(result);
+      for (const block of blocks) {
         if (block.kind === 'header') this.styledHeader(block.text);
         else if (block.kind === 'log') this.log(block.text);
         else this.table({ data: block.data, columns: block.columns });
