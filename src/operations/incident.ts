@@ -35,7 +35,7 @@ import { revokeOutcome, type TokenResult } from '../domain/tokens.js';
 import { runOutcome, type RunOutcome } from '../domain/write-outcome.js';
 import { addAccess, removeAccess } from './access.js';
 import { setPolicies, type AppPolicyResult } from './policy.js';
-import { checkRevokePermissions, installedApp, revokeAppTokens, unknownApps, type RevokeApp, type RevokeProgress } from './revoke.js';
+import { assertLabelsDistinct, checkRevokePermissions, installedApp, revokeAppTokens, unknownApps, type RevokeApp, type RevokeProgress } from './revoke.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.contain');
@@ -80,7 +80,10 @@ function orgIdOf(conn: Connection, identity: Identity | null): string {
 async function resolveOne(conn: Connection, name: string, apps: readonly InventoryApp[]): Promise<Target> {
   const found = findApps(apps, name);
   if (found.length > 1) throw messages.createError('error.Ambiguous', [name, found.map((a) => a.apiName ?? a.label).join(', ')]);
-  if (found.length === 1) return { app: installedApp(found[0]), inventoryApp: found[0] };
+  if (found.length === 1) {
+    assertLabelsDistinct([installedApp(found[0])], apps);
+    return { app: installedApp(found[0]), inventoryApp: found[0] };
+  }
   const byTokens = await tokenAppNames(conn, [name]);
   const tokenName = byTokens.get(name);
   if (tokenName === undefined) throw unknownApps([name], apps);

@@ -73,6 +73,7 @@ export async function resolveRevokeApps(conn: Connection, names: readonly string
     if (matches.length === 0) rest.push(name);
     for (const app of matches) found.set(`id:${id15(app.id)}`, installedApp(app));
   }
+  assertLabelsDistinct([...found.values()], apps);
   const byTokens = rest.length ? await tokenAppNames(conn, rest) : new Map<string, string>();
   const unknown = rest.filter((name) => !byTokens.has(name));
   if (unknown.length > 0) throw unknownApps(unknown, apps);
@@ -81,6 +82,17 @@ export async function resolveRevokeApps(conn: Connection, names: readonly string
     if (!installed) found.set(`name:${appName.toLowerCase()}`, { name: appName, appId: null, apiName: null, installed: false });
   }
   return [...found.values()];
+}
+
+/**
+ * OauthToken names an app by its label only (AppName): when another installed app has the same label, its tokens
+ * would be revoked too. Refused, before anything is read further.
+ */
+export function assertLabelsDistinct(selected: readonly RevokeApp[], apps: readonly InventoryApp[]): void {
+  for (const app of selected) {
+    const twins = apps.filter((a) => a.label.toLowerCase() === app.name.toLowerCase());
+    if (twins.length > 1) throw messages.createError('error.SameLabel', [app.name, twins.map((a) => a.apiName ?? a.id).join(', ')]);
+  }
 }
 
 export function installedApp(app: Pick<InventoryApp, 'id' | 'label' | 'apiName'>): RevokeApp {

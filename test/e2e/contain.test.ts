@@ -8,7 +8,7 @@ import type { ConnectedAppContainResult } from '../../src/commands/connectedapp/
 import type { ConnectedAppRestoreResult } from '../../src/commands/connectedapp/restore.js';
 import { parseSnapshot } from '../../src/domain/snapshot.js';
 import { ensureBuilt, runCli, type CliRun } from './harness.js';
-import { COMPROMISED, COMPROMISED_LABEL, COMPROMISED_TOKENS, incidentScenario, INNOCENT, LOOKALIKE } from './incident-scenario.js';
+import { COMPROMISED, COMPROMISED_LABEL, COMPROMISED_TOKENS, CONSUMER_SECRET, incidentScenario, INNOCENT, LOOKALIKE } from './incident-scenario.js';
 
 const contained = (run: CliRun): ConnectedAppContainResult => run.json?.result as ConnectedAppContainResult;
 const restored = (run: CliRun): ConnectedAppRestoreResult => run.json?.result as ConnectedAppRestoreResult;
@@ -85,7 +85,7 @@ describe('connectedapp contain / restore (e2e through the org emulator)', functi
     expect(snapshot.assignments.map((a) => a.permissionSetId).sort()).to.deep.equal([...assignmentsBefore].sort());
     expect(snapshot.tokens.count).to.equal(COMPROMISED_TOKENS);
     expect(snapshot.policy?.permittedUsers).to.equal('all-self-authorize');
-    const held = emulator.org.table('OauthToken').flatMap((t) => [t.DeleteToken as string, t.AccessToken as string]);
+    const held = [CONSUMER_SECRET, ...emulator.org.table('OauthToken').flatMap((t) => [t.DeleteToken as string, t.AccessToken as string])];
     expect(held.filter((s) => text.includes(s) || run.stdout.includes(s))).to.deep.equal([]);
 
     const again = await runCli(['connectedapp', 'contain', '--name', COMPROMISED, '--snapshot-file', file], { emulator });

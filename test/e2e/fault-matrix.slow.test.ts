@@ -271,6 +271,7 @@ const CASES: Case[] = [
   { name: 'policy show', command: ConnectedAppPolicyShow, args: ['--name', 'Alpha', '--name', 'Beta'] },
   { name: 'audit', command: ConnectedAppAudit, args: ['--event-log-days', '30'] },
   { name: 'usage', command: ConnectedAppUsage, args: ['--start-date', '2026-11-18', '--end-date', '2026-11-19'] },
+  { name: 'usage --new-ips-since', command: ConnectedAppUsage, args: ['--start-date', '2026-11-18', '--end-date', '2026-11-19', '--new-ips-since', '2026-11-19'] },
   {
     name: 'assign',
     command: ConnectedAppAssign,

@@ -12,6 +12,8 @@ export const COMPROMISED_LABEL = 'Data Loader Pro';
 export const COMPROMISED_TOKENS = 3000;
 export const INNOCENT = 'Reporting_Sync';
 export const LOOKALIKE = 'Data Loader Pro (unverified)';
+/** The compromised app's consumer secret: it must never appear in a snapshot or an output. */
+export const CONSUMER_SECRET = 'LoaderConsumerSecret0123456789ABCDEF';
 
 export const userName = (i: number): string => `user${String(i).padStart(3, '0')}@incident.example.com`;
 
@@ -38,7 +40,12 @@ export function incidentScenario(options: { tokens?: number; adminApproved?: boo
     users: [{ username: 'admin@incident.example.com', profile: 'System Administrator' }, ...users],
     connectedApps: [
       // No isAdminApproved element at all (the default, self-authorize): restore must leave it absent again.
-      { name: COMPROMISED, label: COMPROMISED_LABEL, metadata: appXml(COMPROMISED_LABEL, options.adminApproved === undefined ? null : options.adminApproved) },
+      {
+        name: COMPROMISED,
+        label: COMPROMISED_LABEL,
+        metadata: appXml(COMPROMISED_LABEL, options.adminApproved === undefined ? null : options.adminApproved),
+        consumerSecret: CONSUMER_SECRET,
+      },
       { name: INNOCENT, label: 'Reporting Sync', metadata: appXml('Reporting Sync', true) },
       { name: 'Data_Loader_Pro_Unverified', label: LOOKALIKE, installed: false },
     ],

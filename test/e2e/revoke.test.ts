@@ -102,6 +102,16 @@ describe('connectedapp revoke (e2e through the org emulator)', function () {
     expect(revokes(run)).to.equal(0);
   });
 
+  it('refuses an app whose label another installed app shares: their tokens cannot be told apart', async () => {
+    const scenario = incidentScenario({ tokens: 10 });
+    scenario.connectedApps = [...(scenario.connectedApps ?? []), { name: 'Data_Loader_Pro_Sandbox', label: COMPROMISED_LABEL }];
+    emulator = await start({ scenario });
+    const run = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED], { emulator });
+    expect(run.exitCode).to.equal(1);
+    expect(run.json?.message).to.match(/More than one installed app is labeled "Data Loader Pro"/);
+    expect(revokes(run)).to.equal(0);
+  });
+
   it('checks Customize Application and Manage Users before reading any token', async () => {
     const scenario = incidentScenario({ tokens: 10 });
     scenario.profiles = [...(scenario.profiles ?? []), { name: 'Helpdesk', permissions: ['ApiEnabled', 'ViewSetup', 'ManageUsers'] }];
