@@ -1,5 +1,6 @@
 // Generated files that are committed must match the code: oclif.manifest.json, command-snapshot.json
-// (command ids and flags) and schemas/connectedapp-<command>.json (each command's --json result type).
+// (command ids and flags), schemas/connectedapp-<command>.json (each command's --json result type) and the
+// schemas of files the plugin writes (schemas/file-connectedapp-snapshot.json).
 // Default: compare and fail when stale. --write: regenerate all (then review and commit the diff).
 // --write-manifest: only the manifest (used by prepack). The manifest is built from lib/ (run the build first).
 import { execFileSync } from 'node:child_process';
@@ -44,6 +45,12 @@ if (!manifestOnly) {
     const generator = createGenerator({ path: `${commandsDir}/${file}`, tsconfig: `${root}tsconfig.json`, type, skipTypeCheck: true, additionalProperties: false });
     const name = `schemas/connectedapp-${file.replace(/\.ts$/, '').replaceAll('/', '-')}.json`;
     expectedSchemas.add(name);
+    check(name, `${JSON.stringify(generator.createSchema(type), null, 2)}\n`);
+  }
+  // 4. Schemas of files the plugin writes, from their types (the desired-state file's schema is written by hand).
+  const fileSchemas = [{ name: 'schemas/file-connectedapp-snapshot.json', path: 'src/domain/snapshot.ts', type: 'IncidentSnapshot' }];
+  for (const { name, path, type } of fileSchemas) {
+    const generator = createGenerator({ path: `${root}${path}`, tsconfig: `${root}tsconfig.json`, type, skipTypeCheck: true, additionalProperties: false });
     check(name, `${JSON.stringify(generator.createSchema(type), null, 2)}\n`);
   }
   for (const existing of readdirSync(`${root}schemas`).filter((f) => /^connectedapp-.*\.json$/.test(f))) {

@@ -7,3 +7,8 @@ export type { ConnectedAppPolicyShowResult } from './commands/connectedapp/polic
 export type { ConnectedAppPolicySetResult } from './commands/connectedapp/policy/set.js';
 export type { ConnectedAppUsageResult } from './commands/connectedapp/usage.js';
 export type { ConnectedAppAuditResult, AuditFinding } from './commands/connectedapp/audit.js';
+export type { ConnectedAppRevokeResult } from './commands/connectedapp/revoke.js';
+export type { TokenResult, TokenStatus } from './domain/tokens.js';
+export type { ConnectedAppContainResult } from './commands/connectedapp/contain.js';
+export type { ConnectedAppRestoreResult } from './commands/connectedapp/restore.js';
+export type { IncidentSnapshot, SnapshotHolder, SnapshotPolicy } from './domain/snapshot.js';

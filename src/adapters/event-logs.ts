@@ -16,17 +16,11 @@ import type { Connection } from '@salesforce/core';
 import { ApiError, dataPath, isTransient, queryAll } from './api.js';
 import { openStream } from './transport.js';
 import type { LogFileRecord } from '../domain/usage.js';
-import { soqlInList } from '../domain/soql.js';
+import { soqlDateTime, soqlInList } from '../domain/soql.js';
 
 const FILE_FIELDS = 'Id, EventType, LogDate, Interval, Sequence, LogFileLength, LogFileFieldNames, CreatedDate';
 
 /** A SOQL datetime literal (whole seconds, UTC); `up` rounds a fractional second up. */
-function soqlDateTime(date: Date, up = false): string {
-  const ms = date.getTime();
-  const seconds = up ? Math.ceil(ms / 1000) : Math.floor(ms / 1000);
-  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** The files of the given types whose LogDate is in [from, to): one query, paged. */
 export async function queryLogFiles(conn: Connection, eventTypes: readonly string[], from: Date, to: Date): Promise<LogFileRecord[]> {
   const soql =

@@ -7,6 +7,7 @@
 import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from './api.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
+import { soqlDateTime } from '../domain/soql.js';
 
 export type AppLoginUsage = {
   application: string;
@@ -69,4 +70,31 @@ export function groupLogins(rows: readonly Row[]): AppLoginUsage[] {
     byKey.set(key, entry);
   }
   return [...byKey.values()].map(({ userIds, ...usage }) => ({ ...usage, users: userIds.size }));
+}
+
+// ---- Logins by source IP ---------------------------------------------------------------------------
+
+export type LoginIpRow = { Application: string | null; LoginSubType: string | null; UserId: string; LoginTime: string; SourceIp: string | null };
+
+export type LoginIpRead = { rows: LoginIpRow[]; coverage: SourceCoverage };
+
+/**
+ * Every login in [from, to) with its source IP, newest first, up to a bound (the coverage says "capped" when it
+ * is reached). SourceIp cannot be filtered or grouped on reliably (see the reference), so rows are read and
+ * grouped here; LoginTime is filterable.
+ */
+export async function readLoginIps(conn: Connection, from: Date, to: Date): Promise<LoginIpRead> {
+  try {
+    const rows = await queryAll<LoginIpRow>(
+      conn,
+      `SELECT Application, LoginSubType, UserId, LoginTime, SourceIp FROM LoginHistory WHERE LoginTime >= ${soqlDateTime(from)} AND LoginTime < ${soqlDateTime(to, true)} ORDER BY LoginTime DESC LIMIT ${ROW_BOUND}`
+    );
+    return {
+      rows: rows.records,
+      coverage: rows.records.length >= ROW_BOUND ? { source: SOURCE, status: 'capped', detail: coverageText.getMessage('loginsCapped', [ROW_BOUND]) } : { source: SOURCE, status: 'used' },
+    };
+  } catch (error) {
+    if (isSourceUnavailable(error)) return { rows: [], coverage: coverageForError(SOURCE, errorCodeOf(error), messageOf(error)) };
+    throw error;
+  }
 }

@@ -3,15 +3,16 @@
  * who holds the connected-app bypass permissions (after a describe of PermissionSet: only fields the org has are
  * queried), run-as users of client-credentials apps, and the login IP ranges of profiles. Each read is optional: a
  * refusal becomes coverage.
+ * Also: who runs the command (userinfo) and which user permissions they hold, for commands that need some.
  */
 import { Messages, type Connection } from '@salesforce/core';
-import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from './api.js';
+import { dataPath, errorCodeOf, getJson, isSourceUnavailable, isUnreachable, messageOf, queryAll } from './api.js';
 import { describeFieldNames } from './describe.js';
 import { listMetadata, readMetadata } from './metadata-api.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
 import { chunk } from '../domain/collections.js';
 import { id15 } from '../domain/names.js';
-import { soqlInList } from '../domain/soql.js';
+import { soqlInList, soqlString } from '../domain/soql.js';
 import { childText, elements } from '../domain/xml.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -213,4 +214,42 @@ async function readProfileMetadataRanges(conn: Connection, names: readonly strin
     );
   }
   return ranges;
+}
+
+// ---- The user running the command ----------------------------------------------------------------
+
+/** Who the session belongs to, as the org says (userinfo): the user and org Ids. */
+export type Identity = { userId: string; orgId: string; username: string | null };
+
+/** The session's user and org, or null where the org does not answer userinfo (an unreachable org still throws). */
+export async function readIdentity(conn: Connection): Promise<Identity | null> {
+  try {
+    const info = await getJson<{ user_id?: unknown; organization_id?: unknown; preferred_username?: unknown } | null>(conn, '/services/oauth2/userinfo');
+    if (typeof info?.user_id !== 'string' || typeof info.organization_id !== 'string') return null;
+    return { userId: info.user_id, orgId: info.organization_id, username: typeof info.preferred_username === 'string' ? info.preferred_username : null };
+  } catch (error) {
+    if (isUnreachable(error)) throw error;
+    return null;
+  }
+}
+
+/** Each user permission (API name without "Permissions") asked about: held, not held, or not checkable (null). */
+export type UserPermissions = Map<string, boolean | null>;
+
+/**
+ * Whether a user holds these user permissions through any permission set assignment (the profile's own
+ * permission set included). The PermissionSet fields are looked up in its describe first: which permissions
+ * exist as fields varies by org, edition and release, and a missing one is reported as not checkable.
+ */
+export async function readUserPermissions(conn: Connection, userId: string, permissions: readonly string[]): Promise<UserPermissions> {
+  const describe = await getJson<{ fields: Array<{ name: string }> }>(conn, dataPath(conn, '/sobjects/PermissionSet/describe'));
+  const fields = new Set(describe.fields.map((f) => f.name));
+  const checkable = permissions.filter((p) => fields.has(`Permissions${p}`));
+  const held: UserPermissions = new Map(permissions.map((p) => [p, checkable.includes(p) ? false : null]));
+  if (checkable.length === 0) return held;
+  type Row = { PermissionSet: Record<string, boolean | null> | null };
+  const select = checkable.map((p) => `PermissionSet.Permissions${p}`).join(', ');
+  const rows = (await queryAll<Row>(conn, `SELECT ${select} FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(userId)}`)).records;
+  for (const p of checkable) held.set(p, rows.some((r) => r.PermissionSet?.[`Permissions${p}`] === true));
+  return held;
 }

@@ -8,10 +8,11 @@ import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from './api.js';
 import { chunk } from '../domain/collections.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
-import { soqlInList } from '../domain/soql.js';
+import { soqlInList, soqlString } from '../domain/soql.js';
+import { OAUTH_TOKEN_ROW_CAP, packUsers, splitPartition, tokenRef, USERS_PER_QUERY, type TokenRecord } from '../domain/tokens.js';
+import { call } from './transport.js';
 
-/** OauthToken's documented hard stop. */
-export const OAUTH_TOKEN_ROW_CAP = 2500;
+export { OAUTH_TOKEN_ROW_CAP } from '../domain/tokens.js';
 /** Users per partition when splitting the row query; sized so a partition rarely nears the cap. */
 const USERS_PER_PARTITION = 200;
 
@@ -128,4 +129,152 @@ export async function readTokenHolders(conn: Connection, appNames: readonly stri
     holders.set(row.AppName, list);
   }
   return holders;
+}
+
+// ---- Every token of some apps, for revocation ----------------------------------------------------
+
+/** Which tokens to read: these apps (by AppName), optionally only these users (Ids). */
+export type TokenFilter = { appNames: readonly string[]; userIds?: readonly string[] };
+
+export type TokenList = {
+  tokens: TokenRecord[];
+  /** COUNT() of the tokens the filter matches, before the rows were read. */
+  counted: number;
+  /** Users whose tokens could not all be read: one user alone holds more than a query returns. */
+  cappedUsers: string[];
+  requests: number;
+};
+
+type RevokeRow = {
+  AppName: string | null;
+  UserId: string;
+  User: { Username: string } | null;
+  CreatedDate: string | null;
+  LastUsedDate: string | null;
+  UseCount: number | null;
+  DeleteToken: string | null;
+};
+
+const REVOKE_FIELDS = 'SELECT AppName, UserId, User.Username, CreatedDate, LastUsedDate, UseCount, DeleteToken FROM OauthToken';
+
+function where(filter: TokenFilter, userIds?: readonly string[]): string {
+  const clauses = [`AppName IN ${soqlInList(filter.appNames)}`];
+  const users = userIds ?? filter.userIds;
+  if (users) clauses.push(`UserId IN ${soqlInList(users)}`);
+  return ` WHERE ${clauses.join(' AND ')}`;
+}
+
+/**
+ * Every token the filter matches, read past the 2,500-row stop as the OauthToken reference says: COUNT() first;
+ * under the cap, one query; at or over it, the rows are read per group of users — grouped by each user's token
+ * count (one aggregate query) or, where the org refuses that aggregate, by all users — and a group whose query
+ * is still cut is split in two until it is not. Only a single user holding more tokens than a query returns
+ * cannot be read whole: that user is listed in `cappedUsers`.
+ */
+export async function readTokens(conn: Connection, filter: TokenFilter): Promise<TokenList> {
+  if (filter.appNames.length === 0 || filter.userIds?.length === 0) return { tokens: [], counted: 0, cappedUsers: [], requests: 0 };
+  let requests = 1;
+  const counted = (await queryAll(conn, `SELECT COUNT() FROM OauthToken${where(filter)}`)).totalSize;
+  if (counted === 0) return { tokens: [], counted, cappedUsers: [], requests };
+  if (counted < OAUTH_TOKEN_ROW_CAP) {
+    const page = await queryAll<RevokeRow>(conn, `${REVOKE_FIELDS}${where(filter)}`);
+    requests += pages(page.records.length);
+    // Complete unless tokens were created between the count and the read and pushed it over the stop.
+    if (page.records.length >= page.totalSize) return { tokens: toRecords(page.records), counted, cappedUsers: [], requests };
+  }
+  const partitioned = await readByUser(conn, filter);
+  return { ...partitioned, counted, requests: requests + partitioned.requests };
+}
+
+async function readByUser(conn: Connection, filter: TokenFilter): Promise<Omit<TokenList, 'counted'>> {
+  let requests = 0;
+  let partitions: string[][];
+  const counts = await tokensPerUser(conn, filter);
+  requests++;
+  if (counts) partitions = packUsers(counts);
+  else {
+    const users = filter.userIds ? [...filter.userIds] : (await queryAll<{ Id: string }>(conn, 'SELECT Id FROM User')).records.map((u) => u.Id);
+    if (!filter.userIds) requests += Math.max(1, Math.ceil(users.length / 2000));
+    partitions = chunk(users, USERS_PER_QUERY);
+  }
+  const tokens: TokenRecord[] = [];
+  const cappedUsers: string[] = [];
+  // Sequential: the org's concurrent-request limit is shared with its users, and partitions are few.
+  while (partitions.length > 0) {
+    const users = partitions.shift() ?? [];
+    const page = await queryAll<RevokeRow>(conn, `${REVOKE_FIELDS}${where(filter, users)}`);
+    requests += pages(page.records.length);
+    if (page.records.length < page.totalSize) {
+      const halves = splitPartition(users);
+      if (halves) {
+        partitions.unshift(...halves);
+        continue;
+      }
+      cappedUsers.push(users[0]);
+    }
+    tokens.push(...toRecords(page.records));
+  }
+  return { tokens, cappedUsers, requests };
+}
+
+/**
+ * Tokens per user (one aggregate query), or null where the org refuses aggregates on OauthToken or the answer is
+ * not whole (an aggregate answer has no further pages): the caller then partitions by all users.
+ */
+async function tokensPerUser(conn: Connection, filter: TokenFilter): Promise<Map<string, number> | null> {
+  try {
+    const result = await queryAll<{ UserId: string; n: number }>(conn, `SELECT UserId, COUNT(AppName) n FROM OauthToken${where(filter)} GROUP BY UserId`);
+    if (result.records.length < result.totalSize) return null;
+    return new Map(result.records.map((r) => [r.UserId, r.n]));
+  } catch (error) {
+    if (['MALFORMED_QUERY', 'INVALID_FIELD', 'INVALID_QUERY_FILTER_OPERATOR'].includes(errorCodeOf(error))) return null;
+    throw error;
+  }
+}
+
+const pages = (rows: number): number => Math.max(1, Math.ceil(rows / 500));
+
+function toRecords(rows: readonly RevokeRow[]): TokenRecord[] {
+  return rows
+    .filter((r): r is RevokeRow & { DeleteToken: string } => typeof r.DeleteToken === 'string' && r.DeleteToken !== '')
+    .map((r) => ({
+      ref: tokenRef(r.DeleteToken),
+      app: r.AppName ?? '',
+      userId: r.UserId,
+      username: r.User?.Username ?? null,
+      createdDate: r.CreatedDate,
+      lastUsedDate: r.LastUsedDate,
+      useCount: r.UseCount ?? 0,
+      deleteToken: r.DeleteToken,
+    }));
+}
+
+/** Which of these token names (AppName) the org holds at least one token for (one query per name; names are few). */
+export async function tokenAppNames(conn: Connection, names: readonly string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const name of names) {
+    const rows = (await queryAll<{ AppName: string }>(conn, `SELECT AppName FROM OauthToken WHERE AppName = ${soqlString(name)} LIMIT 1`)).records;
+    if (rows.length > 0) found.set(name, rows[0].AppName);
+  }
+  return found;
+}
+
+/**
+ * Revokes one token through the documented revoke endpoint, with its DeleteToken in the form body (never in the
+ * URL, where proxies log it). Not resent: a failure says whether the org refused it or the answer was lost.
+ */
+export async function revokeToken(conn: Connection, deleteToken: string): Promise<void> {
+  await call(conn, {
+    method: 'POST',
+    path: '/services/oauth2/revoke',
+    body: `token=${encodeURIComponent(deleteToken)}`,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    idempotent: false,
+  });
+}
+
+/** How many tokens these apps' users hold (one COUNT() query, which the 2,500-row stop does not limit). */
+export async function countAppTokens(conn: Connection, appNames: readonly string[]): Promise<number> {
+  if (appNames.length === 0) return 0;
+  return (await queryAll(conn, `SELECT COUNT() FROM OauthToken${where({ appNames })}`)).totalSize;
 }

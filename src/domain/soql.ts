@@ -18,3 +18,10 @@ export function soqlString(value: string): string {
 export function soqlInList(values: Iterable<string>): string {
   return `(${[...values].map(soqlString).join(', ')})`;
 }
+
+/** A SOQL datetime literal (UTC, whole seconds; `up` rounds up, for an exclusive upper bound). */
+export function soqlDateTime(date: Date, up = false): string {
+  const ms = date.getTime();
+  const seconds = up ? Math.ceil(ms / 1000) : Math.floor(ms / 1000);
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -455,6 +455,8 @@ export type RowFilter = {
   interval: UsageInterval;
   /** Lower-case usernames and 15-character user Ids to keep (null: everyone). */
   users: { names: ReadonlySet<string>; ids: ReadonlySet<string> } | null;
+  /** Also count calls per client IP (usage --group-by ip, --new-ips-since). */
+  ips?: boolean;
 };
 
 const HEADER_CELL = /^[A-Z][A-Z0-9_]*$/;
@@ -475,6 +477,8 @@ export class FileAggregate {
   public hasAppColumns = false;
   public readonly problems: FileProblem[] = [];
   public readonly apps = new Map<string, AppAgg>();
+  /** Calls per client IP, when the filter asks for them. */
+  public readonly ips: IpCounter | null;
   private readonly badLines = new Set<number>();
   private readonly startStamp: string;
   private readonly endStamp: string;
@@ -487,6 +491,7 @@ export class FileAggregate {
     this.endStamp = elfStamp(filter.window.end);
     this.bucketWidth = filter.interval === 'hourly' ? 10 : 8;
     this.defaultFamily = FAMILY_OF_TYPE[file.eventType] ?? '';
+    this.ips = filter.ips ? new IpCounter() : null;
   }
 
   /** Every CSV record, in order, the header row first. */
@@ -583,6 +588,7 @@ export class FileAggregate {
     }
     const d = app.dims;
     if (c.ip >= 0) d.sourceIps.add(r[c.ip]);
+    if (this.ips && c.ip >= 0) this.ips.call(r[c.ip], ts, username !== '' ? username : userId !== '' ? `id:${id15(userId)}` : '', ref.name);
     d.apiFamilies.add(c.family >= 0 ? r[c.family] : this.defaultFamily);
     if (c.resource >= 0) d.apiResources.add(r[c.resource]);
     else if (c.uri >= 0) d.apiResources.add(r[c.uri]);
@@ -691,8 +697,11 @@ export class UsageTotals {
   public nonApp = 0;
   public skippedRows = 0;
   public readonly problems: FileProblem[] = [];
+  /** Calls (event logs) and logins (LoginHistory) per client IP, when asked for. */
+  public readonly ips = new IpCounter();
 
   public add(file: FileAggregate): void {
+    if (file.ips) this.ips.merge(file.ips);
     this.rows += file.rows;
     this.counted += file.counted;
     this.outsideWindow += file.outsideWindow;
@@ -756,6 +765,15 @@ const NON_APP_LOGIN = /^(browser|n\/a|unknown|)$/i;
 /** LoginSubType values of OAuth-style logins: only these name a connected app in Application. */
 const OAUTH_SUBTYPE = /oauth|jwt|saml|openid|token|remote/i;
 
+/** The connected app a LoginHistory row names, or null (UI and internal logins, or an app outside the selection). */
+export function loginApp(matcher: AppMatcher, application: string, loginSubType: string | null): AppRef | null {
+  if (NON_APP_LOGIN.test(application.trim())) return null;
+  const known = matcher.resolveName(application);
+  // An Application that is not an installed app names a connected app only for OAuth-style logins.
+  if (known === null || (!known.installed && !OAUTH_SUBTYPE.test(loginSubType ?? ''))) return null;
+  return known;
+}
+
 export type JoinInput = {
   matcher: AppMatcher;
   /** Event-log usage by app key (empty when event logs were not read). */
@@ -800,10 +818,8 @@ export function joinUsage(input: JoinInput): { apps: AppUsage[]; users: UserUsag
     }
   }
   for (const l of input.logins ?? []) {
-    if (NON_APP_LOGIN.test(l.application.trim())) continue;
-    const known = input.matcher.resolveName(l.application);
-    // An Application that is not an installed app names a connected app only for OAuth-style logins.
-    if (known === null || (!known.installed && !OAUTH_SUBTYPE.test(l.loginSubType ?? ''))) continue;
+    const known = loginApp(input.matcher, l.application, l.loginSubType);
+    if (known === null) continue;
     entry(known).logins.push({ loginSubType: l.loginSubType, logins: l.logins, users: l.users, lastLogin: l.lastLogin });
   }
   for (const app of input.listed) entry({ key: app.id, name: app.label, appId: app.id, apiName: app.apiName, installed: true });
@@ -865,6 +881,148 @@ export function unnamedUserIds(apps: readonly AppUsage[]): string[] {
   return [...ids];
 }
 
+// ---- Client IPs -----------------------------------------------------------------------------------
+
+/** Distinct client IPs kept (the rest are counted in `other`), so memory stays bounded by this, not by the logs. */
+export const IP_CAP = 10_000;
+/** Users and apps listed per IP. */
+export const IP_NAMES_CAP = 100;
+
+class IpAgg {
+  public calls = 0;
+  public logins = 0;
+  public first = '';
+  public last = '';
+  public readonly users = new Set<string>();
+  public readonly apps = new Set<string>();
+  public truncated = false;
+
+  public seen(ts: string): void {
+    if (ts === '') return;
+    if (this.first === '' || ts < this.first) this.first = ts;
+    if (ts > this.last) this.last = ts;
+  }
+
+  public name(set: Set<string>, value: string): void {
+    if (value === '' || set.has(value)) return;
+    if (set.size < IP_NAMES_CAP) set.add(value);
+    else this.truncated = true;
+  }
+
+  public merge(from: IpAgg): void {
+    this.calls += from.calls;
+    this.logins += from.logins;
+    this.seen(from.first);
+    this.seen(from.last);
+    for (const u of from.users) this.name(this.users, u);
+    for (const a of from.apps) this.name(this.apps, a);
+    this.truncated ||= from.truncated;
+  }
+}
+
+/** Calls and logins per client IP (timestamps in ELF form, yyyyMMddHHmmss.SSS), at most IP_CAP IPs. */
+export class IpCounter {
+  public readonly ips = new Map<string, IpAgg>();
+  /** Calls and logins from IPs beyond the cap. */
+  public other = 0;
+
+  /** An API call from an event-log row. `user` is a username or `id:<15-character Id>`. */
+  public call(ip: string, ts: string, user: string, app: string): void {
+    const agg = this.agg(ip);
+    if (!agg) return;
+    agg.calls++;
+    this.note(agg, ts, user, app);
+  }
+
+  /** An OAuth login (LoginHistory). */
+  public login(ip: string, ts: string, user: string, app: string): void {
+    const agg = this.agg(ip);
+    if (!agg) return;
+    agg.logins++;
+    this.note(agg, ts, user, app);
+  }
+
+  public merge(from: IpCounter): void {
+    for (const [ip, agg] of from.ips) {
+      const mine = this.ips.get(ip) ?? (this.ips.size < IP_CAP ? new IpAgg() : undefined);
+      if (!mine) {
+        this.other += agg.calls + agg.logins;
+        continue;
+      }
+      this.ips.set(ip, mine);
+      mine.merge(agg);
+    }
+    this.other += from.other;
+  }
+
+  private agg(ip: string): IpAgg | undefined {
+    if (ip === '') return undefined;
+    let agg = this.ips.get(ip);
+    if (agg === undefined) {
+      if (this.ips.size >= IP_CAP) {
+        this.other++;
+        return undefined;
+      }
+      agg = new IpAgg();
+      this.ips.set(ip, agg);
+    }
+    return agg;
+  }
+
+  private note(agg: IpAgg, ts: string, user: string, app: string): void {
+    agg.seen(ts);
+    agg.name(agg.users, user);
+    agg.name(agg.apps, app);
+  }
+}
+
+/** User Ids (`id:` keys) the IP lists name without a username. */
+export function unnamedIpUsers(counter: IpCounter): string[] {
+  const ids = new Set<string>();
+  for (const agg of counter.ips.values()) for (const u of agg.users) if (u.startsWith('id:')) ids.add(u.slice(3));
+  return [...ids];
+}
+
+/**
+ * The IP list: usernames filled in where known, each IP marked new when it was first seen on or after `since`
+ * (null without `since`); new IPs first, then by calls and logins.
+ */
+export function finishIps(counter: IpCounter, since: Date | null, usernames: ReadonlyMap<string, string>): IpUsage[] {
+  const sinceStamp = since ? elfStamp(since) : null;
+  const named = (u: string): string => (u.startsWith('id:') ? (usernames.get(u.slice(3)) ?? u.slice(3)) : u);
+  const list = [...counter.ips].map(([ip, agg]): IpUsage => ({
+    ip,
+    new: sinceStamp === null ? null : agg.first !== '' && agg.first >= sinceStamp,
+    apiCalls: agg.calls,
+    logins: agg.logins,
+    firstSeen: iso(agg.first),
+    lastSeen: iso(agg.last),
+    users: [...new Set([...agg.users].map(named))].sort(),
+    apps: [...agg.apps].sort(),
+    truncated: agg.truncated,
+  }));
+  const rank = (x: IpUsage): number => (x.new ? 1 : 0);
+  return list.sort((a, b) => rank(b) - rank(a) || b.apiCalls + b.logins - (a.apiCalls + a.logins) || a.ip.localeCompare(b.ip));
+}
+
+/** --new-ips-since must leave logs before it to compare with: strictly after the window's start, not after its end. */
+export function checkNewIpsSince(since: Date, window: UsageWindow): 'ok' | 'no-baseline' | 'after-window' {
+  if (since.getTime() <= window.start.getTime()) return 'no-baseline';
+  if (since.getTime() > window.end.getTime()) return 'after-window';
+  return 'ok';
+}
+
+export function newIpsReport(ips: readonly IpUsage[], since: Date, window: UsageWindow, baselineLogFiles: number): NewIpsReport {
+  return {
+    baselineLogFiles,
+    since: since.toISOString(),
+    baselineStart: window.start.toISOString(),
+    baselineDays: Math.round(((since.getTime() - window.start.getTime()) / DAY_MS) * 10) / 10,
+    newIps: ips.filter((i) => i.new === true).length,
+    ipsSeen: ips.length,
+  };
+}
+
 // ---- The command's result ------------------------------------------------------------------------
 
 export type UsageSourceReport = {
@@ -919,6 +1077,40 @@ export type EventLogSummary = {
   availableEventTypes: AvailableEventType[] | null;
 };
 
+/** Where calls and logins came from: one client IP. */
+export type IpUsage = {
+  ip: string;
+  /** With --new-ips-since: true when the logs read show nothing from this IP before that date (null without it). */
+  new: boolean | null;
+  /** API calls through connected apps (event log files). */
+  apiCalls: number;
+  /** OAuth logins to connected apps (LoginHistory). */
+  logins: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  /** Usernames (or user Ids) seen from this IP, sorted; at most IP_NAMES_CAP (see `truncated`). */
+  users: string[];
+  /** Apps seen from this IP, sorted; at most IP_NAMES_CAP. */
+  apps: string[];
+  /** More users or apps than listed came from this IP. */
+  truncated: boolean;
+};
+
+/** What --new-ips-since compared against. */
+export type NewIpsReport = {
+  since: string;
+  /** The logs before `since` that were read: [baselineStart, since). An IP seen only before baselineStart is not known. */
+  baselineStart: string;
+  baselineDays: number;
+  newIps: number;
+  /** Distinct IPs seen in the window (those listed; calls beyond IP_CAP IPs are only counted). */
+  ipsSeen: number;
+  /** Event log files read whose day is before `since`: with none (and no logins before it), every IP looks new. */
+  baselineLogFiles: number;
+};
+
+export type UsageGroupBy = 'app' | 'user' | 'ip';
+
 export type UsageResult = {
   window: { start: string; end: string; interval: UsageInterval };
   filters: { apps: string[]; usernames: string[]; eventTypes: string[]; source: UsageSourceName };
@@ -929,4 +1121,11 @@ export type UsageResult = {
   /** Installed apps with no usage in the sources read. */
   unusedApps: Array<{ name: string; appId: string; apiName: string | null }>;
   eventLog: EventLogSummary | null;
+  /** How the report is grouped (--group-by). */
+  groupBy?: UsageGroupBy;
+  /** Per client IP, most active first (new IPs first with --new-ips-since); null unless --group-by ip or --new-ips-since. */
+  ips?: IpUsage[] | null;
+  /** Calls and logins from IPs beyond the IP_CAP distinct IPs kept (counted, not listed). */
+  otherIpEvents?: number;
+  newIps?: NewIpsReport | null;
 };

@@ -75,9 +75,16 @@ function selfAuthorizeWarnings(apps: readonly AppRef[]): string[] {
 
 export async function assignAccess(conn: Connection, requests: readonly AccessRequest[], mode: AccessMode): Promise<AccessOutcome> {
   const { pairs, apps } = await resolvePairs(conn, requests);
-  const existing = await readAccessRows(conn, apps.map((a) => a.id), [...new Set(pairs.map((p) => p.holder.permissionSetId))]);
+  const outcome = await addAccess(conn, pairs, mode);
+  return { results: outcome.results, warnings: [...selfAuthorizeWarnings(apps), ...outcome.warnings] };
+}
+
+/** Creates the access rows of resolved pairs that do not exist yet (read first), and verifies them by reading back. */
+export async function addAccess(conn: Connection, pairs: readonly AccessPair[], mode: AccessMode): Promise<AccessOutcome> {
+  const appIds = [...new Set(pairs.map((p) => p.app.id))];
+  const existing = await readAccessRows(conn, appIds, [...new Set(pairs.map((p) => p.holder.permissionSetId))]);
   const { present, missing } = planAssign(pairs, existing);
-  const warnings = selfAuthorizeWarnings(apps);
+  const warnings: string[] = [];
   if (present.length) warnings.push(messages.getMessage('warning.alreadyAssigned', [present.length]));
   const unchanged = present.map((p) => pairResult(p, 'unchanged', { recordId: p.row.id, path: 'setup-entity-access' }));
   if (mode !== 'write') return { results: [...unchanged, ...missing.map((p) => pairResult(p, 'would-create'))], warnings };
@@ -177,13 +184,23 @@ export async function unassignAccess(conn: Connection, requests: readonly Access
   const { pairs, apps } = await resolvePairs(conn, requests);
   const appRows: AccessRow[] = await readAccessRows(conn, apps.map((a) => a.id));
   const confirmed = await confirmPermittedUsers(conn, pairs, appRows);
-  const { present, absent, lockouts } = planUnassign(confirmed, appRows);
+  const { lockouts } = planUnassign(confirmed, appRows);
   if (lockouts.length && !allowLockout) {
     throw unassignMessages.createError('error.Lockout', [lockouts.map((a) => a.apiName ?? a.label).join(', ')]);
   }
+  const outcome = await removeAccess(conn, confirmed, appRows, mode);
+  if (lockouts.length) outcome.warnings.push(unassignMessages.getMessage('warning.lockoutAllowed', [lockouts.map((a) => a.apiName ?? a.label).join(', ')]));
+  return outcome;
+}
+
+/**
+ * Deletes the access rows of resolved pairs that exist (`appRows`: the apps' current rows), trying a profile the
+ * org refuses through the app's metadata, and verifies by reading back. No lockout check: callers decide.
+ */
+export async function removeAccess(conn: Connection, pairs: readonly AccessPair[], appRows: readonly AccessRow[], mode: AccessMode): Promise<AccessOutcome> {
+  const { present, absent } = planUnassign(pairs, appRows);
   const warnings: string[] = [];
   if (absent.length) warnings.push(unassignMessages.getMessage('warning.notAssigned', [absent.length]));
-  if (lockouts.length) warnings.push(unassignMessages.getMessage('warning.lockoutAllowed', [lockouts.map((a) => a.apiName ?? a.label).join(', ')]));
   const unchanged = absent.map((p) => pairResult(p, 'unchanged', { message: unassignMessages.getMessage('message.notAssigned') }));
   if (mode !== 'write') return { results: [...unchanged, ...present.map((p) => pairResult(p, 'would-delete', { recordId: p.row.id, path: 'setup-entity-access' }))], warnings };
 

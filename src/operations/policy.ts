@@ -14,7 +14,7 @@ import type { PairResult } from '../domain/assignments.js';
 import type { InventoryApp } from '../domain/inventory.js';
 import { id15, sameId } from '../domain/names.js';
 import { policyFieldValue, readConnectedAppPolicy, type AppPolicy, type PolicyField } from '../domain/policy.js';
-import { applyPolicyChange, withoutSecrets, type PolicyChange, type PolicyDiff } from '../domain/policy-edit.js';
+import { applyPolicyChange, withoutSecrets, type PolicyChange, type PolicyDiff, type PolicyEditResult } from '../domain/policy-edit.js';
 import { PolicyError } from '../domain/policy-error.js';
 import type { XmlElement } from '../domain/xml.js';
 import { policySfError } from '../renderers/policy-words.js';
@@ -24,7 +24,11 @@ import { resolveApps, resolveDesiredTargets, type DesiredEntry } from './resolve
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.policy.set');
 
-export type AppTarget = { app: InventoryApp; change: PolicyChange };
+/**
+ * An app and what to change. `edit`, when given, replaces `applyPolicyChange(record, change)` as the edit of the
+ * app's metadata (restore puts back elements exactly as a snapshot has them); `change` still drives the lockout guard.
+ */
+export type AppTarget = { app: InventoryApp; change: PolicyChange; edit?: (record: XmlElement) => PolicyEditResult };
 
 export type PolicyShowApp = {
   apiName: string | null;
@@ -145,7 +149,7 @@ function planUpdates(targets: readonly AppTarget[], read: Map<string, AppMetadat
       continue;
     }
     try {
-      const edit = applyPolicyChange(entry.record, target.change);
+      const edit = target.edit ? target.edit(entry.record) : applyPolicyChange(entry.record, target.change);
       for (const w of edit.warnings) warnings.push(messages.getMessage(`warning.${w.code}`, [name]));
       if (edit.diffs.length === 0) results.push({ ...changed({ target, diffs: [] }), status: 'unchanged' });
       else updates.push({ target, root: forUpdate(edit.root), diffs: edit.diffs });

@@ -10,7 +10,7 @@ import { Messages, type SfError } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from '../adapters/api.js';
 import { readAppComponents, readConnectedApplications } from '../adapters/connected-apps.js';
 import { downloadLogFile, queryLogFiles, readEventTypes, type EventTypeFiles } from '../adapters/event-logs.js';
-import { readLoginUsage, type LoginRead } from '../adapters/logins.js';
+import { readLoginIps, readLoginUsage, type LoginIpRead, type LoginRead } from '../adapters/logins.js';
 import { OAUTH_TOKEN_ROW_CAP, readTokenHolders, readTokenUsage, type TokenRead } from '../adapters/tokens.js';
 import { chunk, mapWithConcurrency } from '../domain/collections.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
@@ -31,6 +31,7 @@ import {
   joinUsage,
   loginHistoryDays,
   nameUsers,
+  parseDateFlag,
   parseSfDate,
   resolveWindow,
   selectLogFiles,
@@ -45,11 +46,22 @@ import {
   type UsageSourceName,
   type UsageSourceReport,
   type UsageWindow,
+  type UsageGroupBy,
+  checkNewIpsSince,
+  finishIps,
+  IpCounter,
+  loginApp,
+  newIpsReport,
+  stampOfIso,
+  unnamedIpUsers,
+  type IpUsage,
+  type NewIpsReport,
 } from '../domain/usage.js';
 import { resolveApps } from './resolve-apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage');
+const ipMessages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage-ips');
 
 /** Files downloaded at the same time (SF_CONNECTEDAPP_CONCURRENCY overrides, 1–16). */
 export const DEFAULT_CONCURRENCY = 4;
@@ -69,6 +81,10 @@ export type UsageRequest = {
   outputDir?: string;
   concurrency: number;
   now: Date;
+  /** --group-by (default app). */
+  groupBy?: UsageGroupBy;
+  /** --new-ips-since: mark IPs first seen on or after this instant. */
+  newIpsSince?: Date | null;
 };
 
 export type UsageProgress = { start(totalBytes: number): void; update(doneBytes: number): void; stop(): void };
@@ -99,13 +115,15 @@ export async function collectUsage(conn: Connection, request: UsageRequest, prog
   const selected = request.names?.length ? resolveApps(inventory.apps, request.names) : null;
   const matcher = new AppMatcher(inventory.apps, selected ? new Set(selected.map((a) => a.id)) : null);
   const users = request.usernames?.length ? await userFilter(conn, request.usernames, warnings) : null;
-  const filter: RowFilter = { window: request.window, interval: request.interval, users };
+  const wantsIps = request.groupBy === 'ip' || Boolean(request.newIpsSince);
+  const filter: RowFilter = { window: request.window, interval: request.interval, users, ips: wantsIps };
 
   const wants = (source: Exclude<UsageSourceName, 'all'>): boolean => request.source === 'all' || request.source === source;
-  const [elf, tokens, logins] = await Promise.all([
+  const [elf, tokens, logins, loginIps] = await Promise.all([
     wants('elf') ? readEventLogs(conn, request, matcher, filter, progress, warnings) : null,
     wants('tokens') ? readTokens(conn, matcher, warnings) : null,
     wants('logins') ? readLogins(conn, request, warnings) : null,
+    wantsIps && wants('logins') ? readLoginIps(conn, request.window.start, request.window.end) : null,
   ]);
 
   const joined = joinUsage({
@@ -133,10 +151,12 @@ export async function collectUsage(conn: Connection, request: UsageRequest, prog
     warnings.push(messages.getMessage('warning.unknownApps', [unknown.length, unknown.map((a) => (a.appId ? `${a.name} (${a.appId})` : a.name)).join(', ')]));
   }
 
+  const ipRead = wantsIps ? await ipUsage(conn, request, matcher, filter, elf?.totals?.ips ?? null, loginIps, elf?.summary ?? null, warnings) : null;
+
   const sources: UsageSourceReport[] = [];
-  if (elf) sources.push(elf.report);
+  if (elf) sources.push(ipRead ? { ...elf.report, cannotShow: [...elf.report.cannotShow, ipMessages.getMessage('limit.ips.elf')] } : elf.report);
   if (tokens) sources.push(tokenReport(tokens, request));
-  if (logins) sources.push(loginReport(logins));
+  if (logins) sources.push(loginReport(logins, loginIps));
   const result: UsageResult = {
     window: { start: request.window.start.toISOString(), end: request.window.end.toISOString(), interval: request.interval },
     filters: { apps: (selected ?? []).map((a) => a.apiName ?? a.label), usernames: request.usernames ?? [], eventTypes: elf?.summary?.eventTypes ?? [], source: request.source },
@@ -145,6 +165,10 @@ export async function collectUsage(conn: Connection, request: UsageRequest, prog
     users: joined.users,
     unusedApps,
     eventLog: elf?.summary ?? null,
+    groupBy: request.groupBy ?? 'app',
+    ips: ipRead?.ips ?? null,
+    otherIpEvents: ipRead?.other ?? 0,
+    newIps: ipRead?.newIps ?? null,
   };
 
   const failed = result.eventLog?.files.filter((f) => f.status === 'failed') ?? [];
@@ -446,14 +470,68 @@ async function readLogins(conn: Connection, request: UsageRequest, warnings: str
   return { ...read, clamped };
 }
 
-function loginReport(logins: LoginsRead): UsageSourceReport {
+function loginReport(logins: LoginsRead, ips: LoginIpRead | null): UsageSourceReport {
   const coverage = logins.coverage;
-  const detail = [messages.getMessage('detail.logins', [logins.days]), coverage.detail].filter(Boolean).join('; ');
+  const ipsCapped = ips?.coverage.status === 'capped';
+  const detail = [messages.getMessage('detail.logins', [logins.days]), coverage.detail, ipsCapped ? ipMessages.getMessage('detail.loginIpsCapped', [ips.rows.length]) : undefined].filter(Boolean).join('; ');
+  const cannotShow = [messages.getMessage('limit.logins.calls'), messages.getMessage('limit.logins.names'), messages.getMessage('limit.logins.retention')];
+  if (ips) cannotShow.push(ipMessages.getMessage('limit.ips.logins'));
   return {
     source: 'LoginHistory',
-    status: coverage.status,
+    status: coverage.status === 'used' && ipsCapped ? 'capped' : coverage.status,
     ...(coverage.errorCode ? { errorCode: coverage.errorCode } : {}),
     detail,
-    cannotShow: [messages.getMessage('limit.logins.calls'), messages.getMessage('limit.logins.names'), messages.getMessage('limit.logins.retention')],
+    cannotShow,
   };
+}
+
+// ---- Client IPs ---------------------------------------------------------------------------------
+
+type IpRead = { ips: IpUsage[]; other: number; newIps: NewIpsReport | null };
+
+/**
+ * Calls per client IP (from the event-log rows already aggregated) and OAuth logins per source IP (LoginHistory
+ * rows of the window), for the apps and users asked for; usernames filled in; IPs first seen on or after
+ * --new-ips-since marked new.
+ */
+async function ipUsage(
+  conn: Connection,
+  request: UsageRequest,
+  matcher: AppMatcher,
+  filter: RowFilter,
+  fromLogs: IpCounter | null,
+  logins: LoginIpRead | null,
+  elf: EventLogSummary | null,
+  warnings: string[]
+): Promise<IpRead> {
+  const counter = new IpCounter();
+  if (fromLogs) counter.merge(fromLogs);
+  for (const row of logins?.rows ?? []) {
+    if (!row.SourceIp) continue;
+    if (filter.users !== null && !filter.users.ids.has(id15(row.UserId))) continue;
+    const app = loginApp(matcher, row.Application ?? '', row.LoginSubType);
+    if (app === null) continue;
+    counter.login(row.SourceIp, stampOfIso(row.LoginTime), `id:${id15(row.UserId)}`, app.name);
+  }
+  const unnamed = unnamedIpUsers(counter);
+  const usernames = unnamed.length ? await usernamesOf(conn, unnamed) : new Map<string, string>();
+  const since = request.newIpsSince ?? null;
+  const ips = finishIps(counter, since, usernames);
+  let newIps: NewIpsReport | null = null;
+  if (since) {
+    const baselineFiles = (elf?.files ?? []).filter((f) => f.status === 'read' && parseSfDate(f.logDate) < since.getTime()).length;
+    newIps = newIpsReport(ips, since, request.window, baselineFiles);
+    if (baselineFiles === 0 && (logins === null || logins.coverage.status !== 'used')) warnings.push(ipMessages.getMessage('warning.noBaseline', [since.toISOString().slice(0, 10)]));
+  }
+  return { ips, other: counter.other, newIps };
+}
+
+/** --new-ips-since as an instant inside the window, or a usage error (exit 2). */
+export function newIpsSinceFlag(value: string | undefined, window: UsageWindow): Date | null {
+  if (value === undefined) return null;
+  const since = parseDateFlag(value, 'start');
+  if (since === null) throw messages.createError('error.InvalidDate', ['--new-ips-since', value], [], BAD_FLAGS_EXIT_CODE);
+  const check = checkNewIpsSince(since, window);
+  if (check !== 'ok') throw ipMessages.createError(`error.NewIpsSince.${check}`, [since.toISOString(), window.start.toISOString(), window.end.toISOString()], [], BAD_FLAGS_EXIT_CODE);
+  return since;
 }

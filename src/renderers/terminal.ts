@@ -18,3 +18,8 @@ export function terminalSafe(text: string): string {
 export function terminalValue(text: string): string {
   return terminalSafe(text.replace(/[\r\n]+/g, ' '));
 }
+
+/** One value from the org on a line of ours (names, usernames): as terminalValue. */
+export function printable(text: string): string {
+  return terminalValue(text);
+}

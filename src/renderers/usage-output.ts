@@ -4,6 +4,7 @@ import type { UsageResult } from '../domain/usage.js';
 import { orgContext } from './audit/output.js';
 import { printBlocks, writeOutputs, type OutputUx, type Rendered } from './output.js';
 import { csvLines, humanReport, ndjsonLines } from './usage.js';
+import { ipCsvLines, ipNdjsonLines, ipReport, userReport } from './usage-groups.js';
 
 export const USAGE_FORMATS = ['human', 'json', 'csv', 'ndjson', 'html'] as const;
 export type UsageFormat = (typeof USAGE_FORMATS)[number];
@@ -15,9 +16,9 @@ export async function renderUsageFormat(result: UsageResult, format: Exclude<Usa
     case 'json':
       return [JSON.stringify(result, null, 2)];
     case 'csv':
-      return csvLines(result);
+      return result.groupBy === 'ip' ? ipCsvLines(result) : csvLines(result);
     case 'ndjson':
-      return ndjsonLines(result);
+      return [...ndjsonLines(result), ...ipNdjsonLines(result)];
     case 'html':
       return (await import('./usage-html.js')).renderUsageHtml(result, context);
   }
@@ -32,7 +33,7 @@ export async function writeUsageReports(ux: OutputUx, result: UsageResult, optio
     orgId,
     at,
     human: () => {
-      printBlocks(ux, humanReport(result));
+      printBlocks(ux, result.groupBy === 'ip' ? ipReport(result) : result.groupBy === 'user' ? userReport(result) : humanReport(result));
     },
     render: (format) => renderUsageFormat(result, format, { generatedAt: at.toISOString(), instanceUrl, orgId }),
   });

@@ -32,7 +32,7 @@ function columns(keys: readonly string[]): Array<{ key: string; name: string }> 
   return keys.map((key) => ({ key, name: messages.getMessage(`column.${key}`) }));
 }
 
-function sourceText(source: UsageSourceReport): string {
+export function sourceText(source: UsageSourceReport): string {
   const status = messages.getMessage(`status.${source.status}`);
   return `${source.source} (${status}${source.errorCode ? `: ${source.errorCode}` : ''}${source.detail ? `; ${source.detail}` : ''})`;
 }

@@ -11,14 +11,22 @@
  * Commands run in-process (./in-process.ts) so that hundreds of runs fit in a test run; the spawned e2e tests
  * cover what only a real process shows (a crash, --json through a pipe).
  */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import ConnectedAppAssign from '../../src/commands/connectedapp/assign.js';
 import ConnectedAppAudit from '../../src/commands/connectedapp/audit.js';
+import ConnectedAppContain, { type ConnectedAppContainResult } from '../../src/commands/connectedapp/contain.js';
+import ConnectedAppRestore, { type ConnectedAppRestoreResult } from '../../src/commands/connectedapp/restore.js';
 import ConnectedAppList from '../../src/commands/connectedapp/list.js';
 import ConnectedAppPolicySet from '../../src/commands/connectedapp/policy/set.js';
 import ConnectedAppPolicyShow from '../../src/commands/connectedapp/policy/show.js';
+import ConnectedAppRevoke from '../../src/commands/connectedapp/revoke.js';
 import ConnectedAppUnassign from '../../src/commands/connectedapp/unassign.js';
 import ConnectedAppUsage from '../../src/commands/connectedapp/usage.js';
+import { parseSnapshot } from '../../src/domain/snapshot.js';
+import { tokenRef } from '../../src/domain/tokens.js';
 import { start, type Emulator, type FaultRule, type RequestLogEntry, type Scenario } from '../emulator/index.js';
 import { runInProcess, type CommandClass, type InProcessRun } from './in-process.js';
 
@@ -121,7 +129,16 @@ type WriteCheck = {
   applied(emulator: Emulator): Promise<Map<string, boolean>>;
 };
 
-type Case = { name: string; command: CommandClass; args: string[]; write?: WriteCheck };
+type Case = {
+  name: string;
+  command: CommandClass;
+  args: string[];
+  write?: WriteCheck;
+  /** Brings a fresh org to the state the command starts from (restore: a contained app), before the request log starts. */
+  prepare?: (emulator: Emulator) => Promise<void>;
+  /** Runs before each clean or faulted run: removes files a previous run left (contain's snapshot). */
+  fresh?: () => void;
+};
 
 const pairItems = (result: unknown): Item[] =>
   ((result as { results?: Array<{ app: string; targetType: string; target: string; status: string }> } | undefined)?.results ?? []).map((r) => ({
@@ -155,11 +172,106 @@ const policyWithAssignCheck = (apps: string[], wanted: Record<string, string>, p
   };
 };
 
+/** Token statuses in the words the judge knows: revoked is a deletion, already gone is unchanged. */
+const TOKEN_STATUS: Record<string, string> = { revoked: 'deleted', unchanged: 'unchanged', failed: 'failed', unknown: 'unknown', 'would-revoke': 'would-delete' };
+
+const tokenItems = (tokens: Array<{ ref: string; status: string }> | undefined): Item[] => (tokens ?? []).map((t) => ({ key: `token:${t.ref}`, status: TOKEN_STATUS[t.status] ?? t.status }));
+
+/** Every token of these apps (by AppName) is gone from the org. Keys are the tokens' refs in a fresh org (the scenario is deterministic). */
+const tokensGone = (appNames: string[]): WriteCheck['applied'] => {
+  let refs: string[] | undefined;
+  return async (emulator) => {
+    refs ??= await withEmulator((fresh) => Promise.resolve(fresh.org.table('OauthToken').filter((t) => appNames.includes(t.AppName as string)).map((t) => tokenRef(t.DeleteToken as string))));
+    const held = new Set(emulator.org.table('OauthToken').map((t) => tokenRef(t.DeleteToken as string)));
+    return new Map(refs.map((ref) => [`token:${ref}`, !held.has(ref)]));
+  };
+};
+
+const SNAPSHOTS = mkdtempSync(join(tmpdir(), 'ca-matrix-snapshots-'));
+
+/** The snapshot file holds the state before containment: these holders and this permitted-users policy. */
+function snapshotHolds(file: string, holders: string[], permittedUsers: string): boolean {
+  if (!existsSync(file)) return false;
+  try {
+    const snapshot = parseSnapshot(JSON.parse(readFileSync(file, 'utf8')));
+    return JSON.stringify(snapshot.assignments.map((h) => `${h.kind}:${h.name}`).sort()) === JSON.stringify([...holders].sort()) && snapshot.policy?.permittedUsers === permittedUsers;
+  } catch {
+    return false;
+  }
+}
+
+type Original = { app: string; holders: string[]; permittedUsers: string; adminApproved: string };
+
+/** contain: the snapshot, the switch to admin-approved, each assignment removed and each token revoked are items. */
+const containCheck = (file: string, o: Original): WriteCheck => ({
+  items: (result) => {
+    const r = result as ConnectedAppContainResult | undefined;
+    if (!r) return [];
+    return [
+      // Written by this run or kept from an earlier one: either way the file must hold the state before.
+      { key: 'snapshot', status: r.snapshot.status === 'would-write' ? 'would-create' : r.snapshot.status === 'kept' ? 'unchanged' : 'created' },
+      ...(r.policy ? [{ key: r.policy.app, status: r.policy.status }] : []),
+      ...pairItems({ results: r.assignments }),
+      ...tokenItems(r.tokens),
+    ];
+  },
+  applied: async (emulator) =>
+    new Map([
+      ['snapshot', snapshotHolds(file, o.holders, o.permittedUsers)],
+      ...(await policyCheck([o.app], { isAdminApproved: 'true' }).applied(emulator)),
+      ...(await pairCheck(o.holders.map((h) => `${o.app}|${h}`), false).applied(emulator)),
+      ...(await tokensGone([o.app])(emulator)),
+    ]),
+});
+
+/** restore: the policy and each assignment, back as before containment. */
+const restoreCheck = (o: Original): WriteCheck => ({
+  items: (result) => {
+    const r = result as ConnectedAppRestoreResult | undefined;
+    return r ? [...(r.policy ? [{ key: r.policy.app, status: r.policy.status }] : []), ...pairItems({ results: r.assignments })] : [];
+  },
+  applied: async (emulator) =>
+    new Map([...(await policyCheck([o.app], { isAdminApproved: o.adminApproved }).applied(emulator)), ...(await pairCheck(o.holders.map((h) => `${o.app}|${h}`), true).applied(emulator))]),
+});
+
+const ALPHA: Original = { app: 'Alpha', holders: ['permission-set:CI_Access', 'permission-set:Ops'], permittedUsers: 'admin-approved', adminApproved: 'true' };
+const BETA: Original = { app: 'Beta', holders: [], permittedUsers: 'all-self-authorize', adminApproved: 'false' };
+
+/** A contain case: the snapshot file is removed before each run, so every run starts from a clean slate. */
+function containCase(o: Original): Case {
+  const file = join(SNAPSHOTS, `contain-${o.app}.json`);
+  return {
+    name: `contain ${o.app}`,
+    command: ConnectedAppContain,
+    args: ['--name', o.app, '--snapshot-file', file],
+    fresh: () => {
+      rmSync(file, { force: true });
+    },
+    write: containCheck(file, o),
+  };
+}
+
+/** A restore case: each fresh org is contained first (clean, in-process) into a snapshot that every run shares. */
+function restoreCase(o: Original): Case {
+  const file = join(SNAPSHOTS, `restore-${o.app}.json`);
+  return {
+    name: `restore ${o.app}`,
+    command: ConnectedAppRestore,
+    args: ['--snapshot-file', file],
+    prepare: async (emulator) => {
+      const run = await runInProcess(ConnectedAppContain, ['--name', o.app, '--snapshot-file', file], emulator);
+      if (run.exitCode !== 0) throw new Error(`contain before restore: exit ${run.exitCode} ${run.error?.message ?? ''}`);
+    },
+    write: restoreCheck(o),
+  };
+}
+
 const CASES: Case[] = [
   { name: 'list', command: ConnectedAppList, args: [] },
   { name: 'policy show', command: ConnectedAppPolicyShow, args: ['--name', 'Alpha', '--name', 'Beta'] },
   { name: 'audit', command: ConnectedAppAudit, args: ['--event-log-days', '30'] },
   { name: 'usage', command: ConnectedAppUsage, args: ['--start-date', '2026-11-18', '--end-date', '2026-11-19'] },
+  { name: 'usage --new-ips-since', command: ConnectedAppUsage, args: ['--start-date', '2026-11-18', '--end-date', '2026-11-19', '--new-ips-since', '2026-11-19'] },
   {
     name: 'assign',
     command: ConnectedAppAssign,
@@ -184,6 +296,16 @@ const CASES: Case[] = [
     args: ['--name', 'Beta', '--permitted-users', 'admin-approved', '--assign-permission-set', 'Ops'],
     write: policyWithAssignCheck(['Beta'], { isAdminApproved: 'true' }, ['Beta|permission-set:Ops']),
   },
+  {
+    name: 'revoke',
+    command: ConnectedAppRevoke,
+    args: ['--name', 'Alpha', '--name', 'Beta'],
+    write: { items: (result) => tokenItems((result as { tokens?: Array<{ ref: string; status: string }> } | undefined)?.tokens), applied: tokensGone(['Alpha', 'Beta']) },
+  },
+  containCase(ALPHA),
+  containCase(BETA),
+  restoreCase(ALPHA),
+  restoreCase(BETA),
 ];
 
 // ---- The matrix -----------------------------------------------------------------------------------------------
@@ -214,9 +336,13 @@ type Outcome = { command: string; request: string; fault: string; exitCode: numb
 
 const tally: Outcome[] = [];
 
-async function withEmulator<T>(body: (emulator: Emulator) => Promise<T>): Promise<T> {
+async function withEmulator<T>(body: (emulator: Emulator) => Promise<T>, prepare?: (emulator: Emulator) => Promise<void>): Promise<T> {
   const emulator = await start({ scenario: SCENARIO });
   try {
+    if (prepare) {
+      await prepare(emulator);
+      emulator.resetLog();
+    }
     return await body(emulator);
   } finally {
     await emulator.stop();
@@ -258,7 +384,7 @@ async function judge(c: Case, run: InProcessRun, clean: InProcessRun, emulator: 
   }
   // Nothing changed in the org that the result does not account for.
   if (run.result === undefined) {
-    const before = await withEmulator((fresh) => c.write!.applied(fresh));
+    const before = await withEmulator((fresh) => c.write!.applied(fresh), c.prepare);
     for (const [key, now] of applied) if (now !== before.get(key)) problems.push(`${key} changed, but the command ended with an error and no result`);
   }
   // A re-run without faults converges, and a third run finds nothing to do.
@@ -287,15 +413,17 @@ describe('fault matrix: every command × every request it makes × every fault',
 
   for (const c of CASES) {
     it(`${c.name}: no crash, an honest result, and convergence under every fault`, async () => {
+      c.fresh?.();
       const clean = await withEmulator(async (emulator) => {
         const run = await runInProcess(c.command, c.args, emulator);
         return { run, requests: emulator.requests.filter((r) => !/FROM Organization/.test(r.soql ?? '')) };
-      });
+      }, c.prepare);
       expect(clean.run.exitCode, clean.run.error?.message).to.equal(0);
       expect(clean.requests.length).to.be.greaterThan(0);
       const failures: string[] = [];
       for (let i = 0; i < clean.requests.length; i++) {
         for (const fault of FAULTS) {
+          c.fresh?.();
           await withEmulator(async (emulator) => {
             const handle = emulator.addFault(ruleFor(clean.requests, i, fault));
             const run = await runInProcess(c.command, c.args, emulator);
@@ -304,7 +432,7 @@ describe('fault matrix: every command × every request it makes × every fault',
             const request = describeRequest(clean.requests[i]);
             tally.push({ command: c.name, request, fault: fault.name, exitCode: run.exitCode, verdict: !fired ? 'not reached' : problems.length ? 'wrong' : run.exitCode === 0 ? 'ok' : 'reported' });
             for (const p of problems) failures.push(`${request} × ${fault.name}: ${p}`);
-          });
+          }, c.prepare);
         }
       }
       expect(failures, failures.join('\n')).to.deep.equal([]);

@@ -7,7 +7,7 @@
  *
  *   npx mocha test/smoke/sf-cli.slow.test.ts       (or: npm run test:smoke)
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { expect } from 'chai';
@@ -26,6 +26,25 @@ type SmokeCase = {
 };
 
 const ALIAS = 'emu';
+
+/** Files for contain and restore: a path a dry run must not create, and a valid snapshot of some other org. */
+const SNAPSHOT_DIR = mkdtempSync(join(tmpdir(), 'ca-sf-smoke-snapshots-'));
+const SNAPSHOT_NOT_WRITTEN = join(SNAPSHOT_DIR, 'jenkins.json');
+const SNAPSHOT_OF_ANOTHER_ORG = join(SNAPSHOT_DIR, 'other-org.json');
+writeFileSync(
+  SNAPSHOT_OF_ANOTHER_ORG,
+  JSON.stringify({
+    format: 'sf-connectedapp-snapshot',
+    version: 1,
+    takenAt: '2026-11-20T12:00:00.000Z',
+    orgId: '00D000000000001AAA',
+    app: { name: 'Jenkins CI', apiName: 'Jenkins_CI', appId: '0H4000000000001AAA', installed: true },
+    policy: null,
+    metadata: null,
+    assignments: [],
+    tokens: { count: 0 },
+  })
+);
 
 /** Requests that change the org (SOAP reads are POSTs too). */
 function writes(requests: RequestLogEntry[]): RequestLogEntry[] {
@@ -180,6 +199,56 @@ const SMOKE_CASES: Record<string, SmokeCase[]> = {
         expectNoWrites(requests);
       },
     },
+    {
+      title: 'where the apps were used from',
+      args: ['--group-by', 'ip'],
+      check(envelope, run, requests) {
+        expectSuccess(envelope, run);
+        expect(record(envelope.result).groupBy).to.equal('ip');
+        expect(record(envelope.result).ips, 'one entry per client IP').to.be.an('array');
+        expectNoWrites(requests);
+      },
+    },
+  ],
+  'connectedapp:revoke': [
+    {
+      title: 'dry run for an app that is not installed, named by its tokens',
+      args: ['--name', 'Zapier', '--dry-run'],
+      check(envelope, run, requests) {
+        expectSuccess(envelope, run);
+        const tokens = record(envelope.result).tokens as Array<Record<string, unknown>>;
+        expect(tokens.length, 'the demo org has Zapier tokens').to.be.greaterThan(0);
+        expect(tokens.every((t) => t.status === 'would-revoke' && /^[0-9a-f]{16}$/.test(String(t.ref)))).to.equal(true);
+        expect(run.stdout, 'no DeleteToken field, only fingerprints').not.to.match(/DeleteToken/i);
+        expectNoWrites(requests);
+      },
+    },
+  ],
+  'connectedapp:contain': [
+    {
+      title: 'dry run: every step, and no snapshot written',
+      args: ['--name', 'Jenkins_CI', '--snapshot-file', SNAPSHOT_NOT_WRITTEN, '--dry-run'],
+      check(envelope, run, requests) {
+        expectSuccess(envelope, run);
+        const steps = (record(envelope.result).steps as Array<Record<string, unknown>>).map((st) => st.step);
+        expect(steps).to.deep.equal(['snapshot', 'policy', 'assignments', 'tokens']);
+        expect(existsSync(SNAPSHOT_NOT_WRITTEN), 'a dry run writes no snapshot').to.equal(false);
+        expectNoWrites(requests);
+      },
+    },
+  ],
+  'connectedapp:restore': [
+    {
+      title: 'a snapshot taken in another org is refused',
+      args: ['--snapshot-file', SNAPSHOT_OF_ANOTHER_ORG, '--dry-run'],
+      check(envelope, run, requests) {
+        expect(envelope.status).to.equal(1);
+        expect(run.exitCode).to.equal(1);
+        expect(envelope.message).to.match(/not in this org/);
+        expect(envelope.actions, 'the error says what to do next').to.be.an('array').that.is.not.empty;
+        expectNoWrites(requests);
+      },
+    },
   ],
   // Provisional: written before the command landed, from its spec (exit code 3 when it has findings).
   // Tighten the check when it is in.
@@ -269,6 +338,7 @@ describe('the real sf CLI (smoke)', function () {
     if (killed.length) console.log(`    killed leftover processes: ${killed.map((p) => `${p.pid} ${p.command}`).join('; ')}`);
     await emulator?.stop();
     if (home !== undefined) rmSync(home, { recursive: true, force: true });
+    rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
   });
 
   it('runs the pinned sf under this Node and sees exactly the built connectedapp commands', async function () {

@@ -3,7 +3,7 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import type { UsageResult } from '../../domain/usage.js';
-import { collectUsage, concurrencyFromEnv, usageWindow, type UsageProgress } from '../../operations/usage.js';
+import { collectUsage, concurrencyFromEnv, newIpsSinceFlag, usageWindow, type UsageProgress } from '../../operations/usage.js';
 import { checkOutputFlags } from '../../renderers/output.js';
 import { USAGE_FORMATS, writeUsageReports } from '../../renderers/usage-output.js';
 
@@ -29,6 +29,8 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
     interval: Flags.option({ options: ['daily', 'hourly'] as const, default: 'daily', summary: messages.getMessage('flags.interval.summary') })(),
     'event-type': Flags.string({ multiple: true, summary: messages.getMessage('flags.event-type.summary'), description: messages.getMessage('flags.event-type.description') }),
     source: Flags.option({ options: ['elf', 'tokens', 'logins', 'all'] as const, default: 'all', summary: messages.getMessage('flags.source.summary'), description: messages.getMessage('flags.source.description') })(),
+    'group-by': Flags.option({ options: ['app', 'user', 'ip'] as const, summary: messages.getMessage('flags.group-by.summary'), description: messages.getMessage('flags.group-by.description') })(),
+    'new-ips-since': Flags.string({ summary: messages.getMessage('flags.new-ips-since.summary'), description: messages.getMessage('flags.new-ips-since.description') }),
     'output-dir': Flags.directory({ summary: messages.getMessage('flags.output-dir.summary') }),
     'result-format': Flags.option({
       char: 'r',
@@ -46,6 +48,9 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
     checkOutputFlags({ formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] });
     const now = new Date();
     const window = usageWindow(flags, now);
+    const newIpsSince = newIpsSinceFlag(flags['new-ips-since'], window);
+    // --new-ips-since is about IPs: it implies the IP grouping unless another one is asked for.
+    const groupBy = flags['group-by'] ?? (newIpsSince ? 'ip' : 'app');
     const outcome = await collectUsage(
       await this.connect(flags['target-org'], flags['api-version']),
       {
@@ -59,6 +64,8 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
         outputDir: flags['output-dir'],
         concurrency: concurrencyFromEnv(process.env.SF_CONNECTEDAPP_CONCURRENCY),
         now,
+        groupBy,
+        newIpsSince,
       },
       this.byteProgress()
     );

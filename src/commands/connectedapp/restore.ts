@@ -1,0 +1,70 @@
+import { Messages } from '@salesforce/core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { ConnectedAppCommand } from '../../base-command.js';
+import type { PairResult } from '../../domain/assignments.js';
+import { errorCodesSection } from '../../exit-codes.js';
+import { restoreApp } from '../../operations/incident.js';
+import type { AppPolicyResult } from '../../operations/policy.js';
+import type { RevokeApp } from '../../operations/revoke.js';
+import { pairTable } from '../../renderers/pair-table.js';
+import { settingLabel } from '../../renderers/policy-words.js';
+import { printable } from '../../renderers/terminal.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.restore');
+
+export type ConnectedAppRestoreResult = {
+  app: RevokeApp;
+  snapshot: { path: string; takenAt: string };
+  /** The policy put back as the snapshot has it; null when there is none to put back (app not installed). */
+  policy: AppPolicyResult | null;
+  /** One entry per assignment: created (was in the snapshot), deleted (was not), or unchanged. */
+  assignments: PairResult[];
+  /** OAuth tokens held when the snapshot was taken. Revoked tokens cannot come back: users authorize the app again. */
+  tokensAtSnapshot: number;
+  dryRun: boolean;
+};
+
+export default class ConnectedAppRestore extends ConnectedAppCommand<ConnectedAppRestoreResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = errorCodesSection('partial');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    'snapshot-file': Flags.file({ char: 's', required: true, exists: true, summary: messages.getMessage('flags.snapshot-file.summary') }),
+    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
+  };
+
+  public async run(): Promise<ConnectedAppRestoreResult> {
+    const { flags } = await this.parse(ConnectedAppRestore);
+    const mode = flags['dry-run'] ? 'dry-run' : 'write';
+    const conn = await this.connect(flags['target-org'], flags['api-version']);
+    const outcome = await restoreApp(conn, { snapshotFile: flags['snapshot-file'], mode });
+    const result: ConnectedAppRestoreResult = {
+      app: outcome.app,
+      snapshot: outcome.snapshot,
+      policy: outcome.policy,
+      assignments: outcome.assignments,
+      tokensAtSnapshot: outcome.tokensAtSnapshot,
+      dryRun: mode === 'dry-run',
+    };
+    for (const warning of outcome.warnings) this.warn(warning);
+    if (result.assignments.length) this.table(pairTable(result.assignments));
+    const policy = result.policy;
+    if (policy) {
+      this.table({
+        data: policy.changes.length
+          ? policy.changes.map((c) => ({ setting: settingLabel(c.field), before: c.before ?? '', after: c.after ?? '', status: policy.status }))
+          : [{ setting: '', before: '', after: policy.message ?? '', status: policy.status }],
+        columns: (['setting', 'before', 'after', 'status'] as const).map((key) => ({ key, name: messages.getMessage(`column.${key}`) })),
+      });
+    }
+    const changed = result.assignments.filter((a) => a.status !== 'unchanged').length + (policy && policy.status !== 'unchanged' ? 1 : 0);
+    const summary = mode === 'dry-run' ? 'summary.dryRun' : changed === 0 ? 'summary.nothing' : 'summary.result';
+    this.log(messages.getMessage(summary, [printable(result.app.apiName ?? result.app.name), result.snapshot.takenAt]));
+    return this.endRun(result, outcome.outcome, () => messages.createError('error.AllFailed', [printable(result.app.apiName ?? result.app.name)]));
+  }
+}

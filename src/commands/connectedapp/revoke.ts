@@ -1,0 +1,92 @@
+import { Messages } from '@salesforce/core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { ConnectedAppCommand } from '../../base-command.js';
+import { parseDateFlag } from '../../domain/usage.js';
+import { countTokens, revokeOutcome, type TokenResult } from '../../domain/tokens.js';
+import { EXIT, errorCodesSection } from '../../exit-codes.js';
+import { checkRevokePermissions, resolveRevokeApps, revokeAppTokens, REVOKE_CONCURRENCY, type RevokeApp, type RevokeProgress, type RevokeRead } from '../../operations/revoke.js';
+import { concurrencyFromEnv } from '../../operations/usage.js';
+import { tokenTable } from '../../renderers/token-table.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.revoke');
+
+export type ConnectedAppRevokeResult = {
+  /** The apps whose tokens were listed or revoked (installed, or known only by their tokens' AppName). */
+  apps: RevokeApp[];
+  /** One entry per token: who held it, when it was made and last used, and what happened to it. Never the token itself. */
+  tokens: TokenResult[];
+  /** What the read of OauthToken covered. */
+  read: RevokeRead;
+  dryRun: boolean;
+};
+
+export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedAppRevokeResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = errorCodesSection('partial');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    name: Flags.string({ char: 'n', multiple: true, required: true, summary: messages.getMessage('flags.name.summary'), description: messages.getMessage('flags.name.description') }),
+    username: Flags.string({ multiple: true, summary: messages.getMessage('flags.username.summary') }),
+    'last-used-before': Flags.string({ summary: messages.getMessage('flags.last-used-before.summary'), description: messages.getMessage('flags.last-used-before.description') }),
+    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
+  };
+
+  public async run(): Promise<ConnectedAppRevokeResult> {
+    const { flags } = await this.parse(ConnectedAppRevoke);
+    const before = lastUsedBeforeFlag(flags['last-used-before']);
+    const mode = flags['dry-run'] ? 'dry-run' : 'write';
+    const conn = await this.connect(flags['target-org'], flags['api-version']);
+    const warnings: string[] = [];
+    const identity = await checkRevokePermissions(conn, warnings);
+    const apps = await resolveRevokeApps(conn, flags.name);
+    const options = { usernames: flags.username, lastUsedBefore: before, concurrency: concurrencyFromEnv(process.env.SF_CONNECTEDAPP_CONCURRENCY ?? String(REVOKE_CONCURRENCY)), progress: this.tokenProgress() };
+    const outcome = await revokeAppTokens(conn, apps, mode, options, identity);
+    const result: ConnectedAppRevokeResult = { apps, tokens: outcome.tokens, read: outcome.read, dryRun: mode === 'dry-run' };
+
+    for (const warning of [...warnings, ...outcome.warnings]) this.warn(warning);
+    if (result.tokens.length > 0) this.table(tokenTable(result.tokens));
+    const counts = countTokens(result.tokens);
+    if (mode === 'dry-run') {
+      this.log(messages.getMessage('summary.dryRun', [counts['would-revoke'], apps.length]));
+      return result;
+    }
+    if (result.tokens.length === 0) {
+      this.log(messages.getMessage('summary.nothing'));
+      return result;
+    }
+    this.log(messages.getMessage('summary.result', [counts.revoked, counts.unchanged, counts.failed, counts.unknown]));
+    const firstCode = result.tokens.find((t) => t.errorCode)?.errorCode ?? 'UNKNOWN_ERROR';
+    // Tokens left unlisted behind the 2,500-row stop mean the job is not done, whatever the listed ones say.
+    const ended = revokeOutcome(result.tokens);
+    return this.endRun(result, ended !== 'failed' && result.read.cappedUsers.length > 0 ? 'partial' : ended, () => messages.createError('error.AllFailed', [result.tokens.length, firstCode]));
+  }
+
+  /** A bar of tokens revoked, on stderr, only when stderr is a terminal (and never under --json). */
+  private tokenProgress(): RevokeProgress | undefined {
+    if (!process.stderr.isTTY || this.jsonEnabled()) return undefined;
+    return {
+      start: (total) => {
+        this.progress.start(total, {}, { title: messages.getMessage('progress.title'), format: messages.getMessage('progress.format') });
+      },
+      update: (done) => {
+        this.progress.update(done);
+      },
+      stop: () => {
+        this.progress.stop();
+      },
+    };
+  }
+}
+
+/** --last-used-before: a day (its start, UTC) or a date-time with a zone; a bad value is wrong usage (exit 2). */
+export function lastUsedBeforeFlag(value: string | undefined): Date | null {
+  if (value === undefined) return null;
+  const date = parseDateFlag(value, 'start');
+  if (date === null) throw messages.createError('error.InvalidDate', [value], [], EXIT.usage);
+  return date;
+}

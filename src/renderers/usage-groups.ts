@@ -1,0 +1,104 @@
+/*
+ * usage --group-by user and --group-by ip: human blocks, CSV and NDJSON lines for the two groupings the per-app
+ * report (./usage.ts) does not lead with. IPs, usernames and app names come from logs: printed through
+ * `printable` so no control character reaches a terminal.
+ */
+import { Messages } from '@salesforce/core';
+import { IP_CAP, type UsageResult } from '../domain/usage.js';
+import { printable } from './terminal.js';
+import { csvCell, sourceText, type HumanBlock } from './usage.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage');
+const ipMessages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage-ips');
+
+const TOP_IPS = 200;
+const TOP_USERS = 200;
+const NAMES_IN_CELL = 3;
+
+const minute = (iso: string | null): string => (iso ? iso.slice(0, 16).replace('T', ' ') : '');
+const few = (names: readonly string[], truncated: boolean): string => {
+  const rest = names.length - NAMES_IN_CELL;
+  return printable(names.slice(0, NAMES_IN_CELL).join(', ')) + (rest > 0 ? messages.getMessage('human.more', [rest]) : '') + (truncated ? ' …' : '');
+};
+
+function head(result: UsageResult): HumanBlock[] {
+  const unit = messages.getMessage(`human.unit.${result.window.interval}`);
+  return [
+    { kind: 'log', text: messages.getMessage('human.window', [minute(result.window.start), minute(result.window.end), unit]) },
+    { kind: 'log', text: messages.getMessage('human.sources', [result.sources.map(sourceText).join(' · ') || messages.getMessage('none')]) },
+  ];
+}
+
+function limits(result: UsageResult): HumanBlock[] {
+  if (result.sources.length === 0) return [];
+  return [{ kind: 'header', text: messages.getMessage('human.limitsHeader') }, ...result.sources.flatMap((s) => s.cannotShow.map((l): HumanBlock => ({ kind: 'log', text: `  ${s.source}: ${l}` })))];
+}
+
+/** Client IPs: new ones first (with --new-ips-since), then the busiest. */
+export function ipReport(result: UsageResult): HumanBlock[] {
+  const ips = result.ips ?? [];
+  const blocks: HumanBlock[] = head(result);
+  const n = result.newIps;
+  if (n) blocks.push({ kind: 'log', text: ipMessages.getMessage('human.newIps', [n.since.slice(0, 10), n.newIps, n.ipsSeen, n.baselineDays, n.baselineStart.slice(0, 10), n.baselineLogFiles]) });
+  if (ips.length === 0) blocks.push({ kind: 'log', text: messages.getMessage('human.noUsage') });
+  else {
+    const keys = [...(n ? ['new'] : []), 'ip', 'apiCalls', 'logins', 'firstSeen', 'lastSeen', 'users', 'apps'];
+    blocks.push({ kind: 'header', text: ipMessages.getMessage('human.ipsHeader', [ips.length]) });
+    blocks.push({
+      kind: 'table',
+      columns: keys.map((key) => ({ key, name: ipMessages.getMessage(`column.${key}`) })),
+      data: ips.slice(0, TOP_IPS).map((ip) => ({
+        new: ip.new ? ipMessages.getMessage('human.new') : '',
+        ip: printable(ip.ip),
+        apiCalls: ip.apiCalls,
+        logins: ip.logins,
+        firstSeen: minute(ip.firstSeen),
+        lastSeen: minute(ip.lastSeen),
+        users: few(ip.users, ip.truncated),
+        apps: few(ip.apps, ip.truncated),
+      })),
+    });
+    if (ips.length > TOP_IPS) blocks.push({ kind: 'log', text: ipMessages.getMessage('human.moreIps', [ips.length - TOP_IPS]) });
+  }
+  if (result.otherIpEvents) blocks.push({ kind: 'log', text: ipMessages.getMessage('human.otherIps', [result.otherIpEvents, IP_CAP]) });
+  return [...blocks, ...limits(result)];
+}
+
+/** Users first: each user's events, the apps used and the apps holding a grant. */
+export function userReport(result: UsageResult): HumanBlock[] {
+  const users = result.users.filter((u) => u.events > 0 || u.grants.length > 0);
+  const blocks: HumanBlock[] = head(result);
+  if (users.length === 0) blocks.push({ kind: 'log', text: messages.getMessage('human.noUsage') });
+  else {
+    blocks.push({ kind: 'header', text: messages.getMessage('human.usersHeader', [users.length]) });
+    blocks.push({
+      kind: 'table',
+      columns: ['username', 'events', 'apps', 'grantApps'].map((key) => ({ key, name: messages.getMessage(`column.${key}`) })),
+      data: users.slice(0, TOP_USERS).map((u) => ({
+        username: printable(u.username ?? u.userId ?? ''),
+        events: u.events,
+        apps: printable(u.apps.map((a) => `${a.name} (${a.events})`).join(', ')),
+        grantApps: printable(u.grants.join(', ')),
+      })),
+    });
+    if (users.length > TOP_USERS) blocks.push({ kind: 'log', text: messages.getMessage('human.moreUsers', [users.length - TOP_USERS]) });
+  }
+  return [...blocks, ...limits(result)];
+}
+
+export const IP_CSV_COLUMNS = ['ip', 'new', 'apiCalls', 'logins', 'firstSeen', 'lastSeen', 'users', 'apps'] as const;
+
+/** One row per client IP; users and apps separated by "; ". */
+export function* ipCsvLines(result: UsageResult): Generator<string> {
+  yield IP_CSV_COLUMNS.join(',');
+  for (const ip of result.ips ?? []) {
+    yield [ip.ip, ip.new, ip.apiCalls, ip.logins, ip.firstSeen, ip.lastSeen, ip.users.join('; '), ip.apps.join('; ')].map(csvCell).join(',');
+  }
+}
+
+/** usage.ip events, one per client IP, after the per-app events (appended by the command when IPs were read). */
+export function* ipNdjsonLines(result: UsageResult): Generator<string> {
+  for (const ip of result.ips ?? []) yield JSON.stringify({ type: 'usage.ip', '@timestamp': ip.lastSeen, ...ip });
+  if (result.newIps) yield JSON.stringify({ type: 'usage.new_ips', '@timestamp': result.window.end, ...result.newIps });
+}

@@ -1,0 +1,172 @@
+import { expect } from 'chai';
+import { start, type Emulator } from '../emulator/index.js';
+import { tokenRef, type TokenResult } from '../../src/domain/tokens.js';
+import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
+import { COMPROMISED, COMPROMISED_LABEL, COMPROMISED_TOKENS, incidentScenario, LOOKALIKE, userName } from './incident-scenario.js';
+
+type RevokeResult = { tokens: TokenResult[]; read: { counted: number; listed: number; cappedUsers: string[] }; dryRun: boolean; apps: Array<{ name: string; installed: boolean }> };
+
+const result = (run: CliRun): RevokeResult => run.json?.result as RevokeResult;
+const revokes = (run: CliRun): number => run.requests.filter((r) => r.path === '/services/oauth2/revoke').length;
+const tokensOf = (emulator: Emulator, appName: string): Array<Record<string, unknown>> => emulator.org.table('OauthToken').filter((t) => t.AppName === appName);
+/** Every secret the org holds for tokens: none may ever appear in the CLI's output. */
+const secrets = (emulator: Emulator): string[] => emulator.org.table('OauthToken').flatMap((t) => [t.DeleteToken as string, t.AccessToken as string]);
+
+function expectNoSecret(run: CliRun, held: readonly string[]): void {
+  const output = run.stdout + run.stderr;
+  const leaked = held.filter((s) => output.includes(s));
+  expect(leaked, 'no DeleteToken or token value in the output').to.deep.equal([]);
+}
+
+describe('connectedapp revoke (e2e through the org emulator)', function () {
+  this.timeout(240_000);
+  let emulator: Emulator;
+
+  before(async () => {
+    await ensureBuilt();
+  });
+  afterEach(async () => {
+    await emulator.stop();
+  });
+
+  it('lists 3,000 tokens across 400 users, revokes them all, and a re-run has nothing to do', async () => {
+    emulator = await start({ scenario: incidentScenario() });
+    const held = secrets(emulator);
+    const innocent = tokensOf(emulator, 'Reporting Sync').length;
+
+    const dry = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED, '--dry-run'], { emulator });
+    expect(dry.exitCode, dry.stderr).to.equal(0);
+    expect(result(dry).dryRun).to.equal(true);
+    expect(result(dry).tokens).to.have.length(COMPROMISED_TOKENS);
+    expect(new Set(result(dry).tokens.map((t) => t.ref)).size, 'each token once').to.equal(COMPROMISED_TOKENS);
+    expect(new Set(result(dry).tokens.map((t) => t.username)).size).to.equal(400);
+    expect(result(dry).tokens.every((t) => t.status === 'would-revoke' && t.app === COMPROMISED_LABEL && t.createdDate !== null)).to.equal(true);
+    expect(result(dry).read).to.deep.equal({ counted: COMPROMISED_TOKENS, listed: COMPROMISED_TOKENS, cappedUsers: [] });
+    expect(revokes(dry)).to.equal(0);
+    // 3,000 tokens are over the 2,500-row stop: read per group of users, none of those queries near it.
+    const rowQueries = ownRequests(dry).filter((r) => /^SELECT AppName, UserId/.test(r.soql ?? ''));
+    expect(rowQueries.every((r) => /UserId IN/.test(r.soql ?? ''))).to.equal(true);
+    expectNoSecret(dry, held);
+
+    const run = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED], { emulator });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(result(run).tokens).to.have.length(COMPROMISED_TOKENS);
+    expect(result(run).tokens.every((t) => t.status === 'revoked' && t.verified === true)).to.equal(true);
+    expect(revokes(run)).to.equal(COMPROMISED_TOKENS);
+    expect(tokensOf(emulator, COMPROMISED_LABEL)).to.have.length(0);
+    expect(tokensOf(emulator, 'Reporting Sync'), 'other apps keep their tokens').to.have.length(innocent);
+    expectNoSecret(run, held);
+
+    const again = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED], { emulator });
+    expect(again.exitCode, again.stderr).to.equal(0);
+    expect(result(again).tokens).to.deep.equal([]);
+    expect(revokes(again)).to.equal(0);
+    const human = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED], { emulator, json: false });
+    expect(human.exitCode).to.equal(0);
+    expect(human.stdout).to.match(/nothing to do/);
+  });
+
+  it('revokes an uninstalled app by the name its tokens carry, narrowed by user; shows no secret in human output', async () => {
+    emulator = await start({ scenario: incidentScenario({ tokens: 40 }) });
+    const held = secrets(emulator);
+    const users = [userName(10), userName(11)];
+    const before = tokensOf(emulator, LOOKALIKE).length;
+    const mine = emulator.org.table('OauthToken').filter((t) => t.AppName === LOOKALIKE && users.some((u) => emulator.org.table('User').find((x) => x.Id === t.UserId)?.Username === u));
+    expect(mine.length).to.be.greaterThan(0);
+
+    const run = await runCli(['connectedapp', 'revoke', '--name', LOOKALIKE.toUpperCase(), '--username', users[0], '--username', users[1]], { emulator, json: false });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(run.stdout).to.include(LOOKALIKE);
+    expect(run.stdout).to.match(new RegExp(`${mine.length} revoked`));
+    expect(tokensOf(emulator, LOOKALIKE)).to.have.length(before - mine.length);
+    expectNoSecret(run, held);
+  });
+
+  it('revokes only tokens not used since a date', async () => {
+    emulator = await start({ scenario: incidentScenario({ tokens: 200 }) });
+    const cutoff = Date.parse('2026-10-20T00:00:00Z');
+    const stale = tokensOf(emulator, COMPROMISED_LABEL).filter((t) => t.LastUsedDate === null || Date.parse((t.LastUsedDate as string).replace(/(\d\d)(\d\d)$/, '$1:$2')) < cutoff);
+    expect(stale.length).to.be.within(1, 199);
+    const run = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED_LABEL, '--last-used-before', '2026-10-20'], { emulator });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(result(run).tokens.map((t) => t.ref).sort()).to.deep.equal(stale.map((t) => tokenRef(t.DeleteToken as string)).sort());
+    expect(tokensOf(emulator, COMPROMISED_LABEL)).to.have.length(200 - stale.length);
+  });
+
+  it('refuses an unknown app name before anything is revoked, with close matches', async () => {
+    emulator = await start({ scenario: incidentScenario({ tokens: 10 }) });
+    const run = await runCli(['connectedapp', 'revoke', '--name', 'Data_Loader_Prp'], { emulator });
+    expect(run.exitCode).to.equal(1);
+    expect(run.json?.message).to.match(/No installed connected app and no OAuth token is named "Data_Loader_Prp"/);
+    expect(run.json?.actions?.join(' ')).to.include('Data_Loader_Pro');
+    expect(revokes(run)).to.equal(0);
+  });
+
+  it('refuses an app whose label another installed app shares: their tokens cannot be told apart', async () => {
+    const scenario = incidentScenario({ tokens: 10 });
+    scenario.connectedApps = [...(scenario.connectedApps ?? []), { name: 'Data_Loader_Pro_Sandbox', label: COMPROMISED_LABEL }];
+    emulator = await start({ scenario });
+    const run = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED], { emulator });
+    expect(run.exitCode).to.equal(1);
+    expect(run.json?.message).to.match(/More than one installed app is labeled "Data Loader Pro"/);
+    expect(revokes(run)).to.equal(0);
+  });
+
+  it('checks Customize Application and Manage Users before reading any token', async () => {
+    const scenario = incidentScenario({ tokens: 10 });
+    scenario.profiles = [...(scenario.profiles ?? []), { name: 'Helpdesk', permissions: ['ApiEnabled', 'ViewSetup', 'ManageUsers'] }];
+    scenario.users = [...(scenario.users ?? []), { username: 'helpdesk@incident.example.com', profile: 'Helpdesk' }];
+    scenario.org.currentUser = 'helpdesk@incident.example.com';
+    emulator = await start({ scenario });
+    const run = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED, '--dry-run'], { emulator });
+    expect(run.exitCode).to.equal(1);
+    expect(run.json?.message).to.match(/lacks Customize Application/);
+    expect(run.requests.filter((r) => /FROM OauthToken/.test(r.soql ?? ''))).to.deep.equal([]);
+  });
+
+  it('reads past the 2,500-row stop when the org refuses aggregates, and says so when one user alone is over it', async () => {
+    const scenario = incidentScenario({ tokens: 300 });
+    scenario.oauthTokens = [...(scenario.oauthTokens ?? []), { app: COMPROMISED, users: [userName(7)], count: 2600, lastUsedDaysAgo: 1 }];
+    emulator = await start({ scenario });
+    emulator.addFault({ soql: /GROUP BY UserId/, status: 400, errorCode: 'MALFORMED_QUERY', times: Infinity });
+    const dry = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED, '--dry-run'], { emulator });
+    expect(dry.exitCode, dry.stderr).to.equal(0);
+    expect(result(dry).read.counted).to.equal(2900);
+    expect(result(dry).read.cappedUsers).to.have.length(1);
+    // Everyone else's tokens are listed (299: user007 holds one of the 300 too); the big holder gives what one query returns.
+    expect(result(dry).tokens).to.have.length(299 + 2500);
+    expect(dry.json?.warnings?.join(' ')).to.match(/more tokens than one OauthToken query returns/);
+
+    const first = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED], { emulator });
+    expect(first.exitCode, 'tokens left behind the stop: partial').to.equal(68);
+    expect(first.json?.warnings?.join(' ')).not.to.match(/appeared while the command ran/);
+    expect(tokensOf(emulator, COMPROMISED_LABEL)).to.have.length(101);
+    const second = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED], { emulator });
+    expect(second.exitCode, second.stderr).to.equal(0);
+    expect(result(second).tokens).to.have.length(101);
+    expect(tokensOf(emulator, COMPROMISED_LABEL)).to.have.length(0);
+  });
+
+  it('faults mid-way: the report says exactly which tokens were revoked, and a re-run finishes the job', async () => {
+    emulator = await start({ scenario: incidentScenario({ tokens: 60 }) });
+    const revoke = { method: 'POST', path: /^\/services\/oauth2\/revoke$/ };
+    emulator.addFault({ ...revoke, nth: 5, kind: 'drop-before' }); // lost, not applied: read back, sent again
+    emulator.addFault({ ...revoke, nth: 9, kind: 'error-after' }); // applied, answer lost: read back as revoked
+    emulator.addFault({ ...revoke, nth: 20, times: 3, errorCode: 'INSUFFICIENT_ACCESS' }); // refused: not revoked
+    const run = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED], { emulator });
+    expect(run.exitCode, run.stderr).to.equal(68);
+    const tokens = result(run).tokens;
+    const left = new Set(tokensOf(emulator, COMPROMISED_LABEL).map((t) => tokenRef(t.DeleteToken as string)));
+    expect(tokens.filter((t) => t.status === 'failed').map((t) => [t.ref, t.errorCode])).to.have.deep.members([...left].map((ref) => [ref, 'INSUFFICIENT_ACCESS']));
+    expect(left.size).to.equal(3);
+    expect(tokens.filter((t) => t.status === 'revoked').every((t) => t.verified === true && !left.has(t.ref))).to.equal(true);
+    expect(tokens.filter((t) => t.status === 'revoked')).to.have.length(57);
+    expect(tokens.filter((t) => /answer was lost/.test(t.message ?? ''))).to.have.length(1);
+
+    emulator.clearFaults();
+    const again = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED], { emulator });
+    expect(again.exitCode, again.stderr).to.equal(0);
+    expect(result(again).tokens.map((t) => t.ref).sort()).to.deep.equal([...left].sort());
+    expect(tokensOf(emulator, COMPROMISED_LABEL)).to.have.length(0);
+  });
+});
