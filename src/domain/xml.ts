@@ -40,7 +40,10 @@ export function escapeXml(text: string): string {
 /** Parses one XML document. Whitespace-only text between elements is dropped; everything else is kept. Throws XmlParseError. */
 export function parseXml(source: string): XmlDocument {
   const parser = new SaxesParser({ position: true });
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const open: XmlElement[] = [];
+  /** Where the root element's close tag ended, to place an error about what follows it. */
+  let rootEnd = -1;
   let root: XmlElement | undefined;
   const fail = (message: string): never => {
     throw new XmlParseError(message, parser.line, Math.max(1, parser.column));
@@ -52,6 +55,11 @@ export function parseXml(source: string): XmlDocument {
   parser.on('error', (error) => {
     // saxes prefixes "line:column: "; a close tag that does not match is told with the element it should have closed.
     const message = error.message.replace(/^\d+:\d+: /, '').replace(/\.$/, '');
+    // saxes tells of text after the root only where that text ends: name the line where it starts.
+    if (/outside of root node/.test(message) && rootEnd >= 0) {
+      const start = text.slice(rootEnd).search(/\S/);
+      if (start >= 0) throw new XmlParseError(message, lineAt(text, rootEnd + start), 1);
+    }
     fail(/^unexpected close tag/.test(message) && closed ? `${message}: <${closed.name}> opened on line ${closed.line} is still open` : message);
   });
   parser.on('doctype', () => fail('DOCTYPE is not supported in metadata XML'));
@@ -70,6 +78,7 @@ export function parseXml(source: string): XmlDocument {
   });
   parser.on('closetag', () => {
     closed = open.pop();
+    if (open.length === 0) rootEnd = parser.position;
     if (closed) closed.children = dropLayoutWhitespace(closed.children);
   });
   parser.on('text', (text) => {
@@ -84,9 +93,16 @@ export function parseXml(source: string): XmlDocument {
     current()?.children.push({ kind: 'comment', text });
   });
 
-  parser.write(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source).close();
+  parser.write(text).close();
   if (!root) return fail('the document is empty');
   return { root };
+}
+
+/** The 1-based line of a character offset. */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 function appendText(children: XmlNode[], text: string): void {

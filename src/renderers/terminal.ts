@@ -1,25 +1,22 @@
 /*
- * Text from the org (app names from token records an outside publisher controls, usernames, file paths) is
- * printed to terminals and put into reports: control characters (ANSI/OSC escape sequences start with ESC),
- * bidirectional overrides and isolates, and non-characters are shown as \u{XXXX} instead of acting.
+ * Renderers' names for the one terminal-safety rule (src/domain/terminal-text.ts): text from the org or a file
+ * shows its control, bidi and invisible characters escaped (`\x1b`, `\u202e`) instead of acting on the terminal
+ * or the page.
  */
-const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]/g;
+import { forTerminal, forTerminalCell } from '../domain/terminal-text.js';
 
-export function showInvisible(text: string): string {
-  return text.replace(INVISIBLE, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}}`);
-}
-
-/** Text for a terminal: invisible characters shown; tabs become spaces; line breaks stay. */
+/** Text for a page or a terminal where line breaks may stay (tabs become spaces). */
 export function terminalSafe(text: string): string {
-  return showInvisible(text.replace(/\r\n?/g, '\n')).replace(/\t/g, ' ');
+  return forTerminal(text.replace(/\r\n?/g, '\n').replace(/\t/g, ' '));
 }
 
-/** One value on a line of ours: as terminalSafe, and line breaks become spaces (a value never starts a line). */
+/** Alias kept for HTML, where every character that could act is shown. */
+export const showInvisible = terminalSafe;
+
+/** One value on a line of ours (names, usernames): line breaks and tabs become spaces, the rest as terminalSafe. */
 export function terminalValue(text: string): string {
-  return terminalSafe(text.replace(/[\r\n]+/g, ' '));
+  return forTerminalCell(text.replace(/[\r\n]+/g, ' ').replace(/\t/g, ' '));
 }
 
-/** One value from the org on a line of ours (names, usernames): as terminalValue. */
-export function printable(text: string): string {
-  return terminalValue(text);
-}
+/** One value from the org on a line of ours (used by the incident commands' tables). */
+export const printable = terminalValue;

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
-import { loadScenario, SCENARIO_DIR, start, type Emulator } from '../emulator/index.js';
+import { SCENARIO_DIR, start, type Emulator } from '../emulator/index.js';
+import { demoScenario, PINNED_NOW } from '../emulator/test-helpers.js';
 import { ensureBuilt, REPO_ROOT, runCli } from './harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -45,9 +46,10 @@ describe('HTML reports in a real browser (Chromium, from disk)', function () {
     }
     await ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'ca-html-'));
-    demo = await start({ scenario: 'demo' });
+    // The demo's dates are relative to its clock: pinned, with Event Monitoring, so DEMO_WINDOW holds a week of files.
+    demo = await start({ scenario: demoScenario({ now: PINNED_NOW, features: { eventMonitoring: true } }) });
     started.push(demo);
-    const { scenario } = loadScenario('demo');
+    const scenario = demoScenario({ now: PINNED_NOW });
     scenario.connectedApps?.push({ name: 'Evil_Installed', label: HOSTILE.img }, { name: 'Evil_Uninstalled', label: HOSTILE.script, installed: false });
     scenario.oauthTokens?.push({ app: HOSTILE.script, users: ['marketing.ops@northwind.example.com'], count: 2, lastUsedDaysAgo: [0, 2] });
     hostile = await start({ scenario, scenarioDir: SCENARIO_DIR });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { start, type Emulator } from '../emulator/index.js';
+import { demoScenario, PINNED_NOW } from '../emulator/test-helpers.js';
 import { ensureBuilt, runCli } from './harness.js';
 import type { ConnectedAppAuditResult } from '../../src/commands/connectedapp/audit.js';
 import type { ConnectedAppRegisterInitResult } from '../../src/commands/connectedapp/register/init.js';
@@ -19,7 +20,8 @@ describe('report outputs, register and benchmark (e2e through the org emulator)'
   let demo: Emulator;
   before(async () => {
     await ensureBuilt();
-    demo = await start({ scenario: 'demo' });
+    // The demo's dates are relative to its clock: pinned, with Event Monitoring, so DEMO_WINDOW holds a week of files.
+    demo = await start({ scenario: demoScenario({ now: PINNED_NOW, features: { eventMonitoring: true } }) });
   });
   after(async () => {
     await demo.stop();

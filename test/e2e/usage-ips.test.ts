@@ -25,6 +25,8 @@ const OTHER_APP = '198.51.100.7';
 /** Calls and logins whose IPs and times are known exactly: KNOWN before and after 17 Nov, two IPs only after it. */
 function scenario(): Scenario {
   const s = incidentScenario({ tokens: 20 });
+  // Event Monitoring keeps 30 days of files (a free org keeps one day, and these span a week).
+  s.org.features = { eventMonitoring: true };
   const [u0, u1, u2, u3] = [userName(0), userName(1), userName(2), userName(3)];
   s.eventLogFiles = [
     { eventType: 'ApiTotalUsage', dates: ['2026-11-14'], data: [1, 2, 3].map((i) => call(`2026-11-14T0${i}:00:00.000Z`, KNOWN, u0, COMPROMISED_LABEL)).concat(call('2026-11-14T05:00:00.000Z', OTHER_APP, u1, 'Reporting Sync')) },

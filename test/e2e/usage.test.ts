@@ -297,7 +297,8 @@ describe('connectedapp usage (e2e through the org emulator)', function () {
     const large = log('2026-11-19', 32);
     const emulator = await start({
       scenario: {
-        org: { name: 'Memory Org', now: '2026-11-20T12:00:00Z' },
+        // Event Monitoring keeps both days' files (a free org keeps one day).
+        org: { name: 'Memory Org', now: '2026-11-20T12:00:00Z', features: { eventMonitoring: true } },
         eventLogFiles: [
           { eventType: 'ApiTotalUsage', dates: ['2026-11-18'], csvFile: small.file },
           { eventType: 'ApiTotalUsage', dates: ['2026-11-19'], csvFile: large.file },

@@ -21,6 +21,7 @@
  */
 import type { NotEvaluated, RuleInfo } from './engine.js';
 import type { Finding } from './model.js';
+import { APPROVE_UNINSTALLED, USE_ANY_API_CLIENT } from './rules/lifecycle.js';
 
 export const BENCHMARKS = ['sbs'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
@@ -61,8 +62,9 @@ const RULE_CONTROLS: Readonly<Record<string, readonly ControlId[]>> = {
 };
 
 const PERMISSION_CONTROL: Readonly<Partial<Record<string, ControlId>>> = {
-  ApproveUninstalledConnectedApps: 'SBS-ACS-003',
-  UseAnyApiClient: 'SBS-ACS-006',
+  // Keyed by the permission names CA404's evidence uses.
+  [APPROVE_UNINSTALLED]: 'SBS-ACS-003',
+  [USE_ANY_API_CLIENT]: 'SBS-ACS-006',
 };
 
 /** The controls a rule serves (for --help, SARIF rule tags and reports). */
