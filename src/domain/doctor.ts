@@ -285,8 +285,6 @@ function permittedUsersCheck(f: DoctorFacts): Part {
     return result('pass', 'granted-count', [access.activeUserCount, access.grants.map(describePath).join(', ')]);
   }
   const paths = access.userPaths ?? [];
-  // Access lists may count active users only: an inactive user's missing path proves nothing (user-active fails).
-  if (paths.length === 0 && !f.user.active) return result('unknown', 'user-inactive', [f.user.username]);
   if (paths.length === 0) return result('fail', 'not-granted', [f.user.username, f.user.profileName ?? '—'], 'assign-access');
   return result('pass', 'granted', [f.user.username, paths.map(describePath).join('; ')]);
 }

@@ -19,6 +19,7 @@ import {
   type UserRecord,
 } from '../adapters/people.js';
 import { readAppTokenFacts, tokenAppNames } from '../adapters/tokens.js';
+import { EXIT } from '../exit-codes.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
 import {
   attemptsForApp,
@@ -157,7 +158,7 @@ export async function runDoctor(conn: Connection, options: DoctorOptions): Promi
 
 async function findUser(conn: Connection, username: string): Promise<UserRecord> {
   const user = await readUserByUsername(conn, username);
-  if (!user) throw messages.createError('error.UnknownUser', [username]);
+  if (!user) throw messages.createError('error.UnknownUser', [username], [], EXIT.usage);
   return user;
 }
 
@@ -173,8 +174,13 @@ async function findApp(conn: Connection, apps: readonly InventoryApp[], name: st
   }
   const uninstalled = (await tokenAppNames(conn, [name])).get(name) ?? (await attempts).rows.find((r) => r.Application?.toLowerCase() === name.toLowerCase())?.Application;
   if (uninstalled) return { name: uninstalled, label: uninstalled, id: null, apiName: null, installed: false, permittedUsers: null };
-  resolveApps(apps, [name]);
-  throw messages.createError('error.UnknownApp', [name]);
+  try {
+    resolveApps(apps, [name]); // throws the usual error, with close matches
+  } catch (error) {
+    // Exit 1 means "cannot use" here: a name that names nothing is wrong usage.
+    throw Object.assign(error as Error, { exitCode: EXIT.usage });
+  }
+  throw messages.createError('error.UnknownApp', [name], [], EXIT.usage);
 }
 
 async function readPolicy(conn: Connection, app: DoctorApp): Promise<Read<AppPolicy>> {
