@@ -179,11 +179,14 @@ export type DoctorCheck = {
   /** Why, as a message key under check.<id>.<reason>. */
   reason: string;
   /** Tokens for the message, in order. */
-  tokens: Array<string | number>;
+  tokens: Token[];
   /** The sources the check read, with their coverage. */
   sources: SourceCoverage[];
   fix: FixId | null;
 };
+
+/** A message token: text, a number, or grant paths (worded by the caller). */
+export type Token = string | number | GrantPath[];
 
 export type Verdict = 'can-use' | 'cannot-use' | 'cannot-tell';
 
@@ -191,7 +194,7 @@ export type Diagnosis = { verdict: Verdict; checks: DoctorCheck[]; flow: DoctorF
 
 type Part = Omit<DoctorCheck, 'id' | 'sources'> & { sources?: SourceCoverage[] };
 
-const result = (status: CheckStatus, reason: string, tokens: Array<string | number> = [], fix: FixId | null = null): Part => ({ status, reason, tokens, fix });
+const result = (status: CheckStatus, reason: string, tokens: Token[] = [], fix: FixId | null = null): Part => ({ status, reason, tokens, fix });
 const unread = (reason = 'unread', fix: FixId | null = null): Part => result('unknown', reason, [], fix);
 
 /** Checks that inform without deciding. */
@@ -259,9 +262,6 @@ function permittedUsersOf(f: DoctorFacts): PermittedUsers | null {
   return f.policy.value?.permittedUsers ?? f.app.permittedUsers;
 }
 
-export function describePath(path: GrantPath): string {
-  return path.viaPermissionSet ? `${path.kind} ${path.holderName} (${path.viaPermissionSet.name})` : `${path.kind} ${path.holderName}`;
-}
 
 function permittedUsersCheck(f: DoctorFacts): Part {
   if (!f.app.installed) return result('skipped', 'uninstalled');
@@ -281,12 +281,12 @@ function permittedUsersCheck(f: DoctorFacts): Part {
   if (!access) return unread('access-unread');
   if (!f.user) {
     if (access.grants.length === 0) return result('fail', 'no-grants', [f.app.name], 'assign-access');
-    if (access.activeUserCount === 0) return result('fail', 'no-active-users', [access.grants.map(describePath).join(', ')], 'assign-access');
-    return result('pass', 'granted-count', [access.activeUserCount, access.grants.map(describePath).join(', ')]);
+    if (access.activeUserCount === 0) return result('fail', 'no-active-users', [access.grants], 'assign-access');
+    return result('pass', 'granted-count', [access.activeUserCount, access.grants]);
   }
   const paths = access.userPaths ?? [];
   if (paths.length === 0) return result('fail', 'not-granted', [f.user.username, f.user.profileName ?? '—'], 'assign-access');
-  return result('pass', 'granted', [f.user.username, paths.map(describePath).join('; ')]);
+  return result('pass', 'granted', [f.user.username, paths]);
 }
 
 // ---- the user ------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ import {
   type GrantPath,
   type LoginAttempt,
   type Read,
+  type Token,
   type UserFacts,
   type Verdict,
 } from '../domain/doctor.js';
@@ -136,7 +137,7 @@ export async function runDoctor(conn: Connection, options: DoctorOptions): Promi
           {
             id: c.id,
             status: c.status,
-            message: messages.getMessage(`check.${c.id}.${c.reason}`, c.tokens.map(String)),
+            message: messages.getMessage(`check.${c.id}.${c.reason}`, c.tokens.map(wordToken)),
             sources: c.sources,
             fix: c.fix && (c.status === 'fail' || c.status === 'unknown') ? fixFor(c.fix, context) : null,
           },
@@ -217,6 +218,14 @@ async function readAccess(conn: Connection, app: DoctorApp, userId: string | nul
     if (!isSourceUnavailable(error)) throw error;
     return { value: null, coverage: coverageForError(source, errorCodeOf(error), messageOf(error)) };
   }
+}
+
+/** Grant paths in words ("permission set group Sales_Bundle (component Field_Sales_Access)"); the rest as text. */
+function wordToken(token: Token): string {
+  if (!Array.isArray(token)) return String(token);
+  return token
+    .map((p) => (p.viaPermissionSet ? messages.getMessage('path.via', [messages.getMessage(`path.${p.kind}`, [p.holderName]), p.viaPermissionSet.name]) : messages.getMessage(`path.${p.kind}`, [p.holderName])))
+    .join('; ');
 }
 
 function toAttempt(r: LoginAttemptRow): LoginAttempt {

@@ -16,7 +16,7 @@ function coverageText(s: SourceCoverage): string {
 }
 
 export function doctorLines(result: ConnectedAppDoctorResult): string[] {
-  const flow = result.flow ? messages.getMessage(result.flowInferred ? 'header.flowInferred' : 'header.flow', [result.flow]) : '';
+  const flow = result.flow ? ` ${messages.getMessage(result.flowInferred ? 'header.flowInferred' : 'header.flow', [result.flow])}` : '';
   const lines = [
     result.user ? messages.getMessage('header.user', [result.user.username, result.app.name, flow]) : messages.getMessage('header.app', [result.app.name, flow]),
     '',
