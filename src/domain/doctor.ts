@@ -154,6 +154,7 @@ export type FixId =
   | 'install-app'
   | 'approve-uninstalled'
   | 'assign-access'
+  | 'assign-access-app'
   | 'pre-authorize'
   | 'activate-user'
   | 'unfreeze-user'
@@ -265,6 +266,8 @@ function permittedUsersOf(f: DoctorFacts): PermittedUsers | null {
 
 function permittedUsersCheck(f: DoctorFacts): Part {
   if (!f.app.installed) return result('skipped', 'uninstalled');
+  // Client credentials act as the run-as user (run-as-user); the reference does not say Permitted Users gates them.
+  if (f.flow === 'client-credentials') return result('info', 'client-credentials');
   const permitted = permittedUsersOf(f);
   if (permitted === null) return unread();
   if (permitted === 'all-self-authorize') {
@@ -280,8 +283,8 @@ function permittedUsersCheck(f: DoctorFacts): Part {
   const access = f.access.value;
   if (!access) return unread('access-unread');
   if (!f.user) {
-    if (access.grants.length === 0) return result('fail', 'no-grants', [f.app.name], 'assign-access');
-    if (access.activeUserCount === 0) return result('fail', 'no-active-users', [access.grants], 'assign-access');
+    if (access.grants.length === 0) return result('fail', 'no-grants', [f.app.name], 'assign-access-app');
+    if (access.activeUserCount === 0) return result('fail', 'no-active-users', [access.grants], 'assign-access-app');
     return result('pass', 'granted-count', [access.activeUserCount, access.grants]);
   }
   const paths = access.userPaths ?? [];
@@ -372,6 +375,8 @@ function ipMode(relaxation: IpRelaxation, flow: DoctorFlow | null, appRanges: nu
 function ipCheck(f: DoctorFacts): Part {
   const profiles = f.user ? (f.user.profileName ? [f.user.profileName] : []) : profilesOfGrants(f);
   if (!f.user && !f.sourceIp) return result('skipped', 'no-ip-app-alone');
+  // Granted through permission sets only, the users' profiles (which hold the ranges) are not known here.
+  if (!f.user && profiles.length === 0) return result('skipped', 'no-profile-grants');
   const rangesByProfile = f.profileIpRanges.value;
   if (!rangesByProfile) return unread();
   if (profiles.some((p) => !rangesByProfile.has(p))) return unread();
@@ -383,7 +388,7 @@ function ipCheck(f: DoctorFacts): Part {
   // An uninstalled app has no policy: the org's restrictions apply as they are.
   const mode = ipMode(policy?.ipRelaxation ?? 'ENFORCE', f.flow, policy?.ipRanges.length ?? 0);
   const relaxation = policy?.ipRelaxation ?? 'ENFORCE';
-  if (mode === 'relaxed') return result('pass', 'relaxed', [relaxation, f.flow ?? '—']);
+  if (mode === 'relaxed') return f.flow ? result('pass', 'relaxed', [relaxation, f.flow]) : result('pass', 'relaxed-any-flow', [relaxation]);
   if (mode === 'relax-refresh') return result('pass', 'relaxed-refresh');
   const ips = ipsToTest(f);
   if (ips === null) return unread('ip-unread', 'read-login-history');

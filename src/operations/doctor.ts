@@ -241,6 +241,7 @@ const SETUP_TOKENS: Readonly<Record<FixId, readonly FixToken[]>> = {
   'install-app': ['app'],
   'approve-uninstalled': ['user'],
   'assign-access': ['app', 'user', 'profile'],
+  'assign-access-app': ['app'],
   'pre-authorize': ['app', 'user', 'user'],
   'activate-user': ['user'],
   'unfreeze-user': ['user'],
