@@ -1,6 +1,7 @@
 /*
  * Every exit code the plugin uses, in one place, and the ERROR CODES help section each command shows.
- * 0, 1, 2 and 68 are the sf conventions; 3 and 10 are ours (10 is also what sf gives network failures).
+ * 0, 1, 2 and 68 are the sf conventions; 3, 4 and 10 are ours (10 is also what sf gives network failures).
+ * doctor gives 1 a second meaning ("cannot use"), as the issue asks, and ends "cannot tell" with 4.
  */
 import { Messages } from '@salesforce/core';
 import { toHelpSection } from '@salesforce/sf-plugins-core';
@@ -17,6 +18,10 @@ export const EXIT = {
   usage: 2,
   /** A gate tripped: audit findings at or above --fail-on, or --check found drift. */
   gate: 3,
+  /** doctor: the user (or nobody) can use the app — a check failed. */
+  cannotUse: 1,
+  /** doctor: cannot tell — no check failed, but one could not be decided (a source was unreadable). */
+  cannotTell: 4,
   /** The org could not be reached (network failure after retries). */
   unreachable: 10,
   /** Partial success: some items done, others failed or with an unknown outcome (listed per item). */

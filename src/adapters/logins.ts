@@ -7,7 +7,7 @@
 import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from './api.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
-import { soqlDateTime } from '../domain/soql.js';
+import { soqlDateTime, soqlString } from '../domain/soql.js';
 
 export type AppLoginUsage = {
   application: string;
@@ -92,6 +92,36 @@ export async function readLoginIps(conn: Connection, from: Date, to: Date): Prom
     return {
       rows: rows.records,
       coverage: rows.records.length >= ROW_BOUND ? { source: SOURCE, status: 'capped', detail: coverageText.getMessage('loginsCapped', [ROW_BOUND]) } : { source: SOURCE, status: 'used' },
+    };
+  } catch (error) {
+    if (isSourceUnavailable(error)) return { rows: [], coverage: coverageForError(SOURCE, errorCodeOf(error), messageOf(error)) };
+    throw error;
+  }
+}
+
+// ---- Login attempts, with their outcome ------------------------------------------------------------
+
+export type LoginAttemptRow = { Application: string | null; LoginSubType: string | null; UserId: string; LoginTime: string; SourceIp: string | null; Status: string | null };
+
+export type LoginAttemptRead = { rows: LoginAttemptRow[]; coverage: SourceCoverage };
+
+/** Rows read at most for one user or the whole org; the newest come first. */
+const ATTEMPT_BOUND = 2000;
+
+/**
+ * The last `days` of login attempts, newest first: one user's (UserId is filterable) or everyone's, up to a bound.
+ * Application cannot be filtered on (reference §4): the caller picks the app's rows.
+ */
+export async function readLoginAttempts(conn: Connection, days: number, userId: string | null): Promise<LoginAttemptRead> {
+  const who = userId ? ` AND UserId = ${soqlString(userId)}` : '';
+  try {
+    const rows = await queryAll<LoginAttemptRow>(
+      conn,
+      `SELECT Application, LoginSubType, UserId, LoginTime, SourceIp, Status FROM LoginHistory WHERE LoginTime = LAST_N_DAYS:${Math.trunc(days)}${who} ORDER BY LoginTime DESC LIMIT ${ATTEMPT_BOUND}`
+    );
+    return {
+      rows: rows.records,
+      coverage: rows.records.length >= ATTEMPT_BOUND ? { source: SOURCE, status: 'capped', detail: coverageText.getMessage('loginsCapped', [ATTEMPT_BOUND]) } : { source: SOURCE, status: 'used' },
     };
   } catch (error) {
     if (isSourceUnavailable(error)) return { rows: [], coverage: coverageForError(SOURCE, errorCodeOf(error), messageOf(error)) };

@@ -253,3 +253,39 @@ export async function readUserPermissions(conn: Connection, userId: string, perm
   for (const p of checkable) held.set(p, rows.some((r) => r.PermissionSet?.[`Permissions${p}`] === true));
   return held;
 }
+
+// ---- One user, for doctor ----------------------------------------------------------------------------
+
+export type UserRecord = { id: string; username: string; active: boolean; profileName: string | null };
+
+/** The user with this username (case-insensitive, as logins are), or null when the org has none. */
+export async function readUserByUsername(conn: Connection, username: string): Promise<UserRecord | null> {
+  type Row = { Id: string; Username: string; IsActive: boolean; Profile: { Name: string } | null };
+  const rows = await queryAll<Row>(conn, `SELECT Id, Username, IsActive, Profile.Name FROM User WHERE Username = ${soqlString(username)} LIMIT 1`);
+  const r = rows.records[0] as Row | undefined;
+  return r ? { id: r.Id, username: r.Username, active: r.IsActive, profileName: r.Profile?.Name ?? null } : null;
+}
+
+/**
+ * Whether the user's login is frozen (UserLogin.IsFrozen, object reference). Optional: the object needs Manage Users to
+ * read; null value when it could not be read, and when the org has no UserLogin row for the user.
+ */
+export async function readUserFrozen(conn: Connection, userId: string): Promise<Optional<boolean | null>> {
+  return optional('UserLogin', null, async () => {
+    const rows = await queryAll<{ IsFrozen: boolean }>(conn, `SELECT IsFrozen FROM UserLogin WHERE UserId = ${soqlString(userId)}`);
+    return rows.records.length ? rows.records.some((r) => r.IsFrozen) : null;
+  });
+}
+
+/** readUserPermissions as an optional source (a refusal becomes coverage). */
+export async function readUserPermissionsOptional(conn: Connection, userId: string, permissions: readonly string[]): Promise<Optional<UserPermissions | null>> {
+  return optional('PermissionSetAssignment', null, () => readUserPermissions(conn, userId, permissions));
+}
+
+/** How many active users hold "Approve Uninstalled Connected Apps"; null value where the org has no field for it. */
+export async function countApprovers(conn: Connection): Promise<Optional<number | null>> {
+  const fields = await readPermissionFields(conn);
+  if (!fields.value) return { value: null, coverage: fields.coverage };
+  const grants = await readPrivilegedGrants(conn, fields.value);
+  return { value: grants.coverage.status === 'used' ? new Set(grants.value.filter((g) => g.approveUninstalledConnectedApps).map((g) => g.userId)).size : null, coverage: grants.coverage };
+}

@@ -278,3 +278,42 @@ export async function countAppTokens(conn: Connection, appNames: readonly string
   if (appNames.length === 0) return 0;
   return (await queryAll(conn, `SELECT COUNT() FROM OauthToken${where({ appNames })}`)).totalSize;
 }
+
+// ---- One app's tokens, for doctor ------------------------------------------------------------------
+
+export type AppTokenFacts = { holders: number; lastUsedDate: string | null; userHolds: boolean | null; userLastUsedDate: string | null };
+
+/**
+ * Users holding tokens for the app (by AppName: its label) and whether this user does. One aggregate query, or
+ * rows up to the 2,500-row stop where the org refuses it (then "capped" when reached); one query for the user.
+ */
+export async function readAppTokenFacts(conn: Connection, appNames: readonly string[], userId: string | null): Promise<{ value: AppTokenFacts | null; coverage: SourceCoverage }> {
+  const filter = ` WHERE AppName IN ${soqlInList(appNames)}`;
+  try {
+    let holders: number;
+    let lastUsedDate: string | null;
+    let coverage: SourceCoverage = { source: SOURCE, status: 'used' };
+    try {
+      const rows = await queryAll<{ users: number; lastUsed: string | null }>(conn, `SELECT COUNT_DISTINCT(UserId) users, MAX(LastUsedDate) lastUsed FROM OauthToken${filter}`);
+      holders = rows.records[0]?.users ?? 0;
+      lastUsedDate = rows.records[0]?.lastUsed ?? null;
+    } catch (error) {
+      if (!['MALFORMED_QUERY', 'INVALID_FIELD', 'INVALID_QUERY_FILTER_OPERATOR'].includes(errorCodeOf(error))) throw error;
+      const rows = (await queryAll<{ UserId: string; LastUsedDate: string | null }>(conn, `SELECT UserId, LastUsedDate FROM OauthToken${filter}`)).records;
+      holders = new Set(rows.map((r) => r.UserId)).size;
+      lastUsedDate = rows.reduce<string | null>((max, r) => (r.LastUsedDate && (!max || r.LastUsedDate > max) ? r.LastUsedDate : max), null);
+      if (rows.length >= OAUTH_TOKEN_ROW_CAP) coverage = { source: SOURCE, status: 'capped', detail: coverageText.getMessage('tokensCapped', [OAUTH_TOKEN_ROW_CAP]) };
+    }
+    let userHolds: boolean | null = null;
+    let userLastUsedDate: string | null = null;
+    if (userId) {
+      const mine = (await queryAll<{ LastUsedDate: string | null }>(conn, `SELECT LastUsedDate FROM OauthToken${filter} AND UserId = ${soqlString(userId)}`)).records;
+      userHolds = mine.length > 0;
+      userLastUsedDate = mine.reduce<string | null>((max, r) => (r.LastUsedDate && (!max || r.LastUsedDate > max) ? r.LastUsedDate : max), null);
+    }
+    return { value: { holders, lastUsedDate, userHolds, userLastUsedDate }, coverage };
+  } catch (error) {
+    if (isSourceUnavailable(error)) return { value: null, coverage: coverageForError(SOURCE, errorCodeOf(error), messageOf(error)) };
+    throw error;
+  }
+}

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import ConnectedAppAssign from '../../src/commands/connectedapp/assign.js';
 import ConnectedAppAudit from '../../src/commands/connectedapp/audit.js';
+import ConnectedAppDoctor from '../../src/commands/connectedapp/doctor.js';
 import ConnectedAppContain, { type ConnectedAppContainResult } from '../../src/commands/connectedapp/contain.js';
 import ConnectedAppRestore, { type ConnectedAppRestoreResult } from '../../src/commands/connectedapp/restore.js';
 import ConnectedAppList from '../../src/commands/connectedapp/list.js';
@@ -84,7 +85,7 @@ const FAULTS: Fault[] = [
   { name: '503', rule: { kind: 'error', status: 503 } },
 ];
 
-const EXIT_CODES = [0, 1, 2, 3, 10, 68];
+const EXIT_CODES = [0, 1, 2, 3, 4, 10, 68];
 
 // ---- What the org holds, read over HTTP with no fault in the way -------------------------------------------------
 
@@ -271,6 +272,8 @@ const CASES: Case[] = [
   { name: 'policy show', command: ConnectedAppPolicyShow, args: ['--name', 'Alpha', '--name', 'Beta'] },
   { name: 'audit', command: ConnectedAppAudit, args: ['--event-log-days', '30'] },
   { name: 'usage', command: ConnectedAppUsage, args: ['--start-date', '2026-11-18', '--end-date', '2026-11-19'] },
+  { name: 'doctor', command: ConnectedAppDoctor, args: ['--name', 'Alpha', '--username', 'ops@matrix.example.com', '--flow', 'refresh-token'] },
+  { name: 'doctor, app alone, uninstalled', command: ConnectedAppDoctor, args: ['--name', 'Ghost'] },
   { name: 'usage --new-ips-since', command: ConnectedAppUsage, args: ['--start-date', '2026-11-18', '--end-date', '2026-11-19', '--new-ips-since', '2026-11-19'] },
   {
     name: 'assign',

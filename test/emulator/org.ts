@@ -437,6 +437,15 @@ export class OrgState implements RecordStore {
         ...this.audit(admin, orgCreated + DAY),
       });
       this.usersByName.set(u.username.toLowerCase(), row);
+      // Object reference (UserLogin): one row per user holding the freeze and password-lock state. guess: its key prefix.
+      this.insert('UserLogin', {
+        Id: this.newId('UserLogin'),
+        UserId: row.Id,
+        IsFrozen: u.frozen ?? false,
+        IsPasswordLocked: false,
+        LastModifiedDate: this.fmt(orgCreated + DAY),
+        LastModifiedById: admin,
+      });
     }
 
     for (const p of s.permissionSets ?? []) {
@@ -1042,6 +1051,8 @@ export class OrgState implements RecordStore {
 const FALLBACK_PREFIXES: Record<string, string | undefined> = {
   // guess: LoginIpRange's key prefix is not documented.
   LoginIpRange: '0Lr',
+  // guess: UserLogin's key prefix is not documented either.
+  UserLogin: '0Yw',
 };
 
 /**

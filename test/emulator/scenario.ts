@@ -120,6 +120,8 @@ export type UserSpec = {
   permissionSets?: string[];
   permissionSetGroups?: string[];
   lastLoginDaysAgo?: number;
+  /** UserLogin.IsFrozen: an administrator froze the user's login (default false). */
+  frozen?: boolean;
 };
 
 export type ConnectedAppSpec = {

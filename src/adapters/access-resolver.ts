@@ -1,0 +1,242 @@
+/*
+ * Who can use a connected app: which profiles, permission sets and permission set groups grant it, and which users
+ * that reaches, each with the path that grants them. Used by list, audit, assign/unassign (lockout guard) and doctor.
+ *
+ * Sources (Object Reference, API 67.0), three paged queries whatever the number of apps (IN lists chunked):
+ * 1. SetupEntityAccess (SetupEntityId = the app, ParentId → PermissionSet): the grants. A profile grants through the
+ *    permission set it owns (IsOwnedByProfile, ProfileId); a set with PermissionSetGroupId is a group's aggregate set
+ *    (sforce_api_objects_permissionset.htm: "contains the aggregated permissions for the group").
+ * 2. PermissionSetGroupComponent (PermissionSetId → PermissionSetGroupId): the groups that contain a granting set.
+ * 3. PermissionSetAssignment + Assignee (User.IsActive): "a user's assignment to a permission set or permission set
+ *    group" (sforce_api_objects_permissionsetassignment.htm). A group assignment is recorded against the group's
+ *    aggregate permission set with PermissionSetGroupId naming the group, never against its components: users
+ *    reached through a group are found by PermissionSetGroupId. A profile's users hold an assignment of the profile's
+ *    own permission set.
+ *
+ * Limitations (not documented, so not modelled):
+ * - Muting permission sets: documented to turn off the *permissions* they enable in their group
+ *   (meta_mutingpermissionset.htm); nothing documents that they can mute connected-app access, and
+ *   SetupEntityAccess has no muting form. A group is taken to grant what its components grant.
+ * - A group whose Status is Outdated/Updating may not yet reflect a component's access; it is counted as granting.
+ * - Session-based permission sets (granted only while activated) and PermissionSetAssignment.IsActive are not
+ *   interpreted: an assignment counts as a grant.
+ *
+ * Every source is optional: a refused read becomes coverage and the apps' results say they are incomplete.
+ */
+import type { Connection } from '@salesforce/core';
+import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from './api.js';
+import { chunk } from '../domain/collections.js';
+import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
+import { id15 } from '../domain/names.js';
+import { soqlInList } from '../domain/soql.js';
+
+export type GrantKind = 'profile' | 'permission-set' | 'permission-set-group';
+
+export type Grant = {
+  kind: GrantKind;
+  /** Profile Id, permission set Id, or permission set group Id. */
+  holderId: string;
+  /** Profile name, permission set API name (`ns__Name`), or group DeveloperName (`ns__Name`). */
+  holderName: string;
+  /** The permission set whose SetupEntityAccess row grants the app (for a profile: the one it owns). */
+  permissionSetId: string;
+  /** for a group: the component permission set that carries the app */
+  viaPermissionSet?: { id: string; name: string };
+};
+
+export type UserAccess = { userId: string; username: string; isActive: boolean; paths: Grant[] };
+
+export type AppAccess = {
+  appId: string;
+  grants: Grant[];
+  /** Users who can use the app (only active ones unless options.userIds named them), at most options.listUsers. */
+  activeUsers: UserAccess[];
+  activeUserCount: number;
+  /** users counted but not listed (cap) */
+  truncated: boolean;
+  /** false when a source was refused: grants (and so users) may be missing. */
+  grantsComplete: boolean;
+  /** false when grants or assignments could not all be read: the count is a lower bound. */
+  usersComplete: boolean;
+};
+
+export type AccessResolution = { apps: Map<string /* 15- or 18-char app id as given */, AppAccess>; coverage: SourceCoverage[] };
+
+/** Ids per IN list: keeps the query URL well under the limit. */
+const IDS_PER_QUERY = 300;
+/** Users listed per app by default (all are counted). */
+export const DEFAULT_LISTED_USERS = 200;
+
+type SeaRow = {
+  ParentId: string;
+  SetupEntityId: string;
+  Parent: {
+    Name: string;
+    NamespacePrefix: string | null;
+    IsOwnedByProfile: boolean;
+    ProfileId: string | null;
+    Profile: { Name: string } | null;
+    PermissionSetGroupId: string | null;
+  } | null;
+};
+
+type ComponentRow = {
+  PermissionSetId: string;
+  PermissionSetGroupId: string;
+  PermissionSetGroup: { DeveloperName: string; NamespacePrefix: string | null } | null;
+};
+
+type AssignmentRow = {
+  AssigneeId: string;
+  PermissionSetId: string | null;
+  PermissionSetGroupId: string | null;
+  Assignee: { Username: string; IsActive: boolean } | null;
+};
+
+const qualified = (name: string, namespace: string | null | undefined): string => (namespace ? `${namespace}__${name}` : name);
+
+/** Runs one query per chunk of ids, concatenating the rows. */
+async function queryChunked<T>(conn: Connection, ids: readonly string[], soqlFor: (inList: string) => string): Promise<T[]> {
+  const rows: T[] = [];
+  for (const part of chunk([...new Set(ids)], IDS_PER_QUERY)) {
+    // Sequential on purpose: a few chunks at most, and the org limits concurrent requests.
+    rows.push(...(await queryAll<T>(conn, soqlFor(soqlInList(part)))).records);
+  }
+  return rows;
+}
+
+/** Reads a source; a refusal (no permission, not licensed) is recorded as coverage and yields no rows. */
+async function optional<T>(coverage: SourceCoverage[], source: string, read: () => Promise<T[]>): Promise<T[] | null> {
+  try {
+    const rows = await read();
+    coverage.push({ source, status: 'used' });
+    return rows;
+  } catch (error) {
+    if (!isSourceUnavailable(error)) throw error;
+    coverage.push(coverageForError(source, errorCodeOf(error), messageOf(error)));
+    return null;
+  }
+}
+
+function grantOf(row: SeaRow): Grant {
+  const p = row.Parent;
+  if (p?.IsOwnedByProfile) return { kind: 'profile', holderId: p.ProfileId ?? row.ParentId, holderName: p.Profile?.Name ?? p.Name, permissionSetId: row.ParentId };
+  if (p?.PermissionSetGroupId) return { kind: 'permission-set-group', holderId: p.PermissionSetGroupId, holderName: qualified(p.Name, p.NamespacePrefix), permissionSetId: row.ParentId };
+  return { kind: 'permission-set', holderId: row.ParentId, holderName: p ? qualified(p.Name, p.NamespacePrefix) : row.ParentId, permissionSetId: row.ParentId };
+}
+
+/**
+ * For each app: its grants (profiles, permission sets, groups through their components) and the users they reach.
+ * options.userIds: only these users (active or not, each with isActive); otherwise every active user.
+ * options.listUsers: users listed per app (default DEFAULT_LISTED_USERS); every one is counted.
+ */
+export async function resolveAppAccess(
+  conn: Connection,
+  appIds: readonly string[],
+  options: { userIds?: readonly string[]; listUsers?: number } = {}
+): Promise<AccessResolution> {
+  const coverage: SourceCoverage[] = [];
+  const apps = new Map<string, AppAccess>();
+  const given = new Map<string, string[]>(); // id15 → ids as given
+  for (const id of appIds) given.set(id15(id), [...(given.get(id15(id)) ?? []), id]);
+  if (appIds.length === 0) return { apps, coverage };
+
+  // 1. Grants.
+  const seaRows = await optional(coverage, 'SetupEntityAccess', () =>
+    queryChunked<SeaRow>(
+      conn,
+      [...given.keys()],
+      (ids) =>
+        'SELECT ParentId, SetupEntityId, Parent.Name, Parent.NamespacePrefix, Parent.IsOwnedByProfile, Parent.ProfileId, Parent.Profile.Name, ' +
+        `Parent.PermissionSetGroupId FROM SetupEntityAccess WHERE SetupEntityId IN ${ids}`
+    )
+  );
+  const grantsByApp = new Map<string, Grant[]>([...given.keys()].map((k) => [k, []]));
+  for (const row of seaRows ?? []) grantsByApp.get(id15(row.SetupEntityId))?.push(grantOf(row));
+
+  // 2. Groups containing a granting permission set.
+  const direct = [...grantsByApp.values()].flat().filter((g) => g.kind === 'permission-set');
+  const components =
+    seaRows && direct.length
+      ? await optional(coverage, 'PermissionSetGroupComponent', () =>
+          queryChunked<ComponentRow>(
+            conn,
+            direct.map((g) => g.permissionSetId),
+            (ids) => `SELECT PermissionSetId, PermissionSetGroupId, PermissionSetGroup.DeveloperName, PermissionSetGroup.NamespacePrefix FROM PermissionSetGroupComponent WHERE PermissionSetId IN ${ids}`
+          )
+        )
+      : [];
+  for (const grants of grantsByApp.values()) {
+    for (const g of grants.filter((x) => x.kind === 'permission-set')) {
+      for (const c of (components ?? []).filter((r) => id15(r.PermissionSetId) === id15(g.permissionSetId))) {
+        if (grants.some((x) => x.kind === 'permission-set-group' && id15(x.holderId) === id15(c.PermissionSetGroupId) && x.viaPermissionSet?.id === g.holderId)) continue;
+        grants.push({
+          kind: 'permission-set-group',
+          holderId: c.PermissionSetGroupId,
+          holderName: c.PermissionSetGroup ? qualified(c.PermissionSetGroup.DeveloperName, c.PermissionSetGroup.NamespacePrefix) : c.PermissionSetGroupId,
+          permissionSetId: g.permissionSetId,
+          viaPermissionSet: { id: g.holderId, name: g.holderName },
+        });
+      }
+    }
+  }
+
+  // 3. Users: assignments of a granting permission set, or of a group (recorded with PermissionSetGroupId).
+  const all = [...grantsByApp.values()].flat();
+  const setIds = [...new Set(all.filter((g) => g.kind !== 'permission-set-group' || !g.viaPermissionSet).map((g) => id15(g.permissionSetId)))];
+  const groupIds = [...new Set(all.filter((g) => g.kind === 'permission-set-group').map((g) => id15(g.holderId)))];
+  const holders = [...setIds.map((id) => ({ field: 'PermissionSetId', id })), ...groupIds.map((id) => ({ field: 'PermissionSetGroupId', id }))];
+  const userFilter = options.userIds ? [...new Set(options.userIds)] : null;
+  let assignments: AssignmentRow[] | null = [];
+  if (holders.length && (userFilter === null || userFilter.length)) {
+    assignments = await optional(coverage, 'PermissionSetAssignment', async () => {
+      const rows: AssignmentRow[] = [];
+      for (const part of chunk(holders, IDS_PER_QUERY)) {
+        const bySet = part.filter((h) => h.field === 'PermissionSetId').map((h) => h.id);
+        const byGroup = part.filter((h) => h.field === 'PermissionSetGroupId').map((h) => h.id);
+        const clauses = [...(bySet.length ? [`PermissionSetId IN ${soqlInList(bySet)}`] : []), ...(byGroup.length ? [`PermissionSetGroupId IN ${soqlInList(byGroup)}`] : [])];
+        const users = userFilter ? chunk(userFilter, IDS_PER_QUERY).map((u) => `AssigneeId IN ${soqlInList(u)}`) : ['Assignee.IsActive = true'];
+        for (const userClause of users) {
+          // Sequential on purpose: a few chunks at most, and the org limits concurrent requests.
+          const page = await queryAll<AssignmentRow>(
+            conn,
+            `SELECT AssigneeId, PermissionSetId, PermissionSetGroupId, Assignee.Username, Assignee.IsActive FROM PermissionSetAssignment WHERE ${userClause} AND (${clauses.join(' OR ')})`
+          );
+          rows.push(...page.records);
+        }
+      }
+      return rows;
+    });
+  }
+
+  const cap = options.listUsers ?? DEFAULT_LISTED_USERS;
+  const grantsComplete = seaRows !== null && components !== null;
+  for (const [key, grants] of grantsByApp) {
+    const users = new Map<string, UserAccess>();
+    for (const a of assignments ?? []) {
+      const paths = grants.filter((g) =>
+        g.kind === 'permission-set-group'
+          ? a.PermissionSetGroupId !== null && id15(a.PermissionSetGroupId) === id15(g.holderId)
+          : a.PermissionSetId !== null && id15(a.PermissionSetId) === id15(g.permissionSetId)
+      );
+      if (paths.length === 0) continue;
+      const user = users.get(id15(a.AssigneeId)) ?? { userId: a.AssigneeId, username: a.Assignee?.Username ?? a.AssigneeId, isActive: a.Assignee?.IsActive ?? true, paths: [] };
+      for (const p of paths) if (!user.paths.includes(p)) user.paths.push(p);
+      users.set(id15(a.AssigneeId), user);
+    }
+    const listed = [...users.values()].sort((x, y) => x.username.localeCompare(y.username));
+    const activeUserCount = listed.filter((u) => u.isActive).length;
+    for (const asGiven of given.get(key) ?? []) {
+      apps.set(asGiven, {
+        appId: asGiven,
+        grants,
+        activeUsers: listed.slice(0, cap),
+        activeUserCount,
+        truncated: listed.length > cap,
+        grantsComplete,
+        usersComplete: grantsComplete && assignments !== null,
+      });
+    }
+  }
+  return { apps, coverage };
+}

@@ -1,0 +1,41 @@
+import { Messages } from '@salesforce/core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { ConnectedAppCommand } from '../../base-command.js';
+import { DOCTOR_FLOWS } from '../../domain/doctor.js';
+import { parseIp } from '../../domain/ip-address.js';
+import { EXIT, errorCodesSection } from '../../exit-codes.js';
+import { runDoctor, type ConnectedAppDoctorResult } from '../../operations/doctor.js';
+import { doctorLines } from '../../renderers/doctor.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.doctor');
+
+export type { ConnectedAppDoctorResult } from '../../operations/doctor.js';
+
+const EXIT_OF_VERDICT = { 'can-use': EXIT.ok, 'cannot-use': EXIT.cannotUse, 'cannot-tell': EXIT.cannotTell } as const;
+
+export default class ConnectedAppDoctor extends ConnectedAppCommand<ConnectedAppDoctorResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = errorCodesSection('cannotUse', 'cannotTell');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    name: Flags.string({ char: 'n', required: true, summary: messages.getMessage('flags.name.summary') }),
+    username: Flags.string({ char: 'u', summary: messages.getMessage('flags.username.summary') }),
+    flow: Flags.option({ options: DOCTOR_FLOWS, summary: messages.getMessage('flags.flow.summary'), description: messages.getMessage('flags.flow.description') })(),
+    'source-ip': Flags.string({ summary: messages.getMessage('flags.source-ip.summary') }),
+  };
+
+  public async run(): Promise<ConnectedAppDoctorResult> {
+    const { flags } = await this.parse(ConnectedAppDoctor);
+    const sourceIp = flags['source-ip']?.trim() ?? null;
+    if (sourceIp !== null && !parseIp(sourceIp)) throw messages.createError('error.InvalidSourceIp', [sourceIp], [], EXIT.usage);
+    const conn = await this.connect(flags['target-org'], flags['api-version']);
+    const result = await runDoctor(conn, { name: flags.name, username: flags.username ?? null, flow: flags.flow ?? null, sourceIp });
+    for (const line of doctorLines(result)) this.log(line);
+    return this.endWith(result, EXIT_OF_VERDICT[result.verdict]);
+  }
+}

@@ -1,0 +1,131 @@
+import { expect } from 'chai';
+import type { Connection } from '@salesforce/core';
+import { resolveAppAccess } from '../../../src/adapters/access-resolver.js';
+import { start, type Emulator, type Scenario } from '../../emulator/index.js';
+
+const app = (label: string, extra = ''): string =>
+  `<?xml version="1.0" encoding="UTF-8"?><ConnectedApp xmlns="http://soap.sforce.com/2006/04/metadata"><contactEmail>a@example.com</contactEmail><label>${label}</label>` +
+  '<oauthConfig><callbackUrl>https://example.com/cb</callbackUrl><isAdminApproved>true</isAdminApproved><scopes>Api</scopes></oauthConfig>' +
+  `${extra}</ConnectedApp>`;
+
+/** Apps reached through a group only, through a profile and a direct set, and by nobody; users active and not. */
+export const GROUP_SCENARIO: Scenario = {
+  name: 'access-through-groups',
+  org: { id: '00D5g00000AcCeSEAR', name: 'Access Org', edition: 'Enterprise Edition', now: '2026-11-20T12:00:00Z' },
+  profiles: [
+    { name: 'System Administrator', permissions: ['ApiEnabled', 'ModifyAllData', 'ViewSetup', 'CustomizeApplication', 'ManageUsers'] },
+    { name: 'Standard User', permissions: ['ApiEnabled'] },
+  ],
+  permissionSets: [
+    { name: 'Component_PS', label: 'Component PS' },
+    { name: 'Direct_PS', label: 'Direct PS' },
+    { name: 'Unrelated_PS', label: 'Unrelated PS' },
+  ],
+  permissionSetGroups: [{ name: 'Bundle', label: 'Bundle', permissionSets: ['Component_PS', 'Unrelated_PS'] }],
+  users: [
+    { username: 'admin@access.example.com', profile: 'System Administrator' },
+    { username: 'alice@access.example.com', profile: 'Standard User', permissionSetGroups: ['Bundle'] },
+    { username: 'bob@access.example.com', profile: 'Standard User', permissionSets: ['Direct_PS'], permissionSetGroups: ['Bundle'] },
+    { username: 'carol@access.example.com', profile: 'Standard User', permissionSetGroups: ['Bundle'], active: false },
+    { username: 'dave@access.example.com', profile: 'System Administrator', permissionSets: ['Unrelated_PS'] },
+  ],
+  connectedApps: [
+    { name: 'Group_Only', metadata: app('Group Only', '<permissionSetName>Component PS</permissionSetName>') },
+    { name: 'Mixed', metadata: app('Mixed', '<permissionSetName>Direct PS</permissionSetName><profileName>System Administrator</profileName>') },
+    { name: 'Nobody', metadata: app('Nobody') },
+  ],
+};
+
+export const connectionTo = (emulator: Emulator): Connection =>
+  ({ instanceUrl: emulator.url, accessToken: emulator.accessToken, getApiVersion: (): string => '67.0', refreshAuth: () => Promise.reject(new Error('no refresh')) }) as unknown as Connection;
+
+/** A query straight to the emulator (test set-up, not the code under test). */
+export async function query<T>(emulator: Emulator, soql: string): Promise<T[]> {
+  const response = await fetch(`${emulator.url}/services/data/v67.0/query?q=${encodeURIComponent(soql)}`, { headers: { Authorization: `Bearer ${emulator.accessToken}` } });
+  return ((await response.json()) as { records: T[] }).records;
+}
+
+describe('access resolver (through the org emulator)', () => {
+  let emulator: Emulator;
+  let appIds: Map<string, string>;
+  before(async () => {
+    emulator = await start({ scenario: GROUP_SCENARIO });
+    appIds = new Map((await query<{ Id: string; Name: string }>(emulator, 'SELECT Id, Name FROM ConnectedApplication')).map((r) => [r.Name, r.Id]));
+  });
+  after(async () => emulator.stop());
+  beforeEach(() => {
+    emulator.clearFaults();
+    emulator.resetLog();
+  });
+
+  it('counts the users a group reaches through its component, with the path, and not inactive ones', async () => {
+    const id = appIds.get('Group Only')!;
+    const { apps, coverage } = await resolveAppAccess(connectionTo(emulator), [id]);
+    const access = apps.get(id)!;
+    expect(access.grants.map((g) => [g.kind, g.holderName, g.viaPermissionSet?.name])).to.deep.equal([
+      ['permission-set', 'Component_PS', undefined],
+      ['permission-set-group', 'Bundle', 'Component_PS'],
+    ]);
+    expect(access.activeUsers.map((u) => [u.username, u.paths.map((p) => p.kind)])).to.deep.equal([
+      ['alice@access.example.com', ['permission-set-group']],
+      ['bob@access.example.com', ['permission-set-group']],
+    ]);
+    expect(access.activeUserCount).to.equal(2);
+    expect([access.truncated, access.grantsComplete, access.usersComplete]).to.deep.equal([false, true, true]);
+    expect(coverage.map((c) => [c.source, c.status])).to.deep.equal([
+      ['SetupEntityAccess', 'used'],
+      ['PermissionSetGroupComponent', 'used'],
+      ['PermissionSetAssignment', 'used'],
+    ]);
+  });
+
+  it('answers for every app in three queries, keyed by the ids as given, each user once with every path', async () => {
+    const ids = [appIds.get('Group Only')!.slice(0, 15), appIds.get('Mixed')!, appIds.get('Nobody')!];
+    const { apps } = await resolveAppAccess(connectionTo(emulator), ids);
+    expect(emulator.requests.map((r) => /FROM (\w+)/.exec(r.soql ?? '')?.[1])).to.deep.equal(['SetupEntityAccess', 'PermissionSetGroupComponent', 'PermissionSetAssignment']);
+    expect([...apps.keys()]).to.deep.equal(ids);
+    const mixed = apps.get(ids[1])!;
+    expect(mixed.activeUsers.map((u) => [u.username, u.paths.map((p) => `${p.kind}:${p.holderName}`)])).to.deep.equal([
+      ['admin@access.example.com', ['profile:System Administrator']],
+      ['bob@access.example.com', ['permission-set:Direct_PS']],
+      ['dave@access.example.com', ['profile:System Administrator']],
+    ]);
+    expect(apps.get(ids[2])).to.include({ activeUserCount: 0 });
+    expect(apps.get(ids[2])!.grants).to.deep.equal([]);
+    expect(apps.get(ids[0])!.activeUserCount).to.equal(2);
+  });
+
+  it('lists at most listUsers users but counts all; userIds narrows to those users, inactive ones marked', async () => {
+    const id = appIds.get('Mixed')!;
+    const capped = (await resolveAppAccess(connectionTo(emulator), [id], { listUsers: 1 })).apps.get(id)!;
+    expect([capped.activeUsers.length, capped.activeUserCount, capped.truncated]).to.deep.equal([1, 3, true]);
+    const groupApp = appIds.get('Group Only')!;
+    const [{ Id: carol }] = await query<{ Id: string }>(emulator, "SELECT Id FROM User WHERE Username = 'carol@access.example.com'");
+    const one = (await resolveAppAccess(connectionTo(emulator), [groupApp], { userIds: [carol] })).apps.get(groupApp)!;
+    expect(one.activeUsers.map((u) => [u.username, u.isActive])).to.deep.equal([['carol@access.example.com', false]]);
+    expect(one.activeUserCount).to.equal(0);
+  });
+
+  it('reports a refused source as coverage and the apps as incomplete, never as "nobody"', async () => {
+    emulator.addFault({ soql: /FROM PermissionSetAssignment/, status: 403, errorCode: 'INSUFFICIENT_ACCESS', times: -1 });
+    const id = appIds.get('Group Only')!;
+    const { apps, coverage } = await resolveAppAccess(connectionTo(emulator), [id]);
+    expect(coverage.find((c) => c.source === 'PermissionSetAssignment')).to.include({ status: 'no-permission', errorCode: 'INSUFFICIENT_ACCESS' });
+    expect(apps.get(id)).to.include({ grantsComplete: true, usersComplete: false });
+    emulator.clearFaults();
+    emulator.addFault({ soql: /FROM PermissionSetGroupComponent/, status: 403, errorCode: 'INSUFFICIENT_ACCESS', times: -1 });
+    const partial = (await resolveAppAccess(connectionTo(emulator), [id])).apps.get(id)!;
+    expect(partial.grants.map((g) => g.kind)).to.deep.equal(['permission-set']);
+    expect([partial.activeUserCount, partial.grantsComplete, partial.usersComplete]).to.deep.equal([0, false, false]);
+  });
+
+  it('escapes ids placed in SOQL (the org then refuses the id itself, not the query)', async () => {
+    const odd = "0H4'\\x";
+    const error = await resolveAppAccess(connectionTo(emulator), [odd]).then(
+      () => null,
+      (e: unknown) => e as Error
+    );
+    expect(error?.message).to.include('invalid ID field');
+    expect(emulator.requests[0].soql).to.include("IN ('0H4\\'\\\\x')");
+  });
+});
