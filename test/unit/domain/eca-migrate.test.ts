@@ -143,7 +143,7 @@ forEachDataSet('migrate: ConnectedApp files to External Client App files', (set)
         )
       );
       const byApp = new Map<string, string[]>();
-      for (const f of audit.findings) if (!ignored.has(f.ruleId)) byApp.set(f.app, sorted([...(byApp.get(f.app) ?? []), f.ruleId]));
+      for (const f of audit.findings) if (!ignored.has(f.ruleId)) byApp.set(f.app ?? '', sorted([...(byApp.get(f.app ?? '') ?? []), f.ruleId]));
       return byApp;
     };
     const withOauth = apps.filter(({ root, name }) => readConnectedAppPolicy(root, { fullName: name }).hasOauth);
