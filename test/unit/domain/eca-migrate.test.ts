@@ -11,6 +11,10 @@ import { parseXml, serializeXml, type XmlElement } from '../../../src/domain/xml
 import { runAudit } from '../../../src/domain/audit/engine.js';
 import { missingRequired, readObject } from '../../emulator/metadata-schema.js';
 import { parseXml as emulatorParseXml } from '../../emulator/xml.js';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { start } from '../../emulator/index.js';
 import { forEachDataSet, type SetName } from '../../data-sets.js';
 import { connectedAppXml, sourceInventory } from '../audit/factory.js';
 
@@ -76,6 +80,28 @@ forEachDataSet('migrate: ConnectedApp files to External Client App files', (set)
     for (const { file, root, name } of apps) {
       assertValidAgainstWsdl(migrateConnectedApp(root, name), file);
       assertValidAgainstWsdl(migrateConnectedApp(root, name, { globalOauthSettings: true }), `${file} (global)`);
+    }
+  });
+
+  it('loads into the org emulator as External Client Apps (its WSDL and save checks), and reads back from it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ca-migrate-unit-'));
+    const externalClientApps = apps.map(({ root, name }) => {
+      const m = migrateConnectedApp(root, name, { globalOauthSettings: true });
+      const metadataFiles = m.files.map((f) => {
+        const path = join(dir, f.path);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, serializeXml(f.root));
+        return path;
+      });
+      return { name, metadataFiles };
+    });
+    const emulator = await start({ scenario: { org: { name: 'Migrated' }, externalClientApps } });
+    try {
+      expect(emulator.org.ecas.size).to.equal(apps.length);
+      const withPolicy = [...emulator.org.ecas.values()].filter((e) => e.components.has('ExtlClntAppOauthConfigurablePolicies'));
+      expect(withPolicy.length).to.be.greaterThan(0);
+    } finally {
+      await emulator.stop();
     }
   });
 
