@@ -10,9 +10,9 @@ import { open, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Messages } from '@salesforce/core';
 import { mapWithConcurrency } from '../domain/collections.js';
-import { fullNameFromFileName, readConnectedAppPolicy, type AppPolicy } from '../domain/policy.js';
+import { assertConnectedAppRoot, fullNameFromFileName, readConnectedAppPolicy, type AppPolicy } from '../domain/policy.js';
 import { PolicyError } from '../domain/policy-error.js';
-import { parseXml, XmlParseError } from '../domain/xml.js';
+import { parseXml, XmlParseError, type XmlElement } from '../domain/xml.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.audit');
@@ -110,8 +110,29 @@ async function readSourceText(path: string): Promise<string> {
   }
 }
 
+/** A connected app file, parsed: the root element as the file has it. */
+export type SourceFile = { file: string; fullName: string; root: XmlElement };
+export type SourceFilesRead = { files: SourceFile[]; parseErrors: SourceParseError[]; directories: string[] };
+
 /** Reads every connected app under the directories. Paths in the result are relative to `cwd`, with `/`. */
 export async function readSourceApps(directories: readonly string[], cwd: string): Promise<SourceRead> {
+  const read = await readConnectedAppFiles(directories, cwd);
+  const apps: SourceApp[] = [];
+  const parseErrors = [...read.parseErrors];
+  for (const { file, fullName, root } of read.files) {
+    try {
+      apps.push({ file, fullName, policy: readConnectedAppPolicy(root, { fullName }) });
+    } catch (error) {
+      // The root was checked when the file was read; kept for any other PolicyError the reader may raise.
+      if (!(error instanceof PolicyError)) throw error;
+      parseErrors.push({ file, line: 1, column: 1, message: error.message });
+    }
+  }
+  return { apps, parseErrors, directories: read.directories };
+}
+
+/** Parses every connected app file under the directories (policy-free: `migrate` maps the elements themselves). */
+export async function readConnectedAppFiles(directories: readonly string[], cwd: string): Promise<SourceFilesRead> {
   const found = await Promise.all(directories.map((d) => findFiles(resolve(cwd, d))));
   const files = found.flatMap((f) => f.files).sort();
   const display = (file: string): string => relative(cwd, file).split(sep).join('/');
@@ -121,13 +142,15 @@ export async function readSourceApps(directories: readonly string[], cwd: string
     const kind = (await isDirectory(link)) ? 'directory' : 'file';
     parseErrors.push({ file: display(link), line: 0, column: 0, message: messages.getMessage(`sourceFile.link.${kind}`, [target]) });
   }
-  const read = await mapWithConcurrency(files, 16, async (file): Promise<SourceApp | SourceParseError> => {
+  const read = await mapWithConcurrency(files, 16, async (file): Promise<SourceFile | SourceParseError> => {
     const name = display(file);
     const fullName = fullNameFromFileName(file.split(sep).at(-1) ?? file) ?? name;
     try {
-      return { file: name, fullName, policy: readConnectedAppPolicy(parseXml(await readSourceText(file)).root, { fullName }) };
+      const root = parseXml(await readSourceText(file)).root;
+      assertConnectedAppRoot(root);
+      return { file: name, fullName, root };
     } catch (error) {
-      // One file's problem is that file's finding; the others are still audited.
+      // One file's problem is that file's finding; the others are still read.
       if (error instanceof XmlParseError) return { file: name, line: error.line, column: error.column, message: error.message };
       if (error instanceof PolicyError) return { file: name, line: 1, column: 1, message: error.message };
       if (error instanceof UnreadableFileError) return { file: name, line: 0, column: 0, message: error.message };
@@ -135,10 +158,10 @@ export async function readSourceApps(directories: readonly string[], cwd: string
       return { file: name, line: 0, column: 0, message: messages.getMessage('sourceFile.unreadable', [detail]) };
     }
   });
-  const apps: SourceApp[] = [];
+  const out: SourceFile[] = [];
   for (const entry of read) {
-    if ('policy' in entry) apps.push(entry);
+    if ('root' in entry) out.push(entry);
     else parseErrors.push(entry);
   }
-  return { apps, parseErrors, directories: directories.map((d) => display(resolve(cwd, d)) || '.') };
+  return { files: out, parseErrors, directories: directories.map((d) => display(resolve(cwd, d)) || '.') };
 }

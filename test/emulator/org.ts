@@ -4,6 +4,7 @@
  */
 import { FREE_EVENT_TYPES, csvContent, generatedContent, givenContent, type ElfApp, type ElfContent } from './elf.js';
 import { IdAllocator, to18 } from './ids.js';
+import { ecaAppOf, parseEcaFile, validateEcaComponent, type EcaComponent } from './eca.js';
 import { componentXml, derivedSObjectFields, isAdminApproved, minimalComponent, parseConnectedApp, type FieldError, type SplitComponent } from './metadata.js';
 import { str, sub, type MdObject } from './metadata-schema.js';
 import type { XmlElement } from './xml.js';
@@ -49,6 +50,20 @@ export type AppState = {
   lastModifiedDate: number;
   row?: Row;
   menuItem?: Row;
+};
+
+export type EcaState = {
+  name: string;
+  label: string;
+  id: string;
+  /** Components by type (see eca.ts). */
+  components: Map<string, EcaComponent>;
+  consumerSecret?: string;
+  createdById: string;
+  createdDate: number;
+  lastModifiedById: string;
+  lastModifiedDate: number;
+  row: Row;
 };
 
 export type LogFileState = {
@@ -101,6 +116,8 @@ export class OrgState implements RecordStore {
   public readonly maxApiVersion: string;
   public readonly scenario: Scenario;
   public readonly apps = new Map<string, AppState>();
+  /** External Client Apps by lower-cased name. */
+  public readonly ecas = new Map<string, EcaState>();
   public readonly logFiles = new Map<string, LogFileState>();
   public readonly profiles = new Map<string, ProfileState>();
   public currentUserId = '';
@@ -527,6 +544,97 @@ export class OrgState implements RecordStore {
     this.buildTokens(userId);
     this.buildLogins(userId);
     this.buildEventLogFiles();
+    // Last, so adding ECAs to a scenario leaves every other id as it was.
+    this.buildExternalClientApps(userId);
+  }
+
+  private buildExternalClientApps(userId: (name: string | undefined) => string): void {
+    const rng = new Rng(Rng.seedOf(this.seed, 'eca'));
+    for (const spec of this.scenario.externalClientApps ?? []) {
+      const components = new Map<string, EcaComponent>();
+      let consumerSecret = spec.consumerSecret;
+      for (const file of spec.metadataFiles ?? []) {
+        const c = parseEcaFile(readRelative(this.baseDir, file), file);
+        if (ecaAppOf(c) !== spec.name) throw new Error(`external client app ${spec.name}: ${file} belongs to "${ecaAppOf(c)}"`);
+        if (components.has(c.type)) throw new Error(`external client app ${spec.name}: two ${c.type} files`);
+        const invalid = validateEcaComponent(c.type, c.body);
+        if (invalid) throw new Error(`external client app ${spec.name}: ${file}: ${invalid.message}`);
+        consumerSecret ??= c.consumerSecret;
+        components.set(c.type, { type: c.type, fullName: c.fullName, body: c.body });
+      }
+      const header = components.get('ExternalClientApplication');
+      const label = spec.label ?? str(header?.body, 'label') ?? spec.name;
+      // guess: the ExternalClientApplication key prefix is not documented.
+      const id = spec.id ? to18(spec.id) : this.ids.next('0xI');
+      const createdDate = this.daysAgo(spec.createdDaysAgo ?? 30 + rng.int(300));
+      const lastModifiedDate = Math.max(createdDate, this.daysAgo(spec.lastModifiedDaysAgo ?? rng.int(30)));
+      const createdById = userId(spec.createdBy);
+      const row = this.insert('ExternalClientApplication', {
+        Id: id,
+        DeveloperName: spec.name,
+        MasterLabel: label,
+        NamespacePrefix: null,
+        CreatedDate: this.fmt(createdDate),
+        LastModifiedDate: this.fmt(lastModifiedDate),
+      });
+      const eca: EcaState = { name: spec.name, label, id, components, consumerSecret, createdById, createdDate, lastModifiedById: createdById, lastModifiedDate, row };
+      this.ecas.set(spec.name.toLowerCase(), eca);
+      const policy = components.get('ExtlClntAppOauthConfigurablePolicies');
+      if (policy) {
+        this.insert('ExtlClntAppOauthPlcyCnfg', {
+          Id: this.ids.next('0xP'),
+          ExternalClientApplicationId: id,
+          ...ecaPolicyRowFields(policy.body),
+        });
+      }
+      const granted = new Set<string>();
+      const grant = (psId: string): void => {
+        if (granted.has(psId)) return;
+        granted.add(psId);
+        const sea = this.insertSea(psId, id, Math.max(createdDate, lastModifiedDate - DAY));
+        sea.SetupEntityType = 'ExternalClientApplication';
+      };
+      for (const p of spec.profiles ?? []) grant(this.profiles.get(p.toLowerCase())!.permissionSetId);
+      for (const p of spec.permissionSets ?? []) grant(this.permissionSet(p)!.Id as string);
+    }
+  }
+
+  public ecaByName(name: string): EcaState | undefined {
+    return this.ecas.get(name.trim().toLowerCase());
+  }
+
+  /** The ECA component of this type and fullName (`App_oauthPlcy`), if any. */
+  public ecaComponent(type: string, fullName: string): { eca: EcaState; component: EcaComponent } | undefined {
+    const key = fullName.trim().toLowerCase();
+    for (const eca of this.ecas.values()) {
+      const component = eca.components.get(type);
+      if (component && component.fullName.toLowerCase() === key) return { eca, component };
+    }
+    return undefined;
+  }
+
+  /**
+   * Saves an ECA component sent to updateMetadata: it must exist (updateMetadata does not create) and pass the
+   * save checks; the stored component is replaced, and the policy row follows.
+   */
+  public updateEcaComponent(type: string, fullName: string, body: MdObject, dryRun = false): { fullName: string; error?: FieldError } {
+    const found = this.ecaComponent(type, fullName);
+    if (!found) return { fullName, error: { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: `In field: fullName - no ${type} named ${fullName} found`, fields: [] } };
+    const invalid = validateEcaComponent(type, body);
+    if (invalid) return { fullName, error: invalid };
+    if (ecaAppOf({ type, fullName, body }) !== found.eca.name) {
+      return { fullName, error: { statusCode: 'FIELD_INTEGRITY_EXCEPTION', message: `externalClientApplication cannot change from ${found.eca.name}`, fields: ['externalClientApplication'] } };
+    }
+    if (dryRun) return { fullName: found.component.fullName };
+    found.component.body = body;
+    found.eca.lastModifiedDate = this.now.getTime();
+    found.eca.row.LastModifiedDate = this.fmt(found.eca.lastModifiedDate);
+    if (type === 'ExternalClientApplication') found.eca.row.MasterLabel = str(body, 'label') ?? found.eca.label;
+    if (type === 'ExtlClntAppOauthConfigurablePolicies') {
+      const row = this.table('ExtlClntAppOauthPlcyCnfg').find((r) => r.ExternalClientApplicationId === found.eca.id);
+      if (row) Object.assign(row, ecaPolicyRowFields(body));
+    }
+    return { fullName: found.component.fullName };
   }
 
   private permissionSet(name: string): Row | undefined {
@@ -1071,4 +1179,17 @@ function permissionFields(perms: string[] | undefined): Row {
 
 function capitalise(s: string): string {
   return s.length === 0 ? s : s[0].toUpperCase() + s.slice(1);
+}
+
+/** ExtlClntAppOauthPlcyCnfg fields from the policy component (guess: the picklists hold the metadata enum values). */
+function ecaPolicyRowFields(body: MdObject): Row {
+  const period = str(body, 'refreshTokenValidityPeriod');
+  return {
+    PermittedUsersPolicyType: str(body, 'permittedUsersPolicyType') ?? null,
+    IpRelaxationPolicyType: str(body, 'ipRelaxationPolicyType') ?? null,
+    RefreshTokenPolicyType: str(body, 'refreshTokenPolicyType') ?? null,
+    RefreshTokenValidityPeriod: period === undefined ? null : Number(period),
+    RefreshTokenValidityUnit: str(body, 'refreshTokenValidityUnit') ?? null,
+    RequiredSessionLevel: str(body, 'requiredSessionLevel') ?? null,
+  };
 }

@@ -151,6 +151,28 @@ export type ConnectedAppSpec = {
   sobject?: Record<string, unknown>;
 };
 
+/**
+ * An External Client App: its metadata files (any of the five ECA types in schemas/metadata-types.json), read and
+ * checked against the WSDL when the scenario loads, and the SetupEntityAccess rows that give access to it.
+ */
+export type ExternalClientAppSpec = {
+  /** Developer name: the ExternalClientApplication fullName and what each part's externalClientApplication names. */
+  name: string;
+  /** Default: the header file's label, else the name. */
+  label?: string;
+  id?: string;
+  /** ECA metadata files, relative to the scenario file; each part's fullName is its file name without the suffix. */
+  metadataFiles?: string[];
+  /** Profile display names / permission set API names (or labels) given access (SetupEntityType ExternalClientApplication). */
+  profiles?: string[];
+  permissionSets?: string[];
+  /** The stored consumer secret (never returned by reads). */
+  consumerSecret?: string;
+  createdBy?: string;
+  createdDaysAgo?: number;
+  lastModifiedDaysAgo?: number;
+};
+
 export type AssignmentSpec = {
   app: string;
   /** Profile display names. */
@@ -241,6 +263,7 @@ export type Scenario = {
   permissionSetGroups?: PermissionSetGroupSpec[];
   users?: UserSpec[];
   connectedApps?: ConnectedAppSpec[];
+  externalClientApps?: ExternalClientAppSpec[];
   assignments?: AssignmentSpec[];
   oauthTokens?: OauthTokenSpec[];
   loginHistory?: LoginHistorySpec[];
@@ -365,6 +388,12 @@ export function validateScenario(s: Scenario): void {
   for (const a of s.connectedApps ?? []) {
     if (a.metadata !== undefined && a.metadataFile !== undefined) fail(`connected app ${a.name}: give metadata or metadataFile, not both`);
     if (a.installed === false && (a.metadata !== undefined || a.metadataFile !== undefined)) fail(`connected app ${a.name}: an uninstalled app has no metadata`);
+  }
+  unique('external client app', (s.externalClientApps ?? []).map((a) => a.name));
+  for (const a of s.externalClientApps ?? []) {
+    for (const p of a.profiles ?? []) if (!profiles.has(p)) fail(`external client app ${a.name}: unknown profile "${p}"`);
+    for (const p of a.permissionSets ?? []) needPs(`external client app ${a.name}`, p);
+    if (a.createdBy !== undefined && !users.has(a.createdBy)) fail(`external client app ${a.name}: unknown user "${a.createdBy}"`);
   }
   for (const as of s.assignments ?? []) {
     if (!appNames.has(as.app)) fail(`assignment: unknown app "${as.app}"`);
