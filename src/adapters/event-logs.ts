@@ -116,8 +116,28 @@ export async function downloadLogFile<S extends RecordSink>(conn: Connection, id
   }
 }
 
-async function streamOnce(conn: Connection, id: string, sink: RecordSink, onBytes: (n: number) => void, options: DownloadOptions): Promise<void> {
+/** A csv-parse stream that hands every record (and every skipped one) to the sink and pushes nothing. */
+export async function csvInto(sink: RecordSink): Promise<Transform> {
   const { parse } = await import('csv-parse');
+  const parser = parse({
+    bom: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (error, _raw) => {
+      sink.badRecord(typeof error?.lines === 'number' ? error.lines : parser.info.lines, error?.message ?? '');
+      return undefined;
+    },
+    on_record: (record: string[], context) => {
+      sink.record(record, context.lines);
+      return null;
+    },
+  });
+  // Records are consumed in on_record; nothing is pushed, but the readable side must flow for 'end'.
+  parser.resume();
+  return parser;
+}
+
+async function streamOnce(conn: Connection, id: string, sink: RecordSink, onBytes: (n: number) => void, options: DownloadOptions): Promise<void> {
   const controller = new AbortController();
   const idleMs = options.idleTimeoutMs ?? 120_000;
   let idle: NodeJS.Timeout | undefined;
@@ -156,21 +176,7 @@ async function streamOnce(conn: Connection, id: string, sink: RecordSink, onByte
     out?.done.catch((error: unknown) => {
       counter.destroy(error instanceof Error ? error : new Error(String(error)));
     });
-    const parser = parse({
-      bom: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_skip: (error, _raw) => {
-        sink.badRecord(typeof error?.lines === 'number' ? error.lines : parser.info.lines, error?.message ?? '');
-        return undefined;
-      },
-      on_record: (record: string[], context) => {
-        sink.record(record, context.lines);
-        return null;
-      },
-    });
-    // Records are consumed in on_record; nothing is pushed, but the readable side must flow for 'end'.
-    parser.resume();
+    const parser = await csvInto(sink);
     const body = response.body ? Readable.fromWeb(response.body as WebReadableStream<Uint8Array>) : Readable.from([]);
     try {
       await pipeline(body, counter, parser);

@@ -158,3 +158,60 @@ export function withoutEntries(manifest: Manifest, removed: readonly ArchiveEntr
   const ids = new Set(removed.map((f) => f.id));
   return { version: MANIFEST_VERSION, files: manifest.files.filter((f) => !ids.has(f.id)) };
 }
+
+// ---- Reading the archive beside the org -------------------------------------------------------------
+
+const sfDateOf = (iso: string): string => iso.replace(/Z$/, '+0000');
+
+/**
+ * The archived files of these event types for logs the org no longer has (no version of the same type, interval and
+ * date among the org's records), each as an EventLogFile record, by Id.
+ */
+export function archivedRecords(manifest: Manifest, eventTypes: readonly string[], orgRecords: readonly LogFileRecord[]): Map<string, { entry: ArchiveEntry; record: LogFileRecord }> {
+  const types = new Set(eventTypes.map((t) => t.toLowerCase()));
+  const inOrg = new Set(orgRecords.map((r) => keyOf(r.EventType, intervalOf(r), isoOf(r.LogDate) ?? '')));
+  const out = new Map<string, { entry: ArchiveEntry; record: LogFileRecord }>();
+  for (const e of manifest.files) {
+    if (!types.has(e.eventType.toLowerCase()) || inOrg.has(keyOf(e.eventType, e.interval, e.logDate))) continue;
+    out.set(e.id, {
+      entry: e,
+      record: {
+        Id: e.id,
+        EventType: e.eventType,
+        LogDate: sfDateOf(e.logDate),
+        Interval: e.interval,
+        LogFileLength: e.bytes,
+        CreatedDate: e.createdDate ? sfDateOf(e.createdDate) : null,
+      },
+    });
+  }
+  return out;
+}
+
+/** Where a UTC day of the window came from: the org, the archive, both (hourly files from each), or nowhere. */
+export type DaySource = { day: string; source: 'org' | 'archive' | 'org+archive' | 'missing' };
+
+/** Every UTC day the window touches, with the source of the files read for it (failed files do not count). */
+export function dayCoverage(
+  window: { start: Date; end: Date },
+  files: ReadonlyArray<{ logDate: string; status: string; source?: 'org' | 'archive' }>
+): DaySource[] {
+  const seen = new Map<string, Set<'org' | 'archive'>>();
+  for (const f of files) {
+    if (f.status !== 'read') continue;
+    const ms = parseSfDate(f.logDate);
+    if (Number.isNaN(ms)) continue;
+    const day = new Date(ms).toISOString().slice(0, 10);
+    const set = seen.get(day) ?? new Set();
+    set.add(f.source ?? 'org');
+    seen.set(day, set);
+  }
+  const out: DaySource[] = [];
+  const DAY = 86_400_000;
+  for (let t = Math.floor(window.start.getTime() / DAY) * DAY; t < window.end.getTime(); t += DAY) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    const set = seen.get(day);
+    out.push({ day, source: !set ? 'missing' : set.size === 2 ? 'org+archive' : [...set][0] });
+  }
+  return out;
+}

@@ -1050,6 +1050,8 @@ export type LogFileReport = {
   errorCode?: string;
   /** Where the raw CSV was saved (--output-dir). */
   savedTo?: string;
+  /** With --archive-dir: read from the org or from the archive. */
+  source?: 'org' | 'archive';
 };
 
 export type AvailableEventType = { eventType: string; interval: string | null; files: number; firstDate: string | null; lastDate: string | null; connectedAppData: boolean };
@@ -1075,6 +1077,8 @@ export type EventLogSummary = {
   problems: FileProblem[];
   /** The event types that have files in the org, when a requested type had none in the window. */
   availableEventTypes: AvailableEventType[] | null;
+  /** With --archive-dir: each UTC day of the window and where its files came from (or that none were read). */
+  days?: Array<{ day: string; source: 'org' | 'archive' | 'org+archive' | 'missing' }>;
 };
 
 /** Where calls and logins came from: one client IP. */

@@ -4,23 +4,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
+import { parse as parseSync } from 'csv-parse/sync';
 import { start, type Emulator, type Scenario } from '../emulator/index.js';
 import { demoScenario } from '../emulator/test-helpers.js';
 import { ensureBuilt, runCli, type CliRun } from './harness.js';
 import type { ConnectedAppLogsArchiveResult } from '../../src/commands/connectedapp/logs/archive.js';
+import type { ConnectedAppUsageResult } from '../../src/commands/connectedapp/usage.js';
 import type { Manifest } from '../../src/domain/archive.js';
 
 const DAY = 86_400_000;
-const FIRST_RUN = Date.parse('2026-11-10T12:00:00Z');
-/** Ten days of ApiTotalUsage (11-09 … 11-18), 11-12 generated twice; Login files beside them that are not archived. */
-const DATES = { from: '2026-11-09', to: '2026-11-18' };
+/**
+ * Ten days of ApiTotalUsage ending 2 days before the machine's today (the commands count --prune-older-than and the
+ * audit's window back from the machine's clock), the fourth day generated twice; Login files beside them that are
+ * not archived. The org's clock is pinned and moved by the tests.
+ */
+const FIRST_DAY = Math.floor(Date.now() / DAY) * DAY - 11 * DAY;
+const day = (n: number): string => new Date(FIRST_DAY + n * DAY).toISOString().slice(0, 10);
+const DAYS = Array.from({ length: 10 }, (_, n) => day(n));
+const DATES = { from: day(0), to: day(9) };
+/** The first daily run: the first day's file was generated at 02:00 the next day. */
+const FIRST_RUN = FIRST_DAY + DAY + 12 * 3_600_000;
 
 function scenario(org: Partial<Scenario['org']>): Scenario {
   const base = demoScenario({ now: new Date(FIRST_RUN).toISOString(), ...org });
   return {
     ...base,
     eventLogFiles: [
-      { eventType: 'ApiTotalUsage', interval: 'Daily', dates: DATES, rows: 300, duplicateDates: ['2026-11-12'], apps: ['*'] },
+      { eventType: 'ApiTotalUsage', interval: 'Daily', dates: DATES, rows: 300, duplicateDates: [day(3)], apps: ['*'] },
       { eventType: 'Login', interval: 'Daily', dates: DATES, rows: 40 },
     ],
   };
@@ -39,6 +49,16 @@ function generated(emulator: Emulator): Map<string, Truth> {
     newest.set(day, { createdMs: f.createdMs, truth: { id: String(f.row.Id), logDate: day, bytes: Buffer.concat([...f.content.chunks()]), rows: f.content.rowCount } });
   }
   return new Map([...newest].map(([day, v]) => [day, v.truth]));
+}
+
+/** Ground truth per day: the rows of the newest file of that day that name a connected app. */
+function appRowsPerDay(truth: Map<string, Truth>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [day, t] of truth) {
+    const rows = parseSync<Record<string, string>>(t.bytes, { columns: true });
+    out.set(day, rows.filter((r) => r.CONNECTED_APP_ID !== '' || r.CONNECTED_APP_NAME !== '').length);
+  }
+  return out;
 }
 
 const resultOf = (run: CliRun): ConnectedAppLogsArchiveResult => (run.json?.result ?? run.json?.data) as ConnectedAppLogsArchiveResult;
@@ -61,7 +81,7 @@ function expectComplete(dir: string, truth: Map<string, Truth>): void {
 }
 
 describe('connectedapp logs archive (e2e through the org emulator)', function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let dir: string;
 
   before(async () => {
@@ -96,7 +116,7 @@ describe('connectedapp logs archive (e2e through the org emulator)', function ()
         // The org only ever shows this day's file (and, once, the regenerated 11-12): never the Login files.
         expect(result.files.every((f) => f.eventType === 'ApiTotalUsage')).to.be.true;
       }
-      // 11-14's run sees 11-13 and the second version of 11-12, which replaces the first.
+      // The fifth run sees the fourth day and the second version of the third, which replaces the first.
       expect(downloadedPerRun).to.deep.equal([1, 1, 1, 1, 2, 1, 1, 1, 1, 1]);
       expectComplete(dir, truth);
 
@@ -105,13 +125,31 @@ describe('connectedapp logs archive (e2e through the org emulator)', function ()
       expect(again.stdout).to.match(/Nothing new/);
       expect(again.requests.filter((r) => r.path.endsWith('/LogFile'))).to.have.length(0);
       expectComplete(dir, truth);
+
+      // Usage over the ten days: nine from the archive, the last one still in the org, per-day totals as generated.
+      const usage = await runCli(['connectedapp', 'usage', '--archive-dir', dir, '--start-date', day(0), '--end-date', day(9), '--source', 'elf'], { emulator });
+      expect(usage.exitCode, usage.stderr).to.equal(0);
+      const result = (usage.json?.result ?? usage.json?.data) as ConnectedAppUsageResult;
+      const days = result.eventLog?.days ?? [];
+      expect(days.map((d) => d.source)).to.deep.equal([...Array<string>(9).fill('archive'), 'org']);
+      expect(result.eventLog?.files.map((f) => f.source)).to.deep.equal([...Array<string>(9).fill('archive'), 'org']);
+      const perDay = new Map<string, number>();
+      for (const app of result.apps) for (const i of app.eventLog?.intervals ?? []) perDay.set(i.start.slice(0, 10), (perDay.get(i.start.slice(0, 10)) ?? 0) + i.events);
+      expect(new Map([...perDay].sort())).to.deep.equal(new Map([...appRowsPerDay(truth)].sort()));
+      // Without the archive the org answers for one day only.
+      const orgOnly = await runCli(['connectedapp', 'usage', '--start-date', day(0), '--end-date', day(9), '--source', 'elf'], { emulator });
+      expect(((orgOnly.json?.result ?? orgOnly.json?.data) as ConnectedAppUsageResult).eventLog?.files).to.have.length(1);
+
+      // The audit reads the same archive for the days the org no longer has (its window counts back from the machine's clock).
+      const audit = await runCli(['connectedapp', 'audit', '--archive-dir', dir, '--event-log-days', '30'], { emulator });
+      expect(audit.stdout).to.match(/days from the archive: 9, from the org: 1/);
     });
   });
 
   describe('an org with Event Monitoring keeping all ten days', () => {
     let emulator: Emulator;
     before(async () => {
-      emulator = await start({ scenario: scenario({ features: { eventMonitoring: true }, now: '2026-11-20T12:00:00Z' }) });
+      emulator = await start({ scenario: scenario({ features: { eventMonitoring: true }, now: new Date(FIRST_DAY + 11 * DAY + 12 * 3_600_000).toISOString() }) });
     });
     after(async () => {
       await emulator.stop();
@@ -164,12 +202,12 @@ describe('connectedapp logs archive (e2e through the org emulator)', function ()
       expect(existsSync(join(dir, 'new'))).to.be.false;
 
       expect((await runCli(['connectedapp', 'logs', 'archive', '--output-dir', dir], { emulator })).exitCode).to.equal(0);
-      // The cutoff counts back from the machine's clock: put it at about 11-15T12:00Z, so logs that ended by then (11-09 … 11-14) go.
-      const hours = Math.floor((Date.now() - Date.parse('2026-11-15T12:00:00Z')) / 3_600_000);
+      // The cutoff counts back from the machine's clock: put it at about noon of the seventh day, so the first six go.
+      const hours = Math.floor((Date.now() - (FIRST_DAY + 6 * DAY + 12 * 3_600_000)) / 3_600_000);
       const pruned = await runCli(['connectedapp', 'logs', 'archive', '--output-dir', dir, '--prune-older-than', `${hours}h`], { emulator });
       expect(pruned.exitCode, pruned.stderr).to.equal(0);
-      expect(resultOf(pruned).pruned.map((p) => p.logDate.slice(0, 10))).to.deep.equal(['2026-11-09', '2026-11-10', '2026-11-11', '2026-11-12', '2026-11-13', '2026-11-14']);
-      const truth = new Map([...generated(emulator)].filter(([day]) => day >= '2026-11-15'));
+      expect(resultOf(pruned).pruned.map((p) => p.logDate.slice(0, 10))).to.deep.equal(DAYS.slice(0, 6));
+      const truth = new Map([...generated(emulator)].filter(([d]) => d >= DAYS[6]));
       expectComplete(dir, truth);
     });
 

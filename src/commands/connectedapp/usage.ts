@@ -32,6 +32,7 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
     'group-by': Flags.option({ options: ['app', 'user', 'ip'] as const, summary: messages.getMessage('flags.group-by.summary'), description: messages.getMessage('flags.group-by.description') })(),
     'new-ips-since': Flags.string({ summary: messages.getMessage('flags.new-ips-since.summary'), description: messages.getMessage('flags.new-ips-since.description') }),
     'output-dir': Flags.directory({ summary: messages.getMessage('flags.output-dir.summary') }),
+    'archive-dir': Flags.directory({ exists: true, summary: messages.getMessage('flags.archive-dir.summary'), description: messages.getMessage('flags.archive-dir.description') }),
     'result-format': Flags.option({
       char: 'r',
       options: USAGE_FORMATS,
@@ -62,6 +63,7 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
         eventTypes: flags['event-type'],
         source: flags.source,
         outputDir: flags['output-dir'],
+        archiveDir: flags['archive-dir'],
         concurrency: concurrencyFromEnv(process.env.SF_CONNECTEDAPP_CONCURRENCY),
         now,
         groupBy,
