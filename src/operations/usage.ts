@@ -11,6 +11,7 @@ import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from '../adapte
 import { readAppComponents, readConnectedApplications } from '../adapters/connected-apps.js';
 import { downloadLogFile, queryLogFiles, readEventTypes, type Download, type EventTypeFiles } from '../adapters/event-logs.js';
 import { readArchivedFile } from '../adapters/log-archive.js';
+import { ParsePool, parseWorkersFromEnv } from '../adapters/parse-pool.js';
 import { MANIFEST_NAME, archivedRecords, dayCoverage, type ArchiveEntry } from '../domain/archive.js';
 import { readLoginIps, readLoginUsage, type LoginIpRead, type LoginRead } from '../adapters/logins.js';
 import { OAUTH_TOKEN_ROW_CAP, readTokenHolders, readTokenUsage, type TokenRead } from '../adapters/tokens.js';
@@ -26,6 +27,7 @@ import {
   FileAggregate,
   UsageTotals,
   canonicalEventType,
+  type FileTotals,
   carriesAppData,
   firstLogDate,
   isFreeEventType,
@@ -84,6 +86,8 @@ export type UsageRequest = {
   outputDir?: string;
   /** An archive written by `logs archive`: its files stand in for those the org no longer keeps. */
   archiveDir?: string;
+  /** Worker threads parsing archived files (1: the main thread). */
+  parseWorkers?: number;
   concurrency: number;
   now: Date;
   /** --group-by (default app). */
@@ -245,7 +249,7 @@ export type ApiCallsByApp = {
  * apps the audit already has (no second inventory read). Unavailable logs become a coverage note.
  */
 export async function readApiCallsByApp(conn: Connection, apps: readonly InventoryApp[], window: UsageWindow, now: Date, archiveDir?: string): Promise<ApiCallsByApp> {
-  const request: UsageRequest = { window, windowGiven: true, interval: 'daily', source: 'all', concurrency: DEFAULT_CONCURRENCY, now, archiveDir };
+  const request: UsageRequest = { window, windowGiven: true, interval: 'daily', source: 'all', concurrency: DEFAULT_CONCURRENCY, now, archiveDir, parseWorkers: parseWorkersFromEnv(process.env.SF_CONNECTEDAPP_PARSE_WORKERS) };
   const elf = await readEventLogs(conn, request, new AppMatcher(apps), { window, interval: 'daily', users: null }, noProgress, []);
   const installed = new Map<string, { count: number; lastSeen: string | null }>();
   const notInstalled = new Map<string, { count: number; lastSeen: string | null }>();
@@ -300,6 +304,10 @@ async function readEventLogs(
   const totalBytes = selection.files.reduce((n, f) => n + (f.LogFileLength ?? 0), 0);
   let doneBytes = 0;
   if (selection.files.length > 0) progress.start(totalBytes);
+  // Archived files are local: parse several at once in worker threads (downloads are bound by the network instead).
+  const archivedCount = selection.files.filter((f) => fromArchive.has(f.Id)).length;
+  const workers = Math.min(request.parseWorkers ?? 1, archivedCount);
+  const pool = workers > 1 ? new ParsePool(workers, { ...matcher.setup, filter }) : null;
   let reports: LogFileReport[];
   try {
     reports = await mapWithConcurrency(selection.files, request.concurrency, async (file): Promise<LogFileReport> => {
@@ -308,9 +316,12 @@ async function readEventLogs(
       const base = { id: file.Id, eventType: file.EventType, logDate: file.LogDate, interval: file.Interval ?? 'Daily' };
       const archived = fromArchive.get(file.Id);
       const newSink = (): FileAggregate => new FileAggregate(context, matcher, filter);
-      let outcome: Download<FileAggregate>;
+      let outcome: Download<FileTotals & { rows: number; skippedRows: number }>;
       if (archived && request.archiveDir) {
-        outcome = await readArchivedFile(request.archiveDir, archived.entry, newSink);
+        if (pool) {
+          const parsed = await pool.parse(request.archiveDir, archived.entry, context);
+          outcome = parsed.ok ? { ok: true, sink: parsed.totals, bytes: parsed.bytes, attempts: 1 } : { ok: false, error: parsed.error, attempts: 1 };
+        } else outcome = await readArchivedFile(request.archiveDir, archived.entry, newSink);
         if (outcome.ok) {
           doneBytes += outcome.bytes;
           progress.update(doneBytes);
@@ -335,6 +346,7 @@ async function readEventLogs(
     });
   } finally {
     progress.stop();
+    await pool?.close();
   }
 
   const failed = reports.filter((r) => r.status === 'failed');

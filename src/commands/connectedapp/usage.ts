@@ -4,6 +4,7 @@ import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import type { UsageResult } from '../../domain/usage.js';
 import { collectUsage, concurrencyFromEnv, newIpsSinceFlag, usageWindow, type UsageProgress } from '../../operations/usage.js';
+import { parseWorkersFromEnv } from '../../adapters/parse-pool.js';
 import { checkOutputFlags } from '../../renderers/output.js';
 import { USAGE_FORMATS, writeUsageReports } from '../../renderers/usage-output.js';
 
@@ -64,6 +65,7 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
         source: flags.source,
         outputDir: flags['output-dir'],
         archiveDir: flags['archive-dir'],
+        parseWorkers: parseWorkersFromEnv(process.env.SF_CONNECTEDAPP_PARSE_WORKERS),
         concurrency: concurrencyFromEnv(process.env.SF_CONNECTEDAPP_CONCURRENCY),
         now,
         groupBy,
