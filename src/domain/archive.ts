@@ -149,9 +149,16 @@ export function withEntry(manifest: Manifest, entry: ArchiveEntry): Manifest {
   return { version: MANIFEST_VERSION, files };
 }
 
-/** Entries whose log ended before the cutoff (a daily log ends a day after its LogDate, an hourly one an hour after). */
+const spanMs = (interval: ArchiveInterval): number => (interval === 'Hourly' ? 3_600_000 : 86_400_000);
+
+/** When an org file's log ends (a daily log a day after its LogDate, an hourly one an hour after), in ms. */
+export function logEnd(record: LogFileRecord): number {
+  return parseSfDate(record.LogDate) + spanMs(intervalOf(record));
+}
+
+/** Entries whose log ended by the cutoff. */
 export function prunable(manifest: Manifest, cutoff: Date): ArchiveEntry[] {
-  return manifest.files.filter((f) => Date.parse(f.logDate) + (f.interval === 'Hourly' ? 3_600_000 : 86_400_000) <= cutoff.getTime());
+  return manifest.files.filter((f) => Date.parse(f.logDate) + spanMs(f.interval) <= cutoff.getTime());
 }
 
 export function withoutEntries(manifest: Manifest, removed: readonly ArchiveEntry[]): Manifest {

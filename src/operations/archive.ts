@@ -17,6 +17,8 @@ import { SnapshotFileError, readSnapshotFile, writeSnapshotFile } from '../adapt
 import {
   MANIFEST_NAME,
   emptyManifest,
+  intervalOf,
+  logEnd,
   parseManifest,
   planArchive,
   prunable,
@@ -133,8 +135,10 @@ export async function archiveLogs(conn: Connection, request: ArchiveRequest, pro
     if (isSourceUnavailable(error)) throw messages.createError('error.EventLogsUnavailable', [errorCodeOf(error)]);
     throw error;
   }
+  // With --prune-older-than, logs older than the cutoff are not fetched again (they would be pruned by the next run).
+  const recent = (r: LogFileRecord): boolean => !request.pruneBefore || logEnd(r) > request.pruneBefore.getTime();
   const plan = planArchive(
-    records.filter((r) => ((r.Interval ?? 'Daily').toLowerCase() === 'hourly' ? 'Hourly' : 'Daily') === wantedInterval),
+    records.filter((r) => intervalOf(r) === wantedInterval && recent(r)),
     manifest
   );
   const toPrune = request.pruneBefore ? prunable(manifest, request.pruneBefore) : [];
@@ -174,12 +178,16 @@ export async function archiveLogs(conn: Connection, request: ArchiveRequest, pro
   // Every manifest change goes through this queue, so writes never overlap and each one holds all earlier changes.
   let saving: Promise<void> = Promise.resolve();
   const save = (change: (m: Manifest) => Manifest): Promise<void> => {
-    saving = saving.then(async () => {
-      const next = change(manifest);
-      await writeSnapshotFile(manifestPath, next);
-      manifest = next;
-    });
-    return saving;
+    // A failed write fails its own file only; the next change starts from the manifest on disk.
+    const write = saving
+      .catch(() => undefined)
+      .then(async () => {
+        const next = change(manifest);
+        await writeSnapshotFile(manifestPath, next);
+        manifest = next;
+      });
+    saving = write;
+    return write;
   };
 
   if (toPrune.length > 0) {
@@ -235,7 +243,7 @@ export async function archiveLogs(conn: Connection, request: ArchiveRequest, pro
   } finally {
     progress.stop();
   }
-  await saving;
+  await saving.catch(() => undefined);
 
   const failed = files.filter((f) => f.status === 'failed');
   const done = files.filter((f) => f.status === 'downloaded');

@@ -209,6 +209,11 @@ describe('connectedapp logs archive (e2e through the org emulator)', function ()
       expect(resultOf(pruned).pruned.map((p) => p.logDate.slice(0, 10))).to.deep.equal(DAYS.slice(0, 6));
       const truth = new Map([...generated(emulator)].filter(([d]) => d >= DAYS[6]));
       expectComplete(dir, truth);
+      // The org still has the pruned days: a scheduled run with the same flag does not fetch them again.
+      const again = await runCli(['connectedapp', 'logs', 'archive', '--output-dir', dir, '--prune-older-than', `${hours}h`], { emulator });
+      expect(resultOf(again)).to.include({ downloaded: 0, failed: 0, archivedFiles: 4 });
+      expect(resultOf(again).pruned).to.have.length(0);
+      expectComplete(dir, truth);
     });
 
     it('refuses a damaged manifest and a bad duration, changing nothing', async () => {
