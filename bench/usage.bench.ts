@@ -8,16 +8,20 @@
  * 2. Concurrency: a week of hourly files (168) with per-request latency. Baseline: the same CLI run with
  *    SF_CONNECTEDAPP_CONCURRENCY=1 (one download after another). Shows the maximum number of LogFile downloads in
  *    flight at once (from the emulator's request log) and the wall-time ratio.
+ * 3. Archive: `logs archive` of N daily files (throughput, peak RSS), then, with the org's clock moved past its
+ *    retention, `usage --archive-dir` over them with the default parsing workers (one per core) beside the
+ *    single-worker run (SF_CONNECTEDAPP_PARSE_WORKERS=1). Target: >= 1.7x on 2 cores, the same rows counted.
  *
  *   npm run bench:usage                     # 1 GB + 100 MB, 168 hourly files
  *   npm run bench:usage -- --smoke          # 5 MB + 1 MB, 24 hourly files (what the e2e smoke test runs)
  *   npm run bench:usage -- --large-mb 2048 --small-mb 200 --latency 80
+ *   npm run bench:usage -- --archive-only --archive-files 8 --archive-mb 128
  *
  * Peak RSS: `/usr/bin/time -v` when present, else VmHWM polled from /proc/<pid>/status.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -32,9 +36,12 @@ const MB = 1024 * 1024;
 const LARGE_DAY = '2026-11-19';
 const SMALL_DAY = '2026-11-18';
 
-export type BenchOptions = { largeMb: number; smallMb: number; hourlyDays: number; hourlyRows: number; latencyMs: number };
-export const FULL: BenchOptions = { largeMb: 1024, smallMb: 100, hourlyDays: 7, hourlyRows: 400, latencyMs: 50 };
-export const SMOKE: BenchOptions = { largeMb: 5, smallMb: 1, hourlyDays: 1, hourlyRows: 100, latencyMs: 20 };
+export type BenchOptions = { largeMb: number; smallMb: number; hourlyDays: number; hourlyRows: number; latencyMs: number; archiveFiles: number; archiveMb: number; archiveOnly?: boolean };
+export const FULL: BenchOptions = { largeMb: 1024, smallMb: 100, hourlyDays: 7, hourlyRows: 400, latencyMs: 50, archiveFiles: 8, archiveMb: 128 };
+export const SMOKE: BenchOptions = { largeMb: 5, smallMb: 1, hourlyDays: 1, hourlyRows: 100, latencyMs: 20, archiveFiles: 4, archiveMb: 2 };
+/** The archived files' days: the N days before this one. */
+const ARCHIVE_BEFORE = Date.parse('2026-11-18T00:00:00Z');
+const archiveDay = (i: number, n: number): string => new Date(ARCHIVE_BEFORE - (n - i) * 86_400_000).toISOString().slice(0, 10);
 
 type Measured = { exitCode: number; ms: number; peakRssMb: number; rssMethod: string; stdout: string; stderr: string };
 
@@ -93,6 +100,7 @@ function scenario(o: BenchOptions): Scenario {
     eventLogFiles: [
       { eventType: 'ApiTotalUsage', dates: [LARGE_DAY], bytes: o.largeMb * MB, apps: [...apps.map((a) => a.name), 'Ghost_App'] },
       { eventType: 'ApiTotalUsage', dates: [SMALL_DAY], bytes: o.smallMb * MB, apps: [...apps.map((a) => a.name), 'Ghost_App'] },
+      { eventType: 'ApiTotalUsage', dates: Array.from({ length: o.archiveFiles }, (_, i) => archiveDay(i, o.archiveFiles)), bytes: o.archiveMb * MB, apps: [...apps.map((a) => a.name), 'Ghost_App'] },
       {
         eventType: 'RestApi',
         interval: 'Hourly',
@@ -144,7 +152,24 @@ export function maxConcurrent(entries: readonly RequestLogEntry[]): number {
 
 export type ThroughputRun = { mb: number; bytes: number; baselineMs: number; baselineRecords: number; cliMs: number; transferMs: number; peakRssMb: number; rssMethod: string; rows: number; countedRows: number };
 export type ConcurrencyRun = { files: number; concurrentMs: number; sequentialMs: number; maxConcurrent: number; maxSequential: number; countedConcurrent: number; countedSequential: number };
-export type BenchReport = { options: BenchOptions; large: ThroughputRun; small: ThroughputRun; hourly: ConcurrencyRun };
+export type ArchiveRun = {
+  files: number;
+  bytes: number;
+  archivedFiles: number;
+  archivedBytes: number;
+  archiveMs: number;
+  archivePeakRssMb: number;
+  compressedBytes: number;
+  singleMs: number;
+  multiMs: number;
+  singlePeakRssMb: number;
+  multiPeakRssMb: number;
+  workers: number;
+  countedSingle: number;
+  countedMulti: number;
+  fromArchive: number;
+};
+export type BenchReport = { options: BenchOptions; large: ThroughputRun | null; small: ThroughputRun | null; hourly: ConcurrencyRun | null; archive: ArchiveRun };
 
 function usageResult(run: Measured): ConnectedAppUsageResult {
   const envelope = parseEnvelope(run.stdout);
@@ -203,15 +228,61 @@ async function concurrency(emulator: Emulator, o: BenchOptions): Promise<Concurr
   }
 }
 
+async function archive(emulator: Emulator, o: BenchOptions, dir: string): Promise<ArchiveRun> {
+  const out = join(dir, 'archive');
+  const first = archiveDay(0, o.archiveFiles);
+  const last = archiveDay(o.archiveFiles - 1, o.archiveFiles);
+  emulator.resetLog();
+  const archived = await runMeasured(emulator, ['connectedapp', 'logs', 'archive', '--output-dir', out]);
+  const envelope = parseEnvelope(archived.stdout);
+  if (archived.exitCode !== 0) throw new Error(`archive failed (${archived.exitCode}): ${archived.stdout.slice(0, 400)} ${archived.stderr.slice(-800)}`);
+  const archiveResult = envelope?.result as { files: Array<{ logDate: string; status: string; bytes?: number; file?: string }> };
+  const mine = archiveResult.files.filter((f) => f.logDate.slice(0, 10) >= first && f.logDate.slice(0, 10) <= last);
+  const bytes = mine.reduce((n, f) => n + (f.bytes ?? 0), 0);
+  // The archive run downloads every ApiTotalUsage file the org keeps (the throughput runs' logs too).
+  const archivedBytes = archiveResult.files.reduce((n, f) => n + (f.bytes ?? 0), 0);
+  const compressedBytes = archiveResult.files.reduce((n, f) => n + (f.file ? statSync(join(out, f.file)).size : 0), 0);
+  // The org forgets: move its clock past the retention, so usage reads every file from the archive.
+  const before = emulator.org.now;
+  emulator.org.setNow(new Date(before.getTime() + 60 * 86_400_000));
+  try {
+    const args = ['connectedapp', 'usage', '--source', 'elf', '--archive-dir', out, '--start-date', first, '--end-date', last];
+    const single = await runMeasured(emulator, args, { SF_CONNECTEDAPP_PARSE_WORKERS: '1' });
+    const multi = await runMeasured(emulator, args);
+    const singleResult = usageResult(single);
+    const multiResult = usageResult(multi);
+    return {
+      files: mine.length,
+      bytes,
+      archivedFiles: archiveResult.files.length,
+      archivedBytes,
+      archiveMs: archived.ms,
+      archivePeakRssMb: archived.peakRssMb,
+      compressedBytes,
+      singleMs: single.ms,
+      multiMs: multi.ms,
+      singlePeakRssMb: single.peakRssMb,
+      multiPeakRssMb: multi.peakRssMb,
+      workers: Math.min(availableParallelism(), 8, mine.length),
+      countedSingle: singleResult.eventLog?.countedRows ?? -1,
+      countedMulti: multiResult.eventLog?.countedRows ?? -1,
+      fromArchive: multiResult.eventLog?.files.filter((f) => f.source === 'archive' && f.status === 'read').length ?? -1,
+    };
+  } finally {
+    emulator.org.setNow(before);
+  }
+}
+
 export async function runUsageBenchmark(options: BenchOptions): Promise<BenchReport> {
   await ensureBuilt();
   const emulator = await start({ scenario: scenario(options) });
   const dir = mkdtempSync(join(tmpdir(), 'bench-usage-'));
   try {
-    const large = await throughput(emulator, LARGE_DAY, options.largeMb, dir);
-    const small = await throughput(emulator, SMALL_DAY, options.smallMb, dir);
-    const hourly = await concurrency(emulator, options);
-    return { options, large, small, hourly };
+    const large = options.archiveOnly ? null : await throughput(emulator, LARGE_DAY, options.largeMb, dir);
+    const small = options.archiveOnly ? null : await throughput(emulator, SMALL_DAY, options.smallMb, dir);
+    const hourly = options.archiveOnly ? null : await concurrency(emulator, options);
+    const archived = await archive(emulator, options, dir);
+    return { options, large, small, hourly, archive: archived };
   } finally {
     await emulator.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -223,7 +294,29 @@ const f1 = (n: number): string => n.toFixed(1);
 
 /** The report as Markdown, with pass/fail against the targets. */
 export function formatReport(r: BenchReport): string {
-  const { large, small, hourly } = r;
+  return [...(r.large && r.small && r.hourly ? [formatUsage(r.large, r.small, r.hourly, r.options)] : []), formatArchive(r.archive)].join('\n');
+}
+
+function formatArchive(a: ArchiveRun): string {
+  const mark = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
+  const speedUp = a.singleMs / a.multiMs;
+  return [
+    `## connectedapp logs archive, then usage --archive-dir: ${a.files} daily ApiTotalUsage files, ${f1(a.bytes / MB)} MB`,
+    '',
+    '| measure | value |',
+    '|---|---|',
+    `| logs archive of ${a.archivedFiles} files, ${f1(a.archivedBytes / MB)} MB (CLI end to end: download, hash, gzip to disk) | ${f1(a.archiveMs / 1000)} s, ${f1(rate(a.archivedBytes, a.archiveMs))} MB/s, peak RSS ${f1(a.archivePeakRssMb)} MB |`,
+    `| archive size on disk (gzip) | ${f1(a.compressedBytes / MB)} MB (${((100 * a.compressedBytes) / Math.max(1, a.archivedBytes)).toFixed(0)}% of the CSV) |`,
+    `| usage --archive-dir, single worker (SF_CONNECTEDAPP_PARSE_WORKERS=1) | ${f1(a.singleMs / 1000)} s, ${f1(rate(a.bytes, a.singleMs))} MB/s, peak RSS ${f1(a.singlePeakRssMb)} MB |`,
+    `| usage --archive-dir, ${a.workers} workers (default: one per core) | ${f1(a.multiMs / 1000)} s, ${f1(rate(a.bytes, a.multiMs))} MB/s, peak RSS ${f1(a.multiPeakRssMb)} MB |`,
+    `| **speed-up, single / ${a.workers} workers** | **${speedUp.toFixed(2)}x** (target >= 1.70 on 2 cores: ${mark(speedUp >= 1.7)}) |`,
+    `| files read from the archive; rows counted single / multi | ${a.fromArchive} of ${a.files}; ${a.countedSingle} / ${a.countedMulti} (${mark(a.countedSingle === a.countedMulti && a.fromArchive === a.files)}) |`,
+    '',
+  ].join('\n');
+}
+
+function formatUsage(large: ThroughputRun, small: ThroughputRun, hourly: ConcurrencyRun, options: BenchOptions): string {
+  const r = { options };
   const base = rate(large.bytes, large.baselineMs);
   const e2e = rate(large.bytes, large.cliMs);
   const transfer = rate(large.bytes, large.transferMs);
@@ -266,12 +359,17 @@ function arg(name: string): number | undefined {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const base = process.argv.includes('--smoke') ? SMOKE : FULL;
+  const archiveOnly = process.argv.includes('--archive-only');
+  // --archive-only: the throughput runs' logs are not read, so keep them small (the archive run downloads them too).
   const options: BenchOptions = {
-    largeMb: arg('--large-mb') ?? base.largeMb,
-    smallMb: arg('--small-mb') ?? base.smallMb,
+    largeMb: arg('--large-mb') ?? (archiveOnly ? 1 : base.largeMb),
+    smallMb: arg('--small-mb') ?? (archiveOnly ? 1 : base.smallMb),
     hourlyDays: arg('--days') ?? base.hourlyDays,
     hourlyRows: arg('--rows') ?? base.hourlyRows,
     latencyMs: arg('--latency') ?? base.latencyMs,
+    archiveFiles: arg('--archive-files') ?? base.archiveFiles,
+    archiveMb: arg('--archive-mb') ?? base.archiveMb,
+    archiveOnly,
   };
   const began = performance.now();
   const report = await runUsageBenchmark(options);

@@ -8,10 +8,11 @@
  * truncated connection, 5xx, 429, a stalled body) restarts the file from byte zero with a fresh sink, so the
  * caller simply keeps the sink of the attempt that completed and a row is never counted twice.
  */
-import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { createWriteStream, rmSync } from 'node:fs';
+import { Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { createGzip } from 'node:zlib';
 import type { Connection } from '@salesforce/core';
 import { ApiError, dataPath, isTransient, queryAll } from './api.js';
 import { openStream } from './transport.js';
@@ -46,11 +47,15 @@ export type RecordSink = {
   badRecord(line: number, message: string): void;
   /** The body was read to its end. */
   end(): void;
+  /** Each piece of the raw body as received, before parsing (e.g. to hash it). */
+  chunk?(bytes: Buffer): void;
 };
 
 export type DownloadOptions = {
   /** Also write the raw CSV here (rewritten from the start on a retry, removed when the download fails). */
   saveTo?: string;
+  /** Write saveTo gzip-compressed. */
+  compress?: boolean;
   /** Bytes received (negative when a failed attempt's bytes are taken back). */
   onBytes?: (delta: number) => void;
   /** Attempts in all (default 5). */
@@ -111,8 +116,28 @@ export async function downloadLogFile<S extends RecordSink>(conn: Connection, id
   }
 }
 
-async function streamOnce(conn: Connection, id: string, sink: RecordSink, onBytes: (n: number) => void, options: DownloadOptions): Promise<void> {
+/** A csv-parse stream that hands every record (and every skipped one) to the sink and pushes nothing. */
+export async function csvInto(sink: RecordSink): Promise<Transform> {
   const { parse } = await import('csv-parse');
+  const parser = parse({
+    bom: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (error, _raw) => {
+      sink.badRecord(typeof error?.lines === 'number' ? error.lines : parser.info.lines, error?.message ?? '');
+      return undefined;
+    },
+    on_record: (record: string[], context) => {
+      sink.record(record, context.lines);
+      return null;
+    },
+  });
+  // Records are consumed in on_record; nothing is pushed, but the readable side must flow for 'end'.
+  parser.resume();
+  return parser;
+}
+
+async function streamOnce(conn: Connection, id: string, sink: RecordSink, onBytes: (n: number) => void, options: DownloadOptions): Promise<void> {
   const controller = new AbortController();
   const idleMs = options.idleTimeoutMs ?? 120_000;
   let idle: NodeJS.Timeout | undefined;
@@ -122,7 +147,7 @@ async function streamOnce(conn: Connection, id: string, sink: RecordSink, onByte
       controller.abort(new DownloadError(`no data for ${idleMs} ms`, 'IDLE_TIMEOUT', null));
     }, idleMs);
   };
-  let out: WriteStream | undefined;
+  let out: SavedFile | undefined;
   try {
     touch();
     let response: Response;
@@ -133,13 +158,14 @@ async function streamOnce(conn: Connection, id: string, sink: RecordSink, onByte
     }
     const expected = response.headers.get('content-encoding') ? null : Number(response.headers.get('content-length') ?? NaN);
     let received = 0;
-    if (options.saveTo) out = createWriteStream(options.saveTo, { flags: 'w' });
-    const file = out;
+    if (options.saveTo) out = saveFile(options.saveTo, options.compress === true);
+    const file = out?.stream;
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, callback: TransformCallback): void {
         received += chunk.length;
         onBytes(chunk.length);
         touch();
+        sink.chunk?.(chunk);
         if (file && !file.write(chunk)) {
           file.once('drain', () => {
             callback(null, chunk);
@@ -147,24 +173,10 @@ async function streamOnce(conn: Connection, id: string, sink: RecordSink, onByte
         } else callback(null, chunk);
       },
     });
-    file?.on('error', (error) => {
-      counter.destroy(error);
+    out?.done.catch((error: unknown) => {
+      counter.destroy(error instanceof Error ? error : new Error(String(error)));
     });
-    const parser = parse({
-      bom: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_skip: (error, _raw) => {
-        sink.badRecord(typeof error?.lines === 'number' ? error.lines : parser.info.lines, error?.message ?? '');
-        return undefined;
-      },
-      on_record: (record: string[], context) => {
-        sink.record(record, context.lines);
-        return null;
-      },
-    });
-    // Records are consumed in on_record; nothing is pushed, but the readable side must flow for 'end'.
-    parser.resume();
+    const parser = await csvInto(sink);
     const body = response.body ? Readable.fromWeb(response.body as WebReadableStream<Uint8Array>) : Readable.from([]);
     try {
       await pipeline(body, counter, parser);
@@ -174,19 +186,32 @@ async function streamOnce(conn: Connection, id: string, sink: RecordSink, onByte
     if (expected !== null && Number.isFinite(expected) && received !== expected) {
       throw new DownloadError(`received ${received} of ${expected} bytes`, 'TRUNCATED', null);
     }
-    if (file) {
-      await new Promise<void>((resolve, reject) => {
-        file.end((error?: Error | null) => {
-          if (error) reject(error);
-          else resolve();
-        });
-      });
+    if (out) {
+      out.stream.end();
+      await out.done;
+      out = undefined;
     }
     sink.end();
   } finally {
     clearTimeout(idle);
-    if (out && !out.closed) out.destroy();
+    out?.stream.destroy();
   }
+}
+
+type SavedFile = { stream: Writable; done: Promise<void> };
+
+/** The file a body is copied to, plain or through gzip; `done` settles when all of it is on disk (or it failed). */
+function saveFile(path: string, compress: boolean): SavedFile {
+  const file = createWriteStream(path, { flags: 'w' });
+  if (!compress) {
+    const done = new Promise<void>((resolve, reject) => {
+      file.on('error', reject);
+      file.on('finish', () => { resolve(); });
+    });
+    return { stream: file, done };
+  }
+  const gzip = createGzip();
+  return { stream: gzip, done: pipeline(gzip, file) };
 }
 
 /** Any failure of a download as a DownloadError (a dropped, cut or stalled body is a retryable ConnectionError first). */

@@ -301,7 +301,7 @@ export class AppMatcher {
   private readonly cacheById = new Map<string, AppRef | null>();
   private readonly cacheByName = new Map<string, AppRef | null>();
 
-  public constructor(apps: readonly KnownApp[], private readonly selected: ReadonlySet<string> | null = null) {
+  public constructor(private readonly apps: readonly KnownApp[], private readonly selected: ReadonlySet<string> | null = null) {
     for (const app of apps) {
       const ref: AppRef = { key: app.id, name: app.label, appId: app.id, apiName: app.apiName, installed: true };
       this.byId.set(id15(app.id), ref);
@@ -315,6 +315,11 @@ export class AppMatcher {
 
   public get filtered(): boolean {
     return this.selected !== null;
+  }
+
+  /** What it was built from, as plain data (a parsing worker builds its own matcher from it). */
+  public get setup(): { apps: KnownApp[]; selected: string[] | null } {
+    return { apps: this.apps.map((a) => ({ id: a.id, label: a.label, apiName: a.apiName })), selected: this.selected ? [...this.selected] : null };
   }
 
   /** The app of an event-log row (id and/or name; at least one is non-empty). Cached per raw value. */
@@ -687,6 +692,27 @@ export type UserUsage = {
 };
 
 /** All files' aggregates, merged. */
+/** What the totals take from a file's aggregate: data only, so a parsing worker can post it (see reviveFileTotals). */
+export type FileTotals = Pick<FileAggregate, 'file' | 'rows' | 'counted' | 'outsideWindow' | 'otherUsers' | 'otherApps' | 'nonApp' | 'skippedRows' | 'problems' | 'apps' | 'ips'>;
+
+/** The data of a file's aggregate, without the matcher and filter it was built with. */
+export function fileTotals(agg: FileAggregate): FileTotals {
+  const { file, rows, counted, outsideWindow, otherUsers, otherApps, nonApp, skippedRows, problems, apps, ips } = agg;
+  return { file, rows, counted, outsideWindow, otherUsers, otherApps, nonApp, skippedRows, problems, apps, ips };
+}
+
+/**
+ * A FileTotals that crossed a worker boundary: structured cloning keeps Maps and fields but not classes, so the
+ * per-app aggregates get their methods back (IpCounter is only read from, so it needs none).
+ */
+export function reviveFileTotals(data: FileTotals): FileTotals {
+  for (const app of data.apps.values()) {
+    Object.setPrototypeOf(app, AppAgg.prototype);
+    for (const d of DIMENSIONS) Object.setPrototypeOf(app.dims[d], CappedCounter.prototype);
+  }
+  return data;
+}
+
 export class UsageTotals {
   public readonly apps = new Map<string, AppAgg>();
   public rows = 0;
@@ -700,7 +726,7 @@ export class UsageTotals {
   /** Calls (event logs) and logins (LoginHistory) per client IP, when asked for. */
   public readonly ips = new IpCounter();
 
-  public add(file: FileAggregate): void {
+  public add(file: FileTotals): void {
     if (file.ips) this.ips.merge(file.ips);
     this.rows += file.rows;
     this.counted += file.counted;
@@ -1050,6 +1076,8 @@ export type LogFileReport = {
   errorCode?: string;
   /** Where the raw CSV was saved (--output-dir). */
   savedTo?: string;
+  /** With --archive-dir: read from the org or from the archive. */
+  source?: 'org' | 'archive';
 };
 
 export type AvailableEventType = { eventType: string; interval: string | null; files: number; firstDate: string | null; lastDate: string | null; connectedAppData: boolean };
@@ -1075,6 +1103,8 @@ export type EventLogSummary = {
   problems: FileProblem[];
   /** The event types that have files in the org, when a requested type had none in the window. */
   availableEventTypes: AvailableEventType[] | null;
+  /** With --archive-dir: each UTC day of the window and where its files came from (or that none were read). */
+  days?: Array<{ day: string; source: 'org' | 'archive' | 'org+archive' | 'missing' }>;
 };
 
 /** Where calls and logins came from: one client IP. */

@@ -36,7 +36,8 @@ const coverageText = Messages.loadMessages('plugin-connectedapp', 'connectedapp.
 
 export type Progress = (stage: 'inventory' | 'metadata' | 'usage', done: number, total: number) => void;
 
-export type OrgAuditInput = { names?: string[]; options?: Partial<AuditOptions>; now?: Date; onProgress?: Progress };
+/** archiveDir: an archive written by `logs archive`, for the event-log days the org no longer keeps. */
+export type OrgAuditInput = { names?: string[]; options?: Partial<AuditOptions>; now?: Date; onProgress?: Progress; archiveDir?: string };
 
 export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInput = {}): Promise<AuditInventory> {
   const options = { ...DEFAULT_AUDIT_OPTIONS, ...input.options };
@@ -60,7 +61,7 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     readActiveUserCounts(conn, selected.flatMap((a) => [...a.permissionSets, ...a.profiles].map((h) => h.permissionSetId))),
     // Optional like every other source: whatever goes wrong reading the logs becomes a coverage note.
     options.eventLogDays > 0
-      ? readApiCallsByApp(conn, inventory.apps, { start: new Date(now.getTime() - options.eventLogDays * DAY_MS), end: now }, now).catch(
+      ? readApiCallsByApp(conn, inventory.apps, { start: new Date(now.getTime() - options.eventLogDays * DAY_MS), end: now }, now, input.archiveDir).catch(
           (error: unknown): ApiCallsByApp => ({ installed: new Map(), notInstalled: new Map(), filesRead: 0, coverage: coverageForError('EventLogFile:ApiTotalUsage', errorCodeOf(error), messageOf(error)) })
         )
       : null,

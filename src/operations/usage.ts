@@ -9,7 +9,10 @@ import type { Connection } from '@salesforce/core';
 import { Messages, type SfError } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from '../adapters/api.js';
 import { readAppComponents, readConnectedApplications } from '../adapters/connected-apps.js';
-import { downloadLogFile, queryLogFiles, readEventTypes, type EventTypeFiles } from '../adapters/event-logs.js';
+import { downloadLogFile, queryLogFiles, readEventTypes, type Download, type EventTypeFiles } from '../adapters/event-logs.js';
+import { readArchivedFile } from '../adapters/log-archive.js';
+import { ParsePool, parseWorkersFromEnv } from '../adapters/parse-pool.js';
+import { MANIFEST_NAME, archivedRecords, dayCoverage, type ArchiveEntry } from '../domain/archive.js';
 import { readLoginIps, readLoginUsage, type LoginIpRead, type LoginRead } from '../adapters/logins.js';
 import { OAUTH_TOKEN_ROW_CAP, readTokenHolders, readTokenUsage, type TokenRead } from '../adapters/tokens.js';
 import { chunk, mapWithConcurrency } from '../domain/collections.js';
@@ -24,6 +27,7 @@ import {
   FileAggregate,
   UsageTotals,
   canonicalEventType,
+  type FileTotals,
   carriesAppData,
   firstLogDate,
   isFreeEventType,
@@ -57,6 +61,7 @@ import {
   type IpUsage,
   type NewIpsReport,
 } from '../domain/usage.js';
+import { readManifest } from './archive.js';
 import { resolveApps } from './resolve-apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -79,6 +84,10 @@ export type UsageRequest = {
   eventTypes?: string[];
   source: UsageSourceName;
   outputDir?: string;
+  /** An archive written by `logs archive`: its files stand in for those the org no longer keeps. */
+  archiveDir?: string;
+  /** Worker threads parsing archived files (1: the main thread). */
+  parseWorkers?: number;
   concurrency: number;
   now: Date;
   /** --group-by (default app). */
@@ -239,8 +248,8 @@ export type ApiCallsByApp = {
  * For the audit: the same streamed, retried read of ApiTotalUsage files as `usage`, matched against the
  * apps the audit already has (no second inventory read). Unavailable logs become a coverage note.
  */
-export async function readApiCallsByApp(conn: Connection, apps: readonly InventoryApp[], window: UsageWindow, now: Date): Promise<ApiCallsByApp> {
-  const request: UsageRequest = { window, windowGiven: true, interval: 'daily', source: 'all', concurrency: DEFAULT_CONCURRENCY, now };
+export async function readApiCallsByApp(conn: Connection, apps: readonly InventoryApp[], window: UsageWindow, now: Date, archiveDir?: string): Promise<ApiCallsByApp> {
+  const request: UsageRequest = { window, windowGiven: true, interval: 'daily', source: 'all', concurrency: DEFAULT_CONCURRENCY, now, archiveDir, parseWorkers: parseWorkersFromEnv(process.env.SF_CONNECTEDAPP_PARSE_WORKERS) };
   const elf = await readEventLogs(conn, request, new AppMatcher(apps), { window, interval: 'daily', users: null }, noProgress, []);
   const installed = new Map<string, { count: number; lastSeen: string | null }>();
   const notInstalled = new Map<string, { count: number; lastSeen: string | null }>();
@@ -263,17 +272,25 @@ async function readEventLogs(
   warnings: string[]
 ): Promise<ElfRead> {
   const eventTypes = eventTypesOf(request);
+  const archive = request.archiveDir ? await readManifest(join(request.archiveDir, MANIFEST_NAME)) : null;
   let records: LogFileRecord[];
   try {
     records = await queryLogFiles(conn, eventTypes, firstLogDate(request.window), request.window.end);
   } catch (error) {
     if (!isSourceUnavailable(error)) throw error;
     const coverage = coverageForError('EventLogFile', errorCodeOf(error), messageOf(error));
-    if (request.source === 'elf') throw messages.createError('error.EventLogsUnavailable', [coverage.errorCode ?? coverage.status]);
-    warnings.push(messages.getMessage('warning.eventLogsUnavailable', [coverage.errorCode ?? coverage.status]));
-    return { report: { ...(coverage as SourceCoverage & { source: 'EventLogFile' }), cannotShow: [messages.getMessage('limit.elf.unavailable')] }, summary: null, totals: null };
+    if (!archive) {
+      if (request.source === 'elf') throw messages.createError('error.EventLogsUnavailable', [coverage.errorCode ?? coverage.status]);
+      warnings.push(messages.getMessage('warning.eventLogsUnavailable', [coverage.errorCode ?? coverage.status]));
+      return { report: { ...(coverage as SourceCoverage & { source: 'EventLogFile' }), cannotShow: [messages.getMessage('limit.elf.unavailable')] }, summary: null, totals: null };
+    }
+    // The archive still answers for the days it holds.
+    warnings.push(messages.getMessage('warning.orgLogsUnavailableArchiveOnly', [coverage.errorCode ?? coverage.status]));
+    records = [];
   }
-  const selection = selectLogFiles(records, request.window);
+  // Archived files only for the logs the org no longer has (any version of them): the org for the rest.
+  const fromArchive = archive ? archivedRecords(archive, eventTypes, records) : new Map<string, { entry: ArchiveEntry; record: LogFileRecord }>();
+  const selection = selectLogFiles([...records, ...[...fromArchive.values()].map((e) => e.record)], request.window);
   const availableEventTypes = await checkEventTypes(conn, request, eventTypes, selection.files, warnings);
 
   const totals = new UsageTotals();
@@ -287,29 +304,49 @@ async function readEventLogs(
   const totalBytes = selection.files.reduce((n, f) => n + (f.LogFileLength ?? 0), 0);
   let doneBytes = 0;
   if (selection.files.length > 0) progress.start(totalBytes);
+  // Archived files are local: parse several at once in worker threads (downloads are bound by the network instead).
+  const archivedCount = selection.files.filter((f) => fromArchive.has(f.Id)).length;
+  const workers = Math.min(request.parseWorkers ?? 1, archivedCount);
+  const pool = workers > 1 ? new ParsePool(workers, { ...matcher.setup, filter }) : null;
   let reports: LogFileReport[];
   try {
     reports = await mapWithConcurrency(selection.files, request.concurrency, async (file): Promise<LogFileReport> => {
       const context = { id: file.Id, eventType: file.EventType, logDate: file.LogDate, fieldNames: file.LogFileFieldNames };
       const saveTo = request.outputDir ? join(request.outputDir, rawFileName(file)) : undefined;
       const base = { id: file.Id, eventType: file.EventType, logDate: file.LogDate, interval: file.Interval ?? 'Daily' };
-      const outcome = await downloadLogFile(conn, file.Id, () => new FileAggregate(context, matcher, filter), {
-        saveTo,
-        onBytes: (n) => {
-          doneBytes += n;
+      const archived = fromArchive.get(file.Id);
+      const newSink = (): FileAggregate => new FileAggregate(context, matcher, filter);
+      let outcome: Download<FileTotals & { rows: number; skippedRows: number }>;
+      if (archived && request.archiveDir) {
+        if (pool) {
+          const parsed = await pool.parse(request.archiveDir, archived.entry, context);
+          outcome = parsed.ok ? { ok: true, sink: parsed.totals, bytes: parsed.bytes, attempts: 1 } : { ok: false, error: parsed.error, attempts: 1 };
+        } else outcome = await readArchivedFile(request.archiveDir, archived.entry, newSink);
+        if (outcome.ok) {
+          doneBytes += outcome.bytes;
           progress.update(doneBytes);
-        },
-      });
+        }
+      } else {
+        outcome = await downloadLogFile(conn, file.Id, newSink, {
+          saveTo,
+          onBytes: (n) => {
+            doneBytes += n;
+            progress.update(doneBytes);
+          },
+        });
+      }
+      const source = archive ? { source: archived ? ('archive' as const) : ('org' as const) } : {};
       if (!outcome.ok) {
         totals.addProblem({ fileId: file.Id, eventType: file.EventType, logDate: file.LogDate, kind: 'download-failed', line: null, message: messageOf(outcome.error) });
-        return { ...base, bytes: 0, rows: 0, attempts: outcome.attempts, status: 'failed', errorCode: errorCodeOf(outcome.error) };
+        return { ...base, ...source, bytes: 0, rows: 0, attempts: outcome.attempts, status: 'failed', errorCode: errorCodeOf(outcome.error) };
       }
       // Only a completely read file is counted: a restarted download's partial rows were in another sink.
       totals.add(outcome.sink);
-      return { ...base, bytes: outcome.bytes, rows: outcome.sink.rows + outcome.sink.skippedRows, attempts: outcome.attempts, status: 'read', ...(saveTo ? { savedTo: saveTo } : {}) };
+      return { ...base, ...source, bytes: outcome.bytes, rows: outcome.sink.rows + outcome.sink.skippedRows, attempts: outcome.attempts, status: 'read', ...(saveTo && !archived ? { savedTo: saveTo } : {}) };
     });
   } finally {
     progress.stop();
+    await pool?.close();
   }
 
   const failed = reports.filter((r) => r.status === 'failed');
@@ -336,8 +373,15 @@ async function readEventLogs(
     retries: reports.reduce((n, r) => n + Math.max(0, r.attempts - 1), 0),
     problems: totals.problems,
     availableEventTypes,
+    ...(archive ? { days: dayCoverage(request.window, reports) } : {}),
   };
-  const detail = messages.getMessage('detail.elf', [eventTypes.join(', '), read.length, reports.length, summary.bytes, summary.rows]);
+  let detail = messages.getMessage('detail.elf', [eventTypes.join(', '), read.length, reports.length, summary.bytes, summary.rows]);
+  if (summary.days) {
+    const count = (source: string): number => summary.days?.filter((d) => d.source === source).length ?? 0;
+    detail += `; ${messages.getMessage('detail.days', [count('archive'), count('org'), count('org+archive'), count('missing')])}`;
+    const missing = summary.days.filter((d) => d.source === 'missing').map((d) => d.day);
+    if (missing.length > 0) warnings.push(messages.getMessage('warning.daysMissing', [missing.length, missing.join(', ')]));
+  }
   const report: UsageSourceReport = { source: 'EventLogFile', status: failed.length > 0 ? 'capped' : 'used', detail, cannotShow: elfLimits(eventTypes) };
   return { report, summary, totals };
 }

@@ -21,6 +21,7 @@ import ConnectedAppDoctor from '../../src/commands/connectedapp/doctor.js';
 import ConnectedAppContain, { type ConnectedAppContainResult } from '../../src/commands/connectedapp/contain.js';
 import ConnectedAppRestore, { type ConnectedAppRestoreResult } from '../../src/commands/connectedapp/restore.js';
 import ConnectedAppList from '../../src/commands/connectedapp/list.js';
+import ConnectedAppLogsArchive from '../../src/commands/connectedapp/logs/archive.js';
 import ConnectedAppPolicySet from '../../src/commands/connectedapp/policy/set.js';
 import ConnectedAppPolicyShow from '../../src/commands/connectedapp/policy/show.js';
 import ConnectedAppRevoke from '../../src/commands/connectedapp/revoke.js';
@@ -189,6 +190,8 @@ const tokensGone = (appNames: string[]): WriteCheck['applied'] => {
 };
 
 const SNAPSHOTS = mkdtempSync(join(tmpdir(), 'ca-matrix-snapshots-'));
+/** logs archive writes only to disk: each run starts from an empty archive, so every run must give the clean run's answer. */
+const ARCHIVE = join(SNAPSHOTS, 'elf-archive');
 
 /** The snapshot file holds the state before containment: these holders and this permitted-users policy. */
 function snapshotHolds(file: string, holders: string[], permittedUsers: string): boolean {
@@ -274,6 +277,14 @@ const CASES: Case[] = [
   { name: 'usage', command: ConnectedAppUsage, args: ['--start-date', '2026-11-18', '--end-date', '2026-11-19'] },
   { name: 'doctor', command: ConnectedAppDoctor, args: ['--name', 'Alpha', '--username', 'ops@matrix.example.com', '--flow', 'refresh-token'] },
   { name: 'doctor, app alone, uninstalled', command: ConnectedAppDoctor, args: ['--name', 'Ghost'] },
+  {
+    name: 'logs archive',
+    command: ConnectedAppLogsArchive,
+    args: ['--output-dir', ARCHIVE],
+    fresh: () => {
+      rmSync(ARCHIVE, { recursive: true, force: true });
+    },
+  },
   { name: 'usage --new-ips-since', command: ConnectedAppUsage, args: ['--start-date', '2026-11-18', '--end-date', '2026-11-19', '--new-ips-since', '2026-11-19'] },
   {
     name: 'assign',

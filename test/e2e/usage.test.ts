@@ -272,11 +272,17 @@ describe('connectedapp usage (e2e through the org emulator)', function () {
   it('smoke: the benchmark path on a 5 MB log (rows match the bare parse, bounded concurrency)', async () => {
     const report = await runUsageBenchmark(SMOKE);
     const text = formatReport(report);
-    expect(report.large.rows, text).to.equal(report.large.baselineRecords - 1);
-    expect(report.small.rows, text).to.equal(report.small.baselineRecords - 1);
-    expect(report.hourly.maxConcurrent, text).to.be.within(2, 4);
-    expect(report.hourly.maxSequential, text).to.equal(1);
-    expect(report.hourly.countedConcurrent, text).to.equal(report.hourly.countedSequential);
+    const { large, small, hourly, archive } = report;
+    expect(large?.rows, text).to.equal((large?.baselineRecords ?? 0) - 1);
+    expect(small?.rows, text).to.equal((small?.baselineRecords ?? 0) - 1);
+    expect(hourly?.maxConcurrent, text).to.be.within(2, 4);
+    expect(hourly?.maxSequential, text).to.equal(1);
+    expect(hourly?.countedConcurrent, text).to.equal(hourly?.countedSequential);
+    // The archive path: every file archived, then read back from the archive alone, the same rows with 1 or N workers.
+    expect(archive.files, text).to.equal(SMOKE.archiveFiles);
+    expect(archive.fromArchive, text).to.equal(SMOKE.archiveFiles);
+    expect(archive.countedMulti, text).to.be.greaterThan(0);
+    expect(archive.countedMulti, text).to.equal(archive.countedSingle);
   });
 
   it('reads a log in memory that does not grow with the log (1 MB vs 32 MB, peak RSS of the CLI)', async function () {

@@ -18,6 +18,8 @@ export type FaultKind =
   | 'drop-mid'
   /** Content-Length announces the whole body, part of it is sent, then the connection is ended. */
   | 'truncate'
+  /** Headers and part of the body are sent, then nothing more while the connection stays open (a server hung mid-answer). */
+  | 'stall'
   /** The request is answered normally after `delayMs`. */
   | 'delay';
 
@@ -33,7 +35,7 @@ export type FaultRule = {
   errorCode?: string;
   message?: string;
   delayMs?: number;
-  /** drop-mid / truncate: body bytes sent before the cut (default: half the body). */
+  /** drop-mid / truncate / stall: body bytes sent before the cut (default: half the body). */
   afterBytes?: number;
 };
 

@@ -112,7 +112,7 @@ export class OrgState implements RecordStore {
   public readonly orgId: string;
   /** The clock the scenario's relative dates were resolved against (the pinned clock, or the machine's at start). */
   public readonly startedAt: Date;
-  private readonly pinnedNow: number | undefined;
+  private pinnedNow: number | undefined;
   public readonly maxApiVersion: string;
   public readonly scenario: Scenario;
   public readonly apps = new Map<string, AppState>();
@@ -248,6 +248,16 @@ export class OrgState implements RecordStore {
   /** The org's clock: pinned by the scenario, or the machine's (it moves). */
   public get now(): Date {
     return new Date(this.pinnedNow ?? Date.now());
+  }
+
+  /**
+   * Pins the clock at this instant (tests move it forward day by day to watch files appear and expire). The data
+   * stays as built: relative scenario dates were resolved against `startedAt`.
+   */
+  public setNow(at: Date | string | number): void {
+    const ms = at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
+    if (Number.isNaN(ms)) throw new Error(`not an instant: ${String(at)}`);
+    this.pinnedNow = ms;
   }
 
   public fmt(ms: number): string {

@@ -319,6 +319,17 @@ class EmulatorServer {
       const usage = process.resourceUsage();
       return json(200, { rssBytes: process.memoryUsage().rss, maxRssBytes: usage.maxRSS * 1024, requests: this.requests.length });
     }
+    if (path === '/__emulator/clock') {
+      // Control API (no auth, like stats): GET reads the org's clock, POST {"now": ISO} pins it there.
+      if (method === 'POST') {
+        try {
+          this.org.setNow((JSON.parse(body.toString('utf8')) as { now?: string }).now ?? '');
+        } catch (e) {
+          return json(400, { error: (e as Error).message });
+        }
+      }
+      return json(200, { now: this.org.now.toISOString() });
+    }
     if ((path === '/services/data' || path === '/services/data/') && method === 'GET') return this.rest.versions();
     if (path === '/services/oauth2/revoke') return this.revoke(url, body);
     const soapMatch = /^\/services\/Soap\/m\/(\d+\.\d+)(?:\/.*)?$/.exec(path);
@@ -367,7 +378,7 @@ class EmulatorServer {
       await this.send(res, { status: reply.status, headers, body: gzipSync(raw) }, entry, fault, log);
       return;
     }
-    const cutting = fault?.kind === 'drop-mid' || fault?.kind === 'truncate';
+    const cutting = fault?.kind === 'drop-mid' || fault?.kind === 'truncate' || fault?.kind === 'stall';
     const cut = cutting ? fault.rule.afterBytes ?? 32 * 1024 : Infinity;
     res.writeHead(reply.status, headers);
     const source = Readable.from(reply.stream.chunks());
@@ -412,7 +423,7 @@ class EmulatorServer {
             res.write(Buffer.alloc(0), () => {
               log();
               if (fault?.kind === 'truncate') res.socket?.end();
-              else res.socket?.destroy();
+              else if (fault?.kind !== 'stall') res.socket?.destroy();
               finish();
             });
             return;
@@ -443,7 +454,7 @@ class EmulatorServer {
   private async send(res: ServerResponse, reply: Reply, entry: RequestLogEntry, fault: ActiveFault | undefined, log: () => void): Promise<void> {
     const body = reply.body === undefined ? undefined : Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(reply.body, 'utf8');
     const length = body ? body.length : reply.stream ? reply.stream.length : 0;
-    const cutting = fault?.kind === 'drop-mid' || fault?.kind === 'truncate';
+    const cutting = fault?.kind === 'drop-mid' || fault?.kind === 'truncate' || fault?.kind === 'stall';
     const cut = cutting ? Math.min(length, fault.rule.afterBytes ?? Math.floor(length / 2)) : length;
     // Bodies pay for their bytes before they are sent; streams as they go (below).
     if (!reply.stream) await this.sleep(((body?.length ?? 0) / 1024) * this.latency.perKbMs);
@@ -451,7 +462,7 @@ class EmulatorServer {
     const finishCut = (): void => {
       log();
       if (fault?.kind === 'truncate') res.socket?.end();
-      else res.socket?.destroy();
+      else if (fault?.kind !== 'stall') res.socket?.destroy();
     };
     if (!reply.stream) {
       const piece = body ?? Buffer.alloc(0);

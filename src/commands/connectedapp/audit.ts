@@ -71,6 +71,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     'unused-days': Flags.integer({ min: 1, max: 3650, default: 90, summary: messages.getMessage('flags.unused-days.summary') }),
     'broad-profile-users': Flags.integer({ min: 1, default: 200, summary: messages.getMessage('flags.broad-profile-users.summary') }),
     'event-log-days': Flags.integer({ min: 0, max: 30, default: 7, summary: messages.getMessage('flags.event-log-days.summary') }),
+    'archive-dir': Flags.directory({ exists: true, summary: messages.getMessage('flags.archive-dir.summary') }),
   };
 
   public async run(): Promise<ConnectedAppAuditResult> {
@@ -138,6 +139,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     'unused-days': number;
     'broad-profile-users': number;
     'event-log-days': number;
+    'archive-dir'?: string;
   }): Promise<AuditInventory> {
     const options = { unusedDays: flags['unused-days'], broadProfileUsers: flags['broad-profile-users'], eventLogDays: flags['event-log-days'] };
     const conn: Connection | undefined = flags['target-org'] ? await this.connect(flags['target-org'], flags['api-version']) : undefined;
@@ -160,6 +162,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
       return await readOrgAuditInventory(conn, {
         names: flags.name,
         options,
+        archiveDir: flags['archive-dir'],
         onProgress: (stage, _done, total) => {
           this.spinner.status = stage === 'metadata' ? messages.getMessage('progress.metadata', [total]) : stage === 'usage' ? messages.getMessage('progress.usage') : undefined;
         },

@@ -4,6 +4,7 @@ import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import type { UsageResult } from '../../domain/usage.js';
 import { collectUsage, concurrencyFromEnv, newIpsSinceFlag, usageWindow, type UsageProgress } from '../../operations/usage.js';
+import { parseWorkersFromEnv } from '../../adapters/parse-pool.js';
 import { checkOutputFlags } from '../../renderers/output.js';
 import { USAGE_FORMATS, writeUsageReports } from '../../renderers/usage-output.js';
 
@@ -32,6 +33,7 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
     'group-by': Flags.option({ options: ['app', 'user', 'ip'] as const, summary: messages.getMessage('flags.group-by.summary'), description: messages.getMessage('flags.group-by.description') })(),
     'new-ips-since': Flags.string({ summary: messages.getMessage('flags.new-ips-since.summary'), description: messages.getMessage('flags.new-ips-since.description') }),
     'output-dir': Flags.directory({ summary: messages.getMessage('flags.output-dir.summary') }),
+    'archive-dir': Flags.directory({ exists: true, summary: messages.getMessage('flags.archive-dir.summary'), description: messages.getMessage('flags.archive-dir.description') }),
     'result-format': Flags.option({
       char: 'r',
       options: USAGE_FORMATS,
@@ -62,6 +64,8 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
         eventTypes: flags['event-type'],
         source: flags.source,
         outputDir: flags['output-dir'],
+        archiveDir: flags['archive-dir'],
+        parseWorkers: parseWorkersFromEnv(process.env.SF_CONNECTEDAPP_PARSE_WORKERS),
         concurrency: concurrencyFromEnv(process.env.SF_CONNECTEDAPP_CONCURRENCY),
         now,
         groupBy,
