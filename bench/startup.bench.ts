@@ -50,7 +50,7 @@ async function pack(into: string): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     const child = spawn(file, [...args, 'pack', '--pack-destination', into, '--loglevel', 'error'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`npm pack failed (exit ${String(code)})`))));
+    child.on('close', (code) => { code === 0 ? resolve() : reject(new Error(`npm pack failed (exit ${String(code)})`)); });
   });
   const tgz = readdirSync(into).find((f) => f.endsWith('.tgz'));
   if (tgz === undefined) throw new Error(`npm pack wrote no tarball into ${into}`);
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const tracker = new SfProcessTracker();
   const work = mkdtempSync(join(tmpdir(), 'bench-startup-'));
   try {
-    const sf = await ensureSfCli({ log: (l) => console.log(l), tracker });
+    const sf = await ensureSfCli({ log: (l) => { console.log(l); }, tracker });
     const tgz = await pack(join(work, 'pack'));
     const home = join(work, 'home');
     // sf asks before installing an unsigned plugin; the allow list (in sf's config dir) answers for it.

@@ -1,3 +1,4 @@
+import '../../node-guard.js';
 import { writeFile, readFile } from 'node:fs/promises';
 import { Messages, type Connection, type Org } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
