@@ -1,6 +1,7 @@
 import '../../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { requiredTargetOrg } from '../../../org-flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { errorCodesSection } from '../../../exit-codes.js';
 import { policyFieldValue, type AppPolicy } from '../../../domain/policy.js';
@@ -19,7 +20,7 @@ export default class ConnectedAppPolicyShow extends ConnectedAppCommand<Connecte
   public static readonly errorCodes = errorCodesSection();
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
+    'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({ char: 'n', multiple: true, required: true, summary: messages.getMessage('flags.name.summary') }),
   };
