@@ -77,8 +77,9 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
     return this.endWith(outcome.result, outcome.partial ? EXIT.partial : EXIT.ok);
   }
 
-  /** A bar of bytes received, shown in MB, on stderr (silent under --json). */
-  private byteProgress(): UsageProgress {
+  /** A bar of bytes received, shown in MB, on stderr when it is a terminal (silent under --json or into a file). */
+  private byteProgress(): UsageProgress | undefined {
+    if (!process.stderr.isTTY || this.jsonEnabled()) return undefined;
     const mb = (n: number): number => Math.round(n / 104857.6) / 10;
     let total = 0;
     return {
