@@ -6,7 +6,7 @@ import { ConnectedAppCommand } from '../../../base-command.js';
 import { errorCodesSection } from '../../../exit-codes.js';
 import { policyFieldValue, type AppPolicy } from '../../../domain/policy.js';
 import { showPolicies, type PolicyShowApp } from '../../../operations/policy.js';
-import { settingLabel, SHOWN_FIELDS, wordsWithDefault } from '../../../renderers/policy-words.js';
+import { metadataWords, settingLabel, SHOWN_FIELDS, wordsWithDefault } from '../../../renderers/policy-words.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.policy.show');
@@ -41,7 +41,7 @@ export default class ConnectedAppPolicyShow extends ConnectedAppCommand<Connecte
       this.table({
         data: SHOWN_FIELDS.map((field) => {
           const raw = policyFieldValue(policy, field);
-          return { setting: settingLabel(field), value: wordsWithDefault(policy, field), metadata: Array.isArray(raw) ? raw.join(', ') : (raw ?? '') };
+          return { setting: settingLabel(field), value: wordsWithDefault(policy, field), metadata: metadataWords(field, raw) };
         }),
         columns: [
           { key: 'setting', name: messages.getMessage('column.setting') },
