@@ -95,6 +95,8 @@ export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAp
     if (!process.stderr.isTTY || this.jsonEnabled()) return undefined;
     return {
       start: (total) => {
+        // The format's %s is sf-plugins-core's: its Progress puts the title there.
+        // eslint-disable-next-line sf-plugin/no-missing-messages
         this.progress.start(total, {}, { title: revokeMessages.getMessage('progress.title'), format: revokeMessages.getMessage('progress.format') });
       },
       update: (done) => {

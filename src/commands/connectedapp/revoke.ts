@@ -73,6 +73,8 @@ export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedApp
     if (!process.stderr.isTTY || this.jsonEnabled()) return undefined;
     return {
       start: (total) => {
+        // The format's %s is sf-plugins-core's: its Progress puts the title there.
+        // eslint-disable-next-line sf-plugin/no-missing-messages
         this.progress.start(total, {}, { title: messages.getMessage('progress.title'), format: messages.getMessage('progress.format') });
       },
       update: (done) => {

@@ -85,6 +85,8 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
     return {
       start: (totalBytes) => {
         total = mb(totalBytes);
+        // The format's %s is sf-plugins-core's: its Progress puts the title there.
+        // eslint-disable-next-line sf-plugin/no-missing-messages
         this.progress.start(total, {}, { title: messages.getMessage('progress.title'), format: messages.getMessage('progress.format') });
       },
       update: (done) => {
