@@ -1,5 +1,6 @@
-// Lint: typescript-eslint's strict, type-aware rules over src, test, bench and scripts.
+// Lint: typescript-eslint's strict, type-aware rules over src, test, bench and scripts; eslint-plugin-sf-plugin on src.
 import tseslint from 'typescript-eslint';
+import sfPlugin from 'eslint-plugin-sf-plugin';
 
 export default tseslint.config(
   { ignores: ['lib/**', 'coverage/**', 'node_modules/**', '.sf-cli-cache/**', 'tmp/**'] },
@@ -15,6 +16,12 @@ export default tseslint.config(
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-console': 'error',
     },
+  },
+  {
+    // Salesforce's own lint rules for sf commands (summaries, examples, flags, messages), as the official plugins run them.
+    files: ['src/**/*.ts'],
+    plugins: { 'sf-plugin': sfPlugin },
+    rules: sfPlugin.configs.recommended.rules,
   },
   {
     // Tests use chai's property assertions (`expect(x).to.be.true`) and non-null assertions on fixtures.

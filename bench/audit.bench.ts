@@ -1,10 +1,15 @@
 /*
  * Benchmark: `connectedapp audit` against generated orgs (100, 1,000 and 5,000 apps; 2,000 permission sets;
- * 20,000 OAuth tokens) with 50 ms latency injected per request, beside a naive baseline measured in the same
- * run: one metadata read and one token query per app, as existing tools do. Then source mode over 1,000
- * metadata files. Prints HTTP requests, wall time, peak RSS and ratios.
+ * 20,000 OAuth tokens; a week of ApiTotalUsage event logs, which audit reads by default) under the emulator's
+ * size-aware latency model (a fixed cost per request plus a cost per record returned and per KB sent), beside a
+ * baseline measured in the same run: a careful sequential reader that lists the apps, reads their metadata with
+ * readMetadata 10 names a call (the API's maximum) one call after another, and reads every OAuth token in one
+ * paged query. Then source mode over 1,000 metadata files. Prints HTTP requests, wall time, peak RSS and ratios.
  *
- *   npm run bench:audit [-- --latency 50 --sizes 100,1000,5000]
+ * Not modelled: a retrieve-based tool (`sf project retrieve start -m ConnectedApp`: Metadata API retrieve + polling
+ * + a zip): the emulator does not serve retrieve yet.
+ *
+ *   npm run bench:audit [-- --latency 50 --per-record 0.05 --per-kb 0.08 --sizes 100,1000,5000]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,13 +23,20 @@ const arg = (name: string, fallback: string): string => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const LATENCY_MS = Number(arg('latency', '50'));
+const PER_RECORD_MS = Number(arg('per-record', '0.05'));
+const PER_KB_MS = Number(arg('per-kb', '0.08'));
 const SIZES = arg('sizes', '100,1000,5000').split(',').map(Number);
 const MB = 1024 * 1024;
 
 type Row = { label: string; apps: number; requests: number; budget: number | null; seconds: number; rssMb: number | null };
 
 async function org(apps: number): Promise<Emulator> {
-  return start({ scenario: generateScenario({ apps, permissionSets: 2000, tokens: 20000, seed: 5 }), latencyMs: LATENCY_MS });
+  return start({
+    scenario: generateScenario({ apps, permissionSets: 2000, tokens: 20000, elfBytes: 20 * MB, seed: 5 }),
+    latencyMs: LATENCY_MS,
+    latencyPerRecordMs: PER_RECORD_MS,
+    latencyPerKbMs: PER_KB_MS,
+  });
 }
 
 async function pluginAudit(apps: number): Promise<Row> {
@@ -39,36 +51,37 @@ async function pluginAudit(apps: number): Promise<Row> {
   }
 }
 
-/** What existing tools do: per app, one readMetadata and one OauthToken query (4 at a time, to be fair). */
-async function naiveAudit(apps: number): Promise<Row> {
+/** A careful sequential reader: list the apps, readMetadata 10 names a call one after another, all tokens in one paged query. */
+async function sequentialReader(apps: number): Promise<Row> {
   const emulator = await org(apps);
   try {
     const headers = { Authorization: `Bearer ${emulator.accessToken}` };
     const began = performance.now();
     let requests = 0;
-    const list = await fetch(`${emulator.url}/services/data/v67.0/query?q=${encodeURIComponent('SELECT Id, Name FROM ConnectedApplication')}`, { headers });
-    requests++;
-    let page = (await list.json()) as { records: Array<{ Name: string }>; nextRecordsUrl?: string };
-    const names = page.records.map((r) => r.Name);
-    while (page.nextRecordsUrl) {
-      page = (await (await fetch(`${emulator.url}${page.nextRecordsUrl}`, { headers })).json()) as typeof page;
+    const queryAll = async (soql: string): Promise<Array<Record<string, unknown>>> => {
+      let page = (await (await fetch(`${emulator.url}/services/data/v67.0/query?q=${encodeURIComponent(soql)}`, { headers })).json()) as { records: Array<Record<string, unknown>>; nextRecordsUrl?: string };
       requests++;
-      names.push(...page.records.map((r) => r.Name));
-    }
-    const apiNames = emulator.org.table('ConnectedApplication').map((r) => emulator.org.appByAnyName(r.Name as string)?.name ?? '');
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < names.length) {
-        const i = next++;
-        const envelope = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="http://soap.sforce.com/2006/04/metadata"><soapenv:Header><SessionHeader><sessionId>${emulator.accessToken}</sessionId></SessionHeader></soapenv:Header><soapenv:Body><readMetadata><type>ConnectedApp</type><fullNames>${apiNames[i]}</fullNames></readMetadata></soapenv:Body></soapenv:Envelope>`;
-        await (await fetch(`${emulator.url}/services/Soap/m/67.0`, { method: 'POST', body: envelope, headers: { 'Content-Type': 'text/xml', SOAPAction: '""' } })).text();
-        const soql = `SELECT UserId, UseCount, LastUsedDate FROM OauthToken WHERE AppName = '${names[i].replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-        await (await fetch(`${emulator.url}/services/data/v67.0/query?q=${encodeURIComponent(soql)}`, { headers })).text();
-        requests += 2;
+      const records = [...page.records];
+      while (page.nextRecordsUrl) {
+        page = (await (await fetch(`${emulator.url}${page.nextRecordsUrl}`, { headers })).json()) as typeof page;
+        requests++;
+        records.push(...page.records);
       }
+      return records;
     };
-    await Promise.all([lane(), lane(), lane(), lane()]);
-    return { label: 'naive: per-app metadata read + token query', apps, requests, budget: null, seconds: (performance.now() - began) / 1000, rssMb: null };
+    const names = (await queryAll('SELECT Id, Name FROM ConnectedApplication')).map((r) => r.Name as string);
+    // The API names (what readMetadata takes) of the listed apps, as a tool would get them from listMetadata.
+    const apiNames = names.map((n) => emulator.org.appByAnyName(n)?.name ?? n);
+    for (let i = 0; i < apiNames.length; i += 10) {
+      const fullNames = apiNames.slice(i, i + 10).map((n) => `<fullNames>${n}</fullNames>`).join('');
+      const envelope = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="http://soap.sforce.com/2006/04/metadata"><soapenv:Header><SessionHeader><sessionId>${emulator.accessToken}</sessionId></SessionHeader></soapenv:Header><soapenv:Body><readMetadata><type>ConnectedApp</type>${fullNames}</readMetadata></soapenv:Body></soapenv:Envelope>`;
+      const response = await fetch(`${emulator.url}/services/Soap/m/67.0`, { method: 'POST', body: envelope, headers: { 'Content-Type': 'text/xml', SOAPAction: '""' } });
+      requests++;
+      if (!response.ok) throw new Error(`readMetadata failed: HTTP ${response.status}`);
+      await response.text();
+    }
+    await queryAll('SELECT AppName, UserId, UseCount, LastUsedDate FROM OauthToken');
+    return { label: 'baseline: sequential readMetadata ×10 + one token query', apps, requests, budget: null, seconds: (performance.now() - began) / 1000, rssMb: null };
   } finally {
     await emulator.stop();
   }
@@ -103,19 +116,21 @@ await ensureBuilt();
 const rows: Row[] = [];
 for (const size of SIZES) {
   rows.push(await pluginAudit(size));
-  rows.push(await naiveAudit(size));
+  rows.push(await sequentialReader(size));
 }
 rows.push(await sourceAudit(1000));
 
 const out = [
-  `audit benchmark: ${LATENCY_MS} ms latency per request; generated orgs with 2,000 permission sets and 20,000 OAuth tokens`,
+  `audit benchmark: latency ${LATENCY_MS} ms per request + ${PER_RECORD_MS} ms per record + ${PER_KB_MS} ms per KB; generated orgs with 2,000 permission sets, 20,000 OAuth tokens and a week of event logs (20 MB)`,
   '| run | apps | HTTP requests | budget | wall (s) | peak RSS (MB) |',
   '| --- | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map((r) => `| ${r.label} | ${r.apps} | ${r.requests} | ${r.budget ?? '—'} | ${r.seconds.toFixed(2)} | ${r.rssMb === null ? '—' : r.rssMb.toFixed(0)} |`),
 ];
 for (const size of SIZES) {
   const plugin = rows.find((r) => r.apps === size && r.budget !== null);
-  const naive = rows.find((r) => r.apps === size && r.budget === null);
-  if (plugin && naive) out.push(`ratio naive / plugin at ${size} apps: ${(naive.requests / plugin.requests).toFixed(1)}× requests, ${(naive.seconds / plugin.seconds).toFixed(1)}× wall time`);
+  const baseline = rows.find((r) => r.apps === size && r.budget === null);
+  if (plugin && baseline) out.push(`ratio baseline / plugin at ${size} apps: ${(baseline.requests / plugin.requests).toFixed(1)}× requests, ${(baseline.seconds / plugin.seconds).toFixed(1)}× wall time`);
 }
+out.push('', `command: npm run bench:audit -- ${process.argv.slice(2).join(' ')}`.trimEnd(), `run: ${new Date().toISOString()}`);
 console.log(out.join('\n'));
+if (process.argv.includes('--write')) writeFileSync(join(import.meta.dirname, 'results', 'audit.md'), `# audit benchmark results\n\n${out.join('\n')}\n`);

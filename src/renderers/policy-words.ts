@@ -1,6 +1,6 @@
 // Policy values in the words Setup uses, from the connectedapp.policy bundle; and PolicyError → SfError.
 import { Messages, type SfError } from '@salesforce/core';
-import type { AppPolicy, PolicyField } from '../domain/policy.js';
+import { CONNECTED_APP_METADATA_PATHS, type AppPolicy, type PolicyField } from '../domain/policy.js';
 import type { PolicyError } from '../domain/policy-error.js';
 import type { RefreshTokenPolicy } from '../domain/refresh-token.js';
 
@@ -57,6 +57,19 @@ export function fieldWords(policy: AppPolicy, field: PolicyField): string {
     default:
       return '';
   }
+}
+
+/** Fields whose Setup question is the opposite of their metadata element ("Require Secret…" vs isConsumerSecretOptional). */
+const INVERTED: ReadonlySet<PolicyField> = new Set(['consumerSecretOptional']);
+
+/**
+ * The metadata value beside the Setup words. Where Setup asks the opposite question, the element is named, so
+ * "Require Secret for Web Server Flow │ Yes │ false" does not read as a contradiction.
+ */
+export function metadataWords(field: PolicyField, raw: string | readonly string[] | null | undefined): string {
+  const value = Array.isArray(raw) ? raw.join(', ') : ((raw as string | null | undefined) ?? '');
+  if (!INVERTED.has(field) || value === '') return value;
+  return messages.getMessage('value.invertedElement', [CONNECTED_APP_METADATA_PATHS[field].split('.').pop() ?? field, value]);
 }
 
 /** The fields `policy show` lists, in the order Setup shows them. */

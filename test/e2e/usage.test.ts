@@ -147,8 +147,10 @@ describe('connectedapp usage (e2e through the org emulator)', function () {
     });
 
     it('streams one JSON event per line with --result-format ndjson, and CSV with csv', async () => {
-      const run = await runCli(['connectedapp', 'usage', '--result-format', 'ndjson', '--name', 'Jenkins_CI', ...DEMO_WINDOW], { emulator, json: false });
+      // Progress bars allowed (the harness turns them off), but stderr is a pipe, not a terminal: none in it.
+      const run = await runCli(['connectedapp', 'usage', '--result-format', 'ndjson', '--name', 'Jenkins_CI', ...DEMO_WINDOW], { emulator, json: false, env: { SF_USE_PROGRESS_BAR: undefined } });
       expect(run.exitCode, run.stderr).to.equal(0);
+      expect(run.stderr).not.to.include('Event log files');
       const events = run.stdout
         .trim()
         .split('\n')

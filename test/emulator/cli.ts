@@ -30,6 +30,14 @@ if (values.help) {
   process.exit(0);
 }
 
+/** A port that cannot be had is a usage problem: say which and what to do, without a stack. */
+function portProblem(error: unknown, port: string): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return `Port ${port} on 127.0.0.1 is already in use (another emulator still running?). Stop that process, pick another --port, or use --port 0 for a free one.\n`;
+  if (code === 'EACCES') return `Not allowed to listen on port ${port}. Use a port above 1023, or --port 0 for a free one.\n`;
+  return undefined;
+}
+
 const emulator = await start({
   scenario: values.scenario,
   port: Number(values.port),
@@ -39,6 +47,11 @@ const emulator = await start({
   queryBatchSize: values['batch-size'] === undefined ? undefined : Number(values['batch-size']),
   accessToken: values.token,
   faults: (values.fault ?? []).map(parseFaultRule),
+}).catch((error: unknown) => {
+  const problem = portProblem(error, values.port);
+  if (problem === undefined) throw error;
+  process.stderr.write(problem);
+  process.exit(2);
 });
 
 if (values.json) {

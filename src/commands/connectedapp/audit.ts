@@ -1,6 +1,8 @@
+import '../../node-guard.js';
 import { writeFile, readFile } from 'node:fs/promises';
 import { Messages, type Connection, type Org } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { optionalTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import { applyBaseline, AuditError, createBaseline, failsGate, parseBaseline, runAudit, selectRules, type NotEvaluated } from '../../domain/audit/engine.js';
@@ -45,7 +47,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
   public static readonly errorCodes = errorCodesSection('gate');
 
   public static readonly flags = {
-    'target-org': Flags.optionalOrg(),
+    'target-org': optionalTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     'source-dir': Flags.directory({ char: 'd', multiple: true, exists: true, summary: messages.getMessage('flags.source-dir.summary') }),
     name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary') }),

@@ -1,5 +1,7 @@
+import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import type { PairResult } from '../../domain/assignments.js';
 import { countTokens, type TokenResult } from '../../domain/tokens.js';
@@ -38,7 +40,7 @@ export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAp
   public static readonly errorCodes = errorCodesSection('partial');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
+    'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({ char: 'n', required: true, summary: messages.getMessage('flags.name.summary') }),
     'snapshot-file': Flags.string({ char: 's', required: true, summary: messages.getMessage('flags.snapshot-file.summary'), description: messages.getMessage('flags.snapshot-file.description') }),
@@ -93,6 +95,8 @@ export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAp
     if (!process.stderr.isTTY || this.jsonEnabled()) return undefined;
     return {
       start: (total) => {
+        // The format's %s is sf-plugins-core's: its Progress puts the title there.
+        // eslint-disable-next-line sf-plugin/no-missing-messages
         this.progress.start(total, {}, { title: revokeMessages.getMessage('progress.title'), format: revokeMessages.getMessage('progress.format') });
       },
       update: (done) => {

@@ -1,5 +1,7 @@
+import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { errorCodesSection } from '../../exit-codes.js';
 import { readInventory } from '../../adapters/connected-apps.js';
@@ -44,7 +46,7 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
   public static readonly errorCodes = errorCodesSection();
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
+    'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({
       char: 'n',

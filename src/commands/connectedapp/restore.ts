@@ -1,5 +1,7 @@
+import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import type { PairResult } from '../../domain/assignments.js';
 import { errorCodesSection } from '../../exit-codes.js';
@@ -32,7 +34,7 @@ export default class ConnectedAppRestore extends ConnectedAppCommand<ConnectedAp
   public static readonly errorCodes = errorCodesSection('partial');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
+    'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     'snapshot-file': Flags.file({ char: 's', required: true, exists: true, summary: messages.getMessage('flags.snapshot-file.summary') }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),

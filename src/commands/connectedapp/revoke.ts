@@ -1,5 +1,7 @@
+import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { parseDateFlag } from '../../domain/usage.js';
 import { countTokens, revokeOutcome, type TokenResult } from '../../domain/tokens.js';
@@ -28,7 +30,7 @@ export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedApp
   public static readonly errorCodes = errorCodesSection('partial');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
+    'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({ char: 'n', multiple: true, required: true, summary: messages.getMessage('flags.name.summary'), description: messages.getMessage('flags.name.description') }),
     username: Flags.string({ multiple: true, summary: messages.getMessage('flags.username.summary') }),
@@ -71,6 +73,8 @@ export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedApp
     if (!process.stderr.isTTY || this.jsonEnabled()) return undefined;
     return {
       start: (total) => {
+        // The format's %s is sf-plugins-core's: its Progress puts the title there.
+        // eslint-disable-next-line sf-plugin/no-missing-messages
         this.progress.start(total, {}, { title: messages.getMessage('progress.title'), format: messages.getMessage('progress.format') });
       },
       update: (done) => {

@@ -1,5 +1,7 @@
+import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { outcomeOf, type PairResult } from '../../domain/assignments.js';
 import { unassignAccess } from '../../operations/access.js';
@@ -24,7 +26,7 @@ export default class ConnectedAppUnassign extends ConnectedAppCommand<ConnectedA
   public static readonly errorCodes = errorCodesSection('partial');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
+    'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary') }),
     'permission-set': Flags.string({ char: 'p', multiple: true, summary: messages.getMessage('flags.permission-set.summary') }),

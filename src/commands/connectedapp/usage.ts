@@ -1,5 +1,7 @@
+import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import type { UsageResult } from '../../domain/usage.js';
@@ -20,7 +22,7 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
   public static readonly errorCodes = errorCodesSection('partial');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
+    'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary'), description: messages.getMessage('flags.name.description') }),
     username: Flags.string({ multiple: true, summary: messages.getMessage('flags.username.summary') }),
@@ -79,13 +81,16 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
     return this.endWith(outcome.result, outcome.partial ? EXIT.partial : EXIT.ok);
   }
 
-  /** A bar of bytes received, shown in MB, on stderr (silent under --json). */
-  private byteProgress(): UsageProgress {
+  /** A bar of bytes received, shown in MB, on stderr when it is a terminal (silent under --json or into a file). */
+  private byteProgress(): UsageProgress | undefined {
+    if (!process.stderr.isTTY || this.jsonEnabled()) return undefined;
     const mb = (n: number): number => Math.round(n / 104857.6) / 10;
     let total = 0;
     return {
       start: (totalBytes) => {
         total = mb(totalBytes);
+        // The format's %s is sf-plugins-core's: its Progress puts the title there.
+        // eslint-disable-next-line sf-plugin/no-missing-messages
         this.progress.start(total, {}, { title: messages.getMessage('progress.title'), format: messages.getMessage('progress.format') });
       },
       update: (done) => {

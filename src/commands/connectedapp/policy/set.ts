@@ -1,5 +1,7 @@
+import '../../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { requiredTargetOrg } from '../../../org-flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { DESIRED_POLICY_KEYS, desiredPolicyFromJson, toPolicyChange, type DesiredPolicy } from '../../../domain/desired-policy.js';
 import { PolicyError } from '../../../domain/policy-error.js';
@@ -31,7 +33,7 @@ export default class ConnectedAppPolicySet extends ConnectedAppCommand<Connected
   public static readonly errorCodes = errorCodesSection('gate', 'partial');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
+    'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary') }),
     'permitted-users': Flags.option({ options: ['admin-approved', 'all-self-authorize'] as const, summary: messages.getMessage('flags.permitted-users.summary') })(),

@@ -1,10 +1,12 @@
+import '../../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { requiredTargetOrg } from '../../../org-flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { errorCodesSection } from '../../../exit-codes.js';
 import { policyFieldValue, type AppPolicy } from '../../../domain/policy.js';
 import { showPolicies, type PolicyShowApp } from '../../../operations/policy.js';
-import { settingLabel, SHOWN_FIELDS, wordsWithDefault } from '../../../renderers/policy-words.js';
+import { metadataWords, settingLabel, SHOWN_FIELDS, wordsWithDefault } from '../../../renderers/policy-words.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.policy.show');
@@ -18,7 +20,7 @@ export default class ConnectedAppPolicyShow extends ConnectedAppCommand<Connecte
   public static readonly errorCodes = errorCodesSection();
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
+    'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({ char: 'n', multiple: true, required: true, summary: messages.getMessage('flags.name.summary') }),
   };
@@ -39,7 +41,7 @@ export default class ConnectedAppPolicyShow extends ConnectedAppCommand<Connecte
       this.table({
         data: SHOWN_FIELDS.map((field) => {
           const raw = policyFieldValue(policy, field);
-          return { setting: settingLabel(field), value: wordsWithDefault(policy, field), metadata: Array.isArray(raw) ? raw.join(', ') : (raw ?? '') };
+          return { setting: settingLabel(field), value: wordsWithDefault(policy, field), metadata: metadataWords(field, raw) };
         }),
         columns: [
           { key: 'setting', name: messages.getMessage('column.setting') },

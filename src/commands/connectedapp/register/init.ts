@@ -1,5 +1,7 @@
+import '../../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { requiredTargetOrg } from '../../../org-flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { readInventory } from '../../../adapters/connected-apps.js';
 import { RegisterFileError, writeRegisterDraft } from '../../../adapters/register-file.js';
@@ -20,7 +22,7 @@ export default class ConnectedAppRegisterInit extends ConnectedAppCommand<Connec
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
+    'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     'output-file': Flags.file({ char: 'f', required: true, summary: messages.getMessage('flags.output-file.summary') }),
     force: Flags.boolean({ summary: messages.getMessage('flags.force.summary') }),
