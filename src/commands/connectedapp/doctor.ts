@@ -1,5 +1,7 @@
+import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { DOCTOR_FLOWS } from '../../domain/doctor.js';
 import { parseIp } from '../../domain/ip-address.js';
@@ -21,7 +23,7 @@ export default class ConnectedAppDoctor extends ConnectedAppCommand<ConnectedApp
   public static readonly errorCodes = errorCodesSection('cannotUse', 'cannotTell');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
+    'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({ char: 'n', required: true, summary: messages.getMessage('flags.name.summary') }),
     username: Flags.string({ char: 'u', summary: messages.getMessage('flags.username.summary') }),

@@ -1,5 +1,7 @@
+import '../../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { requiredTargetOrg } from '../../../org-flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { EXIT, errorCodesSection } from '../../../exit-codes.js';
 import { archiveLogs, type ArchiveProgress, type ArchiveResult } from '../../../operations/archive.js';
@@ -18,7 +20,7 @@ export default class ConnectedAppLogsArchive extends ConnectedAppCommand<Connect
   public static readonly errorCodes = errorCodesSection('partial');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
+    'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     'output-dir': Flags.directory({ char: 'd', required: true, summary: messages.getMessage('flags.output-dir.summary') }),
     'event-type': Flags.string({ multiple: true, summary: messages.getMessage('flags.event-type.summary') }),
@@ -86,6 +88,8 @@ export default class ConnectedAppLogsArchive extends ConnectedAppCommand<Connect
     return {
       start: (totalBytes) => {
         total = mb(totalBytes);
+        // The format's %s is sf-plugins-core's: its Progress puts the title there.
+        // eslint-disable-next-line sf-plugin/no-missing-messages
         this.progress.start(total, {}, { title: messages.getMessage('progress.title'), format: messages.getMessage('progress.format') });
       },
       update: (done) => {
