@@ -42,6 +42,8 @@ export type Grant = {
   permissionSetId: string;
   /** for a group: the component permission set that carries the app */
   viaPermissionSet?: { id: string; name: string };
+  /** Active users this grant reaches (each user counted once per grant; a user may be reached by several). */
+  activeUserCount: number;
 };
 
 export type UserAccess = { userId: string; username: string; isActive: boolean; paths: Grant[] };
@@ -52,6 +54,8 @@ export type AppAccess = {
   /** Users who can use the app (only active ones unless options.userIds named them), at most options.listUsers. */
   activeUsers: UserAccess[];
   activeUserCount: number;
+  /** Distinct active users reached through each kind of grant (a user reached two ways counts in both). */
+  activeUsersByKind: Record<GrantKind, number>;
   /** users counted but not listed (cap) */
   truncated: boolean;
   /** false when a source was refused: grants (and so users) may be missing. */
@@ -120,9 +124,10 @@ async function optional<T>(coverage: SourceCoverage[], source: string, read: () 
 
 function grantOf(row: SeaRow): Grant {
   const p = row.Parent;
-  if (p?.IsOwnedByProfile) return { kind: 'profile', holderId: p.ProfileId ?? row.ParentId, holderName: p.Profile?.Name ?? p.Name, permissionSetId: row.ParentId };
-  if (p?.PermissionSetGroupId) return { kind: 'permission-set-group', holderId: p.PermissionSetGroupId, holderName: qualified(p.Name, p.NamespacePrefix), permissionSetId: row.ParentId };
-  return { kind: 'permission-set', holderId: row.ParentId, holderName: p ? qualified(p.Name, p.NamespacePrefix) : row.ParentId, permissionSetId: row.ParentId };
+  const base = { permissionSetId: row.ParentId, activeUserCount: 0 };
+  if (p?.IsOwnedByProfile) return { kind: 'profile', holderId: p.ProfileId ?? row.ParentId, holderName: p.Profile?.Name ?? p.Name, ...base };
+  if (p?.PermissionSetGroupId) return { kind: 'permission-set-group', holderId: p.PermissionSetGroupId, holderName: qualified(p.Name, p.NamespacePrefix), ...base };
+  return { kind: 'permission-set', holderId: row.ParentId, holderName: p ? qualified(p.Name, p.NamespacePrefix) : row.ParentId, ...base };
 }
 
 /**
@@ -176,6 +181,7 @@ export async function resolveAppAccess(
           holderName: c.PermissionSetGroup ? qualified(c.PermissionSetGroup.DeveloperName, c.PermissionSetGroup.NamespacePrefix) : c.PermissionSetGroupId,
           permissionSetId: g.permissionSetId,
           viaPermissionSet: { id: g.holderId, name: g.holderName },
+          activeUserCount: 0,
         });
       }
     }
@@ -211,18 +217,36 @@ export async function resolveAppAccess(
 
   const cap = options.listUsers ?? DEFAULT_LISTED_USERS;
   const grantsComplete = seaRows !== null && components !== null;
+  // Assignments indexed by what they point at, so each app looks only at its own grants' rows.
+  const bySet = new Map<string, AssignmentRow[]>();
+  const byGroup = new Map<string, AssignmentRow[]>();
+  const add = (index: Map<string, AssignmentRow[]>, key: string | null, row: AssignmentRow): void => {
+    if (!key) return;
+    const list = index.get(id15(key));
+    if (list) list.push(row);
+    else index.set(id15(key), [row]);
+  };
+  for (const a of assignments ?? []) {
+    add(bySet, a.PermissionSetId, a);
+    add(byGroup, a.PermissionSetGroupId, a);
+  }
   for (const [key, grants] of grantsByApp) {
     const users = new Map<string, UserAccess>();
-    for (const a of assignments ?? []) {
-      const paths = grants.filter((g) =>
-        g.kind === 'permission-set-group'
-          ? a.PermissionSetGroupId !== null && id15(a.PermissionSetGroupId) === id15(g.holderId)
-          : a.PermissionSetId !== null && id15(a.PermissionSetId) === id15(g.permissionSetId)
-      );
-      if (paths.length === 0) continue;
-      const user = users.get(id15(a.AssigneeId)) ?? { userId: a.AssigneeId, username: a.Assignee?.Username ?? a.AssigneeId, isActive: a.Assignee?.IsActive ?? true, paths: [] };
-      for (const p of paths) if (!user.paths.includes(p)) user.paths.push(p);
-      users.set(id15(a.AssigneeId), user);
+    const byKind: Record<GrantKind, Set<string>> = { profile: new Set(), 'permission-set': new Set(), 'permission-set-group': new Set() };
+    for (const grant of grants) {
+      const rows = grant.kind === 'permission-set-group' ? byGroup.get(id15(grant.holderId)) : bySet.get(id15(grant.permissionSetId));
+      const reached = new Set<string>();
+      for (const a of rows ?? []) {
+        const userKey = id15(a.AssigneeId);
+        const user = users.get(userKey) ?? { userId: a.AssigneeId, username: a.Assignee?.Username ?? a.AssigneeId, isActive: a.Assignee?.IsActive ?? true, paths: [] };
+        if (!user.paths.includes(grant)) user.paths.push(grant);
+        users.set(userKey, user);
+        if (user.isActive) {
+          reached.add(userKey);
+          byKind[grant.kind].add(userKey);
+        }
+      }
+      grant.activeUserCount = reached.size;
     }
     const listed = [...users.values()].sort((x, y) => x.username.localeCompare(y.username));
     const activeUserCount = listed.filter((u) => u.isActive).length;
@@ -232,6 +256,7 @@ export async function resolveAppAccess(
         grants,
         activeUsers: listed.slice(0, cap),
         activeUserCount,
+        activeUsersByKind: { profile: byKind.profile.size, 'permission-set': byKind['permission-set'].size, 'permission-set-group': byKind['permission-set-group'].size },
         truncated: listed.length > cap,
         grantsComplete,
         usersComplete: grantsComplete && assignments !== null,

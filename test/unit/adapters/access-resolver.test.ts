@@ -71,6 +71,8 @@ describe('access resolver (through the org emulator)', () => {
       ['bob@access.example.com', ['permission-set-group']],
     ]);
     expect(access.activeUserCount).to.equal(2);
+    expect(access.grants.map((g) => g.activeUserCount)).to.deep.equal([0, 2]);
+    expect(access.activeUsersByKind).to.deep.equal({ profile: 0, 'permission-set': 0, 'permission-set-group': 2 });
     expect([access.truncated, access.grantsComplete, access.usersComplete]).to.deep.equal([false, true, true]);
     expect(coverage.map((c) => [c.source, c.status])).to.deep.equal([
       ['SetupEntityAccess', 'used'],
@@ -90,6 +92,7 @@ describe('access resolver (through the org emulator)', () => {
       ['bob@access.example.com', ['permission-set:Direct_PS']],
       ['dave@access.example.com', ['profile:System Administrator']],
     ]);
+    expect(mixed.activeUsersByKind).to.deep.equal({ profile: 2, 'permission-set': 1, 'permission-set-group': 0 });
     expect(apps.get(ids[2])).to.include({ activeUserCount: 0 });
     expect(apps.get(ids[2])!.grants).to.deep.equal([]);
     expect(apps.get(ids[0])!.activeUserCount).to.equal(2);
