@@ -25,6 +25,8 @@ export type AuditHolder = {
   label: string;
   /** Active users assigned; null when PermissionSetAssignment could not be read. */
   activeUsers: number | null;
+  /** For a group: the component permission set that carries the app. */
+  via?: string;
 };
 
 export type TokenEvidence = { tokens: number; users: number; useCount: number; lastUsedDate: string | null; holders: string[] | null };
