@@ -2,7 +2,9 @@
  * Who can use a connected app: which profiles, permission sets and permission set groups grant it, and which users
  * that reaches, each with the path that grants them. Used by list, audit, assign/unassign (lockout guard) and doctor.
  *
- * Sources (Object Reference, API 67.0), three paged queries whatever the number of apps (IN lists chunked):
+ * Sources (Object Reference, API 67.0), three paged queries whatever the number of apps (past 300 apps or granting
+ * permission sets, the first two read the whole object instead of an IN list; assignments are chunked by 300
+ * distinct holders):
  * 1. SetupEntityAccess (SetupEntityId = the app, ParentId → PermissionSet): the grants. A profile grants through the
  *    permission set it owns (IsOwnedByProfile, ProfileId); a set with PermissionSetGroupId is a group's aggregate set
  *    (sforce_api_objects_permissionset.htm: "contains the aggregated permissions for the group").
@@ -97,12 +99,19 @@ type AssignmentRow = {
   Assignee: { Username: string; IsActive: boolean } | null;
 };
 
+const COMPONENT_SELECT = 'SELECT PermissionSetId, PermissionSetGroupId, PermissionSetGroup.DeveloperName, PermissionSetGroup.NamespacePrefix FROM PermissionSetGroupComponent';
+
 const qualified = (name: string, namespace: string | null | undefined): string => (namespace ? `${namespace}__${name}` : name);
 
-/** Runs one query per chunk of ids, concatenating the rows. */
-async function queryChunked<T>(conn: Connection, ids: readonly string[], soqlFor: (inList: string) => string): Promise<T[]> {
+/**
+ * Runs one query per chunk of ids, concatenating the rows; past one chunk, `whole` (when given) reads the object
+ * without the IN list instead — one paged query however many ids — and the caller keeps the rows it asked for.
+ */
+async function queryChunked<T>(conn: Connection, ids: readonly string[], soqlFor: (inList: string) => string, whole?: string): Promise<T[]> {
+  const unique = [...new Set(ids)];
+  if (whole !== undefined && unique.length > IDS_PER_QUERY) return (await queryAll<T>(conn, whole)).records;
   const rows: T[] = [];
-  for (const part of chunk([...new Set(ids)], IDS_PER_QUERY)) {
+  for (const part of chunk(unique, IDS_PER_QUERY)) {
     // Sequential on purpose: a few chunks at most, and the org limits concurrent requests.
     rows.push(...(await queryAll<T>(conn, soqlFor(soqlInList(part)))).records);
   }
@@ -147,14 +156,11 @@ export async function resolveAppAccess(
   if (appIds.length === 0) return { apps, coverage };
 
   // 1. Grants.
+  const seaSelect =
+    'SELECT ParentId, SetupEntityId, Parent.Name, Parent.NamespacePrefix, Parent.IsOwnedByProfile, Parent.ProfileId, Parent.Profile.Name, ' +
+    'Parent.PermissionSetGroupId FROM SetupEntityAccess WHERE ';
   const seaRows = await optional(coverage, 'SetupEntityAccess', () =>
-    queryChunked<SeaRow>(
-      conn,
-      [...given.keys()],
-      (ids) =>
-        'SELECT ParentId, SetupEntityId, Parent.Name, Parent.NamespacePrefix, Parent.IsOwnedByProfile, Parent.ProfileId, Parent.Profile.Name, ' +
-        `Parent.PermissionSetGroupId FROM SetupEntityAccess WHERE SetupEntityId IN ${ids}`
-    )
+    queryChunked<SeaRow>(conn, [...given.keys()], (ids) => `${seaSelect}SetupEntityId IN ${ids}`, `${seaSelect}SetupEntityType = 'ConnectedApplication'`)
   );
   const grantsByApp = new Map<string, Grant[]>([...given.keys()].map((k) => [k, []]));
   for (const row of seaRows ?? []) grantsByApp.get(id15(row.SetupEntityId))?.push(grantOf(row));
@@ -167,7 +173,8 @@ export async function resolveAppAccess(
           queryChunked<ComponentRow>(
             conn,
             direct.map((g) => g.permissionSetId),
-            (ids) => `SELECT PermissionSetId, PermissionSetGroupId, PermissionSetGroup.DeveloperName, PermissionSetGroup.NamespacePrefix FROM PermissionSetGroupComponent WHERE PermissionSetId IN ${ids}`
+            (ids) => `${COMPONENT_SELECT} WHERE PermissionSetId IN ${ids}`,
+            COMPONENT_SELECT
           )
         )
       : [];
