@@ -358,12 +358,16 @@ describe('audit rules', () => {
       const f = only(runRule(id, org(stale, full)));
       expect(f.evidence).to.deep.include({ sourcesExamined: ['tokens', 'logins', 'apiCalls'], unusedDays: 90, loginsDays: 90 });
     });
-    it('counts a source as evidence of absence only when it covers the whole window and was read completely', () => {
-      // 7 days of event logs and 30 days of logins cannot show 90 days without use: only the tokens can.
-      expect(only(runRule(id, org(stale))).evidence.sourcesExamined).to.deep.equal(['tokens']);
+    it('needs every source that could show use, each complete for the whole window; event logs are used, not needed', () => {
+      // 30 days of logins cannot show 90 days without use, and a refresh-token app needs them as well as its tokens.
+      undecided(runRule(id, org(stale)), ['logins']);
       const capped = { ...full, coverage: [{ source: 'OauthToken', status: 'capped' as const }] };
-      expect(only(runRule(id, org(stale, capped))).evidence.sourcesExamined).to.deep.equal(['logins', 'apiCalls']);
-      undecided(runRule(id, org({ ...stale, logins: null, apiCalls: null }, capped)), ['logins', 'apiCalls']);
+      undecided(runRule(id, org(stale, capped)), ['tokens']);
+      // OauthToken refused: never unused on LoginHistory alone.
+      undecided(runRule(id, org({ ...stale, tokens: null }, full)), ['tokens']);
+      undecided(runRule(id, org({ ...stale, logins: null, apiCalls: null }, capped)), ['tokens', 'logins']);
+      // Event logs kept 1 day of a 90-day window: not examined, and not needed.
+      expect(only(runRule(id, org(stale, { options: { ...full.options, eventLogDays: 1 } }))).evidence.sourcesExamined).to.deep.equal(['tokens', 'logins']);
     });
     it('does not fire when any source shows use', () => {
       none(runRule(id, org({})));
@@ -378,7 +382,7 @@ describe('audit rules', () => {
     });
     it('does not count OAuth tokens as evidence for a JWT / client-credentials app', () => {
       const jwt = policy({ certificate: 'MIIB' });
-      undecided(runRule(id, org({ policy: jwt, tokens: { ...stale.tokens, tokens: 0 }, logins: null, apiCalls: null })), ['logins', 'apiCalls']);
+      undecided(runRule(id, org({ policy: jwt, tokens: { ...stale.tokens, tokens: 0 }, logins: null, apiCalls: null })), ['logins']);
       const f = only(runRule(id, org({ policy: jwt, tokens: { ...stale.tokens, tokens: 0 }, logins: [], apiCalls: null }, full)));
       expect(f.evidence.sourcesExamined).to.deep.equal(['logins']);
     });
@@ -387,7 +391,7 @@ describe('audit rules', () => {
       none(runRule(id, org({ ...stale, apiCalls: { count: 1, lastSeen: 'garbage' } })));
     });
     it('does not count tokens when the policy is unknown', () => {
-      undecided(runRule(id, org({ policy: null, logins: null, apiCalls: null, tokens: stale.tokens })), ['metadata', 'logins', 'apiCalls']);
+      undecided(runRule(id, org({ policy: null, logins: null, apiCalls: null, tokens: stale.tokens })), ['metadata', 'logins']);
     });
   });
 
