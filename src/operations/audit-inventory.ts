@@ -156,6 +156,14 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
       if (uninstalled.has(appName)) continue;
       apps.push({ key: appName, apiName: null, label: appName, id: null, installed: false, namespacePrefix: null, policy: null, file: null, holders: null, tokens: tokenEvidence([], null), logins: loginsFor([appName]), apiCalls: calls, runAsUser: null });
     }
+    // Apps seen only in OAuth logins (LoginSubType Oauth…): in use and not installed. This finds them even when
+    // OauthToken cannot be read; a name that matches an installed app is that app.
+    const seen = new Set(apps.flatMap((a) => [a.label, a.apiName]).filter((n): n is string => !!n).map(normaliseName));
+    for (const appName of new Set(logins.byApp.filter((l) => l.application && /^oauth/i.test(l.loginSubType ?? '')).map((l) => l.application))) {
+      if (seen.has(normaliseName(appName)) || inventory.apps.some((a) => [a.label, a.apiName].some((n) => n && normaliseName(n) === normaliseName(appName)))) continue;
+      seen.add(normaliseName(appName));
+      apps.push({ key: appName, apiName: null, label: appName, id: null, installed: false, namespacePrefix: null, policy: null, file: null, holders: null, tokens: tokenEvidence([], null), logins: loginsFor([appName]), apiCalls: callsOf(appName, false), runAsUser: null });
+    }
   }
 
   const coverage: SourceCoverage[] = [

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { AuditResult } from '../../../src/domain/audit/engine.js';
 import { DEFAULT_AUDIT_OPTIONS, type AuditApp, type AuditInventory, type Finding } from '../../../src/domain/audit/model.js';
+import { findingControls } from '../../../src/domain/audit/benchmark.js';
 import { httpHost, isLoopbackHost } from '../../../src/domain/audit/rules/scopes-flows.js';
 import { app, connectedAppXml, fileApp, holder, inventory, policy, policyFromXml, runRule, sourceInventory } from './factory.js';
 
@@ -135,6 +136,23 @@ describe('audit rules', () => {
     it('does not fire without assignments or when admin-approved', () => {
       none(runRule(id, org({ policy: policy({ adminApproved: false }), holders: [] })));
       none(runRule(id, org({})));
+    });
+  });
+
+  describe('CA006-self-authorize-broad-scopes', () => {
+    const id = 'CA006-self-authorize-broad-scopes';
+    it('grades by scope: Full is high, Api with RefreshToken medium', () => {
+      const full = only(runRule(id, org({ policy: policy({ adminApproved: false, scopes: ['Full', 'RefreshToken'] }) })));
+      expect([full.severity, full.evidence.scopes]).to.deep.equal(['high', ['Full']]);
+      expect(findingControls(full)).to.deep.equal(['SBS-OAUTH-002']);
+      const offline = only(runRule(id, org({ policy: policy({ adminApproved: false, scopes: ['Api', 'RefreshToken'] }) })));
+      expect([offline.severity, offline.evidence.scopes]).to.deep.equal(['medium', ['Api', 'RefreshToken']]);
+    });
+    it('does not fire when admin-approved, for narrow scopes, for a SAML-only app, or when Permitted Users is not stated', () => {
+      none(runRule(id, org({ policy: policy({ scopes: ['Full'] }) })));
+      none(runRule(id, org({ policy: policy({ adminApproved: false, scopes: ['Api'] }) })));
+      none(runRule(id, org({ policy: policy({ adminApproved: false, oauth: false }) })));
+      undecided(runRule(id, sourceInventory([{ ...fileApp(), policy: policy({ adminApproved: null, scopes: ['Full'] }) }])), ['metadata'], ['permittedUsers']);
     });
   });
 
@@ -389,6 +407,11 @@ describe('audit rules', () => {
     it('treats unreadable dates as recent use (never "unused" on a bad clock)', () => {
       none(runRule(id, org(stale, { now: 'not a date' })));
       none(runRule(id, org({ ...stale, apiCalls: { count: 1, lastSeen: 'garbage' } })));
+    });
+    it('is not evaluated for a SAML-only app: no source read shows its use', () => {
+      const saml = policyFromXml(connectedAppXml({ oauth: false }).replace('</ConnectedApp>', '<samlConfig><acsUrl>https://sp.example.com/acs</acsUrl></samlConfig></ConnectedApp>'), 'Saml_App');
+      expect(saml).to.include({ hasSaml: true, hasOauth: false });
+      undecided(runRule(id, org({ ...stale, policy: saml }, full)), ['samlUse']);
     });
     it('does not count tokens when the policy is unknown', () => {
       undecided(runRule(id, org({ policy: null, logins: null, apiCalls: null, tokens: stale.tokens })), ['metadata', 'logins']);

@@ -89,9 +89,12 @@ export const unusedApp: AppRule = {
     //   a standing grant can be refreshed without a login in the window;
     // - JWT bearer and client-credentials apps need LoginHistory (every token they get is a login; they hold no
     //   refresh tokens), and tokens can say nothing;
-    // - unknown flows (no metadata) need both, and metadata.
+    // - unknown flows (no metadata) need both, and metadata;
+    // - SAML-only apps (no OAuth) cannot be shown unused by any source read here: not evaluated.
     // API calls (ApiTotalUsage) are read when they cover the window, but are not needed: a call needs an access
     // token, which is obtained by a login or a refresh inside the window.
+    // A SAML-only app gets no tokens and no OAuth logins: nothing read here can show it is used.
+    if (app.policy?.hasSaml && !app.policy.hasOauth) return unknown(['samlUse']);
     const complete = (source: string): boolean => !['capped', 'failed', 'partial'].includes(inventory.coverage.find((c) => c.source === source)?.status ?? 'used');
     const tokensMatter = !app.policy || tokensCanShowUse(app) || isUnknown(serverFlows(app.policy));
     const missing: Evidence[] = [];
