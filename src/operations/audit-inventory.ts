@@ -62,12 +62,17 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     // Optional like every other source: whatever goes wrong reading the logs becomes a coverage note.
     options.eventLogDays > 0
       ? readApiCallsByApp(conn, inventory.apps, { start: new Date(now.getTime() - options.eventLogDays * DAY_MS), end: now }, now).catch(
-          (error: unknown): ApiCallsByApp => ({ installed: new Map(), notInstalled: new Map(), filesRead: 0, coverage: coverageForError('EventLogFile:ApiTotalUsage', errorCodeOf(error), messageOf(error)) })
+          (error: unknown): ApiCallsByApp => ({ installed: new Map(), notInstalled: new Map(), filesRead: 0, daysCovered: 0, coverage: coverageForError('EventLogFile:ApiTotalUsage', errorCodeOf(error), messageOf(error)) })
         )
       : null,
   ]);
   // No log file in the window says nothing about use: then the logs are not evidence either way.
-  const callsRead = apiCalls !== null && apiCalls.filesRead > 0 && (apiCalls.coverage.status === 'used' || apiCalls.coverage.status === 'capped');
+  // Logs that cover fewer days than the window (free orgs keep ApiTotalUsage one day) are partial: they can show
+  // use on the days they cover, never absence over the window.
+  if (apiCalls?.coverage.status === 'used' && apiCalls.daysCovered < options.eventLogDays) {
+    apiCalls.coverage = { ...apiCalls.coverage, status: 'partial', detail: coverageText.getMessage('eventLogDaysCovered', [apiCalls.daysCovered, options.eventLogDays, apiCalls.filesRead]) };
+  }
+  const callsRead = apiCalls !== null && apiCalls.filesRead > 0 && ['used', 'capped', 'partial'].includes(apiCalls.coverage.status);
   const callsOf = (key: string, installedApp: boolean): AuditApp['apiCalls'] =>
     callsRead ? ((installedApp ? apiCalls.installed.get(id15(key)) : apiCalls.notInstalled.get(key)) ?? { count: 0, lastSeen: null }) : null;
   progress('usage', 1, 1);

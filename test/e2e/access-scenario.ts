@@ -35,10 +35,20 @@ export const GROUP_SCENARIO: Scenario = {
     { username: 'carol@access.example.com', profile: 'Standard User', permissionSetGroups: ['Bundle'], active: false },
     { username: 'dave@access.example.com', profile: 'System Administrator', permissionSets: ['Unrelated_PS'] },
   ],
+  // An OAuth app used in the last days that is not installed (its tokens are in no table here): only LoginHistory shows it.
+  loginHistory: [{ users: ['alice@access.example.com'], count: 3, application: 'Shadow Tool', loginSubType: 'OauthRefreshToken', withinDays: 10 }],
   connectedApps: [
     { name: 'Group_Only', metadata: appXml('Group Only', '<permissionSetName>Component PS</permissionSetName>') },
     { name: 'Mixed', metadata: appXml('Mixed', '<permissionSetName>Direct PS</permissionSetName><profileName>System Administrator</profileName>') },
     { name: 'Nobody', metadata: appXml('Nobody') },
+    // SAML single sign-on only: no OAuth settings at all.
+    {
+      name: 'Saml_Only',
+      metadata:
+        '<?xml version="1.0" encoding="UTF-8"?><ConnectedApp xmlns="http://soap.sforce.com/2006/04/metadata"><contactEmail>a@example.com</contactEmail><label>Saml Only</label>' +
+        '<profileName>Standard User</profileName><samlConfig><acsUrl>https://sp.example.com/acs</acsUrl><entityUrl>https://sp.example.com</entityUrl>' +
+        '<samlNameIdFormat>Unspecified</samlNameIdFormat><samlSubjectType>Username</samlSubjectType></samlConfig></ConnectedApp>',
+    },
     { name: 'Orphaned', metadata: appXml('Orphaned', '<permissionSetName>Lonely PS</permissionSetName>') },
     { name: 'Profile_And_Lonely', metadata: appXml('Profile And Lonely', '<permissionSetName>Lonely PS</permissionSetName><profileName>Standard User</profileName>') },
   ],
