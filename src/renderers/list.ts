@@ -17,6 +17,9 @@ const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.list
 /** The human table's columns (dates are in --json, csv and html: with them the table cannot fit 120 columns). */
 export const LIST_COLUMNS = ['apiName', 'label', 'id', 'permittedUsers', 'refreshToken', 'permissionSets', 'profiles', 'activeUsers'] as const;
 
+/** An Id never wraps (it is copied whole); counts need little room, so the text columns keep theirs (120 columns in all). */
+const FIXED_WIDTHS: Partial<Record<(typeof LIST_COLUMNS)[number], number>> = { id: 20, permissionSets: 10, profiles: 8, activeUsers: 12 };
+
 /** "5: profile 3, permission set 1, group 2" (only the kinds that reach someone), or "unknown". */
 export function activeUsersText(app: ConnectedAppListRow): string {
   if (app.activeUsers === null || app.activeUsersByKind === null) return messages.getMessage('activeUsers.unknown');
@@ -47,8 +50,7 @@ export function listTable(result: ConnectedAppListResult): {
       profiles: app.profileCount,
       activeUsers: activeUsersText(app),
     })),
-    // An Id never wraps (it is copied whole); the text columns wrap.
-    columns: LIST_COLUMNS.map((key) => ({ key, name: messages.getMessage(`column.${key}`), ...(key === 'id' ? { width: 20 } : {}) })),
+    columns: LIST_COLUMNS.map((key) => ({ key, name: messages.getMessage(`column.${key}`), ...(FIXED_WIDTHS[key] ? { width: FIXED_WIDTHS[key] } : {}) })),
   };
 }
 

@@ -113,7 +113,8 @@ describe('connectedapp list (e2e through the org emulator)', function () {
         await org.stop();
       }
     }
-    expect(counts[0]).to.equal(3);
+    // Inventory (3) + who can use the apps (3).
+    expect(counts[0]).to.equal(6);
     expect(counts[1]).to.equal(counts[0]);
   });
 });

@@ -62,6 +62,8 @@ const RULE_CONTROLS: Readonly<Record<string, readonly ControlId[]>> = {
 };
 
 const PERMISSION_CONTROL: Readonly<Partial<Record<string, ControlId>>> = {
+  // CA404 names the permission by its field (PermissionsCanApproveUninstalledApps); older reports by its label.
+  CanApproveUninstalledApps: 'SBS-ACS-003',
   ApproveUninstalledConnectedApps: 'SBS-ACS-003',
   UseAnyApiClient: 'SBS-ACS-006',
 };
