@@ -2,7 +2,9 @@
  * Who can use a connected app: which profiles, permission sets and permission set groups grant it, and which users
  * that reaches, each with the path that grants them. Used by list, audit, assign/unassign (lockout guard) and doctor.
  *
- * Sources (Object Reference, API 67.0), three paged queries whatever the number of apps (IN lists chunked):
+ * Sources (Object Reference, API 67.0), three paged queries whatever the number of apps (past 300 apps or granting
+ * permission sets, the first two read the whole object instead of an IN list; assignments are chunked by 300
+ * distinct holders):
  * 1. SetupEntityAccess (SetupEntityId = the app, ParentId → PermissionSet): the grants. A profile grants through the
  *    permission set it owns (IsOwnedByProfile, ProfileId); a set with PermissionSetGroupId is a group's aggregate set
  *    (sforce_api_objects_permissionset.htm: "contains the aggregated permissions for the group").
@@ -42,6 +44,8 @@ export type Grant = {
   permissionSetId: string;
   /** for a group: the component permission set that carries the app */
   viaPermissionSet?: { id: string; name: string };
+  /** Active users this grant reaches (each user counted once per grant; a user may be reached by several). */
+  activeUserCount: number;
 };
 
 export type UserAccess = { userId: string; username: string; isActive: boolean; paths: Grant[] };
@@ -52,6 +56,8 @@ export type AppAccess = {
   /** Users who can use the app (only active ones unless options.userIds named them), at most options.listUsers. */
   activeUsers: UserAccess[];
   activeUserCount: number;
+  /** Distinct active users reached through each kind of grant (a user reached two ways counts in both). */
+  activeUsersByKind: Record<GrantKind, number>;
   /** users counted but not listed (cap) */
   truncated: boolean;
   /** false when a source was refused: grants (and so users) may be missing. */
@@ -93,12 +99,19 @@ type AssignmentRow = {
   Assignee: { Username: string; IsActive: boolean } | null;
 };
 
+const COMPONENT_SELECT = 'SELECT PermissionSetId, PermissionSetGroupId, PermissionSetGroup.DeveloperName, PermissionSetGroup.NamespacePrefix FROM PermissionSetGroupComponent';
+
 const qualified = (name: string, namespace: string | null | undefined): string => (namespace ? `${namespace}__${name}` : name);
 
-/** Runs one query per chunk of ids, concatenating the rows. */
-async function queryChunked<T>(conn: Connection, ids: readonly string[], soqlFor: (inList: string) => string): Promise<T[]> {
+/**
+ * Runs one query per chunk of ids, concatenating the rows; past one chunk, `whole` (when given) reads the object
+ * without the IN list instead — one paged query however many ids — and the caller keeps the rows it asked for.
+ */
+async function queryChunked<T>(conn: Connection, ids: readonly string[], soqlFor: (inList: string) => string, whole?: string): Promise<T[]> {
+  const unique = [...new Set(ids)];
+  if (whole !== undefined && unique.length > IDS_PER_QUERY) return (await queryAll<T>(conn, whole)).records;
   const rows: T[] = [];
-  for (const part of chunk([...new Set(ids)], IDS_PER_QUERY)) {
+  for (const part of chunk(unique, IDS_PER_QUERY)) {
     // Sequential on purpose: a few chunks at most, and the org limits concurrent requests.
     rows.push(...(await queryAll<T>(conn, soqlFor(soqlInList(part)))).records);
   }
@@ -120,9 +133,10 @@ async function optional<T>(coverage: SourceCoverage[], source: string, read: () 
 
 function grantOf(row: SeaRow): Grant {
   const p = row.Parent;
-  if (p?.IsOwnedByProfile) return { kind: 'profile', holderId: p.ProfileId ?? row.ParentId, holderName: p.Profile?.Name ?? p.Name, permissionSetId: row.ParentId };
-  if (p?.PermissionSetGroupId) return { kind: 'permission-set-group', holderId: p.PermissionSetGroupId, holderName: qualified(p.Name, p.NamespacePrefix), permissionSetId: row.ParentId };
-  return { kind: 'permission-set', holderId: row.ParentId, holderName: p ? qualified(p.Name, p.NamespacePrefix) : row.ParentId, permissionSetId: row.ParentId };
+  const base = { permissionSetId: row.ParentId, activeUserCount: 0 };
+  if (p?.IsOwnedByProfile) return { kind: 'profile', holderId: p.ProfileId ?? row.ParentId, holderName: p.Profile?.Name ?? p.Name, ...base };
+  if (p?.PermissionSetGroupId) return { kind: 'permission-set-group', holderId: p.PermissionSetGroupId, holderName: qualified(p.Name, p.NamespacePrefix), ...base };
+  return { kind: 'permission-set', holderId: row.ParentId, holderName: p ? qualified(p.Name, p.NamespacePrefix) : row.ParentId, ...base };
 }
 
 /**
@@ -142,14 +156,11 @@ export async function resolveAppAccess(
   if (appIds.length === 0) return { apps, coverage };
 
   // 1. Grants.
+  const seaSelect =
+    'SELECT ParentId, SetupEntityId, Parent.Name, Parent.NamespacePrefix, Parent.IsOwnedByProfile, Parent.ProfileId, Parent.Profile.Name, ' +
+    'Parent.PermissionSetGroupId FROM SetupEntityAccess WHERE ';
   const seaRows = await optional(coverage, 'SetupEntityAccess', () =>
-    queryChunked<SeaRow>(
-      conn,
-      [...given.keys()],
-      (ids) =>
-        'SELECT ParentId, SetupEntityId, Parent.Name, Parent.NamespacePrefix, Parent.IsOwnedByProfile, Parent.ProfileId, Parent.Profile.Name, ' +
-        `Parent.PermissionSetGroupId FROM SetupEntityAccess WHERE SetupEntityId IN ${ids}`
-    )
+    queryChunked<SeaRow>(conn, [...given.keys()], (ids) => `${seaSelect}SetupEntityId IN ${ids}`, `${seaSelect}SetupEntityType = 'ConnectedApplication'`)
   );
   const grantsByApp = new Map<string, Grant[]>([...given.keys()].map((k) => [k, []]));
   for (const row of seaRows ?? []) grantsByApp.get(id15(row.SetupEntityId))?.push(grantOf(row));
@@ -162,7 +173,8 @@ export async function resolveAppAccess(
           queryChunked<ComponentRow>(
             conn,
             direct.map((g) => g.permissionSetId),
-            (ids) => `SELECT PermissionSetId, PermissionSetGroupId, PermissionSetGroup.DeveloperName, PermissionSetGroup.NamespacePrefix FROM PermissionSetGroupComponent WHERE PermissionSetId IN ${ids}`
+            (ids) => `${COMPONENT_SELECT} WHERE PermissionSetId IN ${ids}`,
+            COMPONENT_SELECT
           )
         )
       : [];
@@ -176,6 +188,7 @@ export async function resolveAppAccess(
           holderName: c.PermissionSetGroup ? qualified(c.PermissionSetGroup.DeveloperName, c.PermissionSetGroup.NamespacePrefix) : c.PermissionSetGroupId,
           permissionSetId: g.permissionSetId,
           viaPermissionSet: { id: g.holderId, name: g.holderName },
+          activeUserCount: 0,
         });
       }
     }
@@ -211,18 +224,36 @@ export async function resolveAppAccess(
 
   const cap = options.listUsers ?? DEFAULT_LISTED_USERS;
   const grantsComplete = seaRows !== null && components !== null;
+  // Assignments indexed by what they point at, so each app looks only at its own grants' rows.
+  const bySet = new Map<string, AssignmentRow[]>();
+  const byGroup = new Map<string, AssignmentRow[]>();
+  const add = (index: Map<string, AssignmentRow[]>, key: string | null, row: AssignmentRow): void => {
+    if (!key) return;
+    const list = index.get(id15(key));
+    if (list) list.push(row);
+    else index.set(id15(key), [row]);
+  };
+  for (const a of assignments ?? []) {
+    add(bySet, a.PermissionSetId, a);
+    add(byGroup, a.PermissionSetGroupId, a);
+  }
   for (const [key, grants] of grantsByApp) {
     const users = new Map<string, UserAccess>();
-    for (const a of assignments ?? []) {
-      const paths = grants.filter((g) =>
-        g.kind === 'permission-set-group'
-          ? a.PermissionSetGroupId !== null && id15(a.PermissionSetGroupId) === id15(g.holderId)
-          : a.PermissionSetId !== null && id15(a.PermissionSetId) === id15(g.permissionSetId)
-      );
-      if (paths.length === 0) continue;
-      const user = users.get(id15(a.AssigneeId)) ?? { userId: a.AssigneeId, username: a.Assignee?.Username ?? a.AssigneeId, isActive: a.Assignee?.IsActive ?? true, paths: [] };
-      for (const p of paths) if (!user.paths.includes(p)) user.paths.push(p);
-      users.set(id15(a.AssigneeId), user);
+    const byKind: Record<GrantKind, Set<string>> = { profile: new Set(), 'permission-set': new Set(), 'permission-set-group': new Set() };
+    for (const grant of grants) {
+      const rows = grant.kind === 'permission-set-group' ? byGroup.get(id15(grant.holderId)) : bySet.get(id15(grant.permissionSetId));
+      const reached = new Set<string>();
+      for (const a of rows ?? []) {
+        const userKey = id15(a.AssigneeId);
+        const user = users.get(userKey) ?? { userId: a.AssigneeId, username: a.Assignee?.Username ?? a.AssigneeId, isActive: a.Assignee?.IsActive ?? true, paths: [] };
+        if (!user.paths.includes(grant)) user.paths.push(grant);
+        users.set(userKey, user);
+        if (user.isActive) {
+          reached.add(userKey);
+          byKind[grant.kind].add(userKey);
+        }
+      }
+      grant.activeUserCount = reached.size;
     }
     const listed = [...users.values()].sort((x, y) => x.username.localeCompare(y.username));
     const activeUserCount = listed.filter((u) => u.isActive).length;
@@ -232,6 +263,7 @@ export async function resolveAppAccess(
         grants,
         activeUsers: listed.slice(0, cap),
         activeUserCount,
+        activeUsersByKind: { profile: byKind.profile.size, 'permission-set': byKind['permission-set'].size, 'permission-set-group': byKind['permission-set-group'].size },
         truncated: listed.length > cap,
         grantsComplete,
         usersComplete: grantsComplete && assignments !== null,

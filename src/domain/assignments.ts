@@ -76,14 +76,20 @@ export function planAssign(pairs: readonly AccessPair[], existing: readonly Acce
   return { present, missing };
 }
 
+/** What the access resolver found for an app: each grant's permission set (for a group: its component) and active users. */
+export type ReachingGrant = { permissionSetId: string; activeUsers: number };
+
 /**
  * For removals: which pairs exist (to delete) and which are absent, and which admin-approved apps
- * would be left with no assignment at all — every user locked out — if the deletions went through.
+ * would be left with no active user who can use them — every user locked out — if the deletions went through:
+ * no access row left, or (when `reach` says who each grant reaches, by app id15) no remaining grant — direct, or a
+ * group through a remaining component — reaching an active user.
  * `appRows` must hold every access row of the apps concerned, not only the requested pairs.
  */
 export function planUnassign(
   pairs: readonly AccessPair[],
-  appRows: readonly AccessRow[]
+  appRows: readonly AccessRow[],
+  reach?: ReadonlyMap<string, readonly ReachingGrant[]>
 ): { present: Array<AccessPair & { row: AccessRow }>; absent: AccessPair[]; lockouts: AppRef[] } {
   const { present, missing } = planAssign(pairs, appRows);
   const deleting = new Set(present.map((p) => p.row.id));
@@ -91,7 +97,10 @@ export function planUnassign(
   for (const { app } of present) {
     if (app.permittedUsers !== 'admin-approved') continue;
     const remaining = appRows.filter((r) => id15(r.appId) === id15(app.id) && !deleting.has(r.id));
-    if (remaining.length === 0) lockouts.set(app.id, app);
+    const grants = reach?.get(id15(app.id));
+    const left = new Set(remaining.map((r) => id15(r.permissionSetId)));
+    const reachesSomeone = grants ? grants.some((g) => g.activeUsers > 0 && left.has(id15(g.permissionSetId))) : remaining.length > 0;
+    if (!reachesSomeone) lockouts.set(app.id, app);
   }
   return { present, absent: missing, lockouts: [...lockouts.values()] };
 }

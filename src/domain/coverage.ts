@@ -2,7 +2,8 @@
  * What each data source could contribute. An optional source that is missing (not licensed, no
  * permission) is reported, never fatal, and no conclusion is drawn from evidence that was not read.
  */
-export type CoverageStatus = 'used' | 'not-licensed' | 'no-permission' | 'capped' | 'failed';
+/** partial: read, but covering less than asked (days of the window the org no longer keeps); the detail says what is missing. */
+export type CoverageStatus = 'used' | 'partial' | 'not-licensed' | 'no-permission' | 'capped' | 'failed';
 
 export type SourceCoverage = {
   /** e.g. 'ConnectedApplication', 'SetupEntityAccess', 'listMetadata:ConnectedApp', 'OauthToken'. */

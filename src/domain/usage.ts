@@ -1053,8 +1053,8 @@ export function newIpsReport(ips: readonly IpUsage[], since: Date, window: Usage
 
 export type UsageSourceReport = {
   source: 'EventLogFile' | 'OauthToken' | 'LoginHistory';
-  /** used, capped (part of the data), not-licensed, no-permission or failed. */
-  status: 'used' | 'not-licensed' | 'no-permission' | 'capped' | 'failed';
+  /** used, partial (less of the window than asked), capped (part of the data), not-licensed, no-permission or failed. */
+  status: 'used' | 'partial' | 'not-licensed' | 'no-permission' | 'capped' | 'failed';
   errorCode?: string;
   /** What was read: event types and files, the LoginHistory days, a cap that was hit. */
   detail?: string;

@@ -6,6 +6,7 @@
 import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, mayHaveApplied, messageOf } from '../adapters/api.js';
 import { holderKey, resolveHolders } from '../adapters/access-holders.js';
+import { resolveAppAccess } from '../adapters/access-resolver.js';
 import { createAccessRows, deleteAccessRows, readAccessRows, RECORDS_PER_CALL, type CollectionResult } from '../adapters/assignments.js';
 import { readAppComponents, readAppPolicies, readConnectedApplications } from '../adapters/connected-apps.js';
 import {
@@ -17,7 +18,9 @@ import {
   type AccessRow,
   type AppRef,
   type PairResult,
+  type ReachingGrant,
 } from '../domain/assignments.js';
+import { id15 } from '../domain/names.js';
 import { chunk } from '../domain/collections.js';
 import { joinInventory } from '../domain/inventory.js';
 import { writeProfilesThroughMetadata } from './metadata-access.js';
@@ -184,13 +187,27 @@ export async function unassignAccess(conn: Connection, requests: readonly Access
   const { pairs, apps } = await resolvePairs(conn, requests);
   const appRows: AccessRow[] = await readAccessRows(conn, apps.map((a) => a.id));
   const confirmed = await confirmPermittedUsers(conn, pairs, appRows);
-  const { lockouts } = planUnassign(confirmed, appRows);
+  const { lockouts } = planUnassign(confirmed, appRows, await reachOf(conn, apps));
   if (lockouts.length && !allowLockout) {
     throw unassignMessages.createError('error.Lockout', [lockouts.map((a) => a.apiName ?? a.label).join(', ')]);
   }
   const outcome = await removeAccess(conn, confirmed, appRows, mode);
   if (lockouts.length) outcome.warnings.push(unassignMessages.getMessage('warning.lockoutAllowed', [lockouts.map((a) => a.apiName ?? a.label).join(', ')]));
   return outcome;
+}
+
+/**
+ * Who each app's grants reach (groups through their components), for the lockout guard; null when the org will not
+ * say (then the guard falls back to "no access row left").
+ */
+async function reachOf(conn: Connection, apps: readonly AppRef[]): Promise<Map<string, ReachingGrant[]> | undefined> {
+  const { apps: access } = await resolveAppAccess(conn, apps.map((a) => a.id), { listUsers: 0 });
+  const reach = new Map<string, ReachingGrant[]>();
+  for (const [id, a] of access) {
+    if (!a.usersComplete) return undefined;
+    reach.set(id15(id), a.grants.map((g) => ({ permissionSetId: g.permissionSetId, activeUsers: g.activeUserCount })));
+  }
+  return reach;
 }
 
 /**

@@ -1,16 +1,16 @@
 /*
  * Builds the audit's view of an org: the inventory (apps, names, assignments), every app's full policy
  * from metadata (10 names a call, 4 calls at a time), and the optional sources (tokens, logins, users,
- * IP ranges). Requests: 3 + ceil(apps / 10) + about 12 + ceil(assigned profiles / 10) when profile IP ranges come
+ * IP ranges). Requests: 3 + ceil(apps / 10) + 3 for who can use the apps (src/adapters/access-resolver.ts) + about 12 + ceil(assigned profiles / 10) when profile IP ranges come
  * from Profile metadata, whatever the number of tokens or users.
  * Optional sources that are refused become coverage notes; the audit never fails on them.
  */
 import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, isTransient, messageOf, queryAll } from '../adapters/api.js';
 import { readAppPolicies, readInventory } from '../adapters/connected-apps.js';
+import { resolveAppAccess, type AppAccess } from '../adapters/access-resolver.js';
 import { readLoginUsage } from '../adapters/logins.js';
 import {
-  readActiveUserCounts,
   readAdminProfiles,
   readPermissionFields,
   readPrivilegedGrants,
@@ -21,10 +21,10 @@ import {
   type ProfileFacts,
 } from '../adapters/people.js';
 import { readTokenHolders, readTokenUsage, type AppTokenUsage } from '../adapters/tokens.js';
-import { DEFAULT_AUDIT_OPTIONS, type AuditApp, type AuditInventory, type AuditOptions, type Evidence, type LoginEvidence } from '../domain/audit/model.js';
+import { DEFAULT_AUDIT_OPTIONS, type AuditApp, type AuditHolder, type AuditInventory, type AuditOptions, type Evidence, type LoginEvidence } from '../domain/audit/model.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
 import type { InventoryApp } from '../domain/inventory.js';
-import { id15, normaliseName } from '../domain/names.js';
+import { id15, normaliseName, sameId } from '../domain/names.js';
 import type { AppPolicy } from '../domain/policy.js';
 import { resolveApps } from './resolve-apps.js';
 import { readApiCallsByApp, type ApiCallsByApp } from './usage.js';
@@ -58,16 +58,22 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     readPermissions(conn),
     readProfileIpRanges(conn, selected.flatMap((a) => a.profiles.map((p) => p.name))),
     readMenuItems(conn),
-    readActiveUserCounts(conn, selected.flatMap((a) => [...a.permissionSets, ...a.profiles].map((h) => h.permissionSetId))),
+    // Who can use each app: profiles, permission sets and groups (through their components), counted, not listed.
+    resolveAppAccess(conn, selected.map((a) => a.id), { listUsers: 0 }),
     // Optional like every other source: whatever goes wrong reading the logs becomes a coverage note.
     options.eventLogDays > 0
       ? readApiCallsByApp(conn, inventory.apps, { start: new Date(now.getTime() - options.eventLogDays * DAY_MS), end: now }, now, input.archiveDir).catch(
-          (error: unknown): ApiCallsByApp => ({ installed: new Map(), notInstalled: new Map(), filesRead: 0, coverage: coverageForError('EventLogFile:ApiTotalUsage', errorCodeOf(error), messageOf(error)) })
+          (error: unknown): ApiCallsByApp => ({ installed: new Map(), notInstalled: new Map(), filesRead: 0, daysCovered: 0, coverage: coverageForError('EventLogFile:ApiTotalUsage', errorCodeOf(error), messageOf(error)) })
         )
       : null,
   ]);
   // No log file in the window says nothing about use: then the logs are not evidence either way.
-  const callsRead = apiCalls !== null && apiCalls.filesRead > 0 && (apiCalls.coverage.status === 'used' || apiCalls.coverage.status === 'capped');
+  // Logs that cover fewer days than the window (free orgs keep ApiTotalUsage one day) are partial: they can show
+  // use on the days they cover, never absence over the window.
+  if (apiCalls?.coverage.status === 'used' && apiCalls.daysCovered < options.eventLogDays) {
+    apiCalls.coverage = { ...apiCalls.coverage, status: 'partial', detail: coverageText.getMessage('eventLogDaysCovered', [apiCalls.daysCovered, options.eventLogDays, apiCalls.filesRead]) };
+  }
+  const callsRead = apiCalls !== null && apiCalls.filesRead > 0 && ['used', 'capped', 'partial'].includes(apiCalls.coverage.status);
   const callsOf = (key: string, installedApp: boolean): AuditApp['apiCalls'] =>
     callsRead ? ((installedApp ? apiCalls.installed.get(id15(key)) : apiCalls.notInstalled.get(key)) ?? { count: 0, lastSeen: null }) : null;
   progress('usage', 1, 1);
@@ -126,12 +132,7 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
       namespacePrefix: app.namespacePrefix,
       policy,
       file: null,
-      holders: [...app.profiles, ...app.permissionSets].map((h) => ({
-        kind: h.kind,
-        name: h.name,
-        label: h.label,
-        activeUsers: activeUsers.coverage.status === 'used' ? (activeUsers.value.get(h.permissionSetId) ?? 0) : null,
-      })),
+      holders: holdersOf(app, activeUsers.apps.get(app.id)),
       tokens: tokenEvidence(tokensByApp.get(app.id), null),
       logins: loginsFor([app.label, app.apiName]),
       apiCalls: callsOf(app.id, true),
@@ -161,6 +162,14 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
       if (uninstalled.has(appName)) continue;
       apps.push({ key: appName, apiName: null, label: appName, id: null, installed: false, namespacePrefix: null, policy: null, file: null, holders: null, tokens: tokenEvidence([], null), logins: loginsFor([appName]), apiCalls: calls, runAsUser: null });
     }
+    // Apps seen only in OAuth logins (LoginSubType Oauth…): in use and not installed. This finds them even when
+    // OauthToken cannot be read; a name that matches an installed app is that app.
+    const seen = new Set(apps.flatMap((a) => [a.label, a.apiName]).filter((n): n is string => !!n).map(normaliseName));
+    for (const appName of new Set(logins.byApp.filter((l) => l.application && /^oauth/i.test(l.loginSubType ?? '')).map((l) => l.application))) {
+      if (seen.has(normaliseName(appName)) || inventory.apps.some((a) => [a.label, a.apiName].some((n) => n && normaliseName(n) === normaliseName(appName)))) continue;
+      seen.add(normaliseName(appName));
+      apps.push({ key: appName, apiName: null, label: appName, id: null, installed: false, namespacePrefix: null, policy: null, file: null, holders: null, tokens: tokenEvidence([], null), logins: loginsFor([appName]), apiCalls: callsOf(appName, false), runAsUser: null });
+    }
   }
 
   const coverage: SourceCoverage[] = [
@@ -168,7 +177,7 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     policies.coverage,
     tokens.coverage,
     logins.coverage,
-    activeUsers.coverage,
+    ...activeUsers.coverage,
     privileged.coverage,
     adminProfiles.coverage,
     ipRanges.coverage,
@@ -180,7 +189,7 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
   const evidence: Evidence[] = ['installState'];
   if (policies.coverage.status === 'used') evidence.push('metadata');
   evidence.push('assignments');
-  if (activeUsers.coverage.status === 'used') evidence.push('activeUsers');
+  if (activeUsers.coverage.every((c) => c.status === 'used')) evidence.push('activeUsers');
   if (tokens.coverage.status === 'used' || tokens.coverage.status === 'capped') evidence.push('tokens');
   if (logins.coverage.status === 'used' || logins.coverage.status === 'capped') evidence.push('logins');
   if (runAsUsers.coverage.status === 'used') evidence.push('users');
@@ -203,6 +212,22 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     parseErrors: [],
     options,
   };
+}
+
+/**
+ * The app's holders with their active users: every grant the resolver found (groups included, reached through their
+ * components). Active users are null when any access source could not be read; without the resolver's grants the
+ * inventory's assignments stand, counts unknown.
+ */
+function holdersOf(app: InventoryApp, access: AppAccess | undefined): AuditHolder[] {
+  if (!access?.grantsComplete) return [...app.profiles, ...app.permissionSets].map((h) => ({ kind: h.kind, name: h.name, label: h.label, activeUsers: null }));
+  return access.grants.map((g) => ({
+    kind: g.kind,
+    name: g.holderName,
+    label: app.profiles.find((h) => sameId(h.permissionSetId, g.permissionSetId) && g.kind === 'profile')?.label ?? app.permissionSets.find((h) => sameId(h.permissionSetId, g.permissionSetId) && g.kind !== 'permission-set-group')?.label ?? g.holderName,
+    activeUsers: access.usersComplete ? g.activeUserCount : null,
+    ...(g.viaPermissionSet ? { via: g.viaPermissionSet.name } : {}),
+  }));
 }
 
 /**

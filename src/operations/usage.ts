@@ -239,6 +239,8 @@ function elfLimits(eventTypes: readonly string[]): string[] {
 export type ApiCallsByApp = {
   installed: Map<string, { count: number; lastSeen: string | null }>;
   notInstalled: Map<string, { count: number; lastSeen: string | null }>;
+  /** Distinct days (LogDate) of the log files read: less than the window when the org keeps fewer days. */
+  daysCovered: number;
   /** Log files read completely; 0 means the logs say nothing either way. */
   filesRead: number;
   coverage: SourceCoverage;
@@ -259,8 +261,10 @@ export async function readApiCallsByApp(conn: Connection, apps: readonly Invento
     else notInstalled.set(ref.name, calls);
   }
   const { cannotShow: _cannotShow, ...coverage } = elf.report;
-  const filesRead = elf.summary?.files.filter((f) => f.status === 'read').length ?? 0;
-  return { installed, notInstalled, filesRead, coverage: { ...coverage, source: 'EventLogFile:ApiTotalUsage' } };
+  const read = elf.summary?.files.filter((f) => f.status === 'read') ?? [];
+  const filesRead = read.length;
+  const daysCovered = new Set(read.map((f) => new Date(parseSfDate(f.logDate)).toISOString().slice(0, 10))).size;
+  return { installed, notInstalled, filesRead, daysCovered, coverage: { ...coverage, source: 'EventLogFile:ApiTotalUsage' } };
 }
 
 async function readEventLogs(

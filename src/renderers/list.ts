@@ -15,7 +15,19 @@ Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.list');
 
 /** The human table's columns (dates are in --json, csv and html: with them the table cannot fit 120 columns). */
-export const LIST_COLUMNS = ['apiName', 'label', 'id', 'permittedUsers', 'refreshToken', 'permissionSets', 'profiles'] as const;
+export const LIST_COLUMNS = ['apiName', 'label', 'id', 'permittedUsers', 'refreshToken', 'permissionSets', 'profiles', 'activeUsers'] as const;
+
+/** An Id never wraps (it is copied whole); counts need little room, so the text columns keep theirs (120 columns in all). */
+const FIXED_WIDTHS: Partial<Record<(typeof LIST_COLUMNS)[number], number>> = { id: 20, permissionSets: 10, profiles: 8, activeUsers: 12 };
+
+/** "5: profile 3, permission set 1, group 2" (only the kinds that reach someone), or "unknown". */
+export function activeUsersText(app: ConnectedAppListRow): string {
+  if (app.activeUsers === null || app.activeUsersByKind === null) return messages.getMessage('activeUsers.unknown');
+  const kinds = (['profile', 'permissionSet', 'permissionSetGroup'] as const)
+    .filter((k) => (app.activeUsersByKind?.[k] ?? 0) > 0)
+    .map((k) => messages.getMessage(`activeUsers.${k}`, [app.activeUsersByKind?.[k] ?? 0]));
+  return kinds.length ? messages.getMessage('activeUsers.byKind', [app.activeUsers, kinds.join(', ')]) : String(app.activeUsers);
+}
 
 export function refreshTokenText(policy: SObjectRefreshToken): string {
   if (policy.validityPeriod === null || policy.validityPeriod === 0) return messages.getMessage('refreshToken.none');
@@ -36,13 +48,13 @@ export function listTable(result: ConnectedAppListResult): {
       refreshToken: refreshTokenText(app.refreshToken),
       permissionSets: app.permissionSetCount,
       profiles: app.profileCount,
+      activeUsers: activeUsersText(app),
     })),
-    // An Id never wraps (it is copied whole); the text columns wrap.
-    columns: LIST_COLUMNS.map((key) => ({ key, name: messages.getMessage(`column.${key}`), ...(key === 'id' ? { width: 20 } : {}) })),
+    columns: LIST_COLUMNS.map((key) => ({ key, name: messages.getMessage(`column.${key}`), ...(FIXED_WIDTHS[key] ? { width: FIXED_WIDTHS[key] } : {}) })),
   };
 }
 
-export const LIST_CSV_COLUMNS = ['apiName', 'label', 'id', 'namespacePrefix', 'permittedUsers', 'refreshTokenValidity', 'refreshTokenMeasuredFrom', 'permissionSets', 'profiles', 'createdDate', 'lastModifiedDate'] as const;
+export const LIST_CSV_COLUMNS = ['apiName', 'label', 'id', 'namespacePrefix', 'permittedUsers', 'refreshTokenValidity', 'refreshTokenMeasuredFrom', 'permissionSets', 'profiles', 'permissionSetGroups', 'activeUsers', 'activeUsersByProfile', 'activeUsersByPermissionSet', 'activeUsersByPermissionSetGroup', 'createdDate', 'lastModifiedDate'] as const;
 
 /** CSV: one row per app; assignments listed by name, separated by "; ". */
 export function* listCsvLines(result: ConnectedAppListResult): Generator<string> {
@@ -58,6 +70,11 @@ export function* listCsvLines(result: ConnectedAppListResult): Generator<string>
       app.refreshToken.measuredFrom,
       app.permissionSets.join('; '),
       app.profiles.join('; '),
+      app.permissionSetGroups.join('; '),
+      app.activeUsers,
+      app.activeUsersByKind?.profile ?? null,
+      app.activeUsersByKind?.permissionSet ?? null,
+      app.activeUsersByKind?.permissionSetGroup ?? null,
       app.createdDate,
       app.lastModifiedDate,
     ]
@@ -73,13 +90,13 @@ function row(app: ConnectedAppListRow, base: string | null): ReturnType<typeof h
   return html`<tr data-item data-flag-${app.permittedUsers}>
 <td data-search>${app.apiName ?? ''}</td><td data-search>${app.label}</td><td class="id">${link ? externalLink(link, app.id) : app.id}</td>
 <td>${permittedUsersLabel(app)}</td><td>${refreshTokenText(app.refreshToken)}</td>
-<td data-search>${app.permissionSets.join(', ')}</td><td data-search>${app.profiles.join(', ')}</td>
+<td data-search>${app.permissionSets.join(', ')}</td><td data-search>${app.profiles.join(', ')}</td><td>${activeUsersText(app)}</td>
 <td class="date">${app.createdDate?.slice(0, 10) ?? ''}</td><td class="date">${app.lastModifiedDate?.slice(0, 10) ?? ''}</td></tr>`;
 }
 
 export function renderListHtml(result: ConnectedAppListResult, context: ListHtmlContext): string {
   const base = setupBase(context.instanceUrl);
-  const columns = ['apiName', 'label', 'id', 'permittedUsers', 'refreshToken', 'permissionSets', 'profiles', 'created', 'modified'];
+  const columns = ['apiName', 'label', 'id', 'permittedUsers', 'refreshToken', 'permissionSets', 'profiles', 'activeUsers', 'created', 'modified'];
   const modes = [...new Set(result.apps.map((a) => a.permittedUsers))].sort();
   const body = html`<header class="top"><h1>${reportText('list.title')}</h1><div class="meta"><span>${reportText('list.count', [result.apps.length])}</span>${
     context.orgId ? html`<span>${reportText('html.orgId', [context.orgId])}</span>` : null

@@ -53,7 +53,9 @@ describe('connectedapp audit against an org (e2e through the org emulator)', fun
     const run = await runCli(['connectedapp', 'audit', '--event-log-days', '30', '--rule', 'lifecycle'], { emulator: demo });
     expect(run.exitCode, run.stderr).to.equal(0);
     const elf = result(run).coverage.find((c) => c.source === 'EventLogFile:ApiTotalUsage');
-    expect(elf?.status).to.equal('used');
+    // A day or two of a 30-day window: the calls read count as use, the coverage says the window is not covered.
+    expect(elf?.status).to.equal('partial');
+    expect(elf?.detail).to.match(/covers [12] of the 30 day\(s\)/);
     expect(run.requests.filter((r) => r.path.endsWith('/LogFile')).length).to.be.greaterThan(0);
     const zapier = result(run).findings.find((f) => f.ruleId.startsWith('CA401') && f.app === 'Zapier');
     expect(zapier?.evidence.apiCalls).to.be.a('number').and.greaterThan(0);

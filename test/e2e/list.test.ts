@@ -30,7 +30,8 @@ describe('connectedapp list (e2e through the org emulator)', function () {
     // Sorted by API name.
     const keys = apps.map((a) => (a.apiName ?? a.label).toLowerCase());
     expect(keys).to.deep.equal([...keys].sort());
-    expect(ownRequests(run)).to.have.length(3);
+    // Inventory (3) + who can use the apps (src/adapters/access-resolver.ts: 3).
+    expect(ownRequests(run)).to.have.length(6);
   });
 
   it('pages with nextRecordsUrl when the org returns small batches', async () => {
@@ -112,7 +113,8 @@ describe('connectedapp list (e2e through the org emulator)', function () {
         await org.stop();
       }
     }
-    expect(counts[0]).to.equal(3);
+    // Inventory (3) + who can use the apps (3).
+    expect(counts[0]).to.equal(6);
     expect(counts[1]).to.equal(counts[0]);
   });
 });

@@ -5,6 +5,7 @@ import { requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { errorCodesSection } from '../../exit-codes.js';
 import { readInventory } from '../../adapters/connected-apps.js';
+import { resolveAppAccess, type AppAccess } from '../../adapters/access-resolver.js';
 import type { SourceCoverage } from '../../domain/coverage.js';
 import type { AppComponent, InventoryApp, JoinedBy, PermittedUsers, SObjectRefreshToken } from '../../domain/inventory.js';
 import { resolveApps } from '../../operations/resolve-apps.js';
@@ -28,6 +29,12 @@ export type ConnectedAppListRow = {
   profileCount: number;
   permissionSets: string[];
   profiles: string[];
+  /** Permission set groups that grant the app through a component permission set. */
+  permissionSetGroups: string[];
+  /** Distinct active users who can use the app (any grant); null when assignments could not all be read. */
+  activeUsers: number | null;
+  /** Active users reached through each kind of grant (a user reached two ways counts in both); null as above. */
+  activeUsersByKind: { profile: number; permissionSet: number; permissionSetGroup: number } | null;
   createdDate: string | null;
   lastModifiedDate: string | null;
 };
@@ -62,9 +69,16 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
   public async run(): Promise<ConnectedAppListResult> {
     const { flags } = await this.parse(ConnectedAppList);
     checkOutputFlags({ formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] });
-    const inventory = await readInventory(await this.connect(flags['target-org'], flags['api-version']));
+    const conn = await this.connect(flags['target-org'], flags['api-version']);
+    const inventory = await readInventory(conn);
     const apps = flags.name ? resolveApps(inventory.apps, flags.name) : inventory.apps;
-    const result = { apps: apps.map(toRow), unmatchedComponents: inventory.unmatchedComponents, coverage: inventory.coverage };
+    // Who can use each app: counted, not listed (three queries whatever the number of apps).
+    const access = await resolveAppAccess(conn, apps.map((a) => a.id), { listUsers: 0 });
+    const result = {
+      apps: apps.map((a) => toRow(a, access.apps.get(a.id))),
+      unmatchedComponents: inventory.unmatchedComponents,
+      coverage: [...inventory.coverage, ...access.coverage.filter((c) => c.source !== 'SetupEntityAccess' || c.status !== 'used')],
+    };
     this.warnAbout(result);
     await writeListReports(this, result, {
       formats: flags['result-format'],
@@ -91,7 +105,8 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
   }
 }
 
-function toRow(app: InventoryApp): ConnectedAppListRow {
+function toRow(app: InventoryApp, access: AppAccess | undefined): ConnectedAppListRow {
+  const known = access?.usersComplete === true;
   return {
     apiName: app.apiName,
     label: app.label,
@@ -104,6 +119,11 @@ function toRow(app: InventoryApp): ConnectedAppListRow {
     profileCount: app.profiles.length,
     permissionSets: app.permissionSets.map((p) => p.name),
     profiles: app.profiles.map((p) => p.name),
+    permissionSetGroups: [...new Set((access?.grants ?? []).filter((g) => g.kind === 'permission-set-group').map((g) => g.holderName))],
+    activeUsers: known ? access.activeUserCount : null,
+    activeUsersByKind: known
+      ? { profile: access.activeUsersByKind.profile, permissionSet: access.activeUsersByKind['permission-set'], permissionSetGroup: access.activeUsersByKind['permission-set-group'] }
+      : null,
     createdDate: app.createdDate,
     lastModifiedDate: app.lastModifiedDate,
   };

@@ -50,6 +50,7 @@ const RULE_CONTROLS: Readonly<Record<string, readonly ControlId[]>> = {
   'CA003-self-authorize-server-flow': ['SBS-OAUTH-002'],
   'CA004-preauth-broad-profile': ['SBS-OAUTH-002'],
   'CA005-assignments-ignored-self-authorize': ['SBS-OAUTH-002'],
+  'CA006-self-authorize-broad-scopes': ['SBS-OAUTH-002'],
   'CA101-ip-bypass-self-authorize': ['SBS-AUTH-003'],
   'CA102-ip-bypass-uncompensated': ['SBS-AUTH-003'],
   'CA103-ip-enforce-no-profile-ranges': ['SBS-AUTH-003'],

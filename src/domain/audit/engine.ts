@@ -288,6 +288,7 @@ const EVIDENCE_ORDER: readonly Evidence[] = [
   'permissions',
   'orgNames',
   'register',
+  'samlUse',
 ];
 
 function orderEvidence(evidence: readonly Evidence[]): Evidence[] {

@@ -13,9 +13,23 @@ export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'l
 /**
  * The kinds of evidence a rule may need. A rule whose evidence is missing is "not evaluated", never "passed".
  * apiCalls: AuditApp.apiCalls (ApiTotalUsage); permissions: AuditInventory.privilegedUsers and adminProfiles;
- * register: AuditInventory.register (the --register file).
+ * register: AuditInventory.register (the --register file); samlUse: never available (see CA402).
  */
-export type Evidence = 'metadata' | 'assignments' | 'activeUsers' | 'tokens' | 'logins' | 'users' | 'ipRanges' | 'installState' | 'orgNames' | 'apiCalls' | 'permissions' | 'register';
+export type Evidence =
+  | 'metadata'
+  | 'assignments'
+  | 'activeUsers'
+  | 'tokens'
+  | 'logins'
+  | 'users'
+  | 'ipRanges'
+  | 'installState'
+  | 'orgNames'
+  | 'apiCalls'
+  | 'permissions'
+  | 'register'
+  /** Use of a SAML-only app: no source the plugin reads records it (never available). */
+  | 'samlUse';
 
 /** A profile or permission set that holds the app, with its active users when known. */
 export type AuditHolder = {
@@ -25,6 +39,8 @@ export type AuditHolder = {
   label: string;
   /** Active users assigned; null when PermissionSetAssignment could not be read. */
   activeUsers: number | null;
+  /** For a group: the component permission set that carries the app. */
+  via?: string;
 };
 
 export type TokenEvidence = { tokens: number; users: number; useCount: number; lastUsedDate: string | null; holders: string[] | null };

@@ -130,13 +130,7 @@ export function humanAudit(report: AuditReport, options: HumanOptions): HumanBlo
   if (report.suppressed > 0) blocks.push({ kind: 'log', text: messages.getMessage('summary.suppressed', [report.suppressed]) });
   const unread = report.coverage.filter((c) => c.status !== 'used');
   if (unread.length > 0) blocks.push({ kind: 'log', text: messages.getMessage('summary.unread', [unread.map((c) => c.source).join(', ')]) });
-  blocks.push(...(options.verbosity === 'concise' ? concise(report) : byRule(report, options.verbosity === 'verbose')));
-  if (options.verbosity === 'concise' && report.findings.length > 0) blocks.push({ kind: 'log', text: '' }, { kind: 'log', text: messages.getMessage('hint.concise') });
-  if (options.benchmark) blocks.push(...benchmarkBlocks(report));
-  if (report.notEvaluated.length) {
-    blocks.push({ kind: 'log', text: '' }, { kind: 'log', text: messages.getMessage('header.notEvaluated') });
-    for (const n of report.notEvaluated) blocks.push(...labelled(2, '', notEvaluatedText(n)).map((text): HumanBlock => ({ kind: 'log', text })));
-  }
+  // What was read comes before what was found: a silence is only as good as the sources behind it.
   const notes = report.coverage.filter((c) => c.status !== 'used' || c.detail);
   if (notes.length) {
     blocks.push({ kind: 'log', text: '' }, { kind: 'log', text: messages.getMessage('header.coverage') });
@@ -144,6 +138,13 @@ export function humanAudit(report: AuditReport, options: HumanOptions): HumanBlo
       const text = `${c.source}: ${coverageLabel(c.status)}${c.detail ? ` — ${c.detail}` : ''}`;
       blocks.push(...wrap(v(text), TABLE_WIDTH, 4, 2).map((line): HumanBlock => ({ kind: 'styled', text: line })));
     }
+  }
+  blocks.push(...(options.verbosity === 'concise' ? concise(report) : byRule(report, options.verbosity === 'verbose')));
+  if (options.verbosity === 'concise' && report.findings.length > 0) blocks.push({ kind: 'log', text: '' }, { kind: 'log', text: messages.getMessage('hint.concise') });
+  if (options.benchmark) blocks.push(...benchmarkBlocks(report));
+  if (report.notEvaluated.length) {
+    blocks.push({ kind: 'log', text: '' }, { kind: 'log', text: messages.getMessage('header.notEvaluated') });
+    for (const n of report.notEvaluated) blocks.push(...labelled(2, '', notEvaluatedText(n)).map((text): HumanBlock => ({ kind: 'log', text })));
   }
   return blocks;
 }

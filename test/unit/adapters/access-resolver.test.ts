@@ -1,40 +1,8 @@
 import { expect } from 'chai';
 import type { Connection } from '@salesforce/core';
 import { resolveAppAccess } from '../../../src/adapters/access-resolver.js';
-import { start, type Emulator, type Scenario } from '../../emulator/index.js';
-
-const app = (label: string, extra = ''): string =>
-  `<?xml version="1.0" encoding="UTF-8"?><ConnectedApp xmlns="http://soap.sforce.com/2006/04/metadata"><contactEmail>a@example.com</contactEmail><label>${label}</label>` +
-  '<oauthConfig><callbackUrl>https://example.com/cb</callbackUrl><isAdminApproved>true</isAdminApproved><scopes>Api</scopes></oauthConfig>' +
-  `${extra}</ConnectedApp>`;
-
-/** Apps reached through a group only, through a profile and a direct set, and by nobody; users active and not. */
-export const GROUP_SCENARIO: Scenario = {
-  name: 'access-through-groups',
-  org: { id: '00D5g00000AcCeSEAR', name: 'Access Org', edition: 'Enterprise Edition', now: '2026-11-20T12:00:00Z' },
-  profiles: [
-    { name: 'System Administrator', permissions: ['ApiEnabled', 'ModifyAllData', 'ViewSetup', 'CustomizeApplication', 'ManageUsers'] },
-    { name: 'Standard User', permissions: ['ApiEnabled'] },
-  ],
-  permissionSets: [
-    { name: 'Component_PS', label: 'Component PS' },
-    { name: 'Direct_PS', label: 'Direct PS' },
-    { name: 'Unrelated_PS', label: 'Unrelated PS' },
-  ],
-  permissionSetGroups: [{ name: 'Bundle', label: 'Bundle', permissionSets: ['Component_PS', 'Unrelated_PS'] }],
-  users: [
-    { username: 'admin@access.example.com', profile: 'System Administrator' },
-    { username: 'alice@access.example.com', profile: 'Standard User', permissionSetGroups: ['Bundle'] },
-    { username: 'bob@access.example.com', profile: 'Standard User', permissionSets: ['Direct_PS'], permissionSetGroups: ['Bundle'] },
-    { username: 'carol@access.example.com', profile: 'Standard User', permissionSetGroups: ['Bundle'], active: false },
-    { username: 'dave@access.example.com', profile: 'System Administrator', permissionSets: ['Unrelated_PS'] },
-  ],
-  connectedApps: [
-    { name: 'Group_Only', metadata: app('Group Only', '<permissionSetName>Component PS</permissionSetName>') },
-    { name: 'Mixed', metadata: app('Mixed', '<permissionSetName>Direct PS</permissionSetName><profileName>System Administrator</profileName>') },
-    { name: 'Nobody', metadata: app('Nobody') },
-  ],
-};
+import { start, type Emulator } from '../../emulator/index.js';
+import { GROUP_SCENARIO } from '../../e2e/access-scenario.js';
 
 export const connectionTo = (emulator: Emulator): Connection =>
   ({ instanceUrl: emulator.url, accessToken: emulator.accessToken, getApiVersion: (): string => '67.0', refreshAuth: () => Promise.reject(new Error('no refresh')) }) as unknown as Connection;
@@ -71,6 +39,8 @@ describe('access resolver (through the org emulator)', () => {
       ['bob@access.example.com', ['permission-set-group']],
     ]);
     expect(access.activeUserCount).to.equal(2);
+    expect(access.grants.map((g) => g.activeUserCount)).to.deep.equal([0, 2]);
+    expect(access.activeUsersByKind).to.deep.equal({ profile: 0, 'permission-set': 0, 'permission-set-group': 2 });
     expect([access.truncated, access.grantsComplete, access.usersComplete]).to.deep.equal([false, true, true]);
     expect(coverage.map((c) => [c.source, c.status])).to.deep.equal([
       ['SetupEntityAccess', 'used'],
@@ -90,6 +60,7 @@ describe('access resolver (through the org emulator)', () => {
       ['bob@access.example.com', ['permission-set:Direct_PS']],
       ['dave@access.example.com', ['profile:System Administrator']],
     ]);
+    expect(mixed.activeUsersByKind).to.deep.equal({ profile: 2, 'permission-set': 1, 'permission-set-group': 0 });
     expect(apps.get(ids[2])).to.include({ activeUserCount: 0 });
     expect(apps.get(ids[2])!.grants).to.deep.equal([]);
     expect(apps.get(ids[0])!.activeUserCount).to.equal(2);

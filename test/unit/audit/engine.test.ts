@@ -57,8 +57,8 @@ describe('audit engine', () => {
     });
     it('runs only the selected rules minus the excluded ones', () => {
       const result = runAudit(busyInventory(), { rules: ['permitted-users', 'CA301'], excludeRules: ['CA004'] });
-      expect(result.rules.map((r) => r.code)).to.deep.equal(['CA001', 'CA002', 'CA003', 'CA005', 'CA301']);
-      expect(new Set(result.findings.map((f) => f.ruleId.slice(0, 5)))).to.deep.equal(new Set(['CA001', 'CA301']));
+      expect(result.rules.map((r) => r.code)).to.deep.equal(['CA001', 'CA002', 'CA003', 'CA005', 'CA006', 'CA301']);
+      expect(new Set(result.findings.map((f) => f.ruleId.slice(0, 5)))).to.deep.equal(new Set(['CA001', 'CA006', 'CA301']));
       expect(result.runs.map((r) => r.ruleId)).to.deep.equal(result.rules.map((r) => r.id));
     });
     it('filters apps by key, label or Id and drops org-wide findings then', () => {
@@ -104,6 +104,7 @@ describe('audit engine', () => {
         ['critical', 'Zeta', 'CA001'],
         ['high', 'Alpha', 'CA101'],
         ['high', 'Alpha', 'CA302'],
+        ['medium', 'Alpha', 'CA006'],
         ['medium', 'Zeta', 'CA201'],
         ['medium', 'Zeta', 'CA301'],
         ['medium', null, 'CA405'],

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { AuditResult } from '../../../src/domain/audit/engine.js';
 import { DEFAULT_AUDIT_OPTIONS, type AuditApp, type AuditInventory, type Finding } from '../../../src/domain/audit/model.js';
+import { findingControls } from '../../../src/domain/audit/benchmark.js';
 import { httpHost, isLoopbackHost } from '../../../src/domain/audit/rules/scopes-flows.js';
 import { app, connectedAppXml, fileApp, holder, inventory, policy, policyFromXml, runRule, sourceInventory } from './factory.js';
 
@@ -135,6 +136,23 @@ describe('audit rules', () => {
     it('does not fire without assignments or when admin-approved', () => {
       none(runRule(id, org({ policy: policy({ adminApproved: false }), holders: [] })));
       none(runRule(id, org({})));
+    });
+  });
+
+  describe('CA006-self-authorize-broad-scopes', () => {
+    const id = 'CA006-self-authorize-broad-scopes';
+    it('grades by scope: Full is high, Api with RefreshToken medium', () => {
+      const full = only(runRule(id, org({ policy: policy({ adminApproved: false, scopes: ['Full', 'RefreshToken'] }) })));
+      expect([full.severity, full.evidence.scopes]).to.deep.equal(['high', ['Full']]);
+      expect(findingControls(full)).to.deep.equal(['SBS-OAUTH-002']);
+      const offline = only(runRule(id, org({ policy: policy({ adminApproved: false, scopes: ['Api', 'RefreshToken'] }) })));
+      expect([offline.severity, offline.evidence.scopes]).to.deep.equal(['medium', ['Api', 'RefreshToken']]);
+    });
+    it('does not fire when admin-approved, for narrow scopes, for a SAML-only app, or when Permitted Users is not stated', () => {
+      none(runRule(id, org({ policy: policy({ scopes: ['Full'] }) })));
+      none(runRule(id, org({ policy: policy({ adminApproved: false, scopes: ['Api'] }) })));
+      none(runRule(id, org({ policy: policy({ adminApproved: false, oauth: false }) })));
+      undecided(runRule(id, sourceInventory([{ ...fileApp(), policy: policy({ adminApproved: null, scopes: ['Full'] }) }])), ['metadata'], ['permittedUsers']);
     });
   });
 
@@ -358,12 +376,16 @@ describe('audit rules', () => {
       const f = only(runRule(id, org(stale, full)));
       expect(f.evidence).to.deep.include({ sourcesExamined: ['tokens', 'logins', 'apiCalls'], unusedDays: 90, loginsDays: 90 });
     });
-    it('counts a source as evidence of absence only when it covers the whole window and was read completely', () => {
-      // 7 days of event logs and 30 days of logins cannot show 90 days without use: only the tokens can.
-      expect(only(runRule(id, org(stale))).evidence.sourcesExamined).to.deep.equal(['tokens']);
+    it('needs every source that could show use, each complete for the whole window; event logs are used, not needed', () => {
+      // 30 days of logins cannot show 90 days without use, and a refresh-token app needs them as well as its tokens.
+      undecided(runRule(id, org(stale)), ['logins']);
       const capped = { ...full, coverage: [{ source: 'OauthToken', status: 'capped' as const }] };
-      expect(only(runRule(id, org(stale, capped))).evidence.sourcesExamined).to.deep.equal(['logins', 'apiCalls']);
-      undecided(runRule(id, org({ ...stale, logins: null, apiCalls: null }, capped)), ['logins', 'apiCalls']);
+      undecided(runRule(id, org(stale, capped)), ['tokens']);
+      // OauthToken refused: never unused on LoginHistory alone.
+      undecided(runRule(id, org({ ...stale, tokens: null }, full)), ['tokens']);
+      undecided(runRule(id, org({ ...stale, logins: null, apiCalls: null }, capped)), ['tokens', 'logins']);
+      // Event logs kept 1 day of a 90-day window: not examined, and not needed.
+      expect(only(runRule(id, org(stale, { options: { ...full.options, eventLogDays: 1 } }))).evidence.sourcesExamined).to.deep.equal(['tokens', 'logins']);
     });
     it('does not fire when any source shows use', () => {
       none(runRule(id, org({})));
@@ -378,7 +400,7 @@ describe('audit rules', () => {
     });
     it('does not count OAuth tokens as evidence for a JWT / client-credentials app', () => {
       const jwt = policy({ certificate: 'MIIB' });
-      undecided(runRule(id, org({ policy: jwt, tokens: { ...stale.tokens, tokens: 0 }, logins: null, apiCalls: null })), ['logins', 'apiCalls']);
+      undecided(runRule(id, org({ policy: jwt, tokens: { ...stale.tokens, tokens: 0 }, logins: null, apiCalls: null })), ['logins']);
       const f = only(runRule(id, org({ policy: jwt, tokens: { ...stale.tokens, tokens: 0 }, logins: [], apiCalls: null }, full)));
       expect(f.evidence.sourcesExamined).to.deep.equal(['logins']);
     });
@@ -386,8 +408,13 @@ describe('audit rules', () => {
       none(runRule(id, org(stale, { now: 'not a date' })));
       none(runRule(id, org({ ...stale, apiCalls: { count: 1, lastSeen: 'garbage' } })));
     });
+    it('is not evaluated for a SAML-only app: no source read shows its use', () => {
+      const saml = policyFromXml(connectedAppXml({ oauth: false }).replace('</ConnectedApp>', '<samlConfig><acsUrl>https://sp.example.com/acs</acsUrl></samlConfig></ConnectedApp>'), 'Saml_App');
+      expect(saml).to.include({ hasSaml: true, hasOauth: false });
+      undecided(runRule(id, org({ ...stale, policy: saml }, full)), ['samlUse']);
+    });
     it('does not count tokens when the policy is unknown', () => {
-      undecided(runRule(id, org({ policy: null, logins: null, apiCalls: null, tokens: stale.tokens })), ['metadata', 'logins', 'apiCalls']);
+      undecided(runRule(id, org({ policy: null, logins: null, apiCalls: null, tokens: stale.tokens })), ['metadata', 'logins']);
     });
   });
 

@@ -53,6 +53,8 @@ describe('connectedapp list', () => {
     stubSfCommandUx($$.SANDBOX);
     org = new FakeOrg().installFetch($$.SANDBOX);
     $$.fakeConnectionRequest = org.handler;
+    // Who can use the apps (src/adapters/access-resolver.ts): no group, no user; through the emulator in test/e2e/list.test.ts.
+    org.query(/FROM PermissionSetGroupComponent/, []).query(/FROM PermissionSetAssignment/, []);
   });
 
   afterEach(() => {
@@ -90,7 +92,17 @@ describe('connectedapp list', () => {
     expect(jenkins.permissionSets).to.deep.equal(['CI_Users']);
     expect(result.apps[1]).to.include({ permittedUsers: 'all-self-authorize', permissionSetCount: 0, profileCount: 0 });
     expect(result.unmatchedComponents).to.deep.equal([]);
-    expect(org.dataRequests.map((r) => r.soapOperation ?? 'query')).to.have.members(['query', 'query', 'listMetadata']);
+    expect(jenkins).to.include({ activeUsers: 0 });
+    expect(jenkins.activeUsersByKind).to.deep.equal({ profile: 0, permissionSet: 0, permissionSetGroup: 0 });
+    // Inventory: apps, access, names; who can use them: access, groups, assignments.
+    expect(org.dataRequests.map((r) => r.soapOperation ?? /FROM (\w+)/.exec(r.soql ?? '')?.[1])).to.have.members([
+      'ConnectedApplication',
+      'SetupEntityAccess',
+      'listMetadata',
+      'SetupEntityAccess',
+      'PermissionSetGroupComponent',
+      'PermissionSetAssignment',
+    ]);
   });
 
   it('follows nextRecordsUrl on both queries', async () => {
@@ -110,7 +122,8 @@ describe('connectedapp list', () => {
       ['B', 0],
       ['C', 1],
     ]);
-    expect(org.dataRequests.filter((r) => /\/query\/01g/.test(r.url))).to.have.length(3);
+    // Apps: 2 more pages; access rows: 1 more page, read by the inventory and again by the access resolver.
+    expect(org.dataRequests.filter((r) => /\/query\/01g/.test(r.url))).to.have.length(4);
   });
 
   it('joins by normalised name when listMetadata has no id, and handles namespaced apps', async () => {
@@ -203,6 +216,8 @@ describe('connectedapp list', () => {
       const local = new FakeOrg()
         .query(APPS_SOQL, apps)
         .query(ACCESS_SOQL, rows)
+        .query(/FROM PermissionSetGroupComponent/, [])
+        .query(/FROM PermissionSetAssignment/, [])
         .soapOperation('listMetadata', apps.map((a, i) => component(`App_${i}`, a.Id as string)).join(''));
       $$.fakeConnectionRequest = local.handler;
       (globalThis.fetch as unknown as SinonStub).restore();
@@ -213,7 +228,7 @@ describe('connectedapp list', () => {
     };
     const small = await requestsFor(3);
     const large = await requestsFor(600);
-    expect(small).to.equal(3);
+    expect(small).to.equal(6);
     expect(large).to.equal(small);
   });
 });

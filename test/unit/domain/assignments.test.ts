@@ -47,6 +47,20 @@ describe('assignment planning', () => {
     expect(planUnassign([pair(A, '0PS000000000001AAA')], rows).lockouts).to.deep.equal([]);
   });
 
+  it('with who each grant reaches: a remaining grant that reaches nobody is a lockout, a group through a remaining component is not', () => {
+    const rows = [
+      { id: '0J0000000000001AAA', appId: A.id, permissionSetId: '0PS000000000001AAA' },
+      { id: '0J0000000000003AAA', appId: A.id, permissionSetId: '0PS000000000003AAA' },
+    ];
+    const nobodyLeft = new Map([[A.id.slice(0, 15), [{ permissionSetId: '0PS000000000001AAA', activeUsers: 4 }, { permissionSetId: '0PS000000000003AAA', activeUsers: 0 }]]]);
+    expect(planUnassign([pair(A, '0PS000000000001AAA')], rows, nobodyLeft).lockouts.map((a) => a.id)).to.deep.equal([A.id]);
+    // 0PS…3 reaches nobody directly, but a group containing it reaches 2 active users: nobody is locked out.
+    const throughGroup = new Map([[A.id.slice(0, 15), [...nobodyLeft.get(A.id.slice(0, 15))!, { permissionSetId: '0PS000000000003', activeUsers: 2 }]]]);
+    expect(planUnassign([pair(A, '0PS000000000001AAA')], rows, throughGroup).lockouts).to.deep.equal([]);
+    // Removing the component too removes the group's path.
+    expect(planUnassign([pair(A, '0PS000000000001AAA'), pair(A, '0PS000000000003AAA')], rows, throughGroup).lockouts.map((a) => a.id)).to.deep.equal([A.id]);
+  });
+
   it('maps results to success, partial and failed', () => {
     const ok = pairResult(pair(A, '0PS000000000001AAA'), 'created');
     const same = pairResult(pair(A, '0PS000000000002AAA'), 'unchanged');

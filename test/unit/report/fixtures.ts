@@ -131,6 +131,9 @@ export function listResult(): ConnectedAppListResult {
     profileCount: profiles.length,
     permissionSets,
     profiles,
+    permissionSetGroups: permissionSets.length ? ['Integration_Bundle'] : [],
+    activeUsers: apiName === null ? null : permissionSets.length + 2 * profiles.length,
+    activeUsersByKind: apiName === null ? null : { profile: 2 * profiles.length, permissionSet: 0, permissionSetGroup: permissionSets.length },
     createdDate: '2025-03-20T10:00:00.000+0000',
     lastModifiedDate: '2026-11-05T10:00:00.000+0000',
   });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { evaluateBenchmark, findingControls, ruleControls, SBS_CONTROLS } from '../../../src/domain/audit/benchmark.js';
+import { APPROVE_UNINSTALLED } from '../../../src/domain/audit/rules/lifecycle.js';
 import { RULES } from '../../../src/domain/audit/engine.js';
 import { contentSecurityPolicy, escapeHtml, html, sha256, trusted } from '../../../src/renderers/html/kit.js';
 import { PAGE_CSS, PAGE_SCRIPT } from '../../../src/renderers/html/assets.js';
@@ -86,7 +87,9 @@ describe('report building blocks', () => {
       const f = (permissions: string[]): ReturnType<typeof findingControls> => findingControls({ ruleId: 'CA404-bypass-permission-non-admin', evidence: { permissions } });
       expect(f(['CanApproveUninstalledApps'])).to.deep.equal(['SBS-ACS-003']);
       expect(f(['UseAnyApiClient'])).to.deep.equal(['SBS-ACS-006']);
-      expect(f(['CanApproveUninstalledApps', 'UseAnyApiClient'])).to.deep.equal(['SBS-ACS-003', 'SBS-ACS-006']);
+      // The name CA404 itself writes (the permission's field): a finding must fail the control.
+      expect(f([APPROVE_UNINSTALLED])).to.deep.equal(['SBS-ACS-003']);
+      expect(f([APPROVE_UNINSTALLED, 'UseAnyApiClient'])).to.deep.equal(['SBS-ACS-003', 'SBS-ACS-006']);
     });
 
     it('fails on a finding, is not evaluated when a mapped rule did not run or could not decide, passes otherwise', () => {

@@ -8,8 +8,8 @@
  *   tokens do not count as an examined source when calling such an app unused.
  * - logins (LoginHistory): every OAuth login in the window read (options.loginDays).
  * - apiCalls (ApiTotalUsage event logs): calls in the log files read.
- * Any source showing use clears "unused"; an app is called unused only when at least one source that can
- * see its use was examined, and the finding lists them.
+ * Any source showing use clears "unused"; an app is called unused only when every source that can show its
+ * use was read completely for the window (see CA402), and the finding lists them.
  */
 import type { AppRule, FindingDraft, OrgRule } from './kit.js';
 import { PASS, daysSince, isUnknown, serverFlows, unknown, unique } from './kit.js';
@@ -83,19 +83,27 @@ export const unusedApp: AppRule = {
     if (app.logins?.some((l) => l.logins > 0 && recent(l.lastLogin))) return PASS;
     if (app.apiCalls && app.apiCalls.count > 0 && recent(app.apiCalls.lastSeen)) return PASS;
 
-    // A source shows absence of use only when it was read completely and covers the whole window:
-    // capped token or login reads, and event logs shorter than the window, can only show use.
-    const complete = (source: string): boolean => !['capped', 'failed'].includes(inventory.coverage.find((c) => c.source === source)?.status ?? 'used');
-    const examined: UsageSource[] = [];
-    if (app.tokens && tokensCanShowUse(app) && complete('OauthToken')) examined.push('tokens');
-    if (app.logins && complete('LoginHistory') && inventory.options.loginDays >= days) examined.push('logins');
+    // "Unused" needs every source that could show this app's use, each read completely over the whole window
+    // (capped reads and short event-log retention can only show use). Declared per kind of app:
+    // - refresh-token apps (web server, user-agent, device: no server flow) need OauthToken and LoginHistory —
+    //   a standing grant can be refreshed without a login in the window;
+    // - JWT bearer and client-credentials apps need LoginHistory (every token they get is a login; they hold no
+    //   refresh tokens), and tokens can say nothing;
+    // - unknown flows (no metadata) need both, and metadata;
+    // - SAML-only apps (no OAuth) cannot be shown unused by any source read here: not evaluated.
+    // API calls (ApiTotalUsage) are read when they cover the window, but are not needed: a call needs an access
+    // token, which is obtained by a login or a refresh inside the window.
+    // A SAML-only app gets no tokens and no OAuth logins: nothing read here can show it is used.
+    if (app.policy?.hasSaml && !app.policy.hasOauth) return unknown(['samlUse']);
+    const complete = (source: string): boolean => !['capped', 'failed', 'partial'].includes(inventory.coverage.find((c) => c.source === source)?.status ?? 'used');
+    const tokensMatter = !app.policy || tokensCanShowUse(app) || isUnknown(serverFlows(app.policy));
+    const missing: Evidence[] = [];
+    if (!app.policy) missing.push('metadata');
+    if (tokensMatter && (!app.tokens || !complete('OauthToken'))) missing.push('tokens');
+    if (!app.logins || !complete('LoginHistory') || inventory.options.loginDays < days) missing.push('logins');
+    if (missing.length) return unknown(missing);
+    const examined: UsageSource[] = [...(tokensMatter ? (['tokens'] as const) : []), 'logins'];
     if (app.apiCalls && complete('EventLogFile:ApiTotalUsage') && inventory.options.eventLogDays >= days) examined.push('apiCalls');
-    if (examined.length === 0) {
-      // Tokens were read but cannot show this app's use (server-to-server flows, or flows unknown).
-      const missing: Evidence[] = USAGE_SOURCES.filter((s) => app[s] === null);
-      if (app.tokens && !app.policy) missing.push('metadata');
-      return unknown(missing);
-    }
     return [
       {
         evidence: {

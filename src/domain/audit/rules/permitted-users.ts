@@ -161,10 +161,38 @@ export const assignmentsIgnoredSelfAuthorize: AppRule = {
   },
 };
 
+/**
+ * Self-authorize with broad scopes: any user who approves the app hands it their access. `Full` is everything the
+ * user can reach (high); `Api` with `RefreshToken` is API access that lasts until revoked (medium). The Salesforce
+ * Security Benchmark's SBS-OAUTH-002 asks that installed apps' access be controlled through profiles or permission sets.
+ */
+export const selfAuthorizeBroadScopes: AppRule = {
+  id: 'CA006-self-authorize-broad-scopes',
+  category: 'permitted-users',
+  severity: 'high',
+  scope: 'app',
+  needs: ['metadata'],
+  sourceNeeds: ['metadata'],
+  message: { default: ['scopes'] },
+  check(app) {
+    const policy = app.policy;
+    if (!policy?.hasOauth) return PASS;
+    const full = policy.scopes.includes('Full');
+    const apiOffline = policy.scopes.includes('Api') && policy.scopes.includes('RefreshToken');
+    if (!full && !apiOffline) return PASS;
+    const users = permittedUsers(policy);
+    if (users === undefined) return notStated('permittedUsers');
+    if (users !== 'all-self-authorize') return PASS;
+    const scopes = full ? ['Full'] : ['Api', 'RefreshToken'];
+    return [{ field: 'permittedUsers', severity: full ? 'high' : 'medium', evidence: { permittedUsers: 'all-self-authorize', scopes } }];
+  },
+};
+
 export const PERMITTED_USERS_RULES: readonly AppRule[] = [
   preauthNoAssignment,
   preauthNoActiveUsers,
   selfAuthorizeServerFlow,
   preauthBroadProfile,
   assignmentsIgnoredSelfAuthorize,
+  selfAuthorizeBroadScopes,
 ];
