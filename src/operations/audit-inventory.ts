@@ -71,7 +71,9 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
   // Logs that cover fewer days than the window (free orgs keep ApiTotalUsage one day) are partial: they can show
   // use on the days they cover, never absence over the window.
   if (apiCalls?.coverage.status === 'used' && apiCalls.daysCovered < options.eventLogDays) {
-    apiCalls.coverage = { ...apiCalls.coverage, status: 'partial', detail: coverageText.getMessage('eventLogDaysCovered', [apiCalls.daysCovered, options.eventLogDays, apiCalls.filesRead]) };
+    const covered = coverageText.getMessage('eventLogDaysCovered', [apiCalls.daysCovered, options.eventLogDays, apiCalls.filesRead]);
+    // Keep what the read said already (with --archive-dir: which days came from the archive and which from the org).
+    apiCalls.coverage = { ...apiCalls.coverage, status: 'partial', detail: apiCalls.coverage.detail ? `${covered}; ${apiCalls.coverage.detail}` : covered };
   }
   const callsRead = apiCalls !== null && apiCalls.filesRead > 0 && ['used', 'capped', 'partial'].includes(apiCalls.coverage.status);
   const callsOf = (key: string, installedApp: boolean): AuditApp['apiCalls'] =>
