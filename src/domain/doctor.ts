@@ -260,9 +260,11 @@ function installedCheck(f: DoctorFacts): Part {
 // ---- Permitted Users and the user's grant path -------------------------------------------------------
 
 function permittedUsersOf(f: DoctorFacts): PermittedUsers | null {
-  return f.policy.value?.permittedUsers ?? f.app.permittedUsers;
+  if (f.policy.value) return f.policy.value.permittedUsers;
+  // Without the metadata only the sObject's "admin approved" is trusted: its flag has been seen false for apps that
+  // are admin-approved (reference §3), so a "self-authorize" read from it would be a guess that passes users.
+  return f.app.permittedUsers === 'admin-approved' ? 'admin-approved' : null;
 }
-
 
 function permittedUsersCheck(f: DoctorFacts): Part {
   if (!f.app.installed) return result('skipped', 'uninstalled');

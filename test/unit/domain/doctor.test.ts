@@ -64,6 +64,12 @@ describe('doctor checks (pure)', () => {
     expect(checkOf(loginsUnread, 'login-attempts').status).to.equal('unknown');
     expect(diagnose(loginsUnread).verdict).to.equal('cannot-tell');
     expect(checkOf(facts({ policy: { value: null, coverage: refused('readMetadata:ConnectedApp') } }), 'flow-enabled').status).to.equal('unknown');
+    // Without the metadata, the sObject's "self-authorize" is not trusted (its flag has been seen false for
+    // admin-approved apps): unknown, not a pass; its "admin approved" still leads to the grant check.
+    const noMetadata = { value: null, coverage: refused('readMetadata:ConnectedApp') };
+    const selfAuthorizeFlag = facts({ policy: noMetadata, app: { ...base.app, permittedUsers: 'all-self-authorize' } });
+    expect(checkOf(selfAuthorizeFlag, 'permitted-users').status).to.equal('unknown');
+    expect(checkOf(facts({ policy: noMetadata }), 'permitted-users').status).to.equal('pass');
     // A failure still wins over an unknown.
     expect(diagnose({ ...loginsUnread, user: { ...loginsUnread.user!, active: false } }).verdict).to.equal('cannot-use');
   });
