@@ -55,7 +55,8 @@ describe('README examples against the demo org', function () {
     const apps = join(cwd, 'force-app', 'main', 'default', 'connectedApps');
     mkdirSync(apps, { recursive: true });
     const demo = join(REPO_ROOT, 'test', 'emulator', 'scenarios', 'demo');
-    for (const f of readdirSync(demo)) copyFileSync(join(demo, f), join(apps, f));
+    // Only the connected app files: the folder also holds the demo's External Client App files (eca/).
+    for (const f of readdirSync(demo).filter((name) => name.endsWith('.connectedApp-meta.xml'))) copyFileSync(join(demo, f), join(apps, f));
     const desired = /Keep the desired state[\s\S]*?```json\n([\s\S]*?)```/.exec(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'));
     expect(desired, 'the README shows the desired-state file').to.not.equal(null);
     mkdirSync(join(cwd, 'config'));
@@ -70,7 +71,8 @@ describe('README examples against the demo org', function () {
   for (const example of readmeExamples()) {
     it(`line ${example.line}: ${example.text}`, async () => {
       const args = withoutTargetOrg(exampleArgs(example.text).slice(1));
-      const run = await runCli(args, { emulator, cwd });
+      // migrate reads files only: it has no --target-org to give.
+      const run = await runCli(args, { emulator, cwd, ...(args[1] === 'migrate' ? { targetOrg: false as const } : {}) });
       const problem = `${run.json?.name ?? ''}: ${run.json?.message ?? run.stderr}`;
       expect(problem).not.to.match(/^Unknown|not found|No (app|permission set|profile)|does not exist|Did you mean/i);
       // 0 ok, 3 a gate (--fail-on, --check), 68 partial: all are the example working as documented.

@@ -22,6 +22,8 @@ type SmokeCase = {
   title: string;
   /** Arguments after the command id; `--json --target-org emu` is appended. */
   args: string[];
+  /** A command that works on files alone (no --target-org appended, no request expected). */
+  noOrg?: boolean;
   check: (envelope: Envelope, run: SfRun, requests: RequestLogEntry[]) => void;
 };
 
@@ -86,7 +88,48 @@ function expectNoWrites(requests: RequestLogEntry[]): void {
 /** Where the register smoke case writes (a fresh directory: the command refuses to overwrite). */
 const REGISTER_FILE = join(mkdtempSync(join(tmpdir(), 'ca-smoke-register-')), 'register.yaml');
 
+/** Where the archive and migrate smoke cases point (dry runs: nothing is written there). */
+const ARCHIVE_DIR = join(mkdtempSync(join(tmpdir(), 'ca-smoke-archive-')), 'logs');
+const MIGRATE_DIR = join(mkdtempSync(join(tmpdir(), 'ca-smoke-migrate-')), 'eca');
+
 const SMOKE_CASES: Record<string, SmokeCase[]> = {
+  'connectedapp:doctor': [
+    {
+      title: 'the app alone: who can use it, and what blocks everyone',
+      args: ['--name', 'Jenkins_CI'],
+      check(envelope, run, requests) {
+        // 0 can use, 1 cannot use, 4 cannot tell: any of them is an answer; the chain must be there.
+        expectSuccess(envelope, run, [0, 1, 4]);
+        const result = record(envelope.result);
+        expect(['can-use', 'cannot-use', 'cannot-tell']).to.include(result.verdict);
+        expect(result.checks, 'result.checks').to.be.an('array').that.is.not.empty;
+        expectNoWrites(requests);
+      },
+    },
+  ],
+  'connectedapp:logs:archive': [
+    {
+      title: 'dry run: what would be archived, nothing written',
+      args: ['--output-dir', ARCHIVE_DIR, '--dry-run'],
+      check(envelope, run, requests) {
+        expectSuccess(envelope, run);
+        expect(existsSync(ARCHIVE_DIR), 'a dry run creates no archive').to.equal(false);
+        expectNoWrites(requests);
+      },
+    },
+  ],
+  'connectedapp:migrate': [
+    {
+      title: "dry run over the demo org's metadata files, no org needed",
+      args: ['--source-dir', join(REPO_ROOT, 'test', 'emulator', 'scenarios', 'demo'), '--output-dir', MIGRATE_DIR, '--dry-run'],
+      noOrg: true,
+      check(envelope, run) {
+        expectSuccess(envelope, run);
+        expect(existsSync(MIGRATE_DIR), 'a dry run writes no file').to.equal(false);
+        expect(JSON.stringify(envelope.result), 'the migration reports the apps it read').to.include('Jenkins_CI');
+      },
+    },
+  ],
   'connectedapp:register:init': [
     {
       title: 'a register of every installed app, to complete',
@@ -374,11 +417,12 @@ describe('the real sf CLI (smoke)', function () {
       it(`sf ${words.join(' ')} ${smoke.args.join(' ')} (${smoke.title})`.replace(/\s+\(/, ' ('), async function () {
         if (!discovered.includes(id)) this.skip(); // not in this build (yet)
         const firstRequest = emulator!.requests.length;
-        const run = await sf([...words, ...smoke.args, '--json', '--target-org', ALIAS]);
+        const run = await sf([...words, ...smoke.args, '--json', ...(smoke.noOrg ? [] : ['--target-org', ALIAS])]);
         await new Promise((r) => setImmediate(r));
         const requests = emulator!.requests.slice(firstRequest);
         expect(run.json, `no JSON envelope on stdout\n${show(run)}`).to.be.an('object');
-        expect(requests.length, 'the command reached the emulator').to.be.greaterThan(0);
+        if (smoke.noOrg) expect(requests, 'a files-only command sent no request').to.deep.equal([]);
+        else expect(requests.length, 'the command reached the emulator').to.be.greaterThan(0);
         try {
           smoke.check(run.json!, run, requests);
         } catch (error) {
