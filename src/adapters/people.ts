@@ -6,7 +6,7 @@
  * Also: who runs the command (userinfo) and which user permissions they hold, for commands that need some.
  */
 import { Messages, type Connection } from '@salesforce/core';
-import { dataPath, errorCodeOf, getJson, isSourceUnavailable, isUnreachable, messageOf, queryAll } from './api.js';
+import { errorCodeOf, getJson, isSourceUnavailable, isUnreachable, messageOf, queryAll } from './api.js';
 import { describeFieldNames } from './describe.js';
 import { listMetadata, readMetadata } from './metadata-api.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
@@ -242,8 +242,8 @@ export type UserPermissions = Map<string, boolean | null>;
  * exist as fields varies by org, edition and release, and a missing one is reported as not checkable.
  */
 export async function readUserPermissions(conn: Connection, userId: string, permissions: readonly string[]): Promise<UserPermissions> {
-  const describe = await getJson<{ fields: Array<{ name: string }> }>(conn, dataPath(conn, '/sobjects/PermissionSet/describe'));
-  const fields = new Set(describe.fields.map((f) => f.name));
+  // No PermissionSet object at all would leave every permission not checkable, as a missing field does.
+  const fields = (await describeFieldNames(conn, 'PermissionSet')) ?? new Set<string>();
   const checkable = permissions.filter((p) => fields.has(`Permissions${p}`));
   const held: UserPermissions = new Map(permissions.map((p) => [p, checkable.includes(p) ? false : null]));
   if (checkable.length === 0) return held;
