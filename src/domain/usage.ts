@@ -748,6 +748,14 @@ export class UsageTotals {
     this.problems.push(problem);
   }
 
+  /** The problems in file order (log date, event type, file, line), whichever download finished first. */
+  public orderedProblems(): FileProblem[] {
+    return [...this.problems].sort(
+      (a, b) =>
+        a.logDate.localeCompare(b.logDate) || a.eventType.localeCompare(b.eventType) || a.fileId.localeCompare(b.fileId) || (a.line ?? 0) - (b.line ?? 0)
+    );
+  }
+
   /** The event-log part of every app, by app key. */
   public eventUsage(): Map<string, { ref: AppRef; usage: AppEventUsage }> {
     const out = new Map<string, { ref: AppRef; usage: AppEventUsage }>();

@@ -355,9 +355,10 @@ async function readEventLogs(
 
   const failed = reports.filter((r) => r.status === 'failed');
   if (failed.length > 0) warnings.push(messages.getMessage('warning.filesFailed', [failed.length, reports.length, failed.map((f) => `${f.eventType} ${f.logDate.slice(0, 13)} (${f.id}): ${f.errorCode ?? ''}`).join('; ')]));
-  const badFiles = new Set(totals.problems.filter((p) => p.kind === 'bad-row').map((p) => p.fileId));
+  const problems = totals.orderedProblems();
+  const badFiles = new Set(problems.filter((p) => p.kind === 'bad-row').map((p) => p.fileId));
   if (totals.skippedRows > 0) warnings.push(messages.getMessage('warning.badRows', [totals.skippedRows, badFiles.size]));
-  for (const p of totals.problems.filter((x) => x.kind === 'empty-file' || x.kind === 'header-only')) {
+  for (const p of problems.filter((x) => x.kind === 'empty-file' || x.kind === 'header-only')) {
     warnings.push(messages.getMessage(`warning.${p.kind}`, [p.eventType, p.logDate.slice(0, 13), p.fileId]));
   }
 
@@ -375,7 +376,7 @@ async function readEventLogs(
     rowsFilteredOut: totals.otherApps + totals.otherUsers,
     skippedRows: totals.skippedRows,
     retries: reports.reduce((n, r) => n + Math.max(0, r.attempts - 1), 0),
-    problems: totals.problems,
+    problems,
     availableEventTypes,
     ...(archive ? { days: dayCoverage(request.window, reports) } : {}),
   };

@@ -13,6 +13,7 @@ import {
   parseLast,
   resolveWindow,
   selectLogFiles,
+  type FileProblem,
   type KnownApp,
   type LogFileRecord,
   type RowFilter,
@@ -296,6 +297,21 @@ describe('usage domain: aggregating rows', () => {
     expect(usage.events).to.equal(3);
     expect(usage.users).to.have.length(1);
     expect(usage.users[0]).to.include({ events: 3, firstSeen: '2026-11-13T08:00:00.000Z', lastSeen: '2026-11-14T09:00:00.000Z' });
+  });
+
+  it('lists file problems in file order, whichever download finished first', () => {
+    const problem = (fileId: string, logDate: string, line: number | null): FileProblem => ({ fileId, eventType: 'API', logDate, kind: 'bad-row', line, message: 'x' });
+    const totals = new UsageTotals();
+    totals.addProblem(problem('0AT3', '2026-11-15T00:00:00.000+0000', 3));
+    totals.addProblem(problem('0AT2', '2026-11-14T00:00:00.000+0000', 9));
+    totals.addProblem(problem('0AT2', '2026-11-14T00:00:00.000+0000', 4));
+    totals.addProblem(problem('0AT1', '2026-11-14T00:00:00.000+0000', null));
+    expect(totals.orderedProblems().map((p) => [p.fileId, p.line])).to.deep.equal([
+      ['0AT1', null],
+      ['0AT2', 4],
+      ['0AT2', 9],
+      ['0AT3', 3],
+    ]);
   });
 });
 
