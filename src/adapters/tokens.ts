@@ -1,8 +1,8 @@
 /*
  * Standing OAuth grants per app, from OauthToken. The object caps results at 2,500 rows (500 a page),
- * so we first ask for one aggregate row per app; where the org refuses aggregates on OauthToken
- * (unverified either way), we read rows, split by user so that no query reaches the cap, and say
- * "capped" when one still does.
+ * so we first ask for one aggregate row per app; where the org refuses aggregates on OauthToken, or the
+ * aggregate counts fewer tokens than COUNT() (it may stop at the cap: unverified either way), we read rows,
+ * split by user so that no query reaches the cap, and say "capped" when one still does.
  */
 import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from './api.js';
@@ -43,18 +43,23 @@ export async function readTokenUsage(conn: Connection): Promise<TokenRead> {
       'SELECT AppName, AppMenuItemId, COUNT(UserId) tokens, COUNT_DISTINCT(UserId) users, SUM(UseCount) uses, MAX(LastUsedDate) lastUsed ' +
         'FROM OauthToken GROUP BY AppName, AppMenuItemId'
     );
-    return {
-      byApp: aggregate.records.map((r) => ({
-        appName: r.AppName ?? '',
-        appMenuItemId: r.AppMenuItemId,
-        tokens: r.tokens,
-        users: r.users,
-        useCount: r.uses ?? 0,
-        lastUsedDate: r.lastUsed,
-      })),
-      coverage: { source: SOURCE, status: 'used' },
-      requests: 1,
-    };
+    const counted = aggregate.records.reduce((n, r) => n + r.tokens, 0);
+    // Whether GROUP BY obeys the 2,500-row cap is undocumented (reference §5): a total at the cap may be the first
+    // 2,500 tokens only. COUNT() is documented to count them all; when it says more, read rows by user instead.
+    if (counted < OAUTH_TOKEN_ROW_CAP || (await queryAll(conn, 'SELECT COUNT() FROM OauthToken')).totalSize <= counted) {
+      return {
+        byApp: aggregate.records.map((r) => ({
+          appName: r.AppName ?? '',
+          appMenuItemId: r.AppMenuItemId,
+          tokens: r.tokens,
+          users: r.users,
+          useCount: r.uses ?? 0,
+          lastUsedDate: r.lastUsed,
+        })),
+        coverage: { source: SOURCE, status: 'used' },
+        requests: counted < OAUTH_TOKEN_ROW_CAP ? 1 : 2,
+      };
+    }
   } catch (error) {
     if (isSourceUnavailable(error) && errorCodeOf(error) !== 'INVALID_FIELD') return unavailable(error);
     if (!['MALFORMED_QUERY', 'INVALID_FIELD', 'INVALID_QUERY_FILTER_OPERATOR'].includes(errorCodeOf(error))) throw error;
@@ -86,11 +91,21 @@ async function readTokenRows(conn: Connection): Promise<TokenRead> {
     const users = (await queryAll<{ Id: string }>(conn, 'SELECT Id FROM User')).records.map((u) => u.Id);
     requests += Math.ceil(users.length / 2000);
     rows = [];
-    for (const part of chunk(users, USERS_PER_PARTITION)) {
-      // Sequential: partitions are bounded and the org's concurrent-request limit is shared with its users.
+    const partitions = chunk(users, USERS_PER_PARTITION);
+    // Sequential: partitions are bounded and the org's concurrent-request limit is shared with its users.
+    while (partitions.length > 0) {
+      const part = partitions.shift() ?? [];
       const page = await queryAll<TokenRow>(conn, `${ROW_FIELDS} WHERE UserId IN ${soqlInList(part)}`);
       requests += Math.max(1, Math.ceil(page.records.length / 500));
-      if (page.records.length >= OAUTH_TOKEN_ROW_CAP) capped = true;
+      if (page.records.length < page.totalSize) {
+        // Cut at the cap: halve the partition and read both halves; one user past the cap stays capped.
+        const halves = splitPartition(part);
+        if (halves) {
+          partitions.unshift(...halves);
+          continue;
+        }
+        capped = true;
+      }
       rows.push(...page.records);
     }
   }
@@ -182,14 +197,14 @@ export async function readTokens(conn: Connection, filter: TokenFilter): Promise
     // Complete unless tokens were created between the count and the read and pushed it over the stop.
     if (page.records.length >= page.totalSize) return { tokens: toRecords(page.records), counted, cappedUsers: [], requests };
   }
-  const partitioned = await readByUser(conn, filter);
+  const partitioned = await readByUser(conn, filter, counted);
   return { ...partitioned, counted, requests: requests + partitioned.requests };
 }
 
-async function readByUser(conn: Connection, filter: TokenFilter): Promise<Omit<TokenList, 'counted'>> {
+async function readByUser(conn: Connection, filter: TokenFilter, counted: number): Promise<Omit<TokenList, 'counted'>> {
   let requests = 0;
   let partitions: string[][];
-  const counts = await tokensPerUser(conn, filter);
+  const counts = await tokensPerUser(conn, filter, counted);
   requests++;
   if (counts) partitions = packUsers(counts);
   else {
@@ -221,10 +236,12 @@ async function readByUser(conn: Connection, filter: TokenFilter): Promise<Omit<T
  * Tokens per user (one aggregate query), or null where the org refuses aggregates on OauthToken or the answer is
  * not whole (an aggregate answer has no further pages): the caller then partitions by all users.
  */
-async function tokensPerUser(conn: Connection, filter: TokenFilter): Promise<Map<string, number> | null> {
+async function tokensPerUser(conn: Connection, filter: TokenFilter, counted: number): Promise<Map<string, number> | null> {
   try {
     const result = await queryAll<{ UserId: string; n: number }>(conn, `SELECT UserId, COUNT(AppName) n FROM OauthToken${where(filter)} GROUP BY UserId`);
     if (result.records.length < result.totalSize) return null;
+    // An aggregate over only the first 2,500 tokens (reference §5: unverified either way) would leave users out.
+    if (result.records.reduce((sum, r) => sum + r.n, 0) < counted) return null;
     return new Map(result.records.map((r) => [r.UserId, r.n]));
   } catch (error) {
     if (['MALFORMED_QUERY', 'INVALID_FIELD', 'INVALID_QUERY_FILTER_OPERATOR'].includes(errorCodeOf(error))) return null;

@@ -42,6 +42,37 @@ describe('audit evidence: refused, partial and inapplicable sources (e2e through
       const ca402 = r.notEvaluated.filter((n) => n.ruleId === 'CA402-unused-app' && n.missing.includes('tokens'));
       expect(ca402.reduce((sum, n) => sum + (n.apps ?? 0), 0)).to.be.greaterThan(0);
       expect(appsOf(run, 'CA401')).to.deep.equal(['Shadow Tool']);
+      // Uninstalled apps that only their tokens would show were never seen: the rule says so rather than passing them.
+      expect(r.notEvaluated).to.deep.include({ ruleId: 'CA401-uninstalled-app-in-use', reason: 'unseen-apps', missing: ['tokens'] });
+      const human = await runCli(['connectedapp', 'audit', '--rule', 'CA401'], { emulator, json: false });
+      expect(human.stdout.replace(/\s+/g, ' ')).to.match(/CA401-uninstalled-app-in-use: not evaluated, for apps not installed that only these sources would reveal, which were not read whole \(OAuth tokens\)/);
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  it('an OauthToken aggregate that stops at 2,500 rows is caught by COUNT() and the tokens are read by user instead', async () => {
+    const emulator = await start({
+      scenario: {
+        org: { name: 'Tokens', oauthTokenAggregates: 'capped', now: '2026-11-20T12:00:00Z' },
+        users: Array.from({ length: 40 }, (_, i) => ({ username: `u${i}@tokens.example.com`, profile: 'System Administrator' })),
+        connectedApps: [{ name: 'Busy' }, { name: 'Quiet' }],
+        oauthTokens: [
+          { app: 'Busy', count: 2800, users: Array.from({ length: 40 }, (_, i) => `u${i}@tokens.example.com`) },
+          { app: 'Quiet', count: 300, users: ['u0@tokens.example.com'] },
+        ],
+      },
+    });
+    try {
+      const run = await runCli(['connectedapp', 'usage', '--source', 'tokens'], { emulator });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const apps = (run.json?.result as { apps: Array<{ name: string; tokens?: { tokens: number } }> }).apps;
+      // The capped aggregate alone says Busy 2,500 and no Quiet at all.
+      expect(apps.map((a) => [a.name, a.tokens?.tokens])).to.deep.equal([
+        ['Busy', 2800],
+        ['Quiet', 300],
+      ]);
+      expect(run.requests.filter((r) => r.soql === 'SELECT COUNT() FROM OauthToken').length).to.be.greaterThan(0);
     } finally {
       await emulator.stop();
     }

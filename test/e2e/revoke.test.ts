@@ -66,6 +66,20 @@ describe('connectedapp revoke (e2e through the org emulator)', function () {
     expect(human.stdout).to.match(/nothing to do/);
   });
 
+  it('lists every token when the org aggregates only the first 2,500 (the per-user counts are checked against COUNT())', async () => {
+    const scenario = incidentScenario();
+    scenario.org = { ...scenario.org, oauthTokenAggregates: 'capped' };
+    // A user whose tokens are stored past row 2,500: an aggregate over the first 2,500 rows does not know them.
+    const late = 'late@incident.example.com';
+    scenario.users = [...(scenario.users ?? []), { username: late, profile: 'System Administrator' }];
+    scenario.oauthTokens = [...(scenario.oauthTokens ?? []), { app: COMPROMISED, users: [late], count: 5, lastUsedDaysAgo: 1 }];
+    emulator = await start({ scenario });
+    const dry = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED, '--dry-run'], { emulator });
+    expect(dry.exitCode, dry.stderr).to.equal(0);
+    expect(result(dry).read).to.deep.equal({ counted: COMPROMISED_TOKENS + 5, listed: COMPROMISED_TOKENS + 5, cappedUsers: [] });
+    expect(result(dry).tokens.filter((t) => t.username === late)).to.have.length(5);
+  });
+
   it('revokes an uninstalled app by the name its tokens carry, narrowed by user; shows no secret in human output', async () => {
     emulator = await start({ scenario: incidentScenario({ tokens: 40 }) });
     const held = secrets(emulator);

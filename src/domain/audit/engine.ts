@@ -6,7 +6,8 @@
  * Not evaluated is never passed: a rule whose evidence kinds are missing from `inventory.evidence` is
  * listed once (reason missing-evidence, or source-mode for rules that need the org); a rule that could
  * not decide for some apps (their policy, holders or usage were not read, or a deciding field was not in
- * the source) is listed with the number of apps concerned.
+ * the source) is listed with the number of apps concerned; a rule over apps that are not installed, whose
+ * revealing sources were not read whole, is listed once more (reason unseen-apps): apps nobody saw.
  */
 import { createHash } from 'node:crypto';
 import { fullNameFromFileName, type PolicyField } from '../policy.js';
@@ -14,7 +15,7 @@ import type { AuditApp, AuditInventory, Evidence, Finding, Severity } from './mo
 import { SEVERITIES } from './model.js';
 import { RULE_DEFINITIONS } from './rules.js';
 import type { FindingDraft, Rule, RuleCategory, RuleContext, RuleOutcome } from './rules.js';
-import { isUnknown } from './rules/kit.js';
+import { isUnknown, readCompletely } from './rules/kit.js';
 
 // ---- Rule metadata ----------------------------------------------------------------------------
 
@@ -145,7 +146,8 @@ export type AuditSelection = {
 
 export type NotEvaluated = {
   ruleId: string;
-  reason: 'missing-evidence' | 'source-mode';
+  /** unseen-apps: apps that are not installed come to light only through sources that were not read whole. */
+  reason: 'missing-evidence' | 'source-mode' | 'unseen-apps';
   /** The evidence kinds that were missing. */
   missing: Evidence[];
   /** Set when the rule ran but could not decide for this many apps. */
@@ -226,6 +228,9 @@ export function runAudit(inventory: AuditInventory, selection: AuditSelection = 
     }
     runs.push({ ruleId: rule.id, scope: 'app', targets });
     notEvaluated.push(...partialNotEvaluated(rule.id, targets));
+    // Apps no source showed cannot be judged: say which sources left them unseen (not when apps were named).
+    const unseenBy = chosen === null && rule.includeUninstalled ? (rule.revealedBy ?? []).filter((e) => !readCompletely(inventory, e)) : [];
+    if (unseenBy.length > 0) notEvaluated.push({ ruleId: rule.id, reason: 'unseen-apps', missing: orderEvidence(unseenBy) });
   }
 
   return { findings: sortFindings(findings), notEvaluated, rules: selected.map(infoOf), runs };

@@ -3,7 +3,7 @@ import type { AuditResult } from '../../../src/domain/audit/engine.js';
 import { DEFAULT_AUDIT_OPTIONS, type AuditApp, type AuditInventory, type Finding } from '../../../src/domain/audit/model.js';
 import { findingControls } from '../../../src/domain/audit/benchmark.js';
 import { httpHost, isLoopbackHost } from '../../../src/domain/audit/rules/scopes-flows.js';
-import { app, connectedAppXml, fileApp, holder, inventory, policy, policyFromXml, runRule, sourceInventory } from './factory.js';
+import { ALL_EVIDENCE, app, connectedAppXml, fileApp, holder, inventory, policy, policyFromXml, runRule, sourceInventory } from './factory.js';
 
 const only = (r: AuditResult): Finding => {
   expect(r.findings, JSON.stringify(r.findings)).to.have.length(1);
@@ -355,6 +355,26 @@ describe('audit rules', () => {
     it('does not fire for installed apps or for uninstalled apps without use', () => {
       none(runRule(id, org({})));
       none(runRule(id, org({ ...uninstalled, tokens: { tokens: 0, users: 0, useCount: 0, lastUsedDate: null, holders: [] }, logins: [], apiCalls: null })));
+    });
+    it('an uninstalled app without use seen is undecided while tokens or logins were not read whole', () => {
+      const quiet = { ...uninstalled, tokens: { tokens: 0, users: 0, useCount: 0, lastUsedDate: null, holders: [] }, logins: [], apiCalls: null };
+      const r = runRule(id, org({ ...quiet, tokens: null }, { evidence: ALL_EVIDENCE.filter((e) => e !== 'tokens') }));
+      expect(r.findings).to.deep.equal([]);
+      expect(r.notEvaluated.find((n) => n.apps === 1)?.missing).to.deep.equal(['tokens']);
+      const capped = runRule(id, org(quiet, { coverage: [{ source: 'LoginHistory', status: 'capped' }] }));
+      expect(capped.notEvaluated.find((n) => n.apps === 1)?.missing).to.deep.equal(['logins']);
+    });
+    it('says which apps it could not see: those only unread or capped tokens or logins would reveal', () => {
+      const live = org({ ...uninstalled, logins: null, apiCalls: null });
+      expect(runRule(id, live).notEvaluated).to.deep.equal([]);
+      const refused = runRule(id, org({ ...uninstalled, tokens: null, apiCalls: null }, { evidence: ALL_EVIDENCE.filter((e) => e !== 'tokens') }));
+      // The app the logins show is still reported; the apps only tokens would show are not evaluated.
+      expect(refused.findings).to.have.length(1);
+      expect(refused.notEvaluated).to.deep.equal([{ ruleId: id, reason: 'unseen-apps', missing: ['tokens'] }]);
+      const capped = runRule(id, org({ ...uninstalled, logins: null, apiCalls: null }, { coverage: [{ source: 'OauthToken', status: 'capped' }] }));
+      expect(capped.notEvaluated).to.deep.equal([{ ruleId: id, reason: 'unseen-apps', missing: ['tokens'] }]);
+      // Apps named on the command line: nothing unseen is in question.
+      expect(runRule(id, org({ ...uninstalled, tokens: null, apiCalls: null }, { evidence: ALL_EVIDENCE.filter((e) => e !== 'tokens') }), { apps: ['Test_App'] }).notEvaluated).to.deep.equal([]);
     });
     it('is not evaluated without any usage source', () => {
       undecided(runRule(id, org({ ...uninstalled, tokens: null, logins: null, apiCalls: null })), ['tokens', 'logins', 'apiCalls']);

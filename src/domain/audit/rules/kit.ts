@@ -85,6 +85,11 @@ export type AppRule = RuleBase & {
   scope: 'app';
   /** Also evaluate apps seen only through usage (installed === false). Metadata rules leave them out. */
   includeUninstalled?: boolean;
+  /**
+   * With includeUninstalled: the sources through which apps that are not installed come to light. When one of them
+   * was not read completely, apps only it would reveal were never seen, and the rule says so (reason unseen-apps).
+   */
+  revealedBy?: readonly Evidence[];
   check(app: AuditApp, ctx: RuleContext): RuleOutcome;
 };
 
@@ -106,6 +111,20 @@ export function unknown(evidence: Evidence[], fields?: PolicyField[]): Unknown {
 
 export function isUnknown(outcome: readonly unknown[] | Unknown): outcome is Unknown {
   return !Array.isArray(outcome);
+}
+
+/** The coverage entry that says how completely each usage evidence kind was read. */
+const USAGE_COVERAGE: Partial<Record<Evidence, string>> = { tokens: 'OauthToken', logins: 'LoginHistory', apiCalls: 'EventLogFile:ApiTotalUsage' };
+
+/**
+ * Whether an evidence kind was read whole for this run: available, and its source neither capped, failed nor
+ * partial (capped reads and short retention can show use, never its absence).
+ */
+export function readCompletely(inventory: AuditInventory, evidence: Evidence): boolean {
+  if (!inventory.evidence.includes(evidence)) return false;
+  const source = USAGE_COVERAGE[evidence];
+  const status = source === undefined ? 'used' : (inventory.coverage.find((c) => c.source === source)?.status ?? 'used');
+  return !['capped', 'failed', 'partial'].includes(status);
 }
 
 /** Metadata unknown because these policy fields were not stated. */

@@ -12,7 +12,7 @@
  * use was read completely for the window (see CA402), and the finding lists them.
  */
 import type { AppRule, FindingDraft, OrgRule } from './kit.js';
-import { PASS, daysSince, isUnknown, serverFlows, unknown, unique } from './kit.js';
+import { PASS, daysSince, isUnknown, readCompletely, serverFlows, unknown, unique } from './kit.js';
 import type { AuditApp, Evidence } from '../model.js';
 
 type UsageSource = Extract<Evidence, 'tokens' | 'logins' | 'apiCalls'>;
@@ -32,18 +32,25 @@ export const uninstalledAppInUse: AppRule = {
   severity: 'high',
   scope: 'app',
   includeUninstalled: true,
+  // Standing grants and logins bring apps that are not installed to light; API calls (a licence or a short free
+  // retention away) only add to what those show.
+  revealedBy: ['tokens', 'logins'],
   needs: ['installState'],
   sourceNeeds: null,
   needsAnyOf: USAGE_SOURCES,
   message: { default: ['tokens', 'logins', 'apiCalls', 'holders'] },
-  check(app) {
+  check(app, { inventory }) {
     if (app.installed) return PASS;
     const examined = USAGE_SOURCES.filter((s) => app[s] !== null);
     if (examined.length === 0) return unknown([...USAGE_SOURCES]);
     const tokens = app.tokens?.tokens ?? null;
     const logins = totalLogins(app);
     const apiCalls = app.apiCalls?.count ?? null;
-    if ((tokens ?? 0) === 0 && (logins ?? 0) === 0 && (apiCalls ?? 0) === 0) return PASS;
+    if ((tokens ?? 0) === 0 && (logins ?? 0) === 0 && (apiCalls ?? 0) === 0) {
+      // No use seen: a pass only when the sources that would show it were read whole.
+      const unread = (['tokens', 'logins'] as const).filter((s) => app[s] === null || !readCompletely(inventory, s));
+      return unread.length > 0 ? unknown([...unread]) : PASS;
+    }
     return [
       {
         evidence: {
@@ -95,15 +102,14 @@ export const unusedApp: AppRule = {
     // token, which is obtained by a login or a refresh inside the window.
     // A SAML-only app gets no tokens and no OAuth logins: nothing read here can show it is used.
     if (app.policy?.hasSaml && !app.policy.hasOauth) return unknown(['samlUse']);
-    const complete = (source: string): boolean => !['capped', 'failed', 'partial'].includes(inventory.coverage.find((c) => c.source === source)?.status ?? 'used');
     const tokensMatter = !app.policy || tokensCanShowUse(app) || isUnknown(serverFlows(app.policy));
     const missing: Evidence[] = [];
     if (!app.policy) missing.push('metadata');
-    if (tokensMatter && (!app.tokens || !complete('OauthToken'))) missing.push('tokens');
-    if (!app.logins || !complete('LoginHistory') || inventory.options.loginDays < days) missing.push('logins');
+    if (tokensMatter && (!app.tokens || !readCompletely(inventory, 'tokens'))) missing.push('tokens');
+    if (!app.logins || !readCompletely(inventory, 'logins') || inventory.options.loginDays < days) missing.push('logins');
     if (missing.length) return unknown(missing);
     const examined: UsageSource[] = [...(tokensMatter ? (['tokens'] as const) : []), 'logins'];
-    if (app.apiCalls && complete('EventLogFile:ApiTotalUsage') && inventory.options.eventLogDays >= days) examined.push('apiCalls');
+    if (app.apiCalls && readCompletely(inventory, 'apiCalls') && inventory.options.eventLogDays >= days) examined.push('apiCalls');
     return [
       {
         evidence: {
