@@ -197,6 +197,17 @@ export async function unassignAccess(conn: Connection, requests: readonly Access
 }
 
 /**
+ * The apps (by id15) whose grants reach no active user — pre-authorizing one locks everyone out even though it has
+ * assignments; null when the org will not say who the grants reach.
+ */
+export async function appsReachingNobody(conn: Connection, apps: readonly AppRef[]): Promise<Set<string> | null> {
+  if (apps.length === 0) return new Set();
+  const reach = await reachOf(conn, apps);
+  if (!reach) return null;
+  return new Set(apps.map((a) => id15(a.id)).filter((id) => !(reach.get(id) ?? []).some((g) => g.activeUsers > 0)));
+}
+
+/**
  * Who each app's grants reach (groups through their components), for the lockout guard; null when the org will not
  * say (then the guard falls back to "no access row left").
  */

@@ -18,7 +18,7 @@ import { applyPolicyChange, withoutSecrets, type PolicyChange, type PolicyDiff, 
 import { PolicyError } from '../domain/policy-error.js';
 import type { XmlElement } from '../domain/xml.js';
 import { policySfError } from '../renderers/policy-words.js';
-import { assignAccess } from './access.js';
+import { appsReachingNobody, assignAccess } from './access.js';
 import { resolveApps, resolveDesiredTargets, type DesiredEntry } from './resolve-apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -89,6 +89,8 @@ export async function resolveTargets(conn: Connection, wanted: readonly DesiredE
 
 type Update = { target: AppTarget; root: XmlElement; diffs: PolicyDiff[] };
 
+const nameOf = (t: AppTarget): string => t.app.apiName ?? t.app.label;
+
 /**
  * Changes each app's policy. With --assign-*: everything is checked first (every app's metadata is readable and
  * its change applies), then the assignments are written, then the policies; an app whose policy change then
@@ -99,12 +101,20 @@ export async function setPolicies(conn: Connection, targets: readonly AppTarget[
   const warnings: string[] = [];
   const assigning = options.assignPermissionSets.length + options.assignProfiles.length > 0;
 
-  // Lockout guard: pre-authorizing an app that nobody is assigned to locks every user out.
-  const lockouts = targets.filter((t) => t.change.permittedUsers === 'admin-approved' && t.app.permittedUsers !== 'admin-approved' && t.app.profiles.length + t.app.permissionSets.length === 0);
-  if (lockouts.length && !assigning && !options.force && options.mode !== 'check') {
-    throw messages.createError('error.Lockout', [lockouts.map((t) => t.app.apiName ?? t.app.label).join(', ')]);
+  // Lockout guard: pre-authorizing an app that nobody is assigned to — or whose profiles, permission sets and groups
+  // reach no active user — locks every user out.
+  const switching = targets.filter((t) => t.change.permittedUsers === 'admin-approved' && t.app.permittedUsers !== 'admin-approved');
+  const lockouts = switching.filter((t) => t.app.profiles.length + t.app.permissionSets.length === 0);
+  const assigned = switching.filter((t) => !lockouts.includes(t));
+  const nobody = assigned.length > 0 && !assigning && options.mode !== 'check' ? await appsReachingNobody(conn, assigned.map((t) => t.app)) : new Set<string>();
+  if (nobody === null) warnings.push(messages.getMessage('warning.reachNotChecked', [assigned.map((t) => nameOf(t)).join(', ')]));
+  const unreached = assigned.filter((t) => nobody?.has(id15(t.app.id)));
+  if ((lockouts.length || unreached.length) && !assigning && !options.force && options.mode !== 'check') {
+    if (lockouts.length) throw messages.createError('error.Lockout', [lockouts.map(nameOf).join(', ')]);
+    throw messages.createError('error.LockoutNoActiveUsers', [unreached.map(nameOf).join(', ')]);
   }
-  if (lockouts.length && options.force && !assigning) warnings.push(messages.getMessage('warning.lockoutForced', [lockouts.map((t) => t.app.apiName ?? t.app.label).join(', ')]));
+  if (lockouts.length && options.force && !assigning) warnings.push(messages.getMessage('warning.lockoutForced', [lockouts.map(nameOf).join(', ')]));
+  if (unreached.length && options.force && !assigning) warnings.push(messages.getMessage('warning.lockoutNoActiveUsersForced', [unreached.map(nameOf).join(', ')]));
 
   let plan = planUpdates(targets, await readAppPolicies(conn, targets.map((t) => t.app)), warnings);
   if (options.mode !== 'write') return { results: [...plan.results, ...plan.updates.map((u) => ({ ...changed(u), status: 'would-update' as const }))], assignments: [], warnings };

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { start, type Emulator } from '../emulator/index.js';
 import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
-import { GROUP_SCENARIO } from './access-scenario.js';
+import { appXml, GROUP_SCENARIO } from './access-scenario.js';
 import type { ConnectedAppListResult } from '../../src/commands/connectedapp/list.js';
 import type { ConnectedAppAuditResult } from '../../src/commands/connectedapp/audit.js';
 
@@ -64,5 +64,46 @@ describe('who can use an app: permission set groups, end to end (org emulator)',
     expect(lockout.json?.name).to.equal('LockoutError');
     const fine = await runCli(['connectedapp', 'unassign', '--name', 'Mixed', '--profile', 'System Administrator', '--dry-run'], { emulator });
     expect(fine.exitCode, fine.stderr).to.equal(0);
+  });
+});
+
+describe('policy set lockout guard: assigned is not enough, someone active must be reached (org emulator)', function () {
+  this.timeout(180_000);
+  let emulator: Emulator;
+  const selfAuthorize = '<isAdminApproved>false</isAdminApproved><scopes>Api</scopes>';
+  before(async () => {
+    await ensureBuilt();
+    emulator = await start({
+      scenario: {
+        ...GROUP_SCENARIO,
+        connectedApps: [
+          ...(GROUP_SCENARIO.connectedApps ?? []),
+          { name: 'Lonely_Self', metadata: appXml('Lonely Self', '<permissionSetName>Lonely PS</permissionSetName>', selfAuthorize) },
+          { name: 'Group_Self', metadata: appXml('Group Self', '<permissionSetName>Component PS</permissionSetName>', selfAuthorize) },
+        ],
+      },
+    });
+  });
+  after(async () => emulator.stop());
+
+  it('refuses to pre-authorize an app whose only permission set nobody active holds, and changes nothing', async () => {
+    const before = emulator.org.table('ConnectedApplication').find((a) => a.Name === 'Lonely Self')?.OptionsAllowAdminApprovedUsersOnly;
+    for (const extra of [[], ['--dry-run']]) {
+      const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Lonely_Self', '--permitted-users', 'admin-approved', ...extra], { emulator });
+      expect(run.exitCode, run.stderr).to.not.equal(0);
+      expect(run.json?.name).to.equal('LockoutNoActiveUsersError');
+      expect(run.json?.message).to.match(/reach no active user/);
+      expect(run.requests.some((r) => r.soapOperation === 'updateMetadata')).to.equal(false);
+    }
+    expect(emulator.org.table('ConnectedApplication').find((a) => a.Name === 'Lonely Self')?.OptionsAllowAdminApprovedUsersOnly).to.equal(before);
+    const forced = await runCli(['connectedapp', 'policy', 'set', '--name', 'Lonely_Self', '--permitted-users', 'admin-approved', '--force'], { emulator });
+    expect(forced.exitCode, forced.stderr).to.equal(0);
+    expect(forced.json?.warnings?.join('\n')).to.match(/reach no active user/);
+  });
+
+  it('pre-authorizes an app reached through a permission set group: its users keep access', async () => {
+    const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Group_Self', '--permitted-users', 'admin-approved'], { emulator });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(emulator.org.table('ConnectedApplication').find((a) => a.Name === 'Group Self')?.OptionsAllowAdminApprovedUsersOnly).to.equal(true);
   });
 });
