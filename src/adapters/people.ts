@@ -254,6 +254,22 @@ export async function readUserPermissions(conn: Connection, userId: string, perm
   return held;
 }
 
+/**
+ * Whether the session's user sees every user's OAuth tokens: OauthToken shows all of them only to users with
+ * Customize Application, and each other user only their own (reference §5). null when it cannot be told.
+ */
+export async function seesEveryUsersTokens(conn: Connection): Promise<boolean | null> {
+  const me = await readIdentity(conn);
+  if (me === null) return null;
+  try {
+    const held = await queryAll(conn, `SELECT COUNT() FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(me.userId)} AND PermissionSet.PermissionsCustomizeApplication = true`);
+    return held.totalSize > 0;
+  } catch (error) {
+    if (isUnreachable(error)) throw error;
+    return null;
+  }
+}
+
 // ---- One user, for doctor ----------------------------------------------------------------------------
 
 export type UserRecord = { id: string; username: string; active: boolean; profileName: string | null };

@@ -10,6 +10,7 @@ import { chunk } from '../domain/collections.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
 import { soqlInList, soqlString } from '../domain/soql.js';
 import { OAUTH_TOKEN_ROW_CAP, packUsers, splitPartition, tokenRef, USERS_PER_QUERY, type TokenRecord } from '../domain/tokens.js';
+import { seesEveryUsersTokens } from './people.js';
 import { call } from './transport.js';
 
 export { OAUTH_TOKEN_ROW_CAP } from '../domain/tokens.js';
@@ -37,6 +38,14 @@ const coverageText = Messages.loadMessages('plugin-connectedapp', 'connectedapp.
 const SOURCE = 'OauthToken';
 
 export async function readTokenUsage(conn: Connection): Promise<TokenRead> {
+  const [read, seesAll] = await Promise.all([readTokenTotals(conn), seesEveryUsersTokens(conn)]);
+  if (seesAll !== false || (read.coverage.status !== 'used' && read.coverage.status !== 'capped')) return { ...read, requests: read.requests + 2 };
+  // Only the user's own tokens were visible: what was read shows use, never who else holds tokens or their absence.
+  const detail = [read.coverage.detail, coverageText.getMessage('tokensOwnOnly')].filter(Boolean).join('; ');
+  return { ...read, coverage: { source: SOURCE, status: 'partial', detail }, requests: read.requests + 2 };
+}
+
+async function readTokenTotals(conn: Connection): Promise<TokenRead> {
   try {
     const aggregate = await queryAll<AggregateRow>(
       conn,

@@ -106,7 +106,7 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
       });
 
   const tokenEvidence = (usages: AppTokenUsage[] | undefined, holderNames: string[] | null): AuditApp['tokens'] => {
-    if (tokens.coverage.status !== 'used' && tokens.coverage.status !== 'capped') return null;
+    if (!['used', 'capped', 'partial'].includes(tokens.coverage.status)) return null;
     const list = usages ?? [];
     return {
       tokens: list.reduce((n, u) => n + u.tokens, 0),
@@ -192,7 +192,7 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
   if (policies.coverage.status === 'used') evidence.push('metadata');
   evidence.push('assignments');
   if (activeUsers.coverage.every((c) => c.status === 'used')) evidence.push('activeUsers');
-  if (tokens.coverage.status === 'used' || tokens.coverage.status === 'capped') evidence.push('tokens');
+  if (['used', 'capped', 'partial'].includes(tokens.coverage.status)) evidence.push('tokens');
   if (logins.coverage.status === 'used' || logins.coverage.status === 'capped') evidence.push('logins');
   if (runAsUsers.coverage.status === 'used') evidence.push('users');
   if (privileged.coverage.status === 'used' && adminProfiles.coverage.status === 'used') evidence.push('permissions');

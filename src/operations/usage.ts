@@ -461,7 +461,7 @@ const HOLDER_NAMES_PER_QUERY = 50;
 
 async function readTokens(conn: Connection, matcher: AppMatcher, warnings: string[]): Promise<TokensRead> {
   const read = await readTokenUsage(conn);
-  if (read.coverage.status !== 'used' && read.coverage.status !== 'capped') {
+  if (!['used', 'capped', 'partial'].includes(read.coverage.status)) {
     warnings.push(messages.getMessage('warning.sourceUnavailable', ['OauthToken', read.coverage.errorCode ?? read.coverage.status]));
     return { read, holders: null, holdersCapped: false };
   }

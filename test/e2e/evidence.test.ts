@@ -78,6 +78,25 @@ describe('audit evidence: refused, partial and inapplicable sources (e2e through
     }
   });
 
+  it('OauthToken read without Customize Application: users not visible, so the tokens show use but never absence', async () => {
+    const scenario = { ...GROUP_SCENARIO, org: { ...GROUP_SCENARIO.org, currentUser: 'alice@access.example.com' } };
+    const emulator = await start({ scenario });
+    try {
+      const run = await runCli(['connectedapp', 'audit', '--rule', 'lifecycle'], { emulator });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const r = auditOf(run);
+      const tokens = r.coverage.find((c) => c.source === 'OauthToken');
+      expect([tokens?.status, tokens?.detail]).to.deep.equal(['partial', 'users not visible: without Customize Application only your own tokens can be read']);
+      expect(appsOf(run, 'CA402')).to.deep.equal([]);
+      expect(r.notEvaluated).to.deep.include({ ruleId: 'CA401-uninstalled-app-in-use', reason: 'unseen-apps', missing: ['tokens'] });
+      const usage = await runCli(['connectedapp', 'usage', '--source', 'tokens'], { emulator });
+      const source = (usage.json?.result as { sources: Array<{ source: string; status: string }> }).sources.find((s) => s.source === 'OauthToken');
+      expect(source?.status).to.equal('partial');
+    } finally {
+      await emulator.stop();
+    }
+  });
+
   it('LoginHistory refused: CA402 is not evaluated (it needs the logins), never passed or fired', async () => {
     const emulator = await start(refusing('LoginHistory'));
     try {
