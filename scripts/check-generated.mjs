@@ -1,6 +1,7 @@
 // Generated files that are committed must match the code: oclif.manifest.json, command-snapshot.json
 // (command ids and flags), schemas/connectedapp-<command>.json (each command's --json result type) and the
-// schemas of files the plugin writes (schemas/file-connectedapp-snapshot.json).
+// schemas of files the plugin writes (schemas/file-connectedapp-snapshot.json), and docs/audit-rules.md (the evidence
+// each audit rule declares).
 // Default: compare and fail when stale. --write: regenerate all (then review and commit the diff).
 // --write-manifest: only the manifest (used by prepack). The manifest is built from lib/ (run the build first).
 import { execFileSync } from 'node:child_process';
@@ -55,6 +56,9 @@ if (!manifestOnly) {
     const generator = createGenerator({ path: `${root}${path}`, tsconfig: `${root}tsconfig.json`, type, skipTypeCheck: true, additionalProperties: false });
     check(name, `${JSON.stringify(generator.createSchema(type), null, 2)}\n`);
   }
+  // 5. docs/audit-rules.md: the evidence each audit rule declares, from the compiled rule definitions.
+  const { formatEvidenceDocs } = await import(`${root}lib/renderers/audit/rule-docs.js`);
+  check('docs/audit-rules.md', formatEvidenceDocs());
   for (const existing of readdirSync(`${root}schemas`).filter((f) => /^connectedapp-.*\.json$/.test(f))) {
     if (!expectedSchemas.has(`schemas/${existing}`)) stale.push(`schemas/${existing} (no such command)`);
   }
@@ -64,4 +68,4 @@ if (stale.length) {
   console.error(`Stale generated files: ${stale.join(', ')}.\nRun "npm run generate", review the diff and commit it.`);
   process.exit(1);
 }
-console.log(write ? 'Regenerated oclif.manifest.json, command-snapshot.json and schemas/.' : 'Generated files are up to date.');
+console.log(write ? 'Regenerated oclif.manifest.json, command-snapshot.json, schemas/ and docs/audit-rules.md.' : 'Generated files are up to date.');

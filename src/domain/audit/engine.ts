@@ -40,6 +40,8 @@ export type RuleInfo = {
   needsAnyOf: Evidence[];
   /** Used when available, not required. */
   uses: Evidence[];
+  /** Rules over apps that are not installed: the sources that bring them to light (see AppRule.revealedBy). */
+  revealedBy: Evidence[];
 };
 
 const splitId = (id: string): { code: string; name: string } => {
@@ -58,6 +60,7 @@ function infoOf(rule: Rule): RuleInfo {
     sourceNeeds: rule.sourceNeeds ? [...rule.sourceNeeds] : null,
     needsAnyOf: [...(rule.needsAnyOf ?? [])],
     uses: [...(rule.uses ?? [])],
+    revealedBy: rule.scope === 'app' ? [...(rule.revealedBy ?? [])] : [],
   };
 }
 

@@ -8,6 +8,7 @@ import { ruleControls } from '../../domain/audit/benchmark.js';
 import { AuditError, RULES, ruleMessageArgs, ruleMessageVariants, type NotEvaluated, type RuleInfo } from '../../domain/audit/engine.js';
 import type { Evidence, Finding, Severity } from '../../domain/audit/model.js';
 import type { RuleCategory } from '../../domain/audit/rules.js';
+import { UNUSED_NEEDS_BY_KIND, type UsageKind } from '../../domain/audit/rules/lifecycle.js';
 import type { CoverageStatus } from '../../domain/coverage.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -150,6 +151,29 @@ export function formatRuleList(rules: readonly RuleInfo[] = RULES): string {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * The declared evidence of every rule, as Markdown (docs/audit-rules.md, written by `npm run generate`): what each
+ * rule needs from an org and from files, what it uses when read, and what "unused" needs per kind of app. A rule
+ * whose evidence was not read is not evaluated, never passed; this is the table that decides it.
+ */
+export function formatEvidenceDocs(rules: readonly RuleInfo[] = RULES): string {
+  const cell = (evidence: readonly Evidence[] | null, none: string): string => (evidence === null ? none : evidence.length === 0 ? '—' : evidence.map(evidenceLabel).join(', '));
+  const notInSource = rulesText('evidenceDocs.orgOnly');
+  const lines = [`# ${rulesText('evidenceDocs.title')}`, '', rulesText('evidenceDocs.intro'), '', rulesText('evidenceDocs.header'), '| --- | --- | --- | --- | --- | --- | --- |'];
+  for (const rule of rules) {
+    const controls = ruleControls(rule.id).join(', ') || '—';
+    const also = [rule.needsAnyOf.length > 0 ? rulesText('evidenceDocs.anyOf', [cell(rule.needsAnyOf, '')]) : '', rule.revealedBy.length > 0 ? rulesText('evidenceDocs.revealedBy', [cell(rule.revealedBy, '')]) : '']
+      .filter(Boolean)
+      .join(' ');
+    lines.push(`| ${rule.id} | ${severityLabel(rule.severity)} | ${controls} | ${cell(rule.needs, '')}${also ? ` ${also}` : ''} | ${cell(rule.sourceNeeds, notInSource)} | ${cell(rule.uses, '')} | ${ruleTitle(rule.id)} |`);
+  }
+  lines.push('', `## ${rulesText('evidenceDocs.unused.title')}`, '', rulesText('evidenceDocs.unused.intro'), '', rulesText('evidenceDocs.unused.header'), '| --- | --- |');
+  for (const [kind, needs] of Object.entries(UNUSED_NEEDS_BY_KIND) as Array<[UsageKind, readonly Evidence[] | null]>) {
+    lines.push(`| ${messages.getMessage(`usageKind.${kind}`)} | ${cell(needs, rulesText('evidenceDocs.unused.never'))} |`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** An SfError (message and actions from the bundle) for an AuditError, for the command to throw. */

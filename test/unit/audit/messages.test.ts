@@ -4,7 +4,7 @@ import { AuditError, RULES, ruleMessageArgs, ruleMessageVariants } from '../../.
 import { parseIpRelaxationFlag } from '../../../src/domain/ip-relaxation.js';
 import { parsePermittedUsersFlag } from '../../../src/domain/policy.js';
 import { parseRefreshTokenFlag } from '../../../src/domain/refresh-token.js';
-import { auditErrorToSfError, findingMessage, formatRuleList, ruleCommands, ruleDoc, ruleDocs, shellQuote } from '../../../src/renderers/audit/rule-docs.js';
+import { auditErrorToSfError, findingMessage, formatEvidenceDocs, formatRuleList, ruleCommands, ruleDoc, ruleDocs, shellQuote } from '../../../src/renderers/audit/rule-docs.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const bundle = Messages.loadMessages('plugin-connectedapp', 'connectedapp.rules');
@@ -80,6 +80,16 @@ describe('rules message bundle', () => {
     for (const rule of RULES) expect(text).to.include(rule.id);
     expect(text).to.include('Permitted Users:');
     expect(text.split('\n').filter((l) => l.startsWith('  CA')).length).to.equal(RULES.length);
+  });
+
+  it('declares every rule\'s evidence in one table, with what "unused" needs per kind of app', () => {
+    const text = formatEvidenceDocs();
+    const rows = text.split('\n').filter((l) => l.startsWith('| CA'));
+    expect(rows.map((r) => r.split(' | ')[0].slice(2))).to.deep.equal(RULES.map((r) => r.id));
+    expect(rows.find((r) => r.startsWith('| CA002'))).to.include('needs an org');
+    expect(rows.find((r) => r.startsWith('| CA401'))).to.match(/come to light through: OAuth tokens, login history/);
+    expect(text).to.match(/\| JWT bearer or client credentials[^|]*\| login history \|/);
+    expect(text).to.match(/\| SAML single sign-on only \| none can show it: not evaluated \|/);
   });
 
   it('turns AuditErrors into SfErrors with actions', () => {

@@ -91,23 +91,17 @@ export const unusedApp: AppRule = {
     if (app.apiCalls && app.apiCalls.count > 0 && recent(app.apiCalls.lastSeen)) return PASS;
 
     // "Unused" needs every source that could show this app's use, each read completely over the whole window
-    // (capped reads and short event-log retention can only show use). Declared per kind of app:
-    // - refresh-token apps (web server, user-agent, device: no server flow) need OauthToken and LoginHistory —
-    //   a standing grant can be refreshed without a login in the window;
-    // - JWT bearer and client-credentials apps need LoginHistory (every token they get is a login; they hold no
-    //   refresh tokens), and tokens can say nothing;
-    // - unknown flows (no metadata) need both, and metadata;
-    // - SAML-only apps (no OAuth) cannot be shown unused by any source read here: not evaluated.
-    // API calls (ApiTotalUsage) are read when they cover the window, but are not needed: a call needs an access
-    // token, which is obtained by a login or a refresh inside the window.
-    // A SAML-only app gets no tokens and no OAuth logins: nothing read here can show it is used.
-    if (app.policy?.hasSaml && !app.policy.hasOauth) return unknown(['samlUse']);
-    const tokensMatter = !app.policy || tokensCanShowUse(app) || isUnknown(serverFlows(app.policy));
-    const missing: Evidence[] = [];
-    if (!app.policy) missing.push('metadata');
-    if (tokensMatter && (!app.tokens || !readCompletely(inventory, 'tokens'))) missing.push('tokens');
-    if (!app.logins || !readCompletely(inventory, 'logins') || inventory.options.loginDays < days) missing.push('logins');
-    if (missing.length) return unknown(missing);
+    // (capped reads and short event-log retention can only show use), as declared per kind of app.
+    const kind = appKindOf(app);
+    const needed = UNUSED_NEEDS_BY_KIND[kind];
+    if (needed === null) return unknown(['samlUse']);
+    const missing = needed.filter((e) => {
+      if (e === 'metadata') return !app.policy;
+      if (e === 'tokens') return !app.tokens || !readCompletely(inventory, 'tokens');
+      return !app.logins || !readCompletely(inventory, 'logins') || inventory.options.loginDays < days;
+    });
+    if (missing.length) return unknown([...missing]);
+    const tokensMatter = needed.includes('tokens');
     const examined: UsageSource[] = [...(tokensMatter ? (['tokens'] as const) : []), 'logins'];
     if (app.apiCalls && readCompletely(inventory, 'apiCalls') && inventory.options.eventLogDays >= days) examined.push('apiCalls');
     return [
@@ -127,11 +121,30 @@ export const unusedApp: AppRule = {
   },
 };
 
-/** Refresh tokens can only show use of apps that can hold them: known not to be JWT / client-credentials only. */
-function tokensCanShowUse(app: AuditApp): boolean {
-  if (!app.policy) return false;
+/** Kinds of app that differ in which sources can show their use. */
+export type UsageKind = 'refresh-token' | 'server-flow' | 'flows-unknown' | 'saml-only';
+
+/**
+ * What CA402 needs, read whole over the "unused" window, before it may call an app of each kind unused (null: no
+ * source read here can show it). Refresh-token apps (web server, user-agent, device) need OauthToken and
+ * LoginHistory: a standing grant can be refreshed without a login in the window. JWT bearer and client-credentials
+ * apps need LoginHistory (every token they get is a login; they hold no refresh tokens). Unknown flows need both,
+ * and the metadata. A SAML-only app gets no tokens and no OAuth logins. API calls (ApiTotalUsage) are used when they
+ * cover the window but never needed: a call needs an access token, obtained by a login or a refresh in the window.
+ */
+export const UNUSED_NEEDS_BY_KIND: Readonly<Record<UsageKind, readonly Evidence[] | null>> = {
+  'refresh-token': ['tokens', 'logins'],
+  'server-flow': ['logins'],
+  'flows-unknown': ['metadata', 'tokens', 'logins'],
+  'saml-only': null,
+};
+
+export function appKindOf(app: AuditApp): UsageKind {
+  if (!app.policy) return 'flows-unknown';
+  if (app.policy.hasSaml && !app.policy.hasOauth) return 'saml-only';
   const flows = serverFlows(app.policy);
-  return !isUnknown(flows) && flows.length === 0;
+  if (isUnknown(flows)) return 'flows-unknown';
+  return flows.length === 0 ? 'refresh-token' : 'server-flow';
 }
 
 export const usernamePasswordFlow: AppRule = {
