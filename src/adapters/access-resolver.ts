@@ -147,7 +147,7 @@ function grantOf(row: SeaRow): Grant {
 export async function resolveAppAccess(
   conn: Connection,
   appIds: readonly string[],
-  options: { userIds?: readonly string[]; listUsers?: number } = {}
+  options: { userIds?: readonly string[]; listUsers?: number; perGrantCounts?: boolean } = {}
 ): Promise<AccessResolution> {
   const coverage: SourceCoverage[] = [];
   const apps = new Map<string, AppAccess>();
@@ -198,8 +198,9 @@ export async function resolveAppAccess(
   const all = [...grantsByApp.values()].flat();
   const setIds = [...new Set(all.filter((g) => g.kind !== 'permission-set-group' || !g.viaPermissionSet).map((g) => id15(g.permissionSetId)))];
   const groupIds = [...new Set(all.filter((g) => g.kind === 'permission-set-group').map((g) => id15(g.holderId)))];
-  const holders = [...setIds.map((id) => ({ field: 'PermissionSetId', id })), ...groupIds.map((id) => ({ field: 'PermissionSetGroupId', id }))];
+  const holders = [...setIds.map((id) => ({ field: 'PermissionSetId' as const, id })), ...groupIds.map((id) => ({ field: 'PermissionSetGroupId' as const, id }))];
   const userFilter = options.userIds ? [...new Set(options.userIds)] : null;
+  if (options.perGrantCounts && userFilter === null) return countPerGrant(conn, holders, grantsByApp, given, seaRows !== null && components !== null, coverage);
   let assignments: AssignmentRow[] | null = [];
   if (holders.length && (userFilter === null || userFilter.length)) {
     assignments = await optional(coverage, 'PermissionSetAssignment', async () => {
@@ -268,6 +269,57 @@ export async function resolveAppAccess(
         grantsComplete,
         usersComplete: grantsComplete && assignments !== null,
       });
+    }
+  }
+  return { apps, coverage };
+}
+
+/**
+ * options.perGrantCounts: each grant's active users counted by the org (one aggregate query per 300 holders) instead of
+ * listing every assignment row — what the audit and the lockout guards need (does a grant reach anyone, how many), in
+ * requests and memory that do not grow with the number of users. Per app, nobody is listed, and activeUserCount and
+ * activeUsersByKind are the largest grant's count (a lower bound on distinct users: one user may hold several grants).
+ */
+async function countPerGrant(
+  conn: Connection,
+  holders: ReadonlyArray<{ field: 'PermissionSetId' | 'PermissionSetGroupId'; id: string }>,
+  grantsByApp: ReadonlyMap<string, Grant[]>,
+  given: ReadonlyMap<string, string[]>,
+  grantsComplete: boolean,
+  coverage: SourceCoverage[]
+): Promise<AccessResolution> {
+  type CountRow = { PermissionSetId: string | null; PermissionSetGroupId: string | null; users: number };
+  const bySet = new Map<string, number>();
+  const byGroup = new Map<string, number>();
+  const counted = holders.length
+    ? await optional(coverage, 'PermissionSetAssignment', async (): Promise<CountRow[]> => {
+        for (const part of chunk(holders, IDS_PER_QUERY)) {
+          const sets = part.filter((h) => h.field === 'PermissionSetId').map((h) => h.id);
+          const groups = part.filter((h) => h.field === 'PermissionSetGroupId').map((h) => h.id);
+          const clauses = [...(sets.length ? [`PermissionSetId IN ${soqlInList(sets)}`] : []), ...(groups.length ? [`PermissionSetGroupId IN ${soqlInList(groups)}`] : [])];
+          const rows = await queryAll<CountRow>(
+            conn,
+            `SELECT PermissionSetId, PermissionSetGroupId, COUNT(AssigneeId) users FROM PermissionSetAssignment WHERE Assignee.IsActive = true AND (${clauses.join(' OR ')}) GROUP BY PermissionSetId, PermissionSetGroupId`
+          );
+          for (const row of rows.records) {
+            // A group's users hold its aggregate set; a set assigned directly has no group.
+            if (row.PermissionSetGroupId) byGroup.set(id15(row.PermissionSetGroupId), (byGroup.get(id15(row.PermissionSetGroupId)) ?? 0) + row.users);
+            else if (row.PermissionSetId) bySet.set(id15(row.PermissionSetId), (bySet.get(id15(row.PermissionSetId)) ?? 0) + row.users);
+          }
+        }
+        return [];
+      })
+    : [];
+  const apps = new Map<string, AppAccess>();
+  for (const [key, grants] of grantsByApp) {
+    const byKind: Record<GrantKind, number> = { profile: 0, 'permission-set': 0, 'permission-set-group': 0 };
+    for (const grant of grants) {
+      grant.activeUserCount = (grant.kind === 'permission-set-group' ? byGroup.get(id15(grant.holderId)) : bySet.get(id15(grant.permissionSetId))) ?? 0;
+      byKind[grant.kind] = Math.max(byKind[grant.kind], grant.activeUserCount);
+    }
+    const largest = Math.max(0, ...grants.map((g) => g.activeUserCount));
+    for (const asGiven of given.get(key) ?? []) {
+      apps.set(asGiven, { appId: asGiven, grants, activeUsers: [], activeUserCount: largest, activeUsersByKind: byKind, truncated: largest > 0, grantsComplete, usersComplete: grantsComplete && counted !== null });
     }
   }
   return { apps, coverage };

@@ -5,7 +5,7 @@
  */
 import type { Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from './api.js';
-import { listMetadata, readMetadata } from './metadata-api.js';
+import { listMetadata, readMetadataAs } from './metadata-api.js';
 import { readAppAccess } from './assignments.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
 import { joinInventory, type AppComponent, type ConnectedApplicationRecord, type Inventory } from '../domain/inventory.js';
@@ -53,17 +53,26 @@ export type AppMetadata = { record: XmlElement; policy: AppPolicy };
  * Keyed by app Id; null where the app has no API name, the org has no component, or it is not a ConnectedApp.
  */
 export async function readAppPolicies(conn: Connection, apps: ReadonlyArray<{ id: string; apiName: string | null }>): Promise<Map<string, AppMetadata | null>> {
-  const named = apps.filter((a) => a.apiName !== null);
-  const records = named.length ? await readMetadata(conn, 'ConnectedApp', named.map((a) => a.apiName ?? '')) : new Map<string, XmlElement | null>();
-  const result = new Map<string, AppMetadata | null>();
-  for (const app of apps) {
-    const record = app.apiName ? records.get(app.apiName) : undefined;
-    try {
-      result.set(app.id, record ? { record, policy: readConnectedAppPolicy(record, { fullName: app.apiName ?? undefined }) } : null);
-    } catch (error) {
-      if (!(error instanceof PolicyError)) throw error;
-      result.set(app.id, null);
-    }
-  }
-  return result;
+  return readAppMetadataAs(conn, apps, (record, policy) => ({ record, policy }));
 }
+
+/** Only the policies (for the audit): each app's metadata tree is dropped as soon as its policy is read. */
+export async function readAppPolicyModels(conn: Connection, apps: ReadonlyArray<{ id: string; apiName: string | null }>): Promise<Map<string, AppPolicy | null>> {
+  return readAppMetadataAs(conn, apps, (_record, policy) => policy);
+}
+
+async function readAppMetadataAs<T>(conn: Connection, apps: ReadonlyArray<{ id: string; apiName: string | null }>, keep: (record: XmlElement, policy: AppPolicy) => T): Promise<Map<string, T | null>> {
+  const named = apps.filter((a) => a.apiName !== null);
+  const records = named.length
+    ? await readMetadataAs(conn, 'ConnectedApp', named.map((a) => a.apiName ?? ''), (record, fullName) => {
+        try {
+          return keep(record, readConnectedAppPolicy(record, { fullName }));
+        } catch (error) {
+          if (!(error instanceof PolicyError)) throw error;
+          return null;
+        }
+      })
+    : new Map<string, T | null>();
+  return new Map(apps.map((app) => [app.id, (app.apiName ? records.get(app.apiName) : undefined) ?? null]));
+}
+

@@ -110,24 +110,29 @@ const CONCURRENT_CALLS = 4;
  * (children in the order the org sent them), or null where the org has no component of that name.
  */
 export async function readMetadata(conn: Connection, type: string, fullNames: readonly string[]): Promise<Map<string, XmlElement | null>> {
-  const batches = chunk(fullNames, NAMES_PER_CALL);
-  const answers = await mapWithConcurrency(batches, CONCURRENT_CALLS, async (names) => {
-    const body = `<type>${escapeXml(type)}</type>${names.map((n) => `<fullNames>${escapeXml(n)}</fullNames>`).join('')}`;
-    const response = await soapCall(conn, 'readMetadata', body);
-    return elements(firstChild(response, 'result') ?? response, 'records');
-  });
-  const found = new Map<string, XmlElement | null>(fullNames.map((n) => [n, null]));
-  for (const record of answers.flat()) {
-    const fullName = childText(record, 'fullName');
-    // An unknown name comes back as an empty or nil record: it has no fullName.
-    if (fullName) found.set(matchName(fullNames, fullName), record);
-  }
-  return found;
+  return readMetadataAs(conn, type, fullNames, (record) => record);
 }
 
-/** The org may answer with different capitalisation than was asked. */
-function matchName(asked: readonly string[], answered: string): string {
-  return asked.find((n) => n === answered) ?? asked.find((n) => n.toLowerCase() === answered.toLowerCase()) ?? answered;
+/**
+ * readMetadata with each component turned into what the caller keeps as soon as its call answers, so reading
+ * thousands of components never holds every parsed tree at once. Null where the org has no component of that name.
+ */
+export async function readMetadataAs<T>(conn: Connection, type: string, fullNames: readonly string[], convert: (record: XmlElement, fullName: string) => T): Promise<Map<string, T | null>> {
+  const found = new Map<string, T | null>(fullNames.map((n) => [n, null]));
+  const byLowerName = new Map(fullNames.map((n) => [n.toLowerCase(), n]));
+  await mapWithConcurrency(chunk(fullNames, NAMES_PER_CALL), CONCURRENT_CALLS, async (names) => {
+    const body = `<type>${escapeXml(type)}</type>${names.map((n) => `<fullNames>${escapeXml(n)}</fullNames>`).join('')}`;
+    const response = await soapCall(conn, 'readMetadata', body);
+    for (const record of elements(firstChild(response, 'result') ?? response, 'records')) {
+      const answered = childText(record, 'fullName');
+      // An unknown name comes back as an empty or nil record: it has no fullName. The org may answer with different
+      // capitalisation than was asked.
+      if (!answered) continue;
+      const fullName = found.has(answered) ? answered : (byLowerName.get(answered.toLowerCase()) ?? answered);
+      found.set(fullName, convert(record, fullName));
+    }
+  });
+  return found;
 }
 
 export type SaveResult = {

@@ -45,13 +45,32 @@ export async function readTokenUsage(conn: Connection): Promise<TokenRead> {
   return { ...read, coverage: { source: SOURCE, status: 'partial', detail }, requests: read.requests + 2 };
 }
 
+const AGGREGATE = 'SELECT AppName, AppMenuItemId, COUNT(UserId) tokens, COUNT_DISTINCT(UserId) users, SUM(UseCount) uses, MAX(LastUsedDate) lastUsed FROM OauthToken';
+
+/**
+ * One aggregate row per app. An org with more apps than a query returns rows (OauthToken stops at 2,500) ends the
+ * answer early: the next query resumes at the last app name seen (keyset), its groups read again and kept once.
+ */
+async function readAggregate(conn: Connection): Promise<{ records: AggregateRow[]; requests: number }> {
+  const byKey = new Map<string, AggregateRow>();
+  let requests = 0;
+  let from: string | null = null;
+  for (;;) {
+    const where: string = from === null ? '' : ` WHERE AppName >= ${soqlString(from)}`;
+    const page = await queryAll<AggregateRow>(conn, `${AGGREGATE}${where} GROUP BY AppName, AppMenuItemId ORDER BY AppName, AppMenuItemId`);
+    requests += Math.max(1, Math.ceil(page.records.length / 500));
+    for (const r of page.records) byKey.set(`${r.AppName ?? ''}\u0000${r.AppMenuItemId ?? ''}`, r);
+    const last = page.records.at(-1)?.AppName ?? null;
+    // Whole, or no progress possible (one name with more groups than an answer holds): the COUNT() check decides.
+    if (page.records.length >= page.totalSize || last === null || last === from) break;
+    from = last;
+  }
+  return { records: [...byKey.values()], requests };
+}
+
 async function readTokenTotals(conn: Connection): Promise<TokenRead> {
   try {
-    const aggregate = await queryAll<AggregateRow>(
-      conn,
-      'SELECT AppName, AppMenuItemId, COUNT(UserId) tokens, COUNT_DISTINCT(UserId) users, SUM(UseCount) uses, MAX(LastUsedDate) lastUsed ' +
-        'FROM OauthToken GROUP BY AppName, AppMenuItemId'
-    );
+    const aggregate = await readAggregate(conn);
     const counted = aggregate.records.reduce((n, r) => n + r.tokens, 0);
     // Whether GROUP BY obeys the 2,500-row cap is undocumented (reference §5): a total at the cap may be the first
     // 2,500 tokens only. COUNT() is documented to count them all; when it says more, read rows by user instead.
@@ -66,7 +85,7 @@ async function readTokenTotals(conn: Connection): Promise<TokenRead> {
           lastUsedDate: r.lastUsed,
         })),
         coverage: { source: SOURCE, status: 'used' },
-        requests: counted < OAUTH_TOKEN_ROW_CAP ? 1 : 2,
+        requests: aggregate.requests + (counted < OAUTH_TOKEN_ROW_CAP ? 0 : 1),
       };
     }
   } catch (error) {

@@ -212,7 +212,7 @@ export async function appsReachingNobody(conn: Connection, apps: readonly AppRef
  * say (then the guard falls back to "no access row left").
  */
 async function reachOf(conn: Connection, apps: readonly AppRef[]): Promise<Map<string, ReachingGrant[]> | undefined> {
-  const { apps: access } = await resolveAppAccess(conn, apps.map((a) => a.id), { listUsers: 0 });
+  const { apps: access } = await resolveAppAccess(conn, apps.map((a) => a.id), { perGrantCounts: true });
   const reach = new Map<string, ReachingGrant[]>();
   for (const [id, a] of access) {
     if (!a.usersComplete) return undefined;

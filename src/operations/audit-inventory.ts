@@ -7,7 +7,7 @@
  */
 import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, isTransient, messageOf, queryAll } from '../adapters/api.js';
-import { readAppPolicies, readInventory } from '../adapters/connected-apps.js';
+import { readAppPolicyModels, readInventory } from '../adapters/connected-apps.js';
 import { resolveAppAccess, type AppAccess } from '../adapters/access-resolver.js';
 import { readLoginUsage } from '../adapters/logins.js';
 import {
@@ -59,7 +59,7 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     readProfileIpRanges(conn, selected.flatMap((a) => a.profiles.map((p) => p.name))),
     readMenuItems(conn),
     // Who can use each app: profiles, permission sets and groups (through their components), counted, not listed.
-    resolveAppAccess(conn, selected.map((a) => a.id), { listUsers: 0 }),
+    resolveAppAccess(conn, selected.map((a) => a.id), { perGrantCounts: true }),
     // Optional like every other source: whatever goes wrong reading the logs becomes a coverage note.
     options.eventLogDays > 0
       ? readApiCallsByApp(conn, inventory.apps, { start: new Date(now.getTime() - options.eventLogDays * DAY_MS), end: now }, now, input.archiveDir).catch(
@@ -255,10 +255,11 @@ async function readPolicies(
   progress: Progress
 ): Promise<{ byApp: Map<string, AppPolicy | null>; coverage: SourceCoverage }> {
   const source = 'readMetadata:ConnectedApp';
-  let read: Awaited<ReturnType<typeof readAppPolicies>>;
+  let read: Map<string, AppPolicy | null>;
   try {
     progress('metadata', 0, apps.length);
-    read = await readAppPolicies(conn, apps);
+    // Policies only: at thousands of apps, keeping every metadata tree until the last call answers dominates memory.
+    read = await readAppPolicyModels(conn, apps);
     progress('metadata', apps.length, apps.length);
   } catch (error) {
     if (!isSourceUnavailable(error)) throw error;
@@ -266,7 +267,7 @@ async function readPolicies(
   }
   // The org's answer is authoritative: an element it leaves out holds the documented default, so no
   // field counts as "not stated" here (unlike a file, which may simply predate the field).
-  const byApp = new Map([...read].map(([id, entry]): [string, AppPolicy | null] => [id, entry ? { ...entry.policy, defaulted: [] } : null]));
+  const byApp = new Map([...read].map(([id, policy]): [string, AppPolicy | null] => [id, policy ? { ...policy, defaulted: [] } : null]));
   const missing = [...byApp.values()].filter((p) => p === null).length;
   return { byApp, coverage: { source, status: 'used', detail: missing ? coverageText.getMessage('appsWithoutMetadata', [missing]) : undefined } };
 }

@@ -66,6 +66,21 @@ describe('access resolver (through the org emulator)', () => {
     expect(apps.get(ids[0])!.activeUserCount).to.equal(2);
   });
 
+  it('perGrantCounts: the same per-grant counts from one aggregate, no assignment row listed', async () => {
+    const ids = [...appIds.values()];
+    const listed = await resolveAppAccess(connectionTo(emulator), ids);
+    emulator.resetLog();
+    const counted = await resolveAppAccess(connectionTo(emulator), ids, { perGrantCounts: true });
+    const perGrant = (r: typeof listed): Array<[string, string[]]> => ids.map((id) => [id, r.apps.get(id)!.grants.map((g) => `${g.kind}:${g.holderName}=${g.activeUserCount}`)]);
+    expect(perGrant(counted)).to.deep.equal(perGrant(listed));
+    // Some grant reaches someone (the assertion above is not over zeros alone).
+    expect(perGrant(counted).flatMap(([, g]) => g).some((g) => !g.endsWith('=0'))).to.equal(true);
+    const assignmentQueries = emulator.requests.filter((r) => /FROM PermissionSetAssignment/.test(r.soql ?? ''));
+    expect(assignmentQueries.map((r) => /^SELECT PermissionSetId, PermissionSetGroupId, COUNT\(AssigneeId\)/.test(r.soql ?? ''))).to.deep.equal([true]);
+    const mixed = counted.apps.get(appIds.get('Mixed')!)!;
+    expect([mixed.activeUsers, mixed.usersComplete]).to.deep.equal([[], true]);
+  });
+
   it('lists at most listUsers users but counts all; userIds narrows to those users, inactive ones marked', async () => {
     const id = appIds.get('Mixed')!;
     const capped = (await resolveAppAccess(connectionTo(emulator), [id], { listUsers: 1 })).apps.get(id)!;
