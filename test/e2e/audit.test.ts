@@ -40,12 +40,13 @@ describe('connectedapp audit against an org (e2e through the org emulator)', fun
     expect(r.summary.total).to.equal(r.findings.length);
     expect(r.findings.every((f) => f.message.length > 0 && f.title.length > 0)).to.be.true;
     // 3 inventory + ceil(apps / 10) metadata reads + about 12 optional sources + 2 describes (PermissionSet,
-    // LoginIpRange) + for login IP ranges (the demo org has no LoginIpRange object) one Profile query, one
-    // listMetadata and the assigned profiles' metadata, 10 a call.
+    // LoginIpRange) + 2 to know whether every user's tokens are visible (userinfo, Customize Application) + for
+    // login IP ranges (the demo org has no LoginIpRange object) one Profile query, one listMetadata and the assigned
+    // profiles' metadata, 10 a call.
     const apps = demo.org.table('ConnectedApplication').length;
     const profiles = new Set(demo.org.table('SetupEntityAccess').map((s) => demo.org.byId(String(s.ParentId))?.ProfileId).filter((id) => id)).size;
     const own = ownRequests(run);
-    expect(own.length).to.be.at.most(3 + Math.ceil(apps / 10) + 16 + Math.ceil(profiles / 10));
+    expect(own.length).to.be.at.most(3 + Math.ceil(apps / 10) + 18 + Math.ceil(profiles / 10));
   });
 
   it('counts API calls per app from the ApiTotalUsage event logs in the window', async () => {
