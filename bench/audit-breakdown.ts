@@ -11,7 +11,7 @@ if (process.argv[3]) process.env.NODE_OPTIONS = process.argv[3];
 await ensureBuilt();
 const emulator = await start({ scenario: generateScenario({ apps, permissionSets: 2000, tokens: 20000, elfBytes: 20 * 1024 * 1024, seed: 5 }) });
 try {
-  const run = await runCli(['connectedapp', 'audit'], { emulator, timeoutMs: 600_000 });
+  const run = await runCli(['connectedapp', 'audit', ...(process.env.AUDIT_ARGS ?? '').split(' ').filter(Boolean)], { emulator, timeoutMs: 600_000 });
   const groups = new Map<string, number>();
   for (const r of ownRequests(run)) {
     const key = r.soql ? r.soql.replace(/\(.*$/s, '(…').slice(0, 90) : `${r.method} ${r.path.replace(/\/[0-9A-Za-z]{15,18}(\/|$)/g, '/ID$1')} ${r.soapOperation ?? ''}`;
