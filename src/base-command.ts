@@ -86,6 +86,17 @@ export abstract class ConnectedAppCommand<T> extends SfCommand<T> {
     super.table({ ...options, data, ...(typeof options.title === 'string' ? { title: forTerminalCell(options.title) } : {}) });
   }
 
+  /**
+   * The --json document as JSON.stringify writes it. Colour only for a terminal and a modest document: oclif colours by
+   * tokenizing the whole text first, which at 5,000 apps held about a million token objects — most of the audit's
+   * peak memory — for colours a pipe never shows.
+   */
+  public logJson(json: unknown): void {
+    const text = JSON.stringify(json, null, 2);
+    if (process.stdout.isTTY && text.length < 1_000_000) super.logJson(json);
+    else process.stdout.write(`${text}\n`);
+  }
+
   /** A line cleaned already (renderers make each value terminal-safe) that carries our own colours. */
   public logVerbatim(line: string): void {
     this.writeVerbatim(() => {

@@ -108,7 +108,15 @@ function lineAt(text: string, offset: number): number {
 function appendText(children: XmlNode[], text: string): void {
   const last = children.at(-1);
   if (last?.kind === 'text') last.text += text;
-  else children.push({ kind: 'text', text });
+  else children.push({ kind: 'text', text: ownCopy(text) });
+}
+
+/**
+ * A string that does not point into the document. V8 makes a substring of 13 characters or more a view of its
+ * parent: one policy value kept from a SOAP answer would keep the whole answer alive (at 5,000 apps, every answer).
+ */
+function ownCopy(text: string): string {
+  return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8');
 }
 
 /** Drops indentation between child elements; keeps text of leaf elements exactly. */
