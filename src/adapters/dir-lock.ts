@@ -3,11 +3,11 @@
  * exactly one of several runs starting together gets it) and holds the holder's pid, host name and start time.
  * It is removed when the run ends, on every path: the caller's `finally`, and — for a run stopped by a signal or
  * process.exit, where no `finally` runs — a process 'exit' listener and SIGINT/SIGTERM/SIGHUP listeners. A lock
- * whose holder is gone (see judgeLock) is taken over.
+ * whose holder is gone (see judgeLock) is taken over, by one run at a time.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname, uptime } from 'node:os';
 import { join } from 'node:path';
 import { STALE_AFTER_MS, judgeLock, lockSince, lockText, parseLockHolder, type LockHolder, type LockVerdict } from '../domain/dir-lock.js';
@@ -89,26 +89,33 @@ async function create(path: string, holder: LockHolder): Promise<boolean> {
   return true;
 }
 
+/** A takeover guard left by a run killed in the instant it held one is cleared after this long. */
+const GUARD_STALE_MS = 60_000;
+
 /**
- * Moves a stale lock out of the way. Of several runs doing this at once only one moves it; one that finds it moved
- * a newer lock instead (taken between its read and its rename) puts that back and reports it as held.
+ * Removes a stale lock — only while holding the takeover guard `<lock>.takeover` (exclusive create, so one run at a
+ * time), and only if the file still holds the very lock judged stale: no run can remove a lock another has just taken.
  */
-async function removeStale(path: string, found: Found, token: string): Promise<'removed' | 'gone' | Found> {
-  const aside = `${path}.${token}.stale`;
+async function removeStale(path: string, found: Found): Promise<'removed' | 'changed' | 'busy'> {
+  const guard = `${path}.takeover`;
   try {
-    await rename(path, aside);
+    await (await open(guard, 'wx')).close();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const info = await stat(guard).catch(() => null);
+    if (info && Date.now() - info.mtimeMs > GUARD_STALE_MS) await rm(guard, { force: true });
+    return 'busy';
   }
   try {
-    const moved = await readFile(aside, 'utf8');
-    if (moved === found.text) return 'removed';
-    // link, not rename: it never replaces a lock that yet another run has created meanwhile.
-    await link(aside, path).catch(() => undefined);
-    return { text: moved, holder: parseLockHolder(moved), modifiedMs: Date.now() };
+    const now = await readFile(path, 'utf8').catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    });
+    if (now !== found.text) return 'changed';
+    await rm(path);
+    return 'removed';
   } finally {
-    await rm(aside, { force: true });
+    await rm(guard, { force: true });
   }
 }
 
@@ -116,25 +123,36 @@ async function removeStale(path: string, found: Found, token: string): Promise<'
 export async function acquireDirLock(dir: string, name: string): Promise<DirLock> {
   const path = join(dir, name);
   const holder: LockHolder = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), token: randomUUID() };
+  // Counted as held from before the file exists: a taker in this process that reads it then must not judge it stale.
+  heldHere.add(holder.token);
+  try {
+    return await takeLock(path, holder);
+  } catch (error) {
+    heldHere.delete(holder.token);
+    throw error;
+  }
+}
+
+async function takeLock(path: string, holder: LockHolder): Promise<DirLock> {
   let tookOver: StaleLock | null = null;
-  // Each round either creates the lock, refuses, or removes a stale one; a few rounds cover runs racing for it.
-  for (let round = 0; round < 5; round++) {
+  // Each round creates the lock, refuses, or deals with a stale one; the rounds cover runs racing for a stale lock.
+  for (let round = 0; round < 40; round++) {
     if (await create(path, holder)) return held(path, holder, tookOver);
     const found = await readLock(path);
     if (found === null) continue;
     const since = lockSince(found.holder, found.modifiedMs);
     const verdict = judgeLock(found.holder, found.modifiedMs, { hostname: holder.hostname, now: Date.now(), bootedAt: Date.now() - uptime() * 1000, staleAfterMs: STALE_AFTER_MS, isRunning });
     if (verdict === 'held') throw new DirLockedError(path, found.holder, since);
-    const removed = await removeStale(path, found, holder.token);
-    if (typeof removed === 'object') throw new DirLockedError(path, removed.holder, lockSince(removed.holder, removed.modifiedMs));
+    const removed = await removeStale(path, found);
     if (removed === 'removed') tookOver = { holder: found.holder, since, verdict };
+    // Another run is taking the stale lock over: look again shortly (it will most likely hold the lock by then).
+    else if (removed === 'busy') await new Promise((resolve) => setTimeout(resolve, 25));
   }
   const last = await readLock(path);
   throw new DirLockedError(path, last?.holder ?? null, last ? lockSince(last.holder, last.modifiedMs) : Date.now());
 }
 
 function held(path: string, holder: LockHolder, tookOver: StaleLock | null): DirLock {
-  heldHere.add(holder.token);
   const onSignal = (signal: NodeJS.Signals): void => {
     release();
     // Alone, a listener would keep the process alive: without other listeners, end as the signal would have.
