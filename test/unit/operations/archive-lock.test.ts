@@ -6,9 +6,10 @@ import type { Connection } from '@salesforce/core';
 import { SfError } from '@salesforce/core';
 import { expect } from 'chai';
 import { acquireDirLock } from '../../../src/adapters/dir-lock.js';
-import { LOCK_NAME } from '../../../src/domain/archive.js';
+import { LOCK_NAME, emptyManifest, withEntry, type ArchiveEntry } from '../../../src/domain/archive.js';
+import { writeSnapshotFile } from '../../../src/adapters/snapshot-file.js';
 import { lockText } from '../../../src/domain/dir-lock.js';
-import { archiveLogs, type ArchiveRequest } from '../../../src/operations/archive.js';
+import { archiveLogs, readManifest, type ArchiveRequest } from '../../../src/operations/archive.js';
 import { EXIT } from '../../../src/exit-codes.js';
 
 /** A connection that fails the test if the run gets as far as asking the org anything. */
@@ -85,6 +86,39 @@ describe('logs archive under the directory lock (operation)', () => {
     expect(warnings).to.have.length(1);
     expect(warnings[0]).to.include(`process ${pid} on ${hostname()}`).and.include(startedAt).and.include('no longer running');
     expect(existsSync(join(dir, LOCK_NAME))).to.be.false;
+  });
+
+  it('a reader never sees a half-written manifest while a run rewrites it (written to a temporary file, then renamed)', async () => {
+    const path = join(dir, 'manifest.json');
+    const entry = (i: number): ArchiveEntry => ({
+      id: `0AT${String(i).padStart(15, '0')}`,
+      eventType: 'ApiTotalUsage',
+      interval: 'Daily',
+      logDate: new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString(),
+      createdDate: null,
+      bytes: 1000 + i,
+      rows: i,
+      sha256: 'a'.repeat(64),
+      downloadedAt: new Date().toISOString(),
+      file: `ApiTotalUsage/${i}.csv.gz`,
+    });
+    // What the run does after each file, many times over, while a reader reads the manifest as fast as it can.
+    const run = { writing: true };
+    const writer = (async (): Promise<void> => {
+      let manifest = emptyManifest();
+      for (let i = 0; i < 150; i++) {
+        manifest = withEntry(manifest, entry(i));
+        await writeSnapshotFile(path, manifest);
+      }
+      run.writing = false;
+    })();
+    const sizes: number[] = [];
+    while (run.writing) sizes.push((await readManifest(path)).files.length);
+    await writer;
+    expect(sizes.length).to.be.greaterThan(10);
+    // Each read saw a whole manifest, and never went back in time.
+    expect(sizes).to.deep.equal([...sizes].sort((a, b) => a - b));
+    expect((await readManifest(path)).files).to.have.length(150);
   });
 
   it('a dry run takes no lock (it only reads) and is not stopped by one', async () => {
