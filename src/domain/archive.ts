@@ -9,6 +9,8 @@
 import { parseSfDate, type LogFileRecord } from './usage.js';
 
 export const MANIFEST_NAME = 'manifest.json';
+/** Held by a `logs archive` run while it works on the directory (readers do not need it: the manifest is replaced atomically). */
+export const LOCK_NAME = 'archive.lock';
 export const MANIFEST_VERSION = 1;
 
 export type ArchiveInterval = 'Daily' | 'Hourly';

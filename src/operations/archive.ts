@@ -5,6 +5,8 @@
  * Each file is streamed to a temporary file beside its final name, renamed once complete, and only then listed in
  * the manifest (itself written to a temporary file and renamed), one file at a time. So a run killed anywhere leaves
  * the manifest listing only complete files; the next run removes the temporary files and downloads the rest.
+ * A run holds the directory's lock file from start to end, so two runs never interleave manifest writes or remove
+ * each other's files; readers need no lock, as every manifest they can open is a whole one.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
@@ -14,7 +16,10 @@ import { Messages, type SfError } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf } from '../adapters/api.js';
 import { downloadLogFile, queryLogFiles, type RecordSink } from '../adapters/event-logs.js';
 import { SnapshotFileError, readSnapshotFile, writeSnapshotFile } from '../adapters/snapshot-file.js';
+import { DirLockedError, acquireDirLock, type DirLock, type StaleLock } from '../adapters/dir-lock.js';
+import { STALE_AFTER_MS, type LockHolder } from '../domain/dir-lock.js';
 import {
+  LOCK_NAME,
   MANIFEST_NAME,
   emptyManifest,
   intervalOf,
@@ -120,7 +125,48 @@ class ArchiveSink implements RecordSink {
   }
 }
 
-export async function archiveLogs(conn: Connection, request: ArchiveRequest, progress: ArchiveProgress = noProgress): Promise<ArchiveOutcome> {
+/**
+ * Archives into the directory under its lock (see src/adapters/dir-lock.ts): a second run on the same directory is
+ * refused with ArchiveLocked and changes nothing. A dry run only reads, as `usage --archive-dir` does, and takes no lock.
+ * `warn` gets, at once, the word that a stale lock was taken over.
+ */
+export async function archiveLogs(conn: Connection, request: ArchiveRequest, progress: ArchiveProgress = noProgress, warn: (message: string) => void = () => undefined): Promise<ArchiveOutcome> {
+  if (request.dryRun) return archiveInto(conn, request, progress);
+  const dir = request.outputDir;
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw messages.createError('error.OutputDir', [dir, messageOf(error)]);
+  }
+  const lock = await lockArchive(dir);
+  try {
+    if (lock.tookOver) warn(tookOverWarning(lock.path, lock.tookOver));
+    return await archiveInto(conn, request, progress);
+  } finally {
+    lock.release();
+  }
+}
+
+async function lockArchive(dir: string): Promise<DirLock> {
+  try {
+    return await acquireDirLock(dir, LOCK_NAME);
+  } catch (error) {
+    if (!(error instanceof DirLockedError)) throw messages.createError('error.LockUnwritable', [join(dir, LOCK_NAME), messageOf(error)]);
+    const minutes = Math.max(0, Math.round((Date.now() - error.since) / 60_000));
+    throw messages.createError('error.ArchiveLocked', [dir, holderWords(error.holder), new Date(error.since).toISOString(), minutes], [Math.round(STALE_AFTER_MS / 3_600_000), error.path]);
+  }
+}
+
+const holderWords = (holder: LockHolder | null): string =>
+  holder ? messages.getMessage('lock.holder', [holder.pid, holder.hostname]) : messages.getMessage('lock.holderUnreadable');
+
+function tookOverWarning(path: string, stale: StaleLock): string {
+  const tokens = [path, holderWords(stale.holder), new Date(stale.since).toISOString()];
+  return messages.getMessage(`warning.lockTakenOver.${stale.verdict}`, stale.verdict === 'too-old' ? [...tokens, Math.round(STALE_AFTER_MS / 3_600_000)] : tokens);
+}
+
+/** The run itself: under the directory's lock unless it is a dry run. */
+async function archiveInto(conn: Connection, request: ArchiveRequest, progress: ArchiveProgress): Promise<ArchiveOutcome> {
   const warnings: string[] = [];
   const dir = request.outputDir;
   const manifestPath = join(dir, MANIFEST_NAME);
@@ -168,11 +214,7 @@ export async function archiveLogs(conn: Connection, request: ArchiveRequest, pro
   };
   if (request.dryRun) return { result, warnings, failure: null };
 
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw messages.createError('error.OutputDir', [dir, messageOf(error)]);
-  }
+  // Safe under the lock: no other run's temporary files are being written.
   result.leftoversRemoved = await removeLeftovers(dir);
 
   // Every manifest change goes through this queue, so writes never overlap and each one holds all earlier changes.

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { parse as parseSync } from 'csv-parse/sync';
 import { start, type Emulator, type Scenario } from '../emulator/index.js';
 import { demoScenario } from '../emulator/test-helpers.js';
-import { ensureBuilt, runCli, type CliRun } from './harness.js';
+import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
 import type { ConnectedAppLogsArchiveResult } from '../../src/commands/connectedapp/logs/archive.js';
 import type { ConnectedAppUsageResult } from '../../src/commands/connectedapp/usage.js';
 import type { Manifest } from '../../src/domain/archive.js';
@@ -36,17 +36,17 @@ function scenario(org: Partial<Scenario['org']>): Scenario {
   };
 }
 
-type Truth = { id: string; logDate: string; bytes: Buffer; rows: number };
+type Truth = { id: string; eventType: string; logDate: string; bytes: Buffer; rows: number };
 
-/** What the emulator generated: the newest version of each day's ApiTotalUsage file, its exact bytes. */
-function generated(emulator: Emulator): Map<string, Truth> {
+/** What the emulator generated: the newest version of each day's file of the type (ApiTotalUsage), its exact bytes. */
+function generated(emulator: Emulator, eventType = 'ApiTotalUsage'): Map<string, Truth> {
   const newest = new Map<string, { createdMs: number; truth: Truth }>();
   for (const f of emulator.org.logFiles.values()) {
-    if (f.eventType !== 'ApiTotalUsage' || f.interval !== 'Daily') continue;
+    if (f.eventType !== eventType || f.interval !== 'Daily') continue;
     const day = String(f.row.LogDate).slice(0, 10);
     const seen = newest.get(day);
     if (seen && seen.createdMs >= f.createdMs) continue;
-    newest.set(day, { createdMs: f.createdMs, truth: { id: String(f.row.Id), logDate: day, bytes: Buffer.concat([...f.content.chunks()]), rows: f.content.rowCount } });
+    newest.set(day, { createdMs: f.createdMs, truth: { id: String(f.row.Id), eventType, logDate: day, bytes: Buffer.concat([...f.content.chunks()]), rows: f.content.rowCount } });
   }
   return new Map([...newest].map(([day, v]) => [day, v.truth]));
 }
@@ -62,18 +62,31 @@ function appRowsPerDay(truth: Map<string, Truth>): Map<string, number> {
 }
 
 const resultOf = (run: CliRun): ConnectedAppLogsArchiveResult => (run.json?.result ?? run.json?.data) as ConnectedAppLogsArchiveResult;
+/** Every file under dir with its size and modification time. */
+const filesIn = (dir: string): Record<string, string> =>
+  Object.fromEntries(
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => {
+        const path = join(e.parentPath, e.name);
+        const info = statSync(path);
+        return [path.slice(dir.length + 1), `${info.size}@${info.mtimeMs}`];
+      })
+  );
 const manifestOf = (dir: string): Manifest => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
 
-/** The archive holds exactly the generated days, each the newest version, byte for byte. */
-function expectComplete(dir: string, truth: Map<string, Truth>): void {
+/** The archive holds exactly the generated days (of each type given), each the newest version, byte for byte. */
+function expectComplete(dir: string, ...truths: Array<Map<string, Truth>>): void {
   const manifest = manifestOf(dir);
-  expect(manifest.files.map((f) => f.logDate.slice(0, 10))).to.deep.equal([...truth.keys()].sort());
+  const key = (eventType: string, logDate: string): string => `${eventType} ${logDate.slice(0, 10)}`;
+  const truth = new Map(truths.flatMap((t) => [...t.values()]).map((t) => [key(t.eventType, t.logDate), t]));
+  expect(manifest.files.map((f) => key(f.eventType, f.logDate)).sort()).to.deep.equal([...truth.keys()].sort());
   for (const entry of manifest.files) {
-    const want = truth.get(entry.logDate.slice(0, 10))!;
+    const want = truth.get(key(entry.eventType, entry.logDate))!;
     expect(entry.id, entry.logDate).to.equal(want.id);
     const body = gunzipSync(readFileSync(join(dir, entry.file)));
     expect(body.equals(want.bytes), entry.file).to.be.true;
-    expect(entry).to.include({ bytes: want.bytes.length, rows: want.rows, sha256: createHash('sha256').update(want.bytes).digest('hex'), eventType: 'ApiTotalUsage', interval: 'Daily' });
+    expect(entry).to.include({ bytes: want.bytes.length, rows: want.rows, sha256: createHash('sha256').update(want.bytes).digest('hex'), eventType: want.eventType, interval: 'Daily' });
   }
   // Nothing but the listed files and the manifest.
   const onDisk = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
@@ -214,6 +227,77 @@ describe('connectedapp logs archive (e2e through the org emulator)', function ()
       expect(resultOf(again)).to.include({ downloaded: 0, failed: 0, archivedFiles: 4 });
       expect(resultOf(again).pruned).to.have.length(0);
       expectComplete(dir, truth);
+    });
+
+    it('two runs on one directory: the second is refused while the first works, readers read meanwhile, and the archive ends complete', async () => {
+      const apiTotalUsage = generated(emulator);
+      expect((await runCli(['connectedapp', 'logs', 'archive', '--output-dir', dir], { emulator })).exitCode).to.equal(0);
+      // The first run is held on its first download, holding the lock, while the second run and a reader start.
+      const hold = emulator.addFault({ path: '/LogFile$', kind: 'hold' });
+      const first = runCli(['connectedapp', 'logs', 'archive', '--output-dir', dir, '--event-type', 'Login'], { emulator, env: { SF_CONNECTEDAPP_CONCURRENCY: '1' } });
+      try {
+        const deadline = Date.now() + 60_000;
+        while (hold.fired === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        expect(hold.fired, 'the first run reached its first download').to.equal(1);
+        const lock = JSON.parse(readFileSync(join(dir, 'archive.lock'), 'utf8')) as { pid: number; hostname: string; startedAt: string };
+        expect(lock.hostname).to.equal(hostname());
+        expect(lock.pid).to.not.equal(process.pid);
+        const before = filesIn(dir);
+
+        const second = await runCli(['connectedapp', 'logs', 'archive', '--output-dir', dir], { emulator, json: false });
+        expect(second.exitCode, second.stderr).to.equal(1);
+        expect(second.stderr).to.include(`process ${lock.pid} on ${lock.hostname}, started ${lock.startedAt}`).and.include('without changing anything');
+        expect(second.stderr).to.include(join(dir, 'archive.lock'));
+        expect(ownRequests(second), 'the refused run asks the org nothing').to.deep.equal([]);
+        const secondJson = await runCli(['connectedapp', 'logs', 'archive', '--output-dir', dir], { emulator });
+        expect(secondJson.json).to.include({ name: 'ArchiveLockedError', exitCode: 1 });
+        expect(filesIn(dir), 'the refused runs changed nothing').to.deep.equal(before);
+
+        // A reader needs no lock: a free org keeping only the last day, the nine before it from the archive.
+        const free = await start({ scenario: scenario({ features: { eventMonitoring: false }, now: new Date(FIRST_DAY + 10 * DAY + 12 * 3_600_000).toISOString() }) });
+        try {
+          const usage = await runCli(['connectedapp', 'usage', '--archive-dir', dir, '--start-date', day(0), '--end-date', day(9), '--source', 'elf'], { emulator: free });
+          expect(usage.exitCode, usage.stderr).to.equal(0);
+          const result = (usage.json?.result ?? usage.json?.data) as ConnectedAppUsageResult;
+          expect(result.eventLog?.days?.map((d) => d.source)).to.deep.equal([...Array<string>(9).fill('archive'), 'org']);
+          const perDay = new Map<string, number>();
+          for (const app of result.apps) for (const i of app.eventLog?.intervals ?? []) perDay.set(i.start.slice(0, 10), (perDay.get(i.start.slice(0, 10)) ?? 0) + i.events);
+          const truth = new Map([...apiTotalUsage].map(([d, t]) => [d, d === day(9) ? generated(free).get(d)! : t]));
+          expect(new Map([...perDay].sort())).to.deep.equal(new Map([...appRowsPerDay(truth)].sort()));
+        } finally {
+          await free.stop();
+        }
+        expect(hold.fired, 'the first run was still held while the others ran').to.equal(1);
+      } finally {
+        hold.release();
+      }
+      const done = await first;
+      expect(done.exitCode, done.stderr).to.equal(0);
+      expect(resultOf(done)).to.include({ downloaded: 10, failed: 0, archivedFiles: 20 });
+      // Both types, byte for byte, and no lock left behind.
+      expectComplete(dir, apiTotalUsage, generated(emulator, 'Login'));
+    });
+
+    it('a run stopped by SIGTERM releases its lock, and the next run completes the archive', async () => {
+      const hold = emulator.addFault({ path: '/LogFile$', nth: 3, kind: 'hold' });
+      const stopped = runCli(['connectedapp', 'logs', 'archive', '--output-dir', dir], { emulator, env: { SF_CONNECTEDAPP_CONCURRENCY: '1' } });
+      const deadline = Date.now() + 60_000;
+      while (hold.fired === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(hold.fired, 'the run reached its third download').to.equal(1);
+      const { pid } = JSON.parse(readFileSync(join(dir, 'archive.lock'), 'utf8')) as { pid: number };
+      process.kill(pid, 'SIGTERM');
+      const ended = await stopped;
+      hold.release();
+      // Not 0 (sf-plugins-core's own SIGTERM listener throws its exit, which ends the process with 1 today).
+      expect(ended.exitCode).to.not.equal(0);
+      expect(existsSync(join(dir, 'archive.lock'))).to.be.false;
+      expect(manifestOf(dir).files).to.have.length(2);
+
+      const next = await runCli(['connectedapp', 'logs', 'archive', '--output-dir', dir], { emulator });
+      expect(next.exitCode, next.stderr).to.equal(0);
+      expect(String(next.json?.warnings), 'no stale lock to take over').to.not.match(/lock/i);
+      expect(resultOf(next)).to.include({ downloaded: 8, failed: 0, archivedFiles: 10 });
+      expectComplete(dir, generated(emulator));
     });
 
     it('refuses a damaged manifest and a bad duration, changing nothing', async () => {

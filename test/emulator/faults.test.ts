@@ -121,6 +121,35 @@ describe('org emulator: faults and latency', () => {
     expect(e.requests.at(-1)!.fault).to.equal('delay:300');
   });
 
+  it('holds a request unanswered until the test releases it, then answers it normally', async () => {
+    const hold = e.addFault({ soql: 'FROM User', kind: 'hold' });
+    let answered = false;
+    const pending = http(e, 'GET', q('SELECT Id FROM User')).then((r) => {
+      answered = true;
+      return r;
+    });
+    while (hold.fired === 0) await new Promise((r) => setTimeout(r, 10));
+    // Other requests pass meanwhile.
+    expect((await http(e, 'GET', ORG)).status).to.equal(200);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(answered).to.be.false;
+    hold.release();
+    expect((await pending).status).to.equal(200);
+    expect(e.requests.at(-1)).to.deep.include({ fault: 'hold', status: 200 });
+  });
+
+  it('lets held requests go when the emulator stops', async () => {
+    const other = await start({ scenario: 'empty' });
+    const hold = other.addFault({ path: '/services/data$', kind: 'hold' });
+    const pending = rawGet(other, '/services/data');
+    while (hold.fired === 0) await new Promise((r) => setTimeout(r, 10));
+    const t = performance.now();
+    await other.stop();
+    const ended = await pending;
+    expect(performance.now() - t).to.be.below(1000);
+    expect(ended.status).to.equal(undefined);
+  });
+
   it('takes faults and latency at start', async () => {
     const slow = await start({ scenario: 'empty', latencyMs: 60, faults: [{ path: 'userinfo', status: 500 }] });
     try {

@@ -21,7 +21,9 @@ export type FaultKind =
   /** Headers and part of the body are sent, then nothing more while the connection stays open (a server hung mid-answer). */
   | 'stall'
   /** The request is answered normally after `delayMs`. */
-  | 'delay';
+  | 'delay'
+  /** The request waits, unanswered, until the test calls `release()` on the rule's handle (or clears the faults, or stops the emulator), then is answered normally. */
+  | 'hold';
 
 export type FaultRule = {
   method?: string;
@@ -41,7 +43,7 @@ export type FaultRule = {
 
 export type RequestFacts = { method: string; path: string; soql?: string; soapOperation?: string };
 
-export type ActiveFault = { rule: FaultRule; kind: FaultKind; label: string };
+export type ActiveFault = { rule: FaultRule; kind: FaultKind; label: string; handle: FaultHandle };
 
 /** Default status / message per error code (status when none is given). */
 const ERROR_DEFAULTS: Record<string, { status: number; message: string; soapMessage?: string }> = {
@@ -72,12 +74,23 @@ export class FaultHandle {
   /** Requests the fault was applied to. */
   public fired = 0;
   public removed = false;
+  /** Settles when release() is called: what a 'hold' fault waits for. */
+  public readonly released: Promise<void>;
   private readonly pathRe?: RegExp;
+  private releaseHold: () => void = () => undefined;
   private readonly soqlRe?: RegExp;
 
   public constructor(public readonly rule: FaultRule) {
     if (rule.path !== undefined) this.pathRe = toRegExp(rule.path);
     if (rule.soql !== undefined) this.soqlRe = toRegExp(rule.soql);
+    this.released = new Promise((resolve) => {
+      this.releaseHold = resolve;
+    });
+  }
+
+  /** Lets the requests a 'hold' fault holds (and any later ones it catches) be answered. */
+  public release(): void {
+    this.releaseHold();
   }
 
   public matches(r: RequestFacts): boolean {
@@ -101,6 +114,7 @@ export class FaultHandle {
 
   public remove(): void {
     this.removed = true;
+    this.release();
   }
 }
 
@@ -114,6 +128,7 @@ export class FaultSet {
   }
 
   public clear(): void {
+    for (const h of this.handles) h.release();
     this.handles.length = 0;
   }
 
@@ -125,7 +140,7 @@ export class FaultSet {
       if (!h.take()) continue;
       const kind = h.rule.kind ?? 'error';
       const label = kind === 'error' ? `error:${faultError(h.rule).status}:${faultError(h.rule).errorCode}` : kind === 'delay' ? `delay:${h.rule.delayMs ?? 0}` : kind;
-      out.push({ rule: h.rule, kind, label });
+      out.push({ rule: h.rule, kind, label, handle: h });
     }
     return out;
   }

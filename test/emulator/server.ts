@@ -179,6 +179,8 @@ class EmulatorServer {
   private async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    // Held requests go on, and are cut off below with every connection.
+    this.faults.clear();
     for (const t of this.timers) {
       clearTimeout(t.timer);
       t.resolve();
@@ -256,11 +258,12 @@ class EmulatorServer {
     if (faults.length > 0) entry.fault = faults.map((f) => f.label).join(',');
     const delay = faults.filter((f) => f.kind === 'delay').reduce((n, f) => n + (f.rule.delayMs ?? 0), 0);
     await this.sleep(this.latency.baseMs + delay);
+    await Promise.all(faults.filter((f) => f.kind === 'hold').map((f) => f.handle.released));
     if (this.stopped) {
       req.socket.destroy();
       return;
     }
-    const breaking = faults.find((f) => f.kind !== 'delay');
+    const breaking = faults.find((f) => f.kind !== 'delay' && f.kind !== 'hold');
     if (breaking?.kind === 'drop-before') {
       log();
       req.socket.destroy();

@@ -46,7 +46,8 @@ export default class ConnectedAppLogsArchive extends ConnectedAppCommand<Connect
         concurrency: concurrencyFromEnv(process.env.SF_CONNECTEDAPP_CONCURRENCY),
         now,
       },
-      this.byteProgress()
+      this.byteProgress(),
+      (warning) => this.warn(warning)
     );
     const result = outcome.result;
     for (const warning of outcome.warnings) this.warn(warning);
