@@ -4,13 +4,15 @@
 // the project's own Node 22 (the `node` devDependency) when it is installed, so a fresh clone just works.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 const projectNode = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
 if ((major < 22 || (major === 22 && minor < 19)) && existsSync(projectNode)) {
   const child = spawnSync(projectNode, process.argv.slice(1), { stdio: 'inherit' });
-  process.exit(child.status ?? 1);
+  // A child ended by a signal has no status: exit as a shell would, 128 + the signal's number.
+  process.exit(child.status ?? (child.signal ? 128 + (constants.signals[child.signal] ?? 0) : 1));
 }
 
 const { execute } = await import('@oclif/core');

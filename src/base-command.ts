@@ -97,6 +97,11 @@ export abstract class ConnectedAppCommand<T> extends SfCommand<T> {
     else process.stdout.write(`${text}\n`);
   }
 
+  public async init(): Promise<void> {
+    await super.init();
+    endQuietlyOnSignals();
+  }
+
   /** A line cleaned already (renderers make each value terminal-safe) that carries our own colours. */
   public logVerbatim(line: string): void {
     this.writeVerbatim(() => {
@@ -171,4 +176,21 @@ function cleanMessage(input: SfCommand.Warning): SfCommand.Warning {
   if (typeof input === 'string') return forTerminal(input);
   const { message, actions } = input;
   return { ...input, message: forTerminal(message), ...(actions ? { actions: actions.map(forTerminal) } : {}) };
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP'] as const;
+const endOnSignal = (): void => {
+  process.exit(130);
+};
+
+/**
+ * sf-plugins-core ends on Ctrl-C / SIGTERM by throwing its exit inside the signal listener, which Node reports as an
+ * uncaught error: a stack trace and exit 1. End with 130 (interrupted) instead; 'exit' listeners (the archive's
+ * directory lock) still run.
+ */
+function endQuietlyOnSignals(): void {
+  for (const signal of STOP_SIGNALS) {
+    for (const listener of process.listeners(signal)) if (String(listener).includes('exit(130)')) process.removeListener(signal, listener);
+    if (!process.listeners(signal).includes(endOnSignal)) process.on(signal, endOnSignal);
+  }
 }
