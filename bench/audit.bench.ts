@@ -95,6 +95,45 @@ async function sequentialReader(apps: number): Promise<Row> {
   }
 }
 
+/**
+ * What `sf project retrieve start -m ConnectedApp` does on the wire (source-deploy-retrieve): one Metadata API
+ * retrieve, then checkRetrieveStatus once a second (its polling interval here is a guess) until done, the zip in the
+ * last answer; plus one paged token query, as a script that then reads the files would add. No assignments, logs or
+ * logins either.
+ */
+async function retrieveBaseline(apps: number): Promise<Row> {
+  const emulator = await org(apps);
+  try {
+    const began = performance.now();
+    let requests = 0;
+    const soapCall = async (operation: string): Promise<string> => {
+      const envelope = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="http://soap.sforce.com/2006/04/metadata"><soapenv:Header><SessionHeader><sessionId>${emulator.accessToken}</sessionId></SessionHeader></soapenv:Header><soapenv:Body>${operation}</soapenv:Body></soapenv:Envelope>`;
+      const response = await fetch(`${emulator.url}/services/Soap/m/67.0`, { method: 'POST', body: envelope, headers: { 'Content-Type': 'text/xml', SOAPAction: '""' } });
+      requests++;
+      if (!response.ok) throw new Error(`${operation.slice(0, 30)} failed: HTTP ${response.status}`);
+      return response.text();
+    };
+    const started = await soapCall('<retrieve><retrieveRequest><apiVersion>67.0</apiVersion><unpackaged><types><members>*</members><name>ConnectedApp</name></types></unpackaged></retrieveRequest></retrieve>');
+    const id = /<id>([^<]+)<\/id>/.exec(started)?.[1] ?? '';
+    let answer = '';
+    while (!answer.includes('<done>true</done>')) {
+      await new Promise((r) => setTimeout(r, 1000));
+      answer = await soapCall(`<checkRetrieveStatus><asyncProcessId>${id}</asyncProcessId><includeZip>true</includeZip></checkRetrieveStatus>`);
+    }
+    if (!answer.includes('<zipFile>')) throw new Error('the retrieve answered no zip');
+    const headers = { Authorization: `Bearer ${emulator.accessToken}` };
+    let page = (await (await fetch(`${emulator.url}/services/data/v67.0/query?q=${encodeURIComponent('SELECT AppName, UserId, UseCount, LastUsedDate FROM OauthToken')}`, { headers })).json()) as { nextRecordsUrl?: string };
+    requests++;
+    while (page.nextRecordsUrl) {
+      page = (await (await fetch(`${emulator.url}${page.nextRecordsUrl}`, { headers })).json()) as typeof page;
+      requests++;
+    }
+    return { label: 'baseline: sf project retrieve start -m ConnectedApp (retrieve + polls) + one token query', apps, requests, budget: null, seconds: (performance.now() - began) / 1000, rssMb: null };
+  } finally {
+    await emulator.stop();
+  }
+}
+
 /** Source mode over 1,000 metadata files written from a generated org. */
 async function sourceAudit(files: number): Promise<Row> {
   const emulator = await start({ scenario: generateScenario({ apps: Math.ceil(files * 1.2), permissionSets: 50, tokens: 0, seed: 9 }) });
@@ -126,7 +165,7 @@ const rows: Row[] = [];
 const pluginOnly = process.argv.includes('--plugin-only');
 for (const size of SIZES) {
   rows.push(await pluginAudit(size));
-  if (!pluginOnly) rows.push(await sequentialReader(size));
+  if (!pluginOnly) rows.push(await sequentialReader(size), await retrieveBaseline(size));
 }
 if (!pluginOnly) rows.push(await sourceAudit(1000));
 
@@ -138,8 +177,9 @@ const out = [
 ];
 for (const size of SIZES) {
   const plugin = rows.find((r) => r.apps === size && r.budget !== null);
-  const baseline = rows.find((r) => r.apps === size && r.budget === null);
-  if (plugin && baseline) out.push(`ratio baseline / plugin at ${size} apps: ${(baseline.requests / plugin.requests).toFixed(1)}× requests, ${(baseline.seconds / plugin.seconds).toFixed(1)}× wall time`);
+  for (const baseline of rows.filter((r) => r.apps === size && r.budget === null)) {
+    if (plugin) out.push(`ratio ${baseline.label.replace(/^baseline: /, '')} / plugin at ${size} apps: ${(baseline.requests / plugin.requests).toFixed(1)}× requests, ${(baseline.seconds / plugin.seconds).toFixed(1)}× wall time`);
+  }
 }
 out.push('', `command: npm run bench:audit -- ${process.argv.slice(2).join(' ')}`.trimEnd(), `run: ${new Date().toISOString()}`);
 console.log(out.join('\n'));

@@ -22,6 +22,7 @@ import { renderComponent, splitComponent, validateComponent, type FieldError, ty
 import { isMetadataType, readObject, SchemaViolation, writeObject, type MdObject } from './metadata-schema.js';
 import type { OrgState, ProfileState } from './org.js';
 import { ECA_FOLDERS, ECA_TYPES, isEcaType } from './eca.js';
+import { Retrieves } from './retrieve.js';
 
 const SOAPENV = 'http://schemas.xmlsoap.org/soap/envelope/';
 const MD_NS = 'http://soap.sforce.com/2006/04/metadata';
@@ -83,7 +84,11 @@ export function soapFault(code: string, message: string): Reply {
 const metaDate = (ms: number): string => new Date(ms).toISOString();
 
 export class MetadataApi {
-  public constructor(private readonly org: OrgState) {}
+  private readonly retrieves: Retrieves;
+
+  public constructor(private readonly org: OrgState) {
+    this.retrieves = new Retrieves(org);
+  }
 
   public handle(req: SoapRequest, version: string, validSession: (id: string | undefined) => boolean): Reply {
     if (req.parseError !== undefined || !req.envelope) return soapFault('soapenv:Client', req.parseError ?? 'Premature end of file.');
@@ -101,6 +106,12 @@ export class MetadataApi {
         return this.read(op);
       case 'updateMetadata':
         return this.update(op, allOrNone);
+      case 'retrieve':
+      case 'checkRetrieveStatus': {
+        const answer = localName(op.name) === 'retrieve' ? this.retrieves.start(op) : this.retrieves.check(op);
+        if ('fault' in answer) return soapFault(...answer.fault);
+        return envelope([element(`${localName(op.name)}Response`, answer.result)]);
+      }
       default:
         return soapFault('soapenv:Client', `No operation available for request {${MD_NS}}${localName(op.name)}, please check the WSDL for the service.`);
     }
