@@ -32,7 +32,7 @@ export function toPolicyChange(desired: DesiredPolicy): PolicyChange {
 }
 
 /** Minutes, or null / "none" to remove the app's own timeout. */
-function parseTimeout(value: number | string | null): number | null {
+export function parseTimeout(value: number | string | null): number | null {
   if (value === null || (typeof value === 'string' && value.trim().toLowerCase() === 'none')) return null;
   const minutes = typeof value === 'number' ? value : Number(value.trim());
   if (!Number.isInteger(minutes) || minutes <= 0 || minutes > MAX_INT || (typeof value === 'string' && !/^\s*\d+\s*$/.test(value))) {

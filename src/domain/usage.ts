@@ -26,10 +26,7 @@ export const DIMENSION_CAP = 500;
 
 // ---- Window ---------------------------------------------------------------------------------------
 
-export type WindowProblem =
-  | { problem: 'invalid-date'; flag: 'start-date' | 'end-date'; value: string }
-  | { problem: 'invalid-last'; value: string }
-  | { problem: 'empty-window'; start: string; end: string };
+export type WindowProblem = { problem: 'empty-window'; start: string; end: string };
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -72,29 +69,16 @@ export function parseLast(value: string): number | null {
   return n * (unit === 'h' ? HOUR_MS : unit === 'd' ? DAY_MS : 7 * DAY_MS);
 }
 
-export const DEFAULT_LAST = '7d';
+/** The window when no flag gives one: the last 7 days. */
+export const DEFAULT_LAST_MS = 7 * DAY_MS;
 
 /**
- * The window from the flags. --last counts back from --end-date (default now); --start-date/--end-date give the
- * bounds; neither: the last 7 days. (--last with --start-date is refused by the flag definitions.)
+ * The window from the flags, parsed by them: --last counts back from --end-date (default now); --start-date and
+ * --end-date give the bounds; neither: the last 7 days. (--last with --start-date is refused by the flag definitions.)
  */
-export function resolveWindow(flags: { startDate?: string; endDate?: string; last?: string }, now: Date): { window: UsageWindow } | WindowProblem {
-  let end = now;
-  if (flags.endDate !== undefined) {
-    const parsed = parseDateFlag(flags.endDate, 'end');
-    if (!parsed) return { problem: 'invalid-date', flag: 'end-date', value: flags.endDate };
-    end = parsed;
-  }
-  let start: Date;
-  if (flags.startDate !== undefined) {
-    const parsed = parseDateFlag(flags.startDate, 'start');
-    if (!parsed) return { problem: 'invalid-date', flag: 'start-date', value: flags.startDate };
-    start = parsed;
-  } else {
-    const span = parseLast(flags.last ?? DEFAULT_LAST);
-    if (span === null) return { problem: 'invalid-last', value: flags.last ?? '' };
-    start = new Date(end.getTime() - span);
-  }
+export function resolveWindow(flags: { start?: Date; end?: Date; lastMs?: number }, now: Date): { window: UsageWindow } | WindowProblem {
+  const end = flags.end ?? now;
+  const start = flags.start ?? new Date(end.getTime() - (flags.lastMs ?? DEFAULT_LAST_MS));
   if (start.getTime() >= end.getTime()) return { problem: 'empty-window', start: start.toISOString(), end: end.toISOString() };
   return { window: { start, end } };
 }

@@ -35,7 +35,6 @@ import {
   joinUsage,
   loginHistoryDays,
   nameUsers,
-  parseDateFlag,
   parseSfDate,
   resolveWindow,
   selectLogFiles,
@@ -101,12 +100,10 @@ export type UsageProgress = { start(totalBytes: number): void; update(doneBytes:
 /** failure: set when the run failed (only event logs were asked for and none could be read); the result is still whole. */
 export type UsageOutcome = { result: UsageResult; warnings: string[]; partial: boolean; failure: SfError | null };
 
-/** The window from the date flags, or a usage error naming the flag (exit code 2). */
-export function usageWindow(flags: { 'start-date'?: string; 'end-date'?: string; last?: string }, now: Date): UsageWindow {
-  const outcome = resolveWindow({ startDate: flags['start-date'], endDate: flags['end-date'], last: flags.last }, now);
+/** The window from the (parsed) date flags, or a usage error when they leave it empty (exit code 2). */
+export function usageWindow(flags: { 'start-date'?: Date; 'end-date'?: Date; last?: { ms: number } }, now: Date): UsageWindow {
+  const outcome = resolveWindow({ start: flags['start-date'], end: flags['end-date'], lastMs: flags.last?.ms }, now);
   if ('window' in outcome) return outcome.window;
-  if (outcome.problem === 'invalid-date') throw messages.createError('error.InvalidDate', [`--${outcome.flag}`, outcome.value], [], BAD_FLAGS_EXIT_CODE);
-  if (outcome.problem === 'invalid-last') throw messages.createError('error.InvalidLast', [outcome.value], [], BAD_FLAGS_EXIT_CODE);
   throw messages.createError('error.EmptyWindow', [outcome.start, outcome.end], [], BAD_FLAGS_EXIT_CODE);
 }
 
@@ -575,11 +572,9 @@ async function ipUsage(
   return { ips, other: counter.other, newIps };
 }
 
-/** --new-ips-since as an instant inside the window, or a usage error (exit 2). */
-export function newIpsSinceFlag(value: string | undefined, window: UsageWindow): Date | null {
-  if (value === undefined) return null;
-  const since = parseDateFlag(value, 'start');
-  if (since === null) throw messages.createError('error.InvalidDate', ['--new-ips-since', value], [], BAD_FLAGS_EXIT_CODE);
+/** --new-ips-since (parsed by its flag), checked to leave logs before it inside the window, or a usage error (exit 2). */
+export function newIpsSinceFlag(since: Date | undefined, window: UsageWindow): Date | null {
+  if (since === undefined) return null;
   const check = checkNewIpsSince(since, window);
   if (check !== 'ok') throw ipMessages.createError(`error.NewIpsSince.${check}`, [since.toISOString(), window.start.toISOString(), window.end.toISOString()], [], BAD_FLAGS_EXIT_CODE);
   return since;

@@ -10,19 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { start, type Emulator } from '../emulator/index.js';
+import { exampleArgs } from '../example-args.js';
 import { ensureBuilt, REPO_ROOT, runCli } from './harness.js';
-
-/** Shell-like split of one example line: quotes group words; a `#` comment or `>` redirection ends it. */
-export function exampleArgs(line: string): string[] {
-  const words: string[] = [];
-  for (const m of line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
-    const [, double, single, bare] = m as unknown as [string, string | undefined, string | undefined, string | undefined];
-    const word = double ?? single ?? bare ?? '';
-    if (bare !== undefined && (word.startsWith('#') || word === '>')) break;
-    words.push(word);
-  }
-  return words;
-}
 
 /** README example lines, with the line number. */
 function readmeExamples(): Array<{ line: number; text: string }> {

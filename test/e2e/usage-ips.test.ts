@@ -110,6 +110,7 @@ describe('connectedapp usage --group-by / --new-ips-since (e2e through the org e
     expect(late.exitCode).to.equal(2);
     const bad = await runCli(['connectedapp', 'usage', ...WINDOW, '--new-ips-since', 'last tuesday'], { emulator });
     expect(bad.exitCode).to.equal(2);
+    expect(bad.requests, 'a value that is not a date is refused before any request').to.deep.equal([]);
     for (const r of [run, late, bad]) expect(r.requests.filter((q) => /EventLogFile|LoginHistory/.test(q.soql ?? ''))).to.deep.equal([]);
   });
 });

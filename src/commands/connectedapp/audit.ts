@@ -3,9 +3,10 @@ import { writeFile, readFile } from 'node:fs/promises';
 import { Messages, type Connection, type Org } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { optionalTargetOrg } from '../../org-flags.js';
+import { parser } from '../../flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
-import { applyBaseline, AuditError, createBaseline, failsGate, parseBaseline, runAudit, selectRules, type NotEvaluated } from '../../domain/audit/engine.js';
+import { applyBaseline, AuditError, createBaseline, failsGate, parseBaseline, resolveRuleSelectors, runAudit, type NotEvaluated } from '../../domain/audit/engine.js';
 import { SEVERITIES, type AuditInventory, type Finding, type Severity } from '../../domain/audit/model.js';
 import type { SourceCoverage } from '../../domain/coverage.js';
 import { readOrgAuditInventory } from '../../operations/audit-inventory.js';
@@ -39,6 +40,17 @@ export type ConnectedAppAuditResult = {
   benchmark: ControlResult[] | null;
 };
 
+/** --rule / --exclude-rule: a rule id, code, name or category (any case); an unknown one is wrong usage listing the valid ids. */
+const ruleFlag = Flags.custom({
+  parse: parser((input) => {
+    try {
+      resolveRuleSelectors([input]);
+    } catch (error) {
+      throw error instanceof AuditError ? Object.assign(auditErrorToSfError(error), { exitCode: EXIT.usage }) : error;
+    }
+    return input;
+  }),
+});
 
 export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppAuditResult> {
   public static readonly summary = messages.getMessage('summary');
@@ -51,8 +63,8 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     'api-version': Flags.orgApiVersion(),
     'source-dir': Flags.directory({ char: 'd', multiple: true, exists: true, summary: messages.getMessage('flags.source-dir.summary') }),
     name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary') }),
-    rule: Flags.string({ multiple: true, summary: messages.getMessage('flags.rule.summary') }),
-    'exclude-rule': Flags.string({ multiple: true, summary: messages.getMessage('flags.exclude-rule.summary') }),
+    rule: ruleFlag({ multiple: true, summary: messages.getMessage('flags.rule.summary') }),
+    'exclude-rule': ruleFlag({ multiple: true, summary: messages.getMessage('flags.exclude-rule.summary') }),
     'fail-on': Flags.option({ options: SEVERITIES, summary: messages.getMessage('flags.fail-on.summary') })(),
     baseline: Flags.file({ exists: true, summary: messages.getMessage('flags.baseline.summary') }),
     'write-baseline': Flags.file({ summary: messages.getMessage('flags.write-baseline.summary') }),
@@ -81,12 +93,6 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     checkOutputFlags({ formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] });
     const baseline = flags.baseline ? await readBaseline(flags.baseline) : undefined;
     const register = flags.register ? await readRegister(flags.register) : undefined;
-    try {
-      // Unknown rule ids are a typing mistake: say so before reading anything from the org.
-      selectRules(flags.rule, flags['exclude-rule']);
-    } catch (error) {
-      throw error instanceof AuditError ? auditErrorToSfError(error) : error;
-    }
     const inventory = withRegister(await this.readInventory(flags), register);
 
     let audit: ReturnType<typeof runAudit>;

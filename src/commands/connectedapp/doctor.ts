@@ -4,7 +4,7 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { DOCTOR_FLOWS } from '../../domain/doctor.js';
-import { parseIp } from '../../domain/ip-address.js';
+import { ipFlag } from '../../flags.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import { runDoctor, type ConnectedAppDoctorResult } from '../../operations/doctor.js';
 import { doctorLines } from '../../renderers/doctor.js';
@@ -28,13 +28,12 @@ export default class ConnectedAppDoctor extends ConnectedAppCommand<ConnectedApp
     name: Flags.string({ char: 'n', required: true, summary: messages.getMessage('flags.name.summary') }),
     username: Flags.string({ char: 'u', summary: messages.getMessage('flags.username.summary') }),
     flow: Flags.option({ options: DOCTOR_FLOWS, summary: messages.getMessage('flags.flow.summary'), description: messages.getMessage('flags.flow.description') })(),
-    'source-ip': Flags.string({ summary: messages.getMessage('flags.source-ip.summary') }),
+    'source-ip': ipFlag({ summary: messages.getMessage('flags.source-ip.summary') }),
   };
 
   public async run(): Promise<ConnectedAppDoctorResult> {
     const { flags } = await this.parse(ConnectedAppDoctor);
-    const sourceIp = flags['source-ip']?.trim() ?? null;
-    if (sourceIp !== null && !parseIp(sourceIp)) throw messages.createError('error.InvalidSourceIp', [sourceIp], [], EXIT.usage);
+    const sourceIp = flags['source-ip'] ?? null;
     const conn = await this.connect(flags['target-org'], flags['api-version']);
     const result = await runDoctor(conn, { name: flags.name, username: flags.username ?? null, flow: flags.flow ?? null, sourceIp });
     for (const line of doctorLines(result)) this.log(line);

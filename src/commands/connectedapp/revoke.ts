@@ -2,10 +2,10 @@ import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { requiredTargetOrg } from '../../org-flags.js';
+import { dateFlag } from '../../flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
-import { parseDateFlag } from '../../domain/usage.js';
 import { countTokens, revokeOutcome, type TokenResult } from '../../domain/tokens.js';
-import { EXIT, errorCodesSection } from '../../exit-codes.js';
+import { errorCodesSection } from '../../exit-codes.js';
 import { checkRevokePermissions, resolveRevokeApps, revokeAppTokens, REVOKE_CONCURRENCY, type RevokeApp, type RevokeProgress, type RevokeRead } from '../../operations/revoke.js';
 import { concurrencyFromEnv } from '../../operations/usage.js';
 import { tokenTable } from '../../renderers/token-table.js';
@@ -34,13 +34,13 @@ export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedApp
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({ char: 'n', multiple: true, required: true, summary: messages.getMessage('flags.name.summary'), description: messages.getMessage('flags.name.description') }),
     username: Flags.string({ multiple: true, summary: messages.getMessage('flags.username.summary') }),
-    'last-used-before': Flags.string({ summary: messages.getMessage('flags.last-used-before.summary'), description: messages.getMessage('flags.last-used-before.description') }),
+    'last-used-before': dateFlag('start')({ summary: messages.getMessage('flags.last-used-before.summary'), description: messages.getMessage('flags.last-used-before.description') }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
   };
 
   public async run(): Promise<ConnectedAppRevokeResult> {
     const { flags } = await this.parse(ConnectedAppRevoke);
-    const before = lastUsedBeforeFlag(flags['last-used-before']);
+    const before = flags['last-used-before'] ?? null;
     const mode = flags['dry-run'] ? 'dry-run' : 'write';
     const conn = await this.connect(flags['target-org'], flags['api-version']);
     const warnings: string[] = [];
@@ -85,12 +85,4 @@ export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedApp
       },
     };
   }
-}
-
-/** --last-used-before: a day (its start, UTC) or a date-time with a zone; a bad value is wrong usage (exit 2). */
-export function lastUsedBeforeFlag(value: string | undefined): Date | null {
-  if (value === undefined) return null;
-  const date = parseDateFlag(value, 'start');
-  if (date === null) throw messages.createError('error.InvalidDate', [value], [], EXIT.usage);
-  return date;
 }

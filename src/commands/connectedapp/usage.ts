@@ -2,6 +2,7 @@ import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { requiredTargetOrg } from '../../org-flags.js';
+import { dateFlag, durationFlag } from '../../flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import type { UsageResult } from '../../domain/usage.js';
@@ -26,14 +27,15 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary'), description: messages.getMessage('flags.name.description') }),
     username: Flags.string({ multiple: true, summary: messages.getMessage('flags.username.summary') }),
-    'start-date': Flags.string({ summary: messages.getMessage('flags.start-date.summary'), description: messages.getMessage('flags.start-date.description'), exclusive: ['last'] }),
-    'end-date': Flags.string({ summary: messages.getMessage('flags.end-date.summary') }),
-    last: Flags.string({ summary: messages.getMessage('flags.last.summary'), description: messages.getMessage('flags.last.description'), exclusive: ['start-date'] }),
+    'start-date': dateFlag('start')({ summary: messages.getMessage('flags.start-date.summary'), description: messages.getMessage('flags.start-date.description'), exclusive: ['last'] }),
+    // A day as --end-date means the end of that day.
+    'end-date': dateFlag('end')({ summary: messages.getMessage('flags.end-date.summary') }),
+    last: durationFlag({ summary: messages.getMessage('flags.last.summary'), description: messages.getMessage('flags.last.description'), exclusive: ['start-date'] }),
     interval: Flags.option({ options: ['daily', 'hourly'] as const, default: 'daily', summary: messages.getMessage('flags.interval.summary') })(),
     'event-type': Flags.string({ multiple: true, summary: messages.getMessage('flags.event-type.summary'), description: messages.getMessage('flags.event-type.description') }),
     source: Flags.option({ options: ['elf', 'tokens', 'logins', 'all'] as const, default: 'all', summary: messages.getMessage('flags.source.summary'), description: messages.getMessage('flags.source.description') })(),
     'group-by': Flags.option({ options: ['app', 'user', 'ip'] as const, summary: messages.getMessage('flags.group-by.summary'), description: messages.getMessage('flags.group-by.description') })(),
-    'new-ips-since': Flags.string({ summary: messages.getMessage('flags.new-ips-since.summary'), description: messages.getMessage('flags.new-ips-since.description') }),
+    'new-ips-since': dateFlag('start')({ summary: messages.getMessage('flags.new-ips-since.summary'), description: messages.getMessage('flags.new-ips-since.description') }),
     'output-dir': Flags.directory({ summary: messages.getMessage('flags.output-dir.summary') }),
     'archive-dir': Flags.directory({ exists: true, summary: messages.getMessage('flags.archive-dir.summary'), description: messages.getMessage('flags.archive-dir.description') }),
     'result-format': Flags.option({

@@ -53,7 +53,7 @@ describe('connectedapp list', () => {
     stubSfCommandUx($$.SANDBOX);
     org = new FakeOrg().installFetch($$.SANDBOX);
     $$.fakeConnectionRequest = org.handler;
-    // Who can use the apps (src/adapters/access-resolver.ts): no group, no user; through the emulator in test/e2e/list.test.ts.
+    // Who can use the apps (src/adapters/access-resolver.ts): no group, no user; through the emulator in test/e2e/list.slow.test.ts.
     org.query(/FROM PermissionSetGroupComponent/, []).query(/FROM PermissionSetAssignment/, []);
   });
 

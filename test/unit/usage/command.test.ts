@@ -186,7 +186,7 @@ describe('connectedapp usage (command, fake org)', () => {
       expect.fail('expected an error');
     } catch (error) {
       const e = error as Error & { exitCode?: number; actions?: string[] };
-      expect(e.message).to.equal('--start-date "11/13/2026" is not a date.');
+      expect(e.message).to.match(/^Parsing --start-date \n\t"11\/13\/2026" is not a date\./);
       expect(e.exitCode).to.equal(2);
       expect(e.actions?.[0]).to.match(/YYYY-MM-DD/);
     }

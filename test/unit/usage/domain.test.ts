@@ -65,18 +65,20 @@ describe('usage domain: window and dates', () => {
     for (const bad of ['7', 'd', '0d', '-1d', '7x', '1.5d']) expect(parseLast(bad), bad).to.equal(null);
   });
 
-  it('resolves the window: default 7 days, --last back from --end-date, explicit bounds, problems', () => {
+  it('resolves the window: default 7 days, --last back from --end-date, explicit bounds, an empty window', () => {
     const w = (flags: Parameters<typeof resolveWindow>[0]): unknown => {
       const r = resolveWindow(flags, now);
       return 'window' in r ? [r.window.start.toISOString(), r.window.end.toISOString()] : r;
     };
+    // The flags hand over what parseDateFlag and parseLast read (src/flags.ts).
+    const start = (text: string): Date => parseDateFlag(text, 'start')!;
+    const end = (text: string): Date => parseDateFlag(text, 'end')!;
     expect(w({})).to.deep.equal(['2026-11-13T12:34:56.789Z', '2026-11-20T12:34:56.789Z']);
-    expect(w({ last: '2d', endDate: '2026-11-18' })).to.deep.equal(['2026-11-17T00:00:00.000Z', '2026-11-19T00:00:00.000Z']);
-    expect(w({ startDate: '2026-11-13', endDate: '2026-11-19' })).to.deep.equal(['2026-11-13T00:00:00.000Z', '2026-11-20T00:00:00.000Z']);
-    expect(w({ startDate: 'nope' })).to.deep.equal({ problem: 'invalid-date', flag: 'start-date', value: 'nope' });
-    expect(w({ endDate: '2026/11/19' })).to.deep.equal({ problem: 'invalid-date', flag: 'end-date', value: '2026/11/19' });
-    expect(w({ last: 'week' })).to.deep.equal({ problem: 'invalid-last', value: 'week' });
-    expect(w({ startDate: '2026-11-19', endDate: '2026-11-18' })).to.deep.equal({ problem: 'empty-window', start: '2026-11-19T00:00:00.000Z', end: '2026-11-19T00:00:00.000Z' });
+    expect(w({ lastMs: parseLast('2d')!, end: end('2026-11-18') })).to.deep.equal(['2026-11-17T00:00:00.000Z', '2026-11-19T00:00:00.000Z']);
+    expect(w({ lastMs: parseLast('36h')! })).to.deep.equal(['2026-11-19T00:34:56.789Z', '2026-11-20T12:34:56.789Z']);
+    expect(w({ start: start('2026-11-13'), end: end('2026-11-19') })).to.deep.equal(['2026-11-13T00:00:00.000Z', '2026-11-20T00:00:00.000Z']);
+    expect(w({ start: start('2026-11-19'), end: end('2026-11-18') })).to.deep.equal({ problem: 'empty-window', start: '2026-11-19T00:00:00.000Z', end: '2026-11-19T00:00:00.000Z' });
+    expect(w({ start: start('2026-11-21') })).to.deep.equal({ problem: 'empty-window', start: '2026-11-21T00:00:00.000Z', end: '2026-11-20T12:34:56.789Z' });
   });
 
   it('covers the window in LoginHistory days, at most six months', () => {

@@ -2,11 +2,11 @@ import '../../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { requiredTargetOrg } from '../../../org-flags.js';
+import { durationFlag } from '../../../flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { EXIT, errorCodesSection } from '../../../exit-codes.js';
 import { archiveLogs, type ArchiveProgress, type ArchiveResult } from '../../../operations/archive.js';
 import { concurrencyFromEnv } from '../../../operations/usage.js';
-import { parseLast } from '../../../domain/usage.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.logs.archive');
@@ -25,7 +25,7 @@ export default class ConnectedAppLogsArchive extends ConnectedAppCommand<Connect
     'output-dir': Flags.directory({ char: 'd', required: true, summary: messages.getMessage('flags.output-dir.summary') }),
     'event-type': Flags.string({ multiple: true, summary: messages.getMessage('flags.event-type.summary') }),
     interval: Flags.option({ options: ['daily', 'hourly'] as const, default: 'daily', summary: messages.getMessage('flags.interval.summary') })(),
-    'prune-older-than': Flags.string({ summary: messages.getMessage('flags.prune-older-than.summary') }),
+    'prune-older-than': durationFlag({ summary: messages.getMessage('flags.prune-older-than.summary') }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
   };
 
@@ -33,15 +33,13 @@ export default class ConnectedAppLogsArchive extends ConnectedAppCommand<Connect
     const { flags } = await this.parse(ConnectedAppLogsArchive);
     const now = new Date();
     const prune = flags['prune-older-than'];
-    const span = prune === undefined ? null : parseLast(prune);
-    if (prune !== undefined && span === null) throw messages.createError('error.InvalidPrune', [prune], [], EXIT.usage);
     const outcome = await archiveLogs(
       await this.connect(flags['target-org'], flags['api-version']),
       {
         outputDir: flags['output-dir'],
         eventTypes: flags['event-type'],
         interval: flags.interval,
-        pruneBefore: span === null ? null : new Date(now.getTime() - span),
+        pruneBefore: prune === undefined ? null : new Date(now.getTime() - prune.ms),
         dryRun: flags['dry-run'],
         concurrency: concurrencyFromEnv(process.env.SF_CONNECTEDAPP_CONCURRENCY),
         now,
@@ -51,7 +49,7 @@ export default class ConnectedAppLogsArchive extends ConnectedAppCommand<Connect
     );
     const result = outcome.result;
     for (const warning of outcome.warnings) this.warn(warning);
-    this.report(result, prune);
+    this.report(result, prune?.text);
     if (outcome.failure) return this.endWith(result, EXIT.error, outcome.failure);
     return this.endWith(result, result.failed > 0 ? EXIT.partial : EXIT.ok);
   }

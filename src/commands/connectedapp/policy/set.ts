@@ -2,8 +2,11 @@ import '../../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { requiredTargetOrg } from '../../../org-flags.js';
+import { parser } from '../../../flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
-import { DESIRED_POLICY_KEYS, desiredPolicyFromJson, toPolicyChange, type DesiredPolicy } from '../../../domain/desired-policy.js';
+import { DESIRED_POLICY_KEYS, desiredPolicyFromJson, parseTimeout, toPolicyChange, type DesiredPolicy } from '../../../domain/desired-policy.js';
+import type { PolicyChange } from '../../../domain/policy-edit.js';
+import { parseRefreshTokenFlag, type RefreshTokenPolicy } from '../../../domain/refresh-token.js';
 import { PolicyError } from '../../../domain/policy-error.js';
 import { readAccessFile } from '../../../operations/access-input.js';
 import { resolveTargets, setPolicies, type AppPolicyResult } from '../../../operations/policy.js';
@@ -26,6 +29,17 @@ export type ConnectedAppPolicySetResult = {
   check: boolean;
 };
 
+/** A flag read by the policy codec: a value it refuses is wrong usage (exit 2) listing the accepted values. */
+function policyValue<T>(read: (input: string) => T): (input: string) => Promise<T> {
+  return parser((input) => {
+    try {
+      return read(input);
+    } catch (error) {
+      throw error instanceof PolicyError ? policySfError(error, EXIT.usage) : error;
+    }
+  });
+}
+
 export default class ConnectedAppPolicySet extends ConnectedAppCommand<ConnectedAppPolicySetResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
@@ -41,8 +55,12 @@ export default class ConnectedAppPolicySet extends ConnectedAppCommand<Connected
       options: ['enforce', 'relax', 'relax-with-second-factor', 'enforce-relax-refresh'] as const,
       summary: messages.getMessage('flags.ip-relaxation.summary'),
     })(),
-    'refresh-token': Flags.string({ summary: messages.getMessage('flags.refresh-token.summary'), description: messages.getMessage('flags.refresh-token.description') }),
-    'session-timeout': Flags.string({ summary: messages.getMessage('flags.session-timeout.summary') }),
+    'refresh-token': Flags.custom<RefreshTokenPolicy>({ parse: policyValue(parseRefreshTokenFlag) })({
+      summary: messages.getMessage('flags.refresh-token.summary'),
+      description: messages.getMessage('flags.refresh-token.description'),
+    }),
+    // "none" is null: remove the app's own timeout.
+    'session-timeout': Flags.custom<number | null>({ parse: policyValue(parseTimeout) })({ summary: messages.getMessage('flags.session-timeout.summary') }),
     pkce: Flags.boolean({ allowNo: true, summary: messages.getMessage('flags.pkce.summary') }),
     'refresh-token-rotation': Flags.boolean({ allowNo: true, summary: messages.getMessage('flags.refresh-token-rotation.summary') }),
     'assign-permission-set': Flags.string({ multiple: true, summary: messages.getMessage('flags.assign-permission-set.summary') }),
@@ -113,24 +131,22 @@ type SetFlags = {
   name?: string[];
   'permitted-users'?: string;
   'ip-relaxation'?: string;
-  'refresh-token'?: string;
-  'session-timeout'?: string;
+  'refresh-token'?: RefreshTokenPolicy;
+  'session-timeout'?: number | null;
   pkce?: boolean;
   'refresh-token-rotation'?: boolean;
   file?: string;
 };
 
-/** The apps and changes asked for, from the flags or the file; every value validated before any request. */
+/** The apps and changes asked for, from the flags (parsed by their definitions) or the file; every value validated before any request. */
 async function desiredChanges(flags: SetFlags): Promise<DesiredEntry[]> {
   const fromFlags: DesiredPolicy = {
     permittedUsers: flags['permitted-users'],
     ipRelaxation: flags['ip-relaxation'],
-    refreshToken: flags['refresh-token'],
-    sessionTimeout: flags['session-timeout'],
     pkce: flags.pkce,
     refreshTokenRotation: flags['refresh-token-rotation'],
   };
-  const anySetting = DESIRED_POLICY_KEYS.some((key) => fromFlags[key] !== undefined);
+  const anySetting = DESIRED_POLICY_KEYS.some((key) => fromFlags[key] !== undefined) || flags['refresh-token'] !== undefined || flags['session-timeout'] !== undefined;
   if (flags.file) {
     if (anySetting || flags.name?.length) throw messages.createError('error.FileWithFlags', [], [], EXIT.usage);
     const entries = (await readAccessFile(flags.file)).filter((e) => e.policy);
@@ -142,10 +158,9 @@ async function desiredChanges(flags: SetFlags): Promise<DesiredEntry[]> {
   }
   if (!flags.name?.length) throw messages.createError('error.NoApps', [], [], EXIT.usage);
   if (!anySetting) throw messages.createError('error.NoChange', [], [], EXIT.usage);
-  try {
-    return [{ names: flags.name, change: toPolicyChange(fromFlags) }];
-  } catch (error) {
-    // A flag value that does not parse: the sf code for wrong flags.
-    throw error instanceof PolicyError ? policySfError(error, 2) : error;
-  }
+  // --permitted-users and --ip-relaxation are checked against their options, so toPolicyChange cannot refuse them.
+  const change: PolicyChange = toPolicyChange(fromFlags);
+  if (flags['refresh-token'] !== undefined) change.refreshTokenPolicy = flags['refresh-token'];
+  if (flags['session-timeout'] !== undefined) change.sessionTimeoutMinutes = flags['session-timeout'];
+  return [{ names: flags.name, change }];
 }

@@ -104,10 +104,12 @@ describe('connectedapp audit against an org (e2e through the org emulator)', fun
     expect(some.exitCode, some.stderr).to.equal(0);
     expect(new Set(result(some).findings.map((f) => f.app))).to.deep.equal(new Set(['Partner_Portal']));
     expect(result(some).findings.every((f) => f.ruleId.startsWith('CA0'))).to.be.true;
+    // An unknown rule is a flag error (exit 2), raised while the flags are read: nothing is sent.
     const bad = await runCli(['connectedapp', 'audit', '--rule', 'CA999'], { emulator: demo });
-    expect(bad.exitCode).to.equal(1);
+    expect(bad.exitCode).to.equal(2);
+    expect(bad.json?.message).to.match(/--rule[\s\S]*CA999/);
     expect(bad.json?.actions?.join(' ')).to.include('CA001');
-    expect(bad.requests.filter((r) => r.soapOperation === 'readMetadata')).to.deep.equal([]);
+    expect(bad.requests).to.deep.equal([]);
   });
 
   it('writes SARIF, JUnit, CSV and Markdown reports without secrets', async () => {

@@ -309,6 +309,7 @@ describe('connectedapp logs archive (e2e through the org emulator)', function ()
       expect(readdirSync(dir)).to.deep.equal(['manifest.json']);
       const bad = await runCli(['connectedapp', 'logs', 'archive', '--output-dir', join(dir, 'x'), '--prune-older-than', 'soon'], { emulator });
       expect(bad.exitCode).to.equal(2);
+      expect(bad.requests).to.deep.equal([]);
       expect(existsSync(join(dir, 'x'))).to.be.false;
     });
   });

@@ -176,7 +176,9 @@ describe('connectedapp usage (e2e through the org emulator)', function () {
 
     it('refuses bad dates, --last with --start-date, and unknown app names (with close matches)', async () => {
       const bad = await runCli(['connectedapp', 'usage', '--start-date', '2026-11-31'], { emulator });
-      expect([bad.exitCode, bad.json?.name, bad.json?.message]).to.deep.equal([2, 'InvalidDateError', '--start-date "2026-11-31" is not a date.']);
+      expect([bad.exitCode, bad.json?.name]).to.deep.equal([2, 'InvalidDateError']);
+      expect(bad.json?.message).to.match(/^Parsing --start-date \n\t"2026-11-31" is not a date\./);
+      expect(bad.requests, 'a bad flag value is refused before any request').to.deep.equal([]);
       const both = await runCli(['connectedapp', 'usage', '--start-date', '2026-11-13', '--last', '7d'], { emulator });
       expect(both.exitCode).to.equal(2);
       expect(both.json?.message).to.match(/cannot also be provided when using/);
