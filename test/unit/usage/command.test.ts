@@ -98,8 +98,10 @@ describe('connectedapp usage (command, fake org)', () => {
     ]);
     expect(result.sources.every((s) => s.cannotShow.length > 0)).to.be.true;
     expect(warnings()).to.match(/not installed in it.*Zapier \(0H4000000000009\)/);
-    // apps, listMetadata, files, token aggregate, holders, logins, usernames; downloads through fetch.
-    expect(org.dataRequests.filter((r) => !downloads(r))).to.have.length(7);
+    // apps, listMetadata, files, token aggregate, userinfo (whether every user's tokens are visible: this fake org
+    // does not answer it, so the check stops there), holders, logins, usernames; downloads through fetch.
+    expect(org.dataRequests.filter((r) => !downloads(r))).to.have.length(8);
+    expect(org.dataRequests.filter((r) => r.url.includes('/services/oauth2/userinfo'))).to.have.length(1);
     const fetched = fetchStub.getCalls().filter((c) => /\/LogFile$/.test(String(c.args[0])));
     expect(fetched).to.have.length(2);
     const [url, init] = fetched[0].args as [URL, RequestInit];
