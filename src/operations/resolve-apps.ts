@@ -10,6 +10,7 @@ import { settleDesiredChanges, type DesiredSetting } from '../domain/desired-pol
 import { appNames, findApps, type InventoryApp } from '../domain/inventory.js';
 import { closeMatches, overLongNames, shownName, type NameCandidate, type NameKind } from '../domain/names.js';
 import type { PolicyChange } from '../domain/policy-edit.js';
+import type { AppKind } from '../domain/policy.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.common');
@@ -138,4 +139,14 @@ export function resolveDesiredTargets(apps: readonly InventoryApp[], wanted: rea
 
 export function permittedUsersLabel(app: Pick<InventoryApp, 'permittedUsers'>): string {
   return messages.getMessage(`permittedUsers.${app.permittedUsers}`);
+}
+
+/** "connected app" / "external client app". */
+export function appKindLabel(kind: AppKind): string {
+  return messages.getMessage(`appKind.${kind}`);
+}
+
+/** The apps of one kind (every app without one). */
+export function appsOfKind<T extends { kind: AppKind }>(apps: readonly T[], kind: AppKind | undefined): T[] {
+  return kind ? apps.filter((a) => a.kind === kind) : [...apps];
 }
