@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { start, type Emulator } from '../emulator/index.js';
 import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
-import { ecaOrg } from './eca-scenario.js';
+import { ecaOrg, type EcaOrg } from './eca-scenario.js';
 import type { ConnectedAppListResult } from '../../src/commands/connectedapp/list.js';
 
 const listResult = (run: CliRun): ConnectedAppListResult => run.json?.result as ConnectedAppListResult;
@@ -90,5 +90,88 @@ describe('External Client Apps in org mode (e2e through the org emulator)', func
       expect(counts).to.deep.equal([3 + 1 + 2 + 3, 3 + 1 + 6 + 3]);
     });
   });
-});
 
+  describe('names across both kinds, assign and unassign', () => {
+    let org: EcaOrg;
+    let emulator: Emulator;
+    before(async () => {
+      org = ecaOrg(
+        [
+          { name: 'Billing_Sync', permissionSets: ['Integration_PS'] },
+          { name: 'Ledger_Export' },
+          { name: 'Open_Portal', permittedUsers: 'AllSelfAuthorized' },
+        ],
+        [{ name: 'Billing_Sync', label: 'Billing Sync' }, { name: 'Jenkins_CI', label: 'Jenkins CI' }]
+      );
+      emulator = await start({ scenario: org.scenario, scenarioDir: org.scenarioDir });
+    });
+    after(async () => {
+      await emulator.stop();
+      org.cleanup();
+    });
+    const ecaId = (name: string): string => emulator.org.ecaByName(name)?.id ?? '';
+    const seaOf = (name: string): Array<Record<string, unknown>> => emulator.org.table('SetupEntityAccess').filter((r) => r.SetupEntityId === ecaId(name));
+    const writes = (run: CliRun): string[] => run.requests.filter((r) => r.method !== 'GET' && !r.soapOperation).map((r) => `${r.method} ${r.path}`);
+    type Pair = { app: string; appId: string; target: string; status: string; verified: boolean | null };
+    const pairs = (run: CliRun): Pair[] => (run.json?.result as { results: Pair[] }).results;
+
+    it('refuses a name both kinds answer to, naming both candidates and --type; --type picks one', async () => {
+      const run = await runCli(['connectedapp', 'list', '--name', 'Billing_Sync'], { emulator });
+      expect(run.exitCode).to.equal(1);
+      expect(run.json?.name).to.equal('AmbiguousAppError');
+      expect(run.json?.message).to.include('the connected app Billing_Sync (0H4').and.include(`the external client app Billing_Sync (${ecaId('Billing_Sync')})`);
+      expect(run.json?.actions?.join(' ')).to.include('--type connected-app or --type external-client-app');
+      const eca = await runCli(['connectedapp', 'list', '--name', 'Billing_Sync', '--type', 'external-client-app'], { emulator });
+      expect(listResult(eca).apps.map((a) => [a.type, a.id])).to.deep.equal([['external-client-app', ecaId('Billing_Sync')]]);
+      const ca = await runCli(['connectedapp', 'list', '--name', 'Billing Sync', '--type', 'connected-app'], { emulator });
+      expect(listResult(ca).apps.map((a) => a.type)).to.deep.equal(['connected-app']);
+      // An Id is never ambiguous.
+      const byId = await runCli(['connectedapp', 'list', '--name', ecaId('Billing_Sync')], { emulator });
+      expect(listResult(byId).apps.map((a) => a.apiName)).to.deep.equal(['Billing_Sync']);
+    });
+
+    it('keeps the did-you-mean for unknown names, ECAs included', async () => {
+      const run = await runCli(['connectedapp', 'list', '--name', 'Ledger_Exprt'], { emulator });
+      expect(run.exitCode).to.equal(1);
+      expect(run.json?.name).to.equal('UnknownAppError');
+      expect(run.json?.actions?.[0]).to.include('Ledger_Export');
+    });
+
+    it('assign gives a permission set access to an ECA through SetupEntityAccess with its Id, verified; again is unchanged', async () => {
+      const run = await runCli(['connectedapp', 'assign', '--name', 'Ledger_Export', '--permission-set', 'Reporting_PS'], { emulator });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      expect(pairs(run).map((p) => [p.app, p.appId, p.target, p.status, p.verified])).to.deep.equal([['Ledger_Export', ecaId('Ledger_Export'), 'Reporting_PS', 'created', true]]);
+      expect(seaOf('Ledger_Export').map((r) => r.SetupEntityType)).to.deep.equal(['ExternalClientApplication']);
+      const again = await runCli(['connectedapp', 'assign', '--name', 'Ledger_Export', '--permission-set', 'Reporting_PS'], { emulator });
+      expect(pairs(again).map((p) => p.status)).to.deep.equal(['unchanged']);
+      expect(writes(again)).to.deep.equal([]);
+      // A self-authorizing ECA: the assignment gates nothing, and the command says so.
+      const open = await runCli(['connectedapp', 'assign', '--name', 'Open_Portal', '--permission-set', 'Reporting_PS'], { emulator });
+      expect(open.exitCode, open.stderr).to.equal(0);
+      expect(open.json?.warnings?.join(' ')).to.include('Open_Portal');
+    });
+
+    it('assign refuses an ambiguous name and writes nothing', async () => {
+      const run = await runCli(['connectedapp', 'assign', '--name', 'Billing_Sync', '--permission-set', 'Reporting_PS'], { emulator });
+      expect(run.exitCode).to.equal(1);
+      expect(run.json?.name).to.equal('AmbiguousAppError');
+      expect(writes(run)).to.deep.equal([]);
+    });
+
+    it("unassign guards the ECA's last grant by its permitted-users policy, and removes it with --allow-lockout", async () => {
+      const args = ['connectedapp', 'unassign', '--name', 'Billing_Sync', '--type', 'external-client-app', '--permission-set', 'Integration_PS'];
+      const refused = await runCli(args, { emulator });
+      expect(refused.exitCode).to.equal(1);
+      expect(refused.json?.name).to.equal('LockoutError');
+      expect(writes(refused)).to.deep.equal([]);
+      expect(seaOf('Billing_Sync')).to.have.length(1);
+      const allowed = await runCli([...args, '--allow-lockout'], { emulator });
+      expect(allowed.exitCode, allowed.stderr).to.equal(0);
+      expect(pairs(allowed).map((p) => [p.status, p.verified])).to.deep.equal([['deleted', true]]);
+      expect(seaOf('Billing_Sync')).to.have.length(0);
+      // The connected app of the same name was not touched.
+      const ca = emulator.org.table('ConnectedApplication').find((r) => r.Name === 'Billing Sync');
+      expect(emulator.org.table('SetupEntityAccess').some((r) => r.SetupEntityId === ca?.Id)).to.equal(false);
+    });
+  });
+});
