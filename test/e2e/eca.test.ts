@@ -3,7 +3,7 @@
  * apps, names resolved across both kinds, assign / unassign, audit.
  */
 import { expect } from 'chai';
-import { start, type Emulator } from '../emulator/index.js';
+import { loadScenario, start, type Emulator } from '../emulator/index.js';
 import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
 import { ecaOrg, type EcaOrg } from './eca-scenario.js';
 import type { ConnectedAppListResult } from '../../src/commands/connectedapp/list.js';
@@ -172,6 +172,51 @@ describe('External Client Apps in org mode (e2e through the org emulator)', func
       // The connected app of the same name was not touched.
       const ca = emulator.org.table('ConnectedApplication').find((r) => r.Name === 'Billing Sync');
       expect(emulator.org.table('SetupEntityAccess').some((r) => r.SetupEntityId === ca?.Id)).to.equal(false);
+    });
+  });
+
+  describe('audit', () => {
+    type Audit = { findings: Array<{ ruleId: string; app: string | null; appId: string | null }>; notEvaluated: Array<{ ruleId: string; apps?: number }>; coverage: Array<{ source: string; status: string }> };
+    const auditOf = (run: CliRun): Audit => run.json?.result as Audit;
+    const rulesFor = (audit: Audit, app: string): string[] => audit.findings.filter((f) => f.app === app).map((f) => f.ruleId.split('-')[0]);
+
+    it('audits ECAs beside connected apps with the same rules, from their metadata', async () => {
+      const run = await runCli(['connectedapp', 'audit'], { emulator: demo });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const audit = auditOf(run);
+      // The misconfigured one: self-authorize with Full, IP bypass, plain-http callback, public client without PKCE,
+      // refresh tokens that never expire, no rotation.
+      expect(rulesFor(audit, 'Partner_Quoting')).to.include.members(['CA006', 'CA101', 'CA302', 'CA303', 'CA201', 'CA203', 'CA301']);
+      expect(audit.findings.find((f) => f.app === 'Partner_Quoting')?.appId).to.equal(demo.org.ecaByName('Partner_Quoting')?.id);
+      // A well-configured one: no IP or public-client finding.
+      expect(rulesFor(audit, 'Agent_Gateway')).not.to.include.members(['CA101', 'CA303']);
+      // Connected apps are still audited.
+      const connectedApps = new Set([...demo.org.apps.values()].map((a) => a.fullName));
+      expect(audit.findings.filter((f) => f.app !== null && connectedApps.has(f.app)).length).to.be.greaterThan(0);
+    });
+
+    it('--type external-client-app audits the ECAs only', async () => {
+      const run = await runCli(['connectedapp', 'audit', '--type', 'external-client-app'], { emulator: demo });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const apps = new Set(auditOf(run).findings.map((f) => f.app).filter((a) => a !== null));
+      expect([...apps].sort()).to.deep.equal(DEMO_ECAS);
+    });
+
+    it('leaves the rules that need the OAuth settings unevaluated when the org will not give them', async () => {
+      const { scenario, baseDir } = loadScenario('demo');
+      const locked = await start({ scenario: { ...scenario, org: { ...scenario.org, ecaOauthSettingsAccess: false } }, scenarioDir: baseDir });
+      try {
+        const run = await runCli(['connectedapp', 'audit', '--type', 'external-client-app'], { emulator: locked });
+        expect(run.exitCode, run.stderr).to.equal(0);
+        const audit = auditOf(run);
+        // PKCE and the callback URL live in the global OAuth settings: not read, so neither passes nor fires.
+        expect(rulesFor(audit, 'Partner_Quoting')).not.to.include.members(['CA302', 'CA303']);
+        expect(rulesFor(audit, 'Partner_Quoting')).to.include('CA101');
+        expect(audit.notEvaluated.map((n) => n.ruleId.split('-')[0])).to.include('CA303');
+        expect(audit.coverage.find((c) => c.source.startsWith('listMetadata:ExtlClntAppOauthSettings'))?.status).to.equal('no-permission');
+      } finally {
+        await locked.stop();
+      }
     });
   });
 });

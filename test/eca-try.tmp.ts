@@ -1,0 +1,10 @@
+import { start } from '/work/wt-eca/test/emulator/index.js';
+import { runCli } from '/work/wt-eca/test/e2e/harness.js';
+const demo = await start({ scenario: 'demo' });
+const t = await runCli(['connectedapp', 'audit', '--type', 'external-client-app', ...process.argv.slice(2)], { emulator: demo });
+const r = t.json?.result as any;
+console.log(t.exitCode, t.stderr.slice(0, 500));
+for (const f of r?.findings ?? []) console.log(f.ruleId ?? f.rule, f.severity, f.app ?? f.appName, (f.message ?? '').slice(0, 100));
+console.log(JSON.stringify(r?.notEvaluated?.slice(0, 5)), JSON.stringify(r?.coverage));
+console.log(t.requests.filter((q) => q.soapOperation).map((q) => q.soapOperation).join(','));
+await demo.stop();
