@@ -59,7 +59,12 @@ export function listTable(result: ConnectedAppListResult): {
       profiles: app.profileCount,
       activeUsers: activeUsersText(app),
     })),
-    columns: LIST_COLUMNS.map((key) => ({ key, name: messages.getMessage(`column.${key}`), ...(FIXED_WIDTHS[key] ? { width: FIXED_WIDTHS[key] } : {}) })),
+    // The Type column costs the names room (120 columns in all): shown when the list holds an External Client App.
+    columns: LIST_COLUMNS.filter((key) => key !== 'type' || result.apps.some((a) => a.type !== 'connected-app')).map((key) => ({
+      key,
+      name: messages.getMessage(`column.${key}`),
+      ...(FIXED_WIDTHS[key] ? { width: FIXED_WIDTHS[key] } : {}),
+    })),
   };
 }
 
