@@ -9,3 +9,9 @@ import { Flags } from '@salesforce/sf-plugins-core';
 
 export const requiredTargetOrg = () => Flags.requiredOrg({ defaultHelp: undefined });
 export const optionalTargetOrg = () => Flags.optionalOrg({ defaultHelp: undefined });
+
+/** The kinds of app `--type` selects (External Client Apps are read only where a command handles them). */
+export const APP_TYPES = ['connected-app', 'external-client-app'] as const;
+
+/** --type: one kind of app only; a name both kinds answer to is refused without it. */
+export const appTypeFlag = (summary: string) => Flags.option({ options: APP_TYPES, summary })();

@@ -160,7 +160,7 @@ export async function resolveAppAccess(
     'SELECT ParentId, SetupEntityId, Parent.Name, Parent.NamespacePrefix, Parent.IsOwnedByProfile, Parent.ProfileId, Parent.Profile.Name, ' +
     'Parent.PermissionSetGroupId FROM SetupEntityAccess WHERE ';
   const seaRows = await optional(coverage, 'SetupEntityAccess', () =>
-    queryChunked<SeaRow>(conn, [...given.keys()], (ids) => `${seaSelect}SetupEntityId IN ${ids}`, `${seaSelect}SetupEntityType = 'ConnectedApplication'`)
+    queryChunked<SeaRow>(conn, [...given.keys()], (ids) => `${seaSelect}SetupEntityId IN ${ids}`, `${seaSelect}SetupEntityType IN ('ConnectedApplication', 'ExternalClientApplication')`)
   );
   const grantsByApp = new Map<string, Grant[]>([...given.keys()].map((k) => [k, []]));
   for (const row of seaRows ?? []) grantsByApp.get(id15(row.SetupEntityId))?.push(grantOf(row));

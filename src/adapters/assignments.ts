@@ -27,7 +27,7 @@ type SetupEntityAccessRecord = {
 const APP_ACCESS_SOQL =
   'SELECT Id, ParentId, SetupEntityId, Parent.Name, Parent.Label, Parent.IsOwnedByProfile, Parent.ProfileId, ' +
   'Parent.Profile.Name, Parent.PermissionSetGroupId, Parent.NamespacePrefix ' +
-  "FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication'";
+  "FROM SetupEntityAccess WHERE SetupEntityType IN ('ConnectedApplication', 'ExternalClientApplication')";
 
 export function toAppAccess(row: SetupEntityAccessRecord): AppAccess {
   const parent = row.Parent;
@@ -45,7 +45,7 @@ export function toAppAccess(row: SetupEntityAccessRecord): AppAccess {
   };
 }
 
-/** Every connected-app assignment in the org, in one paged query. */
+/** Every connected-app and External Client App assignment in the org, in one paged query. */
 export async function readAppAccess(conn: Connection): Promise<AppAccess[]> {
   const result = await queryAll<SetupEntityAccessRecord>(conn, APP_ACCESS_SOQL);
   return result.records.map(toAppAccess);

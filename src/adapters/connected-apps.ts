@@ -8,8 +8,10 @@ import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from './api.js'
 import { listMetadata, readMetadataAs } from './metadata-api.js';
 import { readAppAccess } from './assignments.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
-import { joinInventory, type AppComponent, type ConnectedApplicationRecord, type Inventory } from '../domain/inventory.js';
-import { readConnectedAppPolicy, type AppPolicy } from '../domain/policy.js';
+import { readExternalClientApps } from './external-client-apps.js';
+import { ecaInventoryApp, type OrgEca } from '../domain/eca-org.js';
+import { joinInventory, sortApps, type AppComponent, type ConnectedApplicationRecord, type Inventory } from '../domain/inventory.js';
+import { readConnectedAppPolicy, type AppPolicy, type EcaPart } from '../domain/policy.js';
 import { PolicyError } from '../domain/policy-error.js';
 import type { XmlElement } from '../domain/xml.js';
 
@@ -34,15 +36,31 @@ export async function readAppComponents(conn: Connection): Promise<{ components:
   }
 }
 
-export type InventoryRead = Inventory & { coverage: SourceCoverage[] };
+export type InventoryRead = Inventory & { coverage: SourceCoverage[]; externalClientApps: OrgEca[] };
 
-/** The three sources in parallel: 1 + pages(ConnectedApplication) + pages(SetupEntityAccess) requests. */
-export async function readInventory(conn: Connection): Promise<InventoryRead> {
-  const [records, components, access] = await Promise.all([readConnectedApplications(conn), readAppComponents(conn), readAppAccess(conn)]);
+export type InventoryOptions = {
+  /** Also read the org's External Client Apps (these parts of each; see external-client-apps.ts) into `apps`. */
+  externalClientApps?: readonly EcaPart[];
+};
+
+/**
+ * The sources in parallel: 1 + pages(ConnectedApplication) + pages(SetupEntityAccess) requests, plus the External
+ * Client Apps when asked (external-client-apps.ts: 1 or 2 + ceil(apps / 10) per part).
+ */
+export async function readInventory(conn: Connection, options: InventoryOptions = {}): Promise<InventoryRead> {
+  const ecaParts = options.externalClientApps;
+  const [records, components, access, ecas] = await Promise.all([
+    readConnectedApplications(conn),
+    readAppComponents(conn),
+    readAppAccess(conn),
+    ecaParts ? readExternalClientApps(conn, ecaParts) : null,
+  ]);
   const inventory = joinInventory(records, components.components, access);
   return {
-    ...inventory,
-    coverage: [{ source: 'ConnectedApplication', status: 'used' }, components.coverage, { source: 'SetupEntityAccess', status: 'used' }],
+    apps: ecas ? sortApps([...inventory.apps, ...ecas.apps.map((eca) => ecaInventoryApp(eca, access))]) : inventory.apps,
+    unmatchedComponents: inventory.unmatchedComponents,
+    externalClientApps: ecas?.apps ?? [],
+    coverage: [{ source: 'ConnectedApplication', status: 'used' }, components.coverage, { source: 'SetupEntityAccess', status: 'used' }, ...(ecas?.coverage ?? [])],
   };
 }
 

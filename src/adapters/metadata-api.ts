@@ -82,28 +82,40 @@ function readSoapFault(_status: number, text: string): { errorCode: string; mess
 
 const nullable = (value: string | undefined): string | null => (value === undefined || value === '' ? null : value);
 
-/** listMetadata for one type: one request whatever the number of components. */
-export async function listMetadata(conn: Connection, type: string): Promise<FileProperties[]> {
-  const response = await soapCall(
-    conn,
-    'listMetadata',
-    `<queries><type>${escapeXml(type)}</type></queries><asOfVersion>${escapeXml(conn.getApiVersion())}</asOfVersion>`
-  );
-  return elements(response, 'result').map((r) => ({
-    fullName: childText(r, 'fullName') ?? '',
-    id: nullable(childText(r, 'id')),
-    type: childText(r, 'type') ?? type,
-    fileName: nullable(childText(r, 'fileName')),
-    namespacePrefix: nullable(childText(r, 'namespacePrefix')),
-    manageableState: nullable(childText(r, 'manageableState')),
-    createdDate: nullable(childText(r, 'createdDate')),
-    lastModifiedDate: nullable(childText(r, 'lastModifiedDate')),
-  }));
-}
-
 /** readMetadata and updateMetadata take at most 10 names a call; this many calls run at once. */
 const NAMES_PER_CALL = 10;
 const CONCURRENT_CALLS = 4;
+
+/** listMetadata for one type: one request whatever the number of components. */
+export async function listMetadata(conn: Connection, type: string): Promise<FileProperties[]> {
+  return listMetadataTypes(conn, [type]);
+}
+
+/** listMetadata takes at most three queries a call (Metadata API guide, listMetadata()). */
+const QUERIES_PER_LIST_CALL = 3;
+
+/**
+ * listMetadata for several types: one request per three types whatever the number of components. Each row's
+ * `type` says which query it answers.
+ */
+export async function listMetadataTypes(conn: Connection, types: readonly string[]): Promise<FileProperties[]> {
+  const answers = await mapWithConcurrency(chunk(types, QUERIES_PER_LIST_CALL), CONCURRENT_CALLS, async (batch) => {
+    const queries = batch.map((type) => `<queries><type>${escapeXml(type)}</type></queries>`).join('');
+    const response = await soapCall(conn, 'listMetadata', `${queries}<asOfVersion>${escapeXml(conn.getApiVersion())}</asOfVersion>`);
+    return elements(response, 'result').map((r) => ({
+      fullName: childText(r, 'fullName') ?? '',
+      id: nullable(childText(r, 'id')),
+      type: childText(r, 'type') ?? (batch.length === 1 ? batch[0] : ''),
+      fileName: nullable(childText(r, 'fileName')),
+      namespacePrefix: nullable(childText(r, 'namespacePrefix')),
+      manageableState: nullable(childText(r, 'manageableState')),
+      createdDate: nullable(childText(r, 'createdDate')),
+      lastModifiedDate: nullable(childText(r, 'lastModifiedDate')),
+    }));
+  });
+  return answers.flat();
+}
+
 
 /**
  * readMetadata in calls of 10 names, 4 calls at a time. Returns each component as its `<records>` element

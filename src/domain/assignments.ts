@@ -2,6 +2,7 @@
  * App access as pairs (app × permission set or profile): what to create or delete given what exists,
  * which removals would lock every user out, and how a run's per-pair results map to an exit code.
  */
+import type { AppKind } from './policy.js';
 import { id15 } from './names.js';
 import { runOutcome, type RunOutcome } from './write-outcome.js';
 import type { PermittedUsers } from './inventory.js';
@@ -19,7 +20,8 @@ export type AccessHolder = {
   label: string;
 };
 
-export type AppRef = { id: string; apiName: string | null; label: string; permittedUsers: PermittedUsers };
+/** kind: absent for a connected app (the metadata fallbacks below apply to connected apps only). */
+export type AppRef = { id: string; apiName: string | null; label: string; permittedUsers: PermittedUsers; kind?: AppKind };
 
 export type AccessPair = { app: AppRef; holder: AccessHolder };
 

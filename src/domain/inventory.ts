@@ -4,6 +4,8 @@
  * SetupEntityAccess assignments. Pure: adapters fetch, this joins.
  */
 import { id15, normaliseName, sameId, splitNamespace } from './names.js';
+import type { AppKind } from './policy.js';
+import type { RefreshTokenPolicy } from './refresh-token.js';
 
 /** A ConnectedApplication sObject row (only the fields we query). */
 export type ConnectedApplicationRecord = {
@@ -46,6 +48,8 @@ export type SObjectRefreshToken = { validityPeriod: number | null; measuredFrom:
 export type JoinedBy = 'id' | 'name';
 
 export type InventoryApp = {
+  /** A connected app (ConnectedApplication row) or an External Client App (eca-org.ts). */
+  kind: AppKind;
   id: string;
   label: string;
   apiName: string | null;
@@ -53,6 +57,8 @@ export type InventoryApp = {
   joinedBy: JoinedBy | null;
   permittedUsers: PermittedUsers;
   refreshToken: SObjectRefreshToken;
+  /** The full refresh-token policy where the source shows it (an ECA's metadata); null for a ConnectedApplication row. */
+  refreshTokenPolicy: RefreshTokenPolicy | null;
   permissionSets: AppAccess[];
   profiles: AppAccess[];
   createdDate: string | null;
@@ -111,6 +117,7 @@ export function joinInventory(
     const joined = componentFor.get(id15(record.Id));
     const holders = accessByApp.get(id15(record.Id)) ?? [];
     return {
+      kind: 'connected-app',
       id: record.Id,
       label: record.Name,
       apiName: joined?.component.fullName ?? null,
@@ -121,17 +128,22 @@ export function joinInventory(
         validityPeriod: record.RefreshTokenValidityPeriod ?? null,
         measuredFrom: record.OptionsRefreshTokenValidityMetric ? 'last-use' : 'issue',
       },
+      refreshTokenPolicy: null,
       permissionSets: holders.filter((h) => h.kind !== 'profile'),
       profiles: holders.filter((h) => h.kind === 'profile'),
       createdDate: record.CreatedDate ?? null,
       lastModifiedDate: record.LastModifiedDate ?? null,
     };
   });
-  apps.sort((a, b) => sortKey(a).localeCompare(sortKey(b)) || a.id.localeCompare(b.id));
-  return { apps, unmatchedComponents: unmatched };
+  return { apps: sortApps(apps), unmatchedComponents: unmatched };
 }
 
 const sortKey = (app: InventoryApp): string => (app.apiName ?? app.label).toLowerCase();
+
+/** Apps of both kinds in one order: by API name (label when unknown), then connected apps first, then Id. */
+export function sortApps(apps: readonly InventoryApp[]): InventoryApp[] {
+  return [...apps].sort((a, b) => sortKey(a).localeCompare(sortKey(b)) || a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id));
+}
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const map = new Map<string, T[]>();
@@ -144,15 +156,11 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return map;
 }
 
-/** Finds apps by API name, label or Id (case-insensitive for names). */
+/** Finds apps by API name, label or Id (case-insensitive for names; an Id of either kind of app). */
 export function findApps(apps: readonly InventoryApp[], wanted: string): InventoryApp[] {
   const lower = wanted.toLowerCase();
-  return apps.filter(
-    (app) =>
-      app.label.toLowerCase() === lower ||
-      app.apiName?.toLowerCase() === lower ||
-      (/^0H4[0-9A-Za-z]{12}([0-9A-Za-z]{3})?$/.test(wanted) && sameId(app.id, wanted))
-  );
+  const isId = /^[0-9A-Za-z]{15}([0-9A-Za-z]{3})?$/.test(wanted);
+  return apps.filter((app) => app.label.toLowerCase() === lower || app.apiName?.toLowerCase() === lower || (isId && sameId(app.id, wanted)));
 }
 
 /** Every name each app answers to (API name, label), one group per app, for "did you mean" suggestions. */

@@ -22,7 +22,10 @@ import {
 } from '../domain/assignments.js';
 import { id15 } from '../domain/names.js';
 import { chunk } from '../domain/collections.js';
-import { joinInventory } from '../domain/inventory.js';
+import { ECA_SUMMARY_PARTS, readExternalClientApps } from '../adapters/external-client-apps.js';
+import { ecaInventoryApp } from '../domain/eca-org.js';
+import { joinInventory, sortApps } from '../domain/inventory.js';
+import type { AppKind } from '../domain/policy.js';
 import { writeProfilesThroughMetadata } from './metadata-access.js';
 import { refuseOverLongNames, resolveAccessNames } from './resolve-apps.js';
 
@@ -39,23 +42,28 @@ export type AccessOutcome = { results: PairResult[]; warnings: string[] };
 
 type Resolved = { pairs: AccessPair[]; apps: AppRef[] };
 
+/** type: only this kind of app (both when absent; External Client Apps are then read as well). */
+export type AccessOptions = { type?: AppKind };
+
 /** Resolves every app, permission set and profile named in the requests, or throws listing the unknown ones. */
-export async function resolvePairs(conn: Connection, requests: readonly AccessRequest[]): Promise<Resolved> {
+export async function resolvePairs(conn: Connection, requests: readonly AccessRequest[], options: AccessOptions = {}): Promise<Resolved> {
   refuseOverLongNames(requests);
   const permissionSetNames = [...new Set(requests.flatMap((r) => r.permissionSets))];
   const profileNames = [...new Set(requests.flatMap((r) => r.profiles))];
-  const [records, components, holders] = await Promise.all([
-    readConnectedApplications(conn),
-    readAppComponents(conn),
+  const [records, components, holders, ecas] = await Promise.all([
+    options.type === 'external-client-app' ? [] : readConnectedApplications(conn),
+    options.type === 'external-client-app' ? { components: [] } : readAppComponents(conn),
     resolveHolders(conn, permissionSetNames, profileNames),
+    options.type === 'connected-app' ? null : readExternalClientApps(conn, ECA_SUMMARY_PARTS),
   ]);
-  const inventory = joinInventory(records, components.components, []);
-  const appsByRequest = await resolveAccessNames(conn, inventory.apps, requests, holders);
+  // The holders of an ECA are read below with the pairs (readAccessRows), as for connected apps.
+  const known = sortApps([...joinInventory(records, components.components, []).apps, ...(ecas?.apps ?? []).map((eca) => ecaInventoryApp(eca, []))]);
+  const appsByRequest = await resolveAccessNames(conn, known, requests, holders);
 
   const pairs: AccessPair[] = [];
   requests.forEach((request, i) => {
     for (const app of appsByRequest[i]) {
-      const ref: AppRef = { id: app.id, apiName: app.apiName, label: app.label, permittedUsers: app.permittedUsers };
+      const ref: AppRef = { id: app.id, apiName: app.apiName, label: app.label, permittedUsers: app.permittedUsers, ...(app.kind === 'external-client-app' ? { kind: app.kind } : {}) };
       const named = [
         ...request.permissionSets.map((name) => holders.holders.get(holderKey('permission-set', name))),
         ...request.profiles.map((name) => holders.holders.get(holderKey('profile', name))),
@@ -76,8 +84,8 @@ function selfAuthorizeWarnings(apps: readonly AppRef[]): string[] {
     .map((a) => messages.getMessage('warning.selfAuthorize', [a.apiName ?? a.label, a.apiName ?? a.id]));
 }
 
-export async function assignAccess(conn: Connection, requests: readonly AccessRequest[], mode: AccessMode): Promise<AccessOutcome> {
-  const { pairs, apps } = await resolvePairs(conn, requests);
+export async function assignAccess(conn: Connection, requests: readonly AccessRequest[], mode: AccessMode, options: AccessOptions = {}): Promise<AccessOutcome> {
+  const { pairs, apps } = await resolvePairs(conn, requests, options);
   const outcome = await addAccess(conn, pairs, mode);
   return { results: outcome.results, warnings: [...selfAuthorizeWarnings(apps), ...outcome.warnings] };
 }
@@ -140,8 +148,9 @@ async function retryProfilesThroughMetadata(conn: Connection, pairs: readonly Ac
       .filter((r) => r.status === 'failed' && r.targetType === 'profile' && r.errorCode !== 'DUPLICATE_VALUE' && !isTransientCode(r.errorCode))
       .map((r) => key(r.appId, r.targetType, r.target))
   );
-  // The metadata decides whether the app is admin-approved (the sObject flag is not reliable).
-  const retry = pairs.filter((p) => p.app.apiName !== null && refused.has(key(p.app.id, p.holder.kind, p.holder.name)));
+  // The metadata decides whether the app is admin-approved (the sObject flag is not reliable). ConnectedApp
+  // metadata only: an ECA's commaSeparatedProfile is not known to grant access (emulator guess X6).
+  const retry = pairs.filter((p) => p.app.apiName !== null && p.app.kind === undefined && refused.has(key(p.app.id, p.holder.kind, p.holder.name)));
   if (retry.length === 0) return results;
   const viaMetadata = new Map((await writeProfilesThroughMetadata(conn, retry, direction)).map((r) => [key(r.appId, r.targetType, r.target), r]));
   return results.map((r) => viaMetadata.get(key(r.appId, r.targetType, r.target)) ?? r);
@@ -183,8 +192,8 @@ async function createBatch(conn: Connection, batch: AccessPair[], warnings: stri
   }
 }
 
-export async function unassignAccess(conn: Connection, requests: readonly AccessRequest[], mode: AccessMode, allowLockout: boolean): Promise<AccessOutcome> {
-  const { pairs, apps } = await resolvePairs(conn, requests);
+export async function unassignAccess(conn: Connection, requests: readonly AccessRequest[], mode: AccessMode, allowLockout: boolean, options: AccessOptions = {}): Promise<AccessOutcome> {
+  const { pairs, apps } = await resolvePairs(conn, requests, options);
   const appRows: AccessRow[] = await readAccessRows(conn, apps.map((a) => a.id));
   const confirmed = await confirmPermittedUsers(conn, pairs, appRows);
   const { lockouts } = planUnassign(confirmed, appRows, await reachOf(conn, apps));
@@ -247,7 +256,10 @@ export async function removeAccess(conn: Connection, pairs: readonly AccessPair[
  */
 async function confirmPermittedUsers(conn: Connection, pairs: AccessPair[], appRows: readonly AccessRow[]): Promise<AccessPair[]> {
   const asIfApproved = pairs.map((p) => ({ ...p, app: { ...p.app, permittedUsers: 'admin-approved' as const } }));
-  const doubtful = planUnassign(asIfApproved, appRows).lockouts.filter((a) => a.apiName !== null && pairs.some((p) => p.app.id === a.id && p.app.permittedUsers !== 'admin-approved'));
+  // An ECA's permitted users come from its ExtlClntAppOauthConfigurablePolicies already: nothing to confirm.
+  const doubtful = planUnassign(asIfApproved, appRows).lockouts.filter(
+    (a) => a.apiName !== null && a.kind === undefined && pairs.some((p) => p.app.id === a.id && p.app.permittedUsers !== 'admin-approved')
+  );
   if (doubtful.length === 0) return pairs;
   const policies = await readAppPolicies(conn, doubtful);
   const approved = new Set(doubtful.filter((a) => policies.get(a.id)?.policy.permittedUsers === 'admin-approved').map((a) => a.id));

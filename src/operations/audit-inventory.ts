@@ -25,8 +25,9 @@ import { DEFAULT_AUDIT_OPTIONS, type AuditApp, type AuditHolder, type AuditInven
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
 import type { InventoryApp } from '../domain/inventory.js';
 import { id15, normaliseName, sameId } from '../domain/names.js';
-import type { AppPolicy } from '../domain/policy.js';
-import { resolveApps } from './resolve-apps.js';
+import type { AppKind, AppPolicy } from '../domain/policy.js';
+import { appsOfKind, resolveApps } from './resolve-apps.js';
+import { ECA_POLICY_PARTS } from '../adapters/external-client-apps.js';
 import { readApiCallsByApp, type ApiCallsByApp } from './usage.js';
 
 const DAY_MS = 86_400_000;
@@ -37,7 +38,8 @@ const coverageText = Messages.loadMessages('plugin-connectedapp', 'connectedapp.
 export type Progress = (stage: 'inventory' | 'metadata' | 'usage', done: number, total: number) => void;
 
 /** archiveDir: an archive written by `logs archive`, for the event-log days the org no longer keeps. */
-export type OrgAuditInput = { names?: string[]; options?: Partial<AuditOptions>; now?: Date; onProgress?: Progress; archiveDir?: string };
+/** type: one kind of app only (both when absent: External Client Apps are read and audited beside connected apps). */
+export type OrgAuditInput = { names?: string[]; type?: AppKind; options?: Partial<AuditOptions>; now?: Date; onProgress?: Progress; archiveDir?: string };
 
 export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInput = {}): Promise<AuditInventory> {
   const options = { ...DEFAULT_AUDIT_OPTIONS, ...input.options };
@@ -45,14 +47,17 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
   options.loginDays = Math.max(options.loginDays, options.unusedDays);
   const progress = input.onProgress ?? ((): void => undefined);
   progress('inventory', 0, 1);
-  const inventory = await readInventory(conn);
-  const selected = input.names?.length ? resolveApps(inventory.apps, input.names) : inventory.apps;
+  const inventory = await readInventory(conn, { externalClientApps: input.type === 'connected-app' ? undefined : ECA_POLICY_PARTS });
+  const ofType = appsOfKind(inventory.apps, input.type);
+  const selected = input.names?.length ? resolveApps(ofType, input.names) : ofType;
+  // An ECA's policy was read with the inventory (all its parts, 10 names a call per type).
+  const ecaPolicies = new Map(inventory.externalClientApps.flatMap((eca): Array<[string, AppPolicy]> => (eca.id ? [[eca.id, eca.policy]] : [])));
   progress('inventory', 1, 1);
 
   // Metadata and the optional sources do not depend on each other: read them together.
   const now = input.now ?? new Date();
   const [policies, tokens, logins, [privileged, adminProfiles], ipRanges, menuItems, activeUsers, apiCalls] = await Promise.all([
-    readPolicies(conn, selected, progress),
+    readPolicies(conn, selected.filter((a) => a.kind === 'connected-app'), progress),
     readTokenUsage(conn),
     readLoginUsage(conn, options.loginDays),
     readPermissions(conn),
@@ -123,7 +128,7 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
   };
 
   const apps: AuditApp[] = selected.map((app) => {
-    const policy = policies.byApp.get(app.id) ?? null;
+    const policy = (app.kind === 'external-client-app' ? ecaPolicies.get(app.id) : policies.byApp.get(app.id)) ?? null;
     const runAs = policy?.flows.clientCredentials.runAsUser;
     return {
       key: app.apiName ?? app.label,
@@ -141,7 +146,8 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
       runAsUser: runAs && runAsUsers.coverage.status === 'used' ? (runAsUsers.value.get(runAs.toLowerCase()) ?? { username: runAs, found: false, active: false, profileName: null, apiOnly: false, administrator: false }) : null,
     };
   });
-  if (!input.names?.length) {
+  // Apps in use but not installed are connected apps (OAuth tokens, logins, logs name no ECA that is not installed).
+  if (!input.names?.length && input.type !== 'external-client-app') {
     for (const [appName, usages] of uninstalled) {
       apps.push({
         key: appName,

@@ -124,7 +124,7 @@ export async function setPolicies(conn: Connection, targets: readonly AppTarget[
     // Nothing is written unless every app can take its change.
     const refused = plan.results.filter((r) => r.status === 'failed');
     if (refused.length) throw messages.createError('error.RefusedBeforeAssign', [refused.map((r) => `${r.app}: ${r.message ?? r.errorCode ?? ''}`).join('; ')]);
-    const outcome = await assignAccess(conn, [{ apps: targets.map((t) => t.app.id), permissionSets: options.assignPermissionSets, profiles: options.assignProfiles }], 'write');
+    const outcome = await assignAccess(conn, [{ apps: targets.map((t) => t.app.id), permissionSets: options.assignPermissionSets, profiles: options.assignProfiles }], 'write', { type: 'connected-app' });
     assignments = outcome.results;
     warnings.push(...outcome.warnings);
     if (assignments.some((r) => r.status === 'failed' || r.status === 'unknown')) {

@@ -10,6 +10,7 @@ import { settleDesiredChanges, type DesiredSetting } from '../domain/desired-pol
 import { appNames, findApps, type InventoryApp } from '../domain/inventory.js';
 import { closeMatches, overLongNames, shownName, type NameCandidate, type NameKind } from '../domain/names.js';
 import type { PolicyChange } from '../domain/policy-edit.js';
+import type { AppKind } from '../domain/policy.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.common');
@@ -45,16 +46,33 @@ export function resolveAppLists(apps: readonly InventoryApp[], lists: ReadonlyAr
 function matchAppLists(apps: readonly InventoryApp[], lists: ReadonlyArray<readonly string[]>): { resolved: InventoryApp[][]; unknown: string[] } {
   refuseOverLongNames([{ apps: lists.flat() }]);
   const unknown = new Set<string>();
+  const ambiguous = new Map<string, InventoryApp[]>();
   const resolved = lists.map((names) => {
     const selected = new Set<InventoryApp>();
     for (const name of names) {
       const found = findApps(apps, name);
       if (found.length === 0) unknown.add(name);
+      // A connected app and an External Client App may share a name (an app moved to an ECA keeps it).
+      if (new Set(found.map((a) => a.kind)).size > 1) ambiguous.set(name, found);
       for (const app of found) selected.add(app);
     }
     return apps.filter((app) => selected.has(app));
   });
+  if (ambiguous.size) throw ambiguousNamesError(ambiguous);
   return { resolved, unknown: [...unknown] };
+}
+
+/** One error for every name that selects apps of both kinds, each with its candidates. */
+function ambiguousNamesError(ambiguous: ReadonlyMap<string, InventoryApp[]>): SfError {
+  const items = [...ambiguous].map(([name, found]) =>
+    messages.getMessage('ambiguous.item', [
+      shownName(name),
+      found.map((a) => messages.getMessage('ambiguous.candidate', [appKindLabel(a.kind), a.apiName ?? a.label, a.id])).join(', '),
+    ])
+  );
+  const error = messages.createError('error.AmbiguousApp', [items.join('; ')]);
+  error.setData({ ambiguousNames: [...ambiguous.keys()], candidates: Object.fromEntries([...ambiguous].map(([name, found]) => [name, found.map((a) => ({ type: a.kind, apiName: a.apiName, id: a.id }))])) });
+  return error;
 }
 
 type Unknown = { apps?: string[]; permissionSets?: string[]; profiles?: string[] };
@@ -138,4 +156,14 @@ export function resolveDesiredTargets(apps: readonly InventoryApp[], wanted: rea
 
 export function permittedUsersLabel(app: Pick<InventoryApp, 'permittedUsers'>): string {
   return messages.getMessage(`permittedUsers.${app.permittedUsers}`);
+}
+
+/** "connected app" / "external client app". */
+export function appKindLabel(kind: AppKind): string {
+  return messages.getMessage(`appKind.${kind}`);
+}
+
+/** The apps of one kind (every app without one). */
+export function appsOfKind<T extends { kind: AppKind }>(apps: readonly T[], kind: AppKind | undefined): T[] {
+  return kind ? apps.filter((a) => a.kind === kind) : [...apps];
 }

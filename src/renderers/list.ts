@@ -5,7 +5,8 @@
 import { Messages } from '@salesforce/core';
 import type { ConnectedAppListResult, ConnectedAppListRow } from '../commands/connectedapp/list.js';
 import type { SObjectRefreshToken } from '../domain/inventory.js';
-import { permittedUsersLabel } from '../operations/resolve-apps.js';
+import { parseRefreshTokenPolicy } from '../domain/refresh-token.js';
+import { appKindLabel, permittedUsersLabel } from '../operations/resolve-apps.js';
 import { csvCell } from './usage.js';
 import { externalLink, formatTime, html, page } from './html/kit.js';
 import { reportText } from './html/words.js';
@@ -15,10 +16,10 @@ Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.list');
 
 /** The human table's columns (dates are in --json, csv and html: with them the table cannot fit 120 columns). */
-export const LIST_COLUMNS = ['apiName', 'label', 'id', 'permittedUsers', 'refreshToken', 'permissionSets', 'profiles', 'activeUsers'] as const;
+export const LIST_COLUMNS = ['type', 'apiName', 'label', 'id', 'permittedUsers', 'refreshToken', 'permissionSets', 'profiles', 'activeUsers'] as const;
 
 /** An Id never wraps (it is copied whole); counts need little room, so the text columns keep theirs (120 columns in all). */
-const FIXED_WIDTHS: Partial<Record<(typeof LIST_COLUMNS)[number], number>> = { id: 20, permissionSets: 10, profiles: 8, activeUsers: 12 };
+const FIXED_WIDTHS: Partial<Record<(typeof LIST_COLUMNS)[number], number>> = { type: 9, id: 20, permittedUsers: 14, permissionSets: 10, profiles: 8, activeUsers: 12 };
 
 /** "5: profile 3, permission set 1, group 2" (only the kinds that reach someone), or "unknown". */
 export function activeUsersText(app: ConnectedAppListRow): string {
@@ -29,7 +30,14 @@ export function activeUsersText(app: ConnectedAppListRow): string {
   return kinds.length ? messages.getMessage('activeUsers.byKind', [app.activeUsers, kinds.join(', ')]) : String(app.activeUsers);
 }
 
-export function refreshTokenText(policy: SObjectRefreshToken): string {
+/** The refresh-token policy in words: the whole policy where the row has it (an ECA), else the sObject's number. */
+export function refreshTokenText(policy: SObjectRefreshToken, metadata: string | null = null): string {
+  if (metadata !== null) {
+    const full = parseRefreshTokenPolicy(metadata);
+    if (full.kind === 'infinite' || full.kind === 'zero') return messages.getMessage(`refreshToken.${full.kind}`);
+    const span = `${full.value} ${full.unit.toLowerCase()}`;
+    return messages.getMessage(`refreshToken.${full.kind === 'specific_inactivity' ? 'last-use' : 'issue'}`, [span]);
+  }
   if (policy.validityPeriod === null || policy.validityPeriod === 0) return messages.getMessage('refreshToken.none');
   return messages.getMessage(`refreshToken.${policy.measuredFrom}`, [policy.validityPeriod]);
 }
@@ -41,26 +49,33 @@ export function listTable(result: ConnectedAppListResult): {
 } {
   return {
     data: result.apps.map((app) => ({
+      type: appKindLabel(app.type),
       apiName: app.apiName ?? '',
       label: app.label,
       id: app.id,
       permittedUsers: permittedUsersLabel(app),
-      refreshToken: refreshTokenText(app.refreshToken),
+      refreshToken: refreshTokenText(app.refreshToken, app.refreshTokenPolicy),
       permissionSets: app.permissionSetCount,
       profiles: app.profileCount,
       activeUsers: activeUsersText(app),
     })),
-    columns: LIST_COLUMNS.map((key) => ({ key, name: messages.getMessage(`column.${key}`), ...(FIXED_WIDTHS[key] ? { width: FIXED_WIDTHS[key] } : {}) })),
+    // The Type column costs the names room (120 columns in all): shown when the list holds an External Client App.
+    columns: LIST_COLUMNS.filter((key) => key !== 'type' || result.apps.some((a) => a.type !== 'connected-app')).map((key) => ({
+      key,
+      name: messages.getMessage(`column.${key}`),
+      ...(FIXED_WIDTHS[key] ? { width: FIXED_WIDTHS[key] } : {}),
+    })),
   };
 }
 
-export const LIST_CSV_COLUMNS = ['apiName', 'label', 'id', 'namespacePrefix', 'permittedUsers', 'refreshTokenValidity', 'refreshTokenMeasuredFrom', 'permissionSets', 'profiles', 'permissionSetGroups', 'activeUsers', 'activeUsersByProfile', 'activeUsersByPermissionSet', 'activeUsersByPermissionSetGroup', 'createdDate', 'lastModifiedDate'] as const;
+export const LIST_CSV_COLUMNS = ['type', 'apiName', 'label', 'id', 'namespacePrefix', 'permittedUsers', 'refreshTokenValidity', 'refreshTokenMeasuredFrom', 'refreshTokenPolicy', 'permissionSets', 'profiles', 'permissionSetGroups', 'activeUsers', 'activeUsersByProfile', 'activeUsersByPermissionSet', 'activeUsersByPermissionSetGroup', 'createdDate', 'lastModifiedDate'] as const;
 
 /** CSV: one row per app; assignments listed by name, separated by "; ". */
 export function* listCsvLines(result: ConnectedAppListResult): Generator<string> {
   yield LIST_CSV_COLUMNS.join(',');
   for (const app of result.apps) {
     yield [
+      app.type,
       app.apiName,
       app.label,
       app.id,
@@ -68,6 +83,7 @@ export function* listCsvLines(result: ConnectedAppListResult): Generator<string>
       app.permittedUsers,
       app.refreshToken.validityPeriod,
       app.refreshToken.measuredFrom,
+      app.refreshTokenPolicy,
       app.permissionSets.join('; '),
       app.profiles.join('; '),
       app.permissionSetGroups.join('; '),
@@ -86,17 +102,18 @@ export function* listCsvLines(result: ConnectedAppListResult): Generator<string>
 export type ListHtmlContext = { generatedAt: string; instanceUrl?: string | null; orgId?: string | null };
 
 function row(app: ConnectedAppListRow, base: string | null): ReturnType<typeof html> {
-  const link = connectedAppSetupUrl(base, app.id);
+  // Setup's page for an External Client App has no documented address: only connected apps are linked.
+  const link = app.type === 'connected-app' ? connectedAppSetupUrl(base, app.id) : null;
   return html`<tr data-item data-flag-${app.permittedUsers}>
-<td data-search>${app.apiName ?? ''}</td><td data-search>${app.label}</td><td class="id">${link ? externalLink(link, app.id) : app.id}</td>
-<td>${permittedUsersLabel(app)}</td><td>${refreshTokenText(app.refreshToken)}</td>
+<td>${appKindLabel(app.type)}</td><td data-search>${app.apiName ?? ''}</td><td data-search>${app.label}</td><td class="id">${link ? externalLink(link, app.id) : app.id}</td>
+<td>${permittedUsersLabel(app)}</td><td>${refreshTokenText(app.refreshToken, app.refreshTokenPolicy)}</td>
 <td data-search>${app.permissionSets.join(', ')}</td><td data-search>${app.profiles.join(', ')}</td><td>${activeUsersText(app)}</td>
 <td class="date">${app.createdDate?.slice(0, 10) ?? ''}</td><td class="date">${app.lastModifiedDate?.slice(0, 10) ?? ''}</td></tr>`;
 }
 
 export function renderListHtml(result: ConnectedAppListResult, context: ListHtmlContext): string {
   const base = setupBase(context.instanceUrl);
-  const columns = ['apiName', 'label', 'id', 'permittedUsers', 'refreshToken', 'permissionSets', 'profiles', 'activeUsers', 'created', 'modified'];
+  const columns = ['type', 'apiName', 'label', 'id', 'permittedUsers', 'refreshToken', 'permissionSets', 'profiles', 'activeUsers', 'created', 'modified'];
   const modes = [...new Set(result.apps.map((a) => a.permittedUsers))].sort();
   const body = html`<header class="top"><h1>${reportText('list.title')}</h1><div class="meta"><span>${reportText('list.count', [result.apps.length])}</span>${
     context.orgId ? html`<span>${reportText('html.orgId', [context.orgId])}</span>` : null

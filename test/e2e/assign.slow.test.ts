@@ -42,8 +42,9 @@ describe('connectedapp assign / unassign (e2e through the org emulator)', functi
     expect(results(first).every((r) => /^0J0/.test(r.recordId ?? ''))).to.be.true;
     expect(seaCount(emulator, 'Jenkins_CI')).to.equal(before + 2);
     expect(results(first).every((r) => r.verified === true)).to.be.true;
-    // 3 resolve requests (apps, permission sets + profiles, listMetadata), 1 existing-rows query, 1 write, 1 read-back.
-    expect(first.requests.filter((r) => !/FROM Organization|^\/services\/data$/.test(r.soql ?? r.path))).to.have.length(6);
+    // 3 resolve requests (apps, permission sets + profiles, listMetadata), 3 for the demo's 5 External Client Apps
+    // (listMetadata, readMetadata of headers and OAuth policies), 1 existing-rows query, 1 write, 1 read-back.
+    expect(first.requests.filter((r) => !/FROM Organization|^\/services\/data$/.test(r.soql ?? r.path))).to.have.length(9);
 
     const second = await runCli(args, { emulator });
     expect(second.exitCode, second.stderr).to.equal(0);

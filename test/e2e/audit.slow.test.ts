@@ -45,8 +45,10 @@ describe('connectedapp audit against an org (e2e through the org emulator)', fun
     // profiles' metadata, 10 a call.
     const apps = demo.org.table('ConnectedApplication').length;
     const profiles = new Set(demo.org.table('SetupEntityAccess').map((s) => demo.org.byId(String(s.ParentId))?.ProfileId).filter((id) => id)).size;
+    // External Client Apps: 2 listMetadata + 5 types × ceil(ECAs / 10) readMetadata.
+    const ecas = 2 + 5 * Math.ceil(demo.org.ecas.size / 10);
     const own = ownRequests(run);
-    expect(own.length).to.be.at.most(3 + Math.ceil(apps / 10) + 18 + Math.ceil(profiles / 10));
+    expect(own.length).to.be.at.most(3 + Math.ceil(apps / 10) + 18 + Math.ceil(profiles / 10) + ecas);
   });
 
   it('counts API calls per app from the ApiTotalUsage event logs in the window', async () => {
@@ -215,11 +217,15 @@ describe('connectedapp audit: permission fields and login IP ranges, in orgs tha
       expect(bad(run)).to.deep.equal([]);
     }
     const ca103 = (run: CliRun): Array<string | null> => ruleApps(run, 'CA103').sort();
-    expect(ca103(byMetadata.run)).to.deep.equal(['Customer_Portal_Auth', 'Field_Sales_Mobile', 'ServiceNow_Connector']);
+    // Tableau_Next is an External Client App, assigned to two profiles without login IP ranges.
+    expect(ca103(byMetadata.run)).to.deep.equal(['Customer_Portal_Auth', 'Field_Sales_Mobile', 'ServiceNow_Connector', 'Tableau_Next']);
     expect(ca103(byObject.run)).to.deep.equal(ca103(byMetadata.run));
     expect(result(byMetadata.run).coverage.find((c) => c.source === 'readMetadata:Profile')?.status).to.equal('used');
     expect(result(byObject.run).coverage.find((c) => c.source === 'LoginIpRange')?.status).to.equal('used');
-    const profileReads = (run: CliRun): number => run.requests.filter((r) => r.soapOperation === 'readMetadata').length - Math.ceil(byMetadata.emulator.org.table('ConnectedApplication').length / 10);
+    // Every readMetadata but the connected apps' (10 a call) and the External Client Apps' (5 types, 10 a call).
+    const org = byMetadata.emulator.org;
+    const profileReads = (run: CliRun): number =>
+      run.requests.filter((r) => r.soapOperation === 'readMetadata').length - Math.ceil(org.table('ConnectedApplication').length / 10) - 5 * Math.ceil(org.ecas.size / 10);
     // 47 assigned profiles in the demo: 5 calls of at most 10; none where the object answers.
     expect(profileReads(byMetadata.run)).to.equal(5);
     expect(profileReads(byObject.run)).to.equal(0);

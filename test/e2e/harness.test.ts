@@ -32,7 +32,8 @@ describe('e2e harness', function () {
     const run = await runCli(['connectedapp', 'list'], { emulator: demo });
     expect(run.exitCode, run.stderr).to.equal(0);
     const apps = (run.json?.result as { apps: Array<{ label: string }> }).apps;
-    expect(apps.length).to.equal(demo.org.table('ConnectedApplication').length);
+    // Connected apps and External Client Apps.
+    expect(apps.length).to.equal(demo.org.table('ConnectedApplication').length + demo.org.ecas.size);
     expect(apps.map((a) => a.label)).to.include('Field Sales Mobile');
     expect(run.requests.some((r) => r.soapOperation === 'listMetadata')).to.be.true;
     expect(run.requests.every((r) => r.path.startsWith('/services/'))).to.be.true;

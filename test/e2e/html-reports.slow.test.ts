@@ -178,7 +178,7 @@ describe('HTML reports in a real browser (Chromium, from disk)', function () {
     const file = await report(demo, ['connectedapp', 'list', '--result-format', 'html'], 'list.html');
     const { page, requests, problems } = await open(file);
     const all = await shownCount(page);
-    expect(all).to.equal(demo.org.table('ConnectedApplication').length);
+    expect(all).to.equal(demo.org.table('ConnectedApplication').length + demo.org.ecas.size);
     await page.locator('[data-filter=flag][value=admin-approved]').check();
     const approved = await shownCount(page);
     expect(approved).to.be.within(1, all - 1);

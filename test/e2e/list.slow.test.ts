@@ -30,8 +30,9 @@ describe('connectedapp list (e2e through the org emulator)', function () {
     // Sorted by API name.
     const keys = apps.map((a) => (a.apiName ?? a.label).toLowerCase());
     expect(keys).to.deep.equal([...keys].sort());
-    // Inventory (3) + who can use the apps (src/adapters/access-resolver.ts: 3).
-    expect(ownRequests(run)).to.have.length(6);
+    // Inventory (3) + External Client Apps (1 listMetadata + 2 types × 1 readMetadata for the demo's 5) + who can use
+    // the apps (src/adapters/access-resolver.ts: 3).
+    expect(ownRequests(run)).to.have.length(9);
   });
 
   it('pages with nextRecordsUrl when the org returns small batches', async () => {
@@ -39,7 +40,7 @@ describe('connectedapp list (e2e through the org emulator)', function () {
     try {
       const run = await runCli(['connectedapp', 'list'], { emulator: small });
       expect(run.exitCode, run.stderr).to.equal(0);
-      expect(result(run).apps.length).to.equal(small.org.table('ConnectedApplication').length);
+      expect(result(run).apps.length).to.equal(small.org.table('ConnectedApplication').length + small.org.ecas.size);
       expect(run.requests.filter((r) => r.locator !== undefined).length).to.be.greaterThan(4);
     } finally {
       await small.stop();
@@ -61,7 +62,8 @@ describe('connectedapp list (e2e through the org emulator)', function () {
   it('retries a SOAP read after a transient 503, but not after a SOAP fault', async () => {
     const flaky = await start({ scenario: 'demo', faults: [{ soapOperation: 'listMetadata', kind: 'error', status: 503 }] });
     try {
-      const run = await runCli(['connectedapp', 'list'], { emulator: flaky });
+      // Connected apps only: one listMetadata call (External Client Apps add their own, see eca.test.ts).
+      const run = await runCli(['connectedapp', 'list', '--type', 'connected-app'], { emulator: flaky });
       expect(run.exitCode, run.stderr).to.equal(0);
       expect(result(run).apps.every((a) => a.apiName !== null)).to.be.true;
       expect(run.requests.filter((r) => r.soapOperation === 'listMetadata').map((r) => r.status)).to.deep.equal([500, 200]);
@@ -70,7 +72,7 @@ describe('connectedapp list (e2e through the org emulator)', function () {
     }
     const refused = await start({ scenario: 'demo', faults: [{ soapOperation: 'listMetadata', kind: 'error', errorCode: 'INSUFFICIENT_ACCESS', times: -1 }] });
     try {
-      const run = await runCli(['connectedapp', 'list'], { emulator: refused });
+      const run = await runCli(['connectedapp', 'list', '--type', 'connected-app'], { emulator: refused });
       expect(run.requests.filter((r) => r.soapOperation === 'listMetadata')).to.have.length(1);
     } finally {
       await refused.stop();
@@ -89,7 +91,7 @@ describe('connectedapp list (e2e through the org emulator)', function () {
     const empty = await start({ scenario: 'empty' });
     try {
       const none = await runCli(['connectedapp', 'list'], { emulator: empty, json: false });
-      expect(none.stdout).to.include('No connected apps are installed in this org.');
+      expect(none.stdout).to.include('No connected apps or External Client Apps are installed in this org.');
       const table = await runCli(['connectedapp', 'list'], { emulator: demo, json: false });
       // Cells wrap inside their column so that the table fits 120 columns.
       expect(table.stdout).to.include('Admin approved').and.include('pre-authorized').and.include('API Name');
@@ -113,8 +115,8 @@ describe('connectedapp list (e2e through the org emulator)', function () {
         await org.stop();
       }
     }
-    // Inventory (3) + who can use the apps (3).
-    expect(counts[0]).to.equal(6);
+    // Inventory (3) + External Client Apps (1 listMetadata; none to read) + who can use the apps (3).
+    expect(counts[0]).to.equal(7);
     expect(counts[1]).to.equal(counts[0]);
   });
 });

@@ -124,6 +124,8 @@ export class OrgState implements RecordStore {
   public apiUsed: number;
   public readonly apiMax: number;
   public profileSetupEntityAccess: 'accept' | 'refuse';
+  /** "Allow Access to OAuth Consumer Secrets via Metadata API" (the ECA OAuth settings types need it). */
+  public readonly ecaOauthSettingsAccess: boolean;
   public omittedAssignmentsOnUpdate: 'keep' | 'remove';
   public metadataSchemaErrors: 'fault' | 'record';
   public readonly optionalSchema: OptionalSchema;
@@ -161,6 +163,7 @@ export class OrgState implements RecordStore {
     this.apiUsed = s.org.apiUsage?.used ?? 0;
     this.apiMax = s.org.apiUsage?.max ?? 15000;
     this.profileSetupEntityAccess = options.profileSetupEntityAccess ?? s.org.profileSetupEntityAccess ?? 'accept';
+    this.ecaOauthSettingsAccess = s.org.ecaOauthSettingsAccess ?? true;
     this.omittedAssignmentsOnUpdate = options.omittedAssignmentsOnUpdate ?? s.org.omittedAssignmentsOnUpdate ?? 'keep';
     this.metadataSchemaErrors = options.metadataSchemaErrors ?? s.org.metadataSchemaErrors ?? 'fault';
     this.optionalSchema = { ...s.org.optionalSchema, ...options.optionalSchema };
@@ -945,7 +948,9 @@ export class OrgState implements RecordStore {
     const entityId = r.SetupEntityId as string;
     const parent = this.objectOfId(parentId) === 'PermissionSet' ? this.byId(parentId) : undefined;
     if (!parent) return fail('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['ParentId']);
-    if (this.objectOfId(entityId) !== 'ConnectedApplication') {
+    // SetupEntityType is derived from the Id (reference §3): connected apps and, from 60.0, External Client Apps.
+    const entityType = this.objectOfId(entityId);
+    if (entityType !== 'ConnectedApplication' && entityType !== 'ExternalClientApplication') {
       return fail('FIELD_INTEGRITY_EXCEPTION', `Setup Entity ID: id value of incorrect type: ${entityId}`, ['SetupEntityId']);
     }
     const refusal = this.parentRefusal(parent);
@@ -956,6 +961,7 @@ export class OrgState implements RecordStore {
       return fail('DUPLICATE_VALUE', `duplicate value found: <unknown> duplicates value on record with id: ${existing.Id as string}`);
     }
     const row = this.insertSea(parent.Id as string, to18(entityId), this.now.getTime());
+    row.SetupEntityType = entityType;
     return { id: row.Id as string, success: true, errors: [] };
   }
 

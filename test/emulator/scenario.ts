@@ -51,6 +51,12 @@ export type OrgSpec = {
   /** Whether SetupEntityAccess rows may be created under profile-owned permission sets (default accept). */
   profileSetupEntityAccess?: 'accept' | 'refuse';
   /**
+   * The org setting "Allow Access to OAuth Consumer Secrets via Metadata API" that the ECA OAuth settings types need
+   * (reference §7). Default on; off: listMetadata / readMetadata of ExtlClntAppOauthSettings and
+   * ExtlClntAppGlobalOauthSettings are refused.
+   */
+  ecaOauthSettingsAccess?: boolean;
+  /**
    * What updateMetadata does with an app's profile / permission set assignments when the sent component has no
    * profileName / permissionSetName element at all: keep them (default — guess: the docs say an *empty* element
    * removes all, which implies that no element keeps them) or remove them (strict replacement).

@@ -121,9 +121,20 @@ export class MetadataApi {
     return (this.org.byId(id)?.Name as string | undefined) ?? '';
   }
 
+  /**
+   * The ECA OAuth settings types need "Allow Access to OAuth Consumer Secrets via Metadata API" (reference §7).
+   * guess: without it the call is refused with INSUFFICIENT_ACCESS (the code and wording are not documented).
+   */
+  private oauthSettingsRefusal(types: readonly string[]): Reply | undefined {
+    if (this.org.ecaOauthSettingsAccess || !types.some((t) => t === 'ExtlClntAppOauthSettings' || t === 'ExtlClntAppGlobalOauthSettings')) return undefined;
+    return soapFault('INSUFFICIENT_ACCESS', 'Access to OAuth consumer secrets via the Metadata API is not allowed in this org');
+  }
+
   private list(op: XmlElement): Reply {
     const queries = elements(op, 'queries');
     if (queries.length > 3) return soapFault('INVALID_TYPE', 'Too many queries; listMetadata takes at most 3');
+    const refused = this.oauthSettingsRefusal(queries.map((q) => (childText(q, 'type') ?? '').trim()));
+    if (refused) return refused;
     const results: XmlElement[] = [];
     for (const q of queries) {
       const type = (childText(q, 'type') ?? '').trim();
@@ -198,6 +209,8 @@ export class MetadataApi {
       // guess: the fault code and text for more than 10 names.
       return soapFault('EXCEEDED_ID_LIMIT', `Too many full names: readMetadata takes at most ${MAX_NAMES} names of type ${type} per call`);
     }
+    const refused = this.oauthSettingsRefusal([type]);
+    if (refused) return refused;
     const records: XmlElement[] = names.map((name) => {
       if (type === 'ConnectedApp') {
         const app = this.org.appByFullName(name);

@@ -1,7 +1,7 @@
 import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { requiredTargetOrg } from '../../org-flags.js';
+import { appTypeFlag, requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { outcomeOf, type PairResult } from '../../domain/assignments.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
@@ -30,6 +30,7 @@ export default class ConnectedAppAssign extends ConnectedAppCommand<ConnectedApp
     'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary') }),
+    type: appTypeFlag(messages.getMessage('flags.type.summary')),
     'permission-set': Flags.string({ char: 'p', multiple: true, summary: messages.getMessage('flags.permission-set.summary') }),
     profile: Flags.string({ multiple: true, summary: messages.getMessage('flags.profile.summary') }),
     file: Flags.file({ char: 'f', exists: true, summary: messages.getMessage('flags.file.summary'), description: messages.getMessage('flags.file.description') }),
@@ -41,7 +42,7 @@ export default class ConnectedAppAssign extends ConnectedAppCommand<ConnectedApp
     const { flags } = await this.parse(ConnectedAppAssign);
     const requests = await accessRequests(flags);
     const mode = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
-    const outcome = await assignAccess(await this.connect(flags['target-org'], flags['api-version']), requests, mode);
+    const outcome = await assignAccess(await this.connect(flags['target-org'], flags['api-version']), requests, mode, { type: flags.type });
     const result: ConnectedAppAssignResult = { results: outcome.results, dryRun: mode === 'dry-run', check: mode === 'check' };
 
     for (const warning of outcome.warnings) this.warn(warning);

@@ -2,8 +2,9 @@ import '../../node-guard.js';
 import { writeFile, readFile } from 'node:fs/promises';
 import { Messages, type Connection, type Org } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { optionalTargetOrg } from '../../org-flags.js';
+import { appTypeFlag, optionalTargetOrg } from '../../org-flags.js';
 import { parser } from '../../flags.js';
+import type { AppKind } from '../../domain/policy.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import { applyBaseline, AuditError, createBaseline, failsGate, parseBaseline, resolveRuleSelectors, runAudit, type NotEvaluated } from '../../domain/audit/engine.js';
@@ -63,6 +64,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     'api-version': Flags.orgApiVersion(),
     'source-dir': Flags.directory({ char: 'd', multiple: true, exists: true, summary: messages.getMessage('flags.source-dir.summary') }),
     name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary') }),
+    type: appTypeFlag(messages.getMessage('flags.type.summary')),
     rule: ruleFlag({ multiple: true, summary: messages.getMessage('flags.rule.summary') }),
     'exclude-rule': ruleFlag({ multiple: true, summary: messages.getMessage('flags.exclude-rule.summary') }),
     'fail-on': Flags.option({ options: SEVERITIES, summary: messages.getMessage('flags.fail-on.summary') })(),
@@ -144,6 +146,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     'api-version'?: string;
     'source-dir'?: string[];
     name?: string[];
+    type?: AppKind;
     'unused-days': number;
     'broad-profile-users': number;
     'event-log-days': number;
@@ -169,6 +172,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     try {
       return await readOrgAuditInventory(conn, {
         names: flags.name,
+        type: flags.type,
         options,
         archiveDir: flags['archive-dir'],
         onProgress: (stage, _done, total) => {

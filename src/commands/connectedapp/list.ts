@@ -1,14 +1,17 @@
 import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { requiredTargetOrg } from '../../org-flags.js';
+import { appTypeFlag, requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { errorCodesSection } from '../../exit-codes.js';
 import { readInventory } from '../../adapters/connected-apps.js';
+import { ECA_LIST_SOURCE, ECA_SUMMARY_PARTS } from '../../adapters/external-client-apps.js';
 import { resolveAppAccess, type AppAccess } from '../../adapters/access-resolver.js';
 import type { SourceCoverage } from '../../domain/coverage.js';
 import type { AppComponent, InventoryApp, JoinedBy, PermittedUsers, SObjectRefreshToken } from '../../domain/inventory.js';
-import { resolveApps } from '../../operations/resolve-apps.js';
+import type { AppKind } from '../../domain/policy.js';
+import { formatRefreshTokenPolicy } from '../../domain/refresh-token.js';
+import { appsOfKind, resolveApps } from '../../operations/resolve-apps.js';
 import { LIST_FORMATS, writeListReports } from '../../renderers/list-output.js';
 import { checkOutputFlags } from '../../renderers/output.js';
 
@@ -16,6 +19,8 @@ Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.list');
 
 export type ConnectedAppListRow = {
+  /** A connected app or an External Client App. */
+  type: AppKind;
   /** Metadata API name (`ns__Name` for managed apps); null when it could not be read or matched. */
   apiName: string | null;
   label: string;
@@ -25,6 +30,11 @@ export type ConnectedAppListRow = {
   joinedBy: JoinedBy | null;
   permittedUsers: PermittedUsers;
   refreshToken: SObjectRefreshToken;
+  /**
+   * The whole refresh-token policy in its metadata spelling (`specific_inactivity:30:DAYS`, `infinite`…) where the
+   * org shows it: an External Client App's OAuth policies. Null for connected apps (the sObject hides the unit).
+   */
+  refreshTokenPolicy: string | null;
   permissionSetCount: number;
   profileCount: number;
   permissionSets: string[];
@@ -55,6 +65,7 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
   public static readonly flags = {
     'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
+    type: appTypeFlag(messages.getMessage('flags.type.summary')),
     name: Flags.string({
       char: 'n',
       multiple: true,
@@ -70,8 +81,9 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
     const { flags } = await this.parse(ConnectedAppList);
     checkOutputFlags({ formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] });
     const conn = await this.connect(flags['target-org'], flags['api-version']);
-    const inventory = await readInventory(conn);
-    const apps = flags.name ? resolveApps(inventory.apps, flags.name) : inventory.apps;
+    const inventory = await readInventory(conn, { externalClientApps: flags.type === 'connected-app' ? undefined : ECA_SUMMARY_PARTS });
+    const ofType = appsOfKind(inventory.apps, flags.type);
+    const apps = flags.name ? resolveApps(ofType, flags.name) : ofType;
     // Who can use each app: counted, not listed (three queries whatever the number of apps).
     const access = await resolveAppAccess(conn, apps.map((a) => a.id), { listUsers: 0 });
     const result = {
@@ -93,6 +105,10 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
 
   private warnAbout(result: ConnectedAppListResult): void {
     const names = result.coverage.find((c) => c.source === 'listMetadata:ConnectedApp');
+    const ecas = result.coverage.find((c) => c.source === ECA_LIST_SOURCE);
+    if (ecas && ecas.status !== 'used') this.warn(messages.getMessage('warning.noExternalClientApps', [ecas.errorCode ?? ecas.status]));
+    const ecaParts = result.coverage.filter((c) => c.source !== ECA_LIST_SOURCE && /ExtlClntApp|ExternalClientApplication/.test(c.source) && c.status !== 'used');
+    if (ecaParts.length) this.warn(messages.getMessage('warning.ecaPartsUnread', [ecaParts.map((c) => `${c.source} (${c.errorCode ?? c.status})`).join(', ')]));
     if (names && names.status !== 'used') this.warn(messages.getMessage('warning.noApiNames', [names.errorCode ?? names.status]));
     else {
       const unjoined = result.apps.filter((a) => a.apiName === null).map((a) => a.label);
@@ -108,6 +124,7 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
 function toRow(app: InventoryApp, access: AppAccess | undefined): ConnectedAppListRow {
   const known = access?.usersComplete === true;
   return {
+    type: app.kind,
     apiName: app.apiName,
     label: app.label,
     id: app.id,
@@ -115,6 +132,7 @@ function toRow(app: InventoryApp, access: AppAccess | undefined): ConnectedAppLi
     joinedBy: app.joinedBy,
     permittedUsers: app.permittedUsers,
     refreshToken: app.refreshToken,
+    refreshTokenPolicy: app.refreshTokenPolicy ? formatRefreshTokenPolicy(app.refreshTokenPolicy) : null,
     permissionSetCount: app.permissionSets.length,
     profileCount: app.profiles.length,
     permissionSets: app.permissionSets.map((p) => p.name),

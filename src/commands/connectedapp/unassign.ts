@@ -1,7 +1,7 @@
 import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { requiredTargetOrg } from '../../org-flags.js';
+import { appTypeFlag, requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { outcomeOf, type PairResult } from '../../domain/assignments.js';
 import { unassignAccess } from '../../operations/access.js';
@@ -29,6 +29,7 @@ export default class ConnectedAppUnassign extends ConnectedAppCommand<ConnectedA
     'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary') }),
+    type: appTypeFlag(messages.getMessage('flags.type.summary')),
     'permission-set': Flags.string({ char: 'p', multiple: true, summary: messages.getMessage('flags.permission-set.summary') }),
     profile: Flags.string({ multiple: true, summary: messages.getMessage('flags.profile.summary') }),
     file: Flags.file({ char: 'f', exists: true, summary: messages.getMessage('flags.file.summary') }),
@@ -41,7 +42,7 @@ export default class ConnectedAppUnassign extends ConnectedAppCommand<ConnectedA
     const requests = await accessRequests(flags);
     const mode = flags['dry-run'] ? 'dry-run' : 'write';
     const conn = await this.connect(flags['target-org'], flags['api-version']);
-    const outcome = await unassignAccess(conn, requests, mode, flags['allow-lockout']);
+    const outcome = await unassignAccess(conn, requests, mode, flags['allow-lockout'], { type: flags.type });
     const result: ConnectedAppUnassignResult = { results: outcome.results, dryRun: mode === 'dry-run' };
 
     for (const warning of outcome.warnings) this.warn(warning);

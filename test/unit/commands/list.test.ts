@@ -94,10 +94,11 @@ describe('connectedapp list', () => {
     expect(result.unmatchedComponents).to.deep.equal([]);
     expect(jenkins).to.include({ activeUsers: 0 });
     expect(jenkins.activeUsersByKind).to.deep.equal({ profile: 0, permissionSet: 0, permissionSetGroup: 0 });
-    // Inventory: apps, access, names; who can use them: access, groups, assignments.
+    // Inventory: apps, access, names, External Client Apps (listed, none here); who can use them: access, groups, assignments.
     expect(org.dataRequests.map((r) => r.soapOperation ?? /FROM (\w+)/.exec(r.soql ?? '')?.[1])).to.have.members([
       'ConnectedApplication',
       'SetupEntityAccess',
+      'listMetadata',
       'listMetadata',
       'SetupEntityAccess',
       'PermissionSetGroupComponent',
@@ -228,7 +229,7 @@ describe('connectedapp list', () => {
     };
     const small = await requestsFor(3);
     const large = await requestsFor(600);
-    expect(small).to.equal(6);
+    expect(small).to.equal(7);
     expect(large).to.equal(small);
   });
 });

@@ -119,14 +119,16 @@ export function usageResult(): UsageResult {
 }
 
 export function listResult(): ConnectedAppListResult {
-  const row = (apiName: string | null, label: string, id: string, permittedUsers: 'admin-approved' | 'all-self-authorize', permissionSets: string[], profiles: string[]): ConnectedAppListResult['apps'][number] => ({
+  const row = (apiName: string | null, label: string, id: string, permittedUsers: 'admin-approved' | 'all-self-authorize', permissionSets: string[], profiles: string[], eca = false): ConnectedAppListResult['apps'][number] => ({
+    type: eca ? 'external-client-app' : 'connected-app',
     apiName,
     label,
     id,
     namespacePrefix: null,
     joinedBy: apiName ? 'id' : null,
     permittedUsers,
-    refreshToken: { validityPeriod: null, measuredFrom: 'issue' },
+    refreshToken: eca ? { validityPeriod: 30, measuredFrom: 'last-use' } : { validityPeriod: null, measuredFrom: 'issue' },
+    refreshTokenPolicy: eca ? 'specific_inactivity:30:DAYS' : null,
     permissionSetCount: permissionSets.length,
     profileCount: profiles.length,
     permissionSets,
@@ -143,6 +145,7 @@ export function listResult(): ConnectedAppListResult {
       row('MuleSoft_Anypoint', 'MuleSoft Anypoint', '0H45g000000000DAAA', 'admin-approved', [], ['Integration User']),
       row('Evil_App', HOSTILE.img, '0H45g000000000AAAA', 'all-self-authorize', [HOSTILE.script], []),
       row(null, HOSTILE.formula, '0H45g000000000FAAA', 'all-self-authorize', [], []),
+      row('Partner_Quoting', 'Partner Quoting', '0xI5g0000000001EAA', 'admin-approved', ['CI_Integration'], [], true),
     ],
     unmatchedComponents: [],
     coverage: [

@@ -1,0 +1,222 @@
+/*
+ * External Client Apps in org mode, end to end through the org emulator (issue 15, part 1): list beside connected
+ * apps, names resolved across both kinds, assign / unassign, audit.
+ */
+import { expect } from 'chai';
+import { loadScenario, start, type Emulator } from '../emulator/index.js';
+import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
+import { ecaOrg, type EcaOrg } from './eca-scenario.js';
+import type { ConnectedAppListResult } from '../../src/commands/connectedapp/list.js';
+
+const listResult = (run: CliRun): ConnectedAppListResult => run.json?.result as ConnectedAppListResult;
+const DEMO_ECAS = ['Agent_Gateway', 'Partner_Quoting', 'Slack_Workflows', 'Snowflake_Connector', 'Tableau_Next'];
+
+describe('External Client Apps in org mode (e2e through the org emulator)', function () {
+  this.timeout(180_000);
+  let demo: Emulator;
+  before(async () => {
+    await ensureBuilt();
+    demo = await start({ scenario: 'demo' });
+  });
+  after(async () => demo.stop());
+
+  describe('list', () => {
+    it('shows ECAs beside connected apps, typed, with their policy and who can use them', async () => {
+      const run = await runCli(['connectedapp', 'list'], { emulator: demo });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const apps = listResult(run).apps;
+      expect(apps.filter((a) => a.type === 'external-client-app').map((a) => a.apiName)).to.deep.equal(DEMO_ECAS);
+      expect(apps.filter((a) => a.type === 'connected-app')).to.have.length(demo.org.table('ConnectedApplication').length);
+      const quoting = apps.find((a) => a.apiName === 'Partner_Quoting');
+      expect(quoting).to.include({ label: 'Partner Quoting', id: demo.org.ecaByName('Partner_Quoting')?.id, permittedUsers: 'all-self-authorize', refreshTokenPolicy: 'infinite' });
+      const tableau = apps.find((a) => a.apiName === 'Tableau_Next');
+      expect(tableau?.profiles.sort()).to.deep.equal(['Sales Manager - DACH', 'Sales Manager - Nordics']);
+      expect(tableau?.refreshTokenPolicy).to.match(/^specific_/);
+      expect(tableau?.activeUsers).to.be.a('number');
+      // Connected apps keep the sObject's view (no unit): no metadata policy on their rows.
+      expect(apps.filter((a) => a.type === 'connected-app').every((a) => a.refreshTokenPolicy === null)).to.equal(true);
+    });
+
+    it('filters with --type; --type connected-app reads no ECA at all', async () => {
+      const ecas = await runCli(['connectedapp', 'list', '--type', 'external-client-app'], { emulator: demo });
+      expect(ecas.exitCode, ecas.stderr).to.equal(0);
+      expect(listResult(ecas).apps.map((a) => [a.type, a.apiName])).to.deep.equal(DEMO_ECAS.map((n) => ['external-client-app', n]));
+      const cas = await runCli(['connectedapp', 'list', '--type', 'connected-app'], { emulator: demo });
+      expect(listResult(cas).apps.every((a) => a.type === 'connected-app')).to.equal(true);
+      expect(ownRequests(cas).filter((r) => r.soapOperation === 'listMetadata')).to.have.length(1);
+      expect(ownRequests(cas).filter((r) => r.soapOperation === 'readMetadata')).to.have.length(0);
+      const wrong = await runCli(['connectedapp', 'list', '--type', 'eca'], { emulator: demo });
+      expect(wrong.exitCode).to.equal(2);
+    });
+
+    it('prints the Type column in 120 columns and the type in CSV', async () => {
+      const table = await runCli(['connectedapp', 'list'], { emulator: demo, json: false });
+      expect(table.stdout).to.include('Type').and.include('external').and.include('client');
+      expect(Math.max(...table.stdout.split('\n').map((l) => l.length))).to.be.at.most(120);
+      const csv = await runCli(['connectedapp', 'list', '--result-format', 'csv'], { emulator: demo, json: false });
+      expect(csv.stdout.split('\n')[0]).to.match(/^type,apiName,/);
+      expect(csv.stdout).to.include('"external-client-app","Partner_Quoting"');
+    });
+
+    it('lists connected apps and warns when the org refuses to list ECAs', async () => {
+      const refused = await start({ scenario: 'demo', faults: [{ soapOperation: 'listMetadata', kind: 'error', errorCode: 'INSUFFICIENT_ACCESS', times: -1 }] });
+      try {
+        const run = await runCli(['connectedapp', 'list'], { emulator: refused });
+        expect(run.exitCode, run.stderr).to.equal(0);
+        expect(listResult(run).apps.every((a) => a.type === 'connected-app')).to.equal(true);
+        expect(run.json?.warnings?.join(' ')).to.include('External Client Apps could not be listed');
+      } finally {
+        await refused.stop();
+      }
+    });
+
+    it('counts a fixed number of list calls and one read per type per 10 ECAs', async () => {
+      const counts: number[] = [];
+      for (const n of [4, 23]) {
+        const org = ecaOrg(Array.from({ length: n }, (_, i) => ({ name: `Eca_${String(i).padStart(2, '0')}`, permissionSets: ['Integration_PS'] })));
+        const emulator = await start({ scenario: org.scenario, scenarioDir: org.scenarioDir });
+        try {
+          const run = await runCli(['connectedapp', 'list'], { emulator });
+          expect(run.exitCode, run.stderr).to.equal(0);
+          expect(listResult(run).apps).to.have.length(n);
+          expect(listResult(run).apps.every((a) => a.permissionSets.join() === 'Integration_PS' && a.activeUsers === 1)).to.equal(true);
+          counts.push(ownRequests(run).length);
+        } finally {
+          await emulator.stop();
+          org.cleanup();
+        }
+      }
+      // Inventory (3) + 1 listMetadata + 2 types × ceil(n / 10) readMetadata + who can use the apps (3).
+      expect(counts).to.deep.equal([3 + 1 + 2 + 3, 3 + 1 + 6 + 3]);
+    });
+  });
+
+  describe('names across both kinds, assign and unassign', () => {
+    let org: EcaOrg;
+    let emulator: Emulator;
+    before(async () => {
+      org = ecaOrg(
+        [
+          { name: 'Billing_Sync', permissionSets: ['Integration_PS'] },
+          { name: 'Ledger_Export' },
+          { name: 'Open_Portal', permittedUsers: 'AllSelfAuthorized' },
+        ],
+        [{ name: 'Billing_Sync', label: 'Billing Sync' }, { name: 'Jenkins_CI', label: 'Jenkins CI' }]
+      );
+      emulator = await start({ scenario: org.scenario, scenarioDir: org.scenarioDir });
+    });
+    after(async () => {
+      await emulator.stop();
+      org.cleanup();
+    });
+    const ecaId = (name: string): string => emulator.org.ecaByName(name)?.id ?? '';
+    const seaOf = (name: string): Array<Record<string, unknown>> => emulator.org.table('SetupEntityAccess').filter((r) => r.SetupEntityId === ecaId(name));
+    const writes = (run: CliRun): string[] => run.requests.filter((r) => r.method !== 'GET' && !r.soapOperation).map((r) => `${r.method} ${r.path}`);
+    type Pair = { app: string; appId: string; target: string; status: string; verified: boolean | null };
+    const pairs = (run: CliRun): Pair[] => (run.json?.result as { results: Pair[] }).results;
+
+    it('refuses a name both kinds answer to, naming both candidates and --type; --type picks one', async () => {
+      const run = await runCli(['connectedapp', 'list', '--name', 'Billing_Sync'], { emulator });
+      expect(run.exitCode).to.equal(1);
+      expect(run.json?.name).to.equal('AmbiguousAppError');
+      expect(run.json?.message).to.include('the connected app Billing_Sync (0H4').and.include(`the external client app Billing_Sync (${ecaId('Billing_Sync')})`);
+      expect(run.json?.actions?.join(' ')).to.include('--type connected-app or --type external-client-app');
+      const eca = await runCli(['connectedapp', 'list', '--name', 'Billing_Sync', '--type', 'external-client-app'], { emulator });
+      expect(listResult(eca).apps.map((a) => [a.type, a.id])).to.deep.equal([['external-client-app', ecaId('Billing_Sync')]]);
+      const ca = await runCli(['connectedapp', 'list', '--name', 'Billing Sync', '--type', 'connected-app'], { emulator });
+      expect(listResult(ca).apps.map((a) => a.type)).to.deep.equal(['connected-app']);
+      // An Id is never ambiguous.
+      const byId = await runCli(['connectedapp', 'list', '--name', ecaId('Billing_Sync')], { emulator });
+      expect(listResult(byId).apps.map((a) => a.apiName)).to.deep.equal(['Billing_Sync']);
+    });
+
+    it('keeps the did-you-mean for unknown names, ECAs included', async () => {
+      const run = await runCli(['connectedapp', 'list', '--name', 'Ledger_Exprt'], { emulator });
+      expect(run.exitCode).to.equal(1);
+      expect(run.json?.name).to.equal('UnknownAppError');
+      expect(run.json?.actions?.[0]).to.include('Ledger_Export');
+    });
+
+    it('assign gives a permission set access to an ECA through SetupEntityAccess with its Id, verified; again is unchanged', async () => {
+      const run = await runCli(['connectedapp', 'assign', '--name', 'Ledger_Export', '--permission-set', 'Reporting_PS'], { emulator });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      expect(pairs(run).map((p) => [p.app, p.appId, p.target, p.status, p.verified])).to.deep.equal([['Ledger_Export', ecaId('Ledger_Export'), 'Reporting_PS', 'created', true]]);
+      expect(seaOf('Ledger_Export').map((r) => r.SetupEntityType)).to.deep.equal(['ExternalClientApplication']);
+      const again = await runCli(['connectedapp', 'assign', '--name', 'Ledger_Export', '--permission-set', 'Reporting_PS'], { emulator });
+      expect(pairs(again).map((p) => p.status)).to.deep.equal(['unchanged']);
+      expect(writes(again)).to.deep.equal([]);
+      // A self-authorizing ECA: the assignment gates nothing, and the command says so.
+      const open = await runCli(['connectedapp', 'assign', '--name', 'Open_Portal', '--permission-set', 'Reporting_PS'], { emulator });
+      expect(open.exitCode, open.stderr).to.equal(0);
+      expect(open.json?.warnings?.join(' ')).to.include('Open_Portal');
+    });
+
+    it('assign refuses an ambiguous name and writes nothing', async () => {
+      const run = await runCli(['connectedapp', 'assign', '--name', 'Billing_Sync', '--permission-set', 'Reporting_PS'], { emulator });
+      expect(run.exitCode).to.equal(1);
+      expect(run.json?.name).to.equal('AmbiguousAppError');
+      expect(writes(run)).to.deep.equal([]);
+    });
+
+    it("unassign guards the ECA's last grant by its permitted-users policy, and removes it with --allow-lockout", async () => {
+      const args = ['connectedapp', 'unassign', '--name', 'Billing_Sync', '--type', 'external-client-app', '--permission-set', 'Integration_PS'];
+      const refused = await runCli(args, { emulator });
+      expect(refused.exitCode).to.equal(1);
+      expect(refused.json?.name).to.equal('LockoutError');
+      expect(writes(refused)).to.deep.equal([]);
+      expect(seaOf('Billing_Sync')).to.have.length(1);
+      const allowed = await runCli([...args, '--allow-lockout'], { emulator });
+      expect(allowed.exitCode, allowed.stderr).to.equal(0);
+      expect(pairs(allowed).map((p) => [p.status, p.verified])).to.deep.equal([['deleted', true]]);
+      expect(seaOf('Billing_Sync')).to.have.length(0);
+      // The connected app of the same name was not touched.
+      const ca = emulator.org.table('ConnectedApplication').find((r) => r.Name === 'Billing Sync');
+      expect(emulator.org.table('SetupEntityAccess').some((r) => r.SetupEntityId === ca?.Id)).to.equal(false);
+    });
+  });
+
+  describe('audit', () => {
+    type Audit = { findings: Array<{ ruleId: string; app: string | null; appId: string | null }>; notEvaluated: Array<{ ruleId: string; apps?: number }>; coverage: Array<{ source: string; status: string }> };
+    const auditOf = (run: CliRun): Audit => run.json?.result as Audit;
+    const rulesFor = (audit: Audit, app: string): string[] => audit.findings.filter((f) => f.app === app).map((f) => f.ruleId.split('-')[0]);
+
+    it('audits ECAs beside connected apps with the same rules, from their metadata', async () => {
+      const run = await runCli(['connectedapp', 'audit'], { emulator: demo });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const audit = auditOf(run);
+      // The misconfigured one: self-authorize with Full, IP bypass, plain-http callback, public client without PKCE,
+      // refresh tokens that never expire, no rotation.
+      expect(rulesFor(audit, 'Partner_Quoting')).to.include.members(['CA006', 'CA101', 'CA302', 'CA303', 'CA201', 'CA203', 'CA301']);
+      expect(audit.findings.find((f) => f.app === 'Partner_Quoting')?.appId).to.equal(demo.org.ecaByName('Partner_Quoting')?.id);
+      // A well-configured one: no IP or public-client finding.
+      expect(rulesFor(audit, 'Agent_Gateway')).not.to.include.members(['CA101', 'CA303']);
+      // Connected apps are still audited.
+      const connectedApps = new Set([...demo.org.apps.values()].map((a) => a.fullName));
+      expect(audit.findings.filter((f) => f.app !== null && connectedApps.has(f.app)).length).to.be.greaterThan(0);
+    });
+
+    it('--type external-client-app audits the ECAs only', async () => {
+      const run = await runCli(['connectedapp', 'audit', '--type', 'external-client-app'], { emulator: demo });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const apps = new Set(auditOf(run).findings.map((f) => f.app).filter((a) => a !== null));
+      expect([...apps].sort()).to.deep.equal(DEMO_ECAS);
+    });
+
+    it('leaves the rules that need the OAuth settings unevaluated when the org will not give them', async () => {
+      const { scenario, baseDir } = loadScenario('demo');
+      const locked = await start({ scenario: { ...scenario, org: { ...scenario.org, ecaOauthSettingsAccess: false } }, scenarioDir: baseDir });
+      try {
+        const run = await runCli(['connectedapp', 'audit', '--type', 'external-client-app'], { emulator: locked });
+        expect(run.exitCode, run.stderr).to.equal(0);
+        const audit = auditOf(run);
+        // PKCE and the callback URL live in the global OAuth settings: not read, so neither passes nor fires.
+        expect(rulesFor(audit, 'Partner_Quoting')).not.to.include.members(['CA302', 'CA303']);
+        expect(rulesFor(audit, 'Partner_Quoting')).to.include('CA101');
+        expect(audit.notEvaluated.map((n) => n.ruleId.split('-')[0])).to.include('CA303');
+        expect(audit.coverage.find((c) => c.source.startsWith('listMetadata:ExtlClntAppOauthSettings'))?.status).to.equal('no-permission');
+      } finally {
+        await locked.stop();
+      }
+    });
+  });
+});
