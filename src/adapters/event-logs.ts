@@ -194,24 +194,32 @@ async function streamOnce(conn: Connection, id: string, sink: RecordSink, onByte
     sink.end();
   } finally {
     clearTimeout(idle);
-    out?.stream.destroy();
+    if (out) {
+      out.stream.destroy();
+      out.file.destroy();
+      // The open may still be pending: wait until the file is closed, so that the caller's removal of a failed
+      // attempt's file (or the next attempt's open) comes after it was created, never before.
+      await out.closed;
+    }
   }
 }
 
-type SavedFile = { stream: Writable; done: Promise<void> };
+/** `closed` settles when the file is closed, whatever happened (an open still pending is finished first). */
+type SavedFile = { stream: Writable; file: Writable; done: Promise<void>; closed: Promise<void> };
 
 /** The file a body is copied to, plain or through gzip; `done` settles when all of it is on disk (or it failed). */
 function saveFile(path: string, compress: boolean): SavedFile {
   const file = createWriteStream(path, { flags: 'w' });
+  const closed = new Promise<void>((resolve) => file.once('close', () => { resolve(); }));
   if (!compress) {
     const done = new Promise<void>((resolve, reject) => {
       file.on('error', reject);
       file.on('finish', () => { resolve(); });
     });
-    return { stream: file, done };
+    return { stream: file, file, done, closed };
   }
   const gzip = createGzip();
-  return { stream: gzip, done: pipeline(gzip, file) };
+  return { stream: gzip, file, done: pipeline(gzip, file), closed };
 }
 
 /** Any failure of a download as a DownloadError (a dropped, cut or stalled body is a retryable ConnectionError first). */

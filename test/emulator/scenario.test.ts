@@ -131,13 +131,18 @@ describe('org emulator: scenarios', () => {
       small.push(run.ms);
       await run.e.stop();
     }
-    const { ms, e } = await timed(generateScenario(large));
+    // The large org twice too, the better time counting: how much the first start spends collecting garbage depends on
+    // what ran before it in this process (the whole suite's modules and data), not on the emulator.
+    const first = await timed(generateScenario(large));
+    await first.e.stop();
+    const { ms: second, e } = await timed(generateScenario(large));
+    const ms = Math.min(first.ms, second);
     try {
       // Linear work takes 6-8x the CPU for 8x the rows (fixed costs aside); work per row that grows with the table
       // (copying it on each insert: 17-22x when tried) does not pass. A ratio of CPU times, not a wall-clock bound:
       // the machine's speed and load (and the JIT's warm-up, which the old 5 s bound mostly measured) cancel out.
       const ratio = ms / Math.min(...small);
-      expect(ratio, `start ${ms.toFixed(0)} ms for 8x the org vs ${small.map((m) => m.toFixed(0)).join('/')} ms`).to.be.below(12);
+      expect(ratio, `start ${first.ms.toFixed(0)}/${second.toFixed(0)} ms for 8x the org vs ${small.map((m) => m.toFixed(0)).join('/')} ms`).to.be.below(12);
       const count = (await getJson<QueryPage>(e, q('SELECT COUNT() FROM OauthToken'))).json.totalSize;
       expect(count).to.equal(20000);
       const ps = (await getJson<QueryPage>(e, q('SELECT COUNT() FROM PermissionSet WHERE IsOwnedByProfile = false'))).json.totalSize;
