@@ -69,12 +69,15 @@ async function readAggregate(conn: Connection): Promise<{ records: AggregateRow[
 }
 
 async function readTokenTotals(conn: Connection): Promise<TokenRead> {
+  // COUNT() of every token, once known: the row fallback then need not ask again.
+  let total: number | null = null;
   try {
     const aggregate = await readAggregate(conn);
     const counted = aggregate.records.reduce((n, r) => n + r.tokens, 0);
     // Whether GROUP BY obeys the 2,500-row cap is undocumented (reference §5): a total at the cap may be the first
     // 2,500 tokens only. COUNT() is documented to count them all; when it says more, read rows by user instead.
-    if (counted < OAUTH_TOKEN_ROW_CAP || (await queryAll(conn, 'SELECT COUNT() FROM OauthToken')).totalSize <= counted) {
+    total = counted < OAUTH_TOKEN_ROW_CAP ? null : (await queryAll(conn, 'SELECT COUNT() FROM OauthToken')).totalSize;
+    if (total === null || total <= counted) {
       return {
         byApp: aggregate.records.map((r) => ({
           appName: r.AppName ?? '',
@@ -85,7 +88,7 @@ async function readTokenTotals(conn: Connection): Promise<TokenRead> {
           lastUsedDate: r.lastUsed,
         })),
         coverage: { source: SOURCE, status: 'used' },
-        requests: aggregate.requests + (counted < OAUTH_TOKEN_ROW_CAP ? 0 : 1),
+        requests: aggregate.requests + (total === null ? 0 : 1),
       };
     }
   } catch (error) {
@@ -93,7 +96,7 @@ async function readTokenTotals(conn: Connection): Promise<TokenRead> {
     if (!['MALFORMED_QUERY', 'INVALID_FIELD', 'INVALID_QUERY_FILTER_OPERATOR'].includes(errorCodeOf(error))) throw error;
   }
   try {
-    return await readTokenRows(conn);
+    return await readTokenRows(conn, total);
   } catch (error) {
     if (isSourceUnavailable(error)) return unavailable(error);
     throw error;
@@ -106,10 +109,10 @@ function unavailable(error: unknown): TokenRead {
 
 const ROW_FIELDS = 'SELECT AppName, AppMenuItemId, UserId, UseCount, LastUsedDate FROM OauthToken';
 
-/** The row fallback: one count, then either every row at once or partitions by user. */
-async function readTokenRows(conn: Connection): Promise<TokenRead> {
-  let requests = 1;
-  const total = (await queryAll(conn, 'SELECT COUNT() FROM OauthToken')).totalSize;
+/** The row fallback: one count (unless given), then either every row at once or partitions by user. */
+async function readTokenRows(conn: Connection, knownTotal: number | null): Promise<TokenRead> {
+  let requests = knownTotal === null ? 1 : 0;
+  const total = knownTotal ?? (await queryAll(conn, 'SELECT COUNT() FROM OauthToken')).totalSize;
   let rows: TokenRow[];
   let capped = false;
   if (total < OAUTH_TOKEN_ROW_CAP) {
@@ -118,24 +121,10 @@ async function readTokenRows(conn: Connection): Promise<TokenRead> {
   } else {
     const users = (await queryAll<{ Id: string }>(conn, 'SELECT Id FROM User')).records.map((u) => u.Id);
     requests += Math.ceil(users.length / 2000);
-    rows = [];
-    const partitions = chunk(users, USERS_PER_PARTITION);
-    // Sequential: partitions are bounded and the org's concurrent-request limit is shared with its users.
-    while (partitions.length > 0) {
-      const part = partitions.shift() ?? [];
-      const page = await queryAll<TokenRow>(conn, `${ROW_FIELDS} WHERE UserId IN ${soqlInList(part)}`);
-      requests += Math.max(1, Math.ceil(page.records.length / 500));
-      if (page.records.length < page.totalSize) {
-        // Cut at the cap: halve the partition and read both halves; one user past the cap stays capped.
-        const halves = splitPartition(part);
-        if (halves) {
-          partitions.unshift(...halves);
-          continue;
-        }
-        capped = true;
-      }
-      rows.push(...page.records);
-    }
+    const read = await readSplittingAtCap<TokenRow>(conn, chunk(users, USERS_PER_PARTITION), (part) => `${ROW_FIELDS} WHERE UserId IN ${soqlInList(part)}`);
+    rows = read.rows;
+    capped = read.cappedUsers.length > 0;
+    requests += read.requests;
   }
   return {
     byApp: groupRows(rows),
@@ -144,6 +133,34 @@ async function readTokenRows(conn: Connection): Promise<TokenRead> {
       : { source: SOURCE, status: 'used', detail: total >= OAUTH_TOKEN_ROW_CAP ? coverageText.getMessage('tokensPartitioned') : undefined },
     requests,
   };
+}
+
+/**
+ * Reads partitions of users one query each; a query cut at OauthToken's 2,500-row stop is halved and both halves read
+ * again. A single user past the stop cannot be split: their rows are kept as read and they are listed in cappedUsers.
+ * Sequential: partitions are bounded and the org's concurrent-request limit is shared with its users.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T names the rows the query returns, as queryAll's does
+async function readSplittingAtCap<T>(conn: Connection, partitions: string[][], soql: (users: string[]) => string): Promise<{ rows: T[]; cappedUsers: string[]; requests: number }> {
+  const rows: T[] = [];
+  const cappedUsers: string[] = [];
+  let requests = 0;
+  const queue = [...partitions];
+  while (queue.length > 0) {
+    const users = queue.shift() ?? [];
+    const page = await queryAll<T>(conn, soql(users));
+    requests += Math.max(1, Math.ceil(page.records.length / 500));
+    if (page.records.length < page.totalSize) {
+      const halves = splitPartition(users);
+      if (halves) {
+        queue.unshift(...halves);
+        continue;
+      }
+      cappedUsers.push(users[0]);
+    }
+    rows.push(...page.records);
+  }
+  return { rows, cappedUsers, requests };
 }
 
 export function groupRows(rows: readonly TokenRow[]): AppTokenUsage[] {
@@ -240,23 +257,10 @@ async function readByUser(conn: Connection, filter: TokenFilter, counted: number
     if (!filter.userIds) requests += Math.max(1, Math.ceil(users.length / 2000));
     partitions = chunk(users, USERS_PER_QUERY);
   }
-  const tokens: TokenRecord[] = [];
-  const cappedUsers: string[] = [];
-  // Sequential: the org's concurrent-request limit is shared with its users, and partitions are few.
-  while (partitions.length > 0) {
-    const users = partitions.shift() ?? [];
-    const page = await queryAll<RevokeRow>(conn, `${REVOKE_FIELDS}${where(filter, users)}`);
-    requests += pages(page.records.length);
-    if (page.records.length < page.totalSize) {
-      const halves = splitPartition(users);
-      if (halves) {
-        partitions.unshift(...halves);
-        continue;
-      }
-      cappedUsers.push(users[0]);
-    }
-    tokens.push(...toRecords(page.records));
-  }
+  const read = await readSplittingAtCap<RevokeRow>(conn, partitions, (users) => `${REVOKE_FIELDS}${where(filter, users)}`);
+  requests += read.requests;
+  const tokens = toRecords(read.rows);
+  const cappedUsers = read.cappedUsers;
   return { tokens, cappedUsers, requests };
 }
 
