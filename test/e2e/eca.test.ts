@@ -266,6 +266,31 @@ describe('External Client Apps in org mode (e2e through the org emulator)', func
     });
   });
 
+  describe('doctor', () => {
+    type Doctor = { app: { type: string; id: string }; verdict: string; checks: Array<{ id: string; status: string; fix: { setup: string; command: string | null } | null }> };
+    const doctorOf = (run: CliRun): Doctor => run.json?.result as Doctor;
+
+    it('diagnoses an ECA from its policies and grants, with the External Client App Manager fix', async () => {
+      const run = await runCli(['connectedapp', 'doctor', '--name', 'Agent_Gateway', '--username', 'jenkins.ci@northwind.example.com'], { emulator: demo });
+      expect(run.exitCode, run.stderr).to.equal(1);
+      const result = doctorOf(run);
+      expect([result.app.type, result.app.id, result.verdict]).to.deep.equal(['external-client-app', demo.org.ecaByName('Agent_Gateway')?.id, 'cannot-use']);
+      const permitted = result.checks.find((c) => c.id === 'permitted-users');
+      expect(permitted?.status).to.equal('fail');
+      expect(permitted?.fix?.setup).to.include('External Client App Manager > Agent_Gateway');
+      expect(permitted?.fix?.command).to.equal('sf connectedapp assign --name Agent_Gateway --permission-set <PERMISSION_SET_OF_USER>');
+    });
+
+    it('without --username, passes an ECA its grants reach active users with; --type connected-app does not find it', async () => {
+      const app = await runCli(['connectedapp', 'doctor', '--name', 'Agent_Gateway'], { emulator: demo });
+      expect(app.exitCode, app.stderr).to.equal(0);
+      expect(doctorOf(app).checks.find((c) => c.id === 'permitted-users')?.status).to.equal('pass');
+      const wrongType = await runCli(['connectedapp', 'doctor', '--name', 'Agent_Gateway', '--type', 'connected-app'], { emulator: demo });
+      expect(wrongType.exitCode).to.equal(2);
+      expect(wrongType.json?.name).to.equal('UnknownAppError');
+    });
+  });
+
   describe('audit', () => {
     type Audit = { findings: Array<{ ruleId: string; app: string | null; appId: string | null }>; notEvaluated: Array<{ ruleId: string; apps?: number }>; coverage: Array<{ source: string; status: string }> };
     const auditOf = (run: CliRun): Audit => run.json?.result as Audit;
