@@ -13,9 +13,10 @@ import type { Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf } from './api.js';
 import { listMetadataTypes, readMetadata, type FileProperties } from './metadata-api.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
-import { ECA_PART_ROOTS } from '../domain/eca.js';
+import { ECA_PART_ROOTS, readExternalClientAppPolicy } from '../domain/eca.js';
 import { joinOrgEcas, type EcaListedComponent, type EcaReadComponent, type OrgEca } from '../domain/eca-org.js';
-import type { EcaPart } from '../domain/policy.js';
+import type { AppPolicy, EcaPart } from '../domain/policy.js';
+import type { XmlElement } from '../domain/xml.js';
 
 /** What list and assign need: the header (label, Id) and the OAuth policies (permitted users, refresh token). */
 export const ECA_SUMMARY_PARTS: readonly EcaPart[] = ['eca', 'ecaOauthPlcy'];
@@ -84,4 +85,25 @@ function listed(row: FileProperties, parts: readonly EcaPart[]): EcaListedCompon
   const part = parts.find((p) => ECA_PART_ROOTS[p] === row.type);
   if (part === undefined || row.fullName === '') return [];
   return [{ part, fullName: row.fullName, id: row.id, namespacePrefix: row.namespacePrefix, createdDate: row.createdDate, lastModifiedDate: row.lastModifiedDate }];
+}
+
+/** The OAuth policies component (ExtlClntAppOauthConfigurablePolicies) of each ECA, and the policy it holds. */
+export type EcaPolicyRecord = { record: XmlElement; policy: AppPolicy };
+
+/**
+ * Reads the named OAuth policies components (10 a call), keyed by app Id; null where the app has no such
+ * component or the org has none of that name. `component`: the fullName listMetadata gave it (OrgEca.componentNames).
+ */
+export async function readEcaOauthPolicies(
+  conn: Connection,
+  apps: ReadonlyArray<{ id: string; apiName: string | null; component: string | null }>
+): Promise<Map<string, EcaPolicyRecord | null>> {
+  const named = apps.filter((a) => a.component !== null);
+  const records = named.length ? await readMetadata(conn, ECA_PART_ROOTS.ecaOauthPlcy, named.map((a) => a.component ?? '')) : new Map<string, XmlElement | null>();
+  return new Map(
+    apps.map((app) => {
+      const record = app.component === null ? null : (records.get(app.component) ?? null);
+      return [app.id, record ? { record, policy: readExternalClientAppPolicy({ ecaOauthPlcy: record }, { fullName: app.apiName ?? undefined }) } : null];
+    })
+  );
 }

@@ -17,7 +17,7 @@ import type { SourceCoverage } from './coverage.js';
 import { inAnyRange, parseIp } from './ip-address.js';
 import type { IpRelaxation } from './ip-relaxation.js';
 import type { PermittedUsers } from './inventory.js';
-import type { AppPolicy } from './policy.js';
+import type { AppKind, AppPolicy } from './policy.js';
 
 export const DOCTOR_FLOWS = [
   'web-server',
@@ -99,6 +99,8 @@ export type DoctorApp = {
   installed: boolean;
   /** From the ConnectedApplication row (metadata is preferred when read). */
   permittedUsers: PermittedUsers | null;
+  /** A connected app, or an External Client App (always installed: an ECA exists only in the org that has it). */
+  kind?: AppKind;
 };
 
 export type DoctorFacts = {
@@ -402,8 +404,10 @@ function ipCheck(f: DoctorFacts): Part {
   });
   const where = mode === 'trusted-ranges' ? 'trusted' : 'profile';
   if (outside.length === 0) return result('pass', `inside-${where}`, [ips.join(', '), ranged.join(', ')]);
-  const reason = mode === 'trusted-ranges' ? 'outside-trusted' : bearer && relaxation !== 'ENFORCE' ? 'outside-bearer' : 'outside-profile';
   const fix: FixId = mode === 'trusted-ranges' ? 'add-trusted-ip-range' : bearer ? 'add-login-ip-range' : 'relax-ip';
+  // The app relaxes nothing: say so, not that its relaxation "does not apply" to some flow.
+  if (mode !== 'trusted-ranges' && relaxation === 'ENFORCE') return result('fail', 'outside-enforced', [outside.join(', '), ranged.join(', ')], fix);
+  const reason = mode === 'trusted-ranges' ? 'outside-trusted' : bearer ? 'outside-bearer' : 'outside-profile';
   return result('fail', reason, [outside.join(', '), ranged.join(', '), relaxation, f.flow ?? '—'], fix);
 }
 

@@ -259,7 +259,8 @@ export function diffPolicies(before: AppPolicy, after: AppPolicy): PolicyDiff[] 
 
 // ---- Validation -------------------------------------------------------------------------------
 
-function validateChange(change: PolicyChange): PolicyChange {
+/** The change with every value checked (PolicyError for the first bad one); shared by both kinds of app. */
+export function validateChange(change: PolicyChange): PolicyChange {
   const out: PolicyChange = {};
   const raw = change as Record<string, unknown>;
   if (raw.permittedUsers !== undefined) {
@@ -319,7 +320,7 @@ function describe(value: unknown): string {
 // ---- Leaf edits -------------------------------------------------------------------------------
 
 /** How a model value is written to, read from and shown for one element. */
-type LeafCodec<T> = {
+export type LeafCodec<T> = {
   field: PolicyField;
   encode: (value: T) => string;
   /** undefined when the element text is not a readable value. */
@@ -327,7 +328,7 @@ type LeafCodec<T> = {
   display: (value: T) => string;
 };
 
-const booleanLeaf = (field: PolicyField): LeafCodec<boolean> => ({
+export const booleanLeaf = (field: PolicyField): LeafCodec<boolean> => ({
   field,
   encode: (v) => (v ? 'true' : 'false'),
   decode: parseXmlBoolean,
@@ -365,7 +366,7 @@ const SESSION_TIMEOUT_LEAF: LeafCodec<number> = {
   display: String,
 };
 
-function attempt<T>(fn: () => T): T | undefined {
+export function attempt<T>(fn: () => T): T | undefined {
   try {
     return fn();
   } catch (error) {
@@ -377,8 +378,17 @@ function attempt<T>(fn: () => T): T | undefined {
 /**
  * Sets one child element to a value. No-op when the element already holds an equivalent value (any
  * accepted spelling); otherwise replaces its text (dropping xsi:nil) or creates it at its schema position.
+ * The diff names `metadataPath` (the ConnectedApp path of the codec's field unless given).
  */
-function setLeaf<T>(parent: XmlElement, order: readonly string[], name: string, value: T, codec: LeafCodec<T>, diffs: PolicyDiff[]): void {
+export function setLeaf<T>(
+  parent: XmlElement,
+  order: readonly string[],
+  name: string,
+  value: T,
+  codec: LeafCodec<T>,
+  diffs: PolicyDiff[],
+  metadataPath = CONNECTED_APP_METADATA_PATHS[codec.field]
+): void {
   const existing = elements(parent, name).at(0);
   let before: string | null = null;
   if (existing && !isNil(existing)) {
@@ -393,7 +403,7 @@ function setLeaf<T>(parent: XmlElement, order: readonly string[], name: string, 
   } else {
     insertInSchemaOrder(parent, textElement(childName(parent, name), codec.encode(value)), order);
   }
-  diffs.push({ field: codec.field, before, after: codec.display(value), metadataPath: CONNECTED_APP_METADATA_PATHS[codec.field] });
+  diffs.push({ field: codec.field, before, after: codec.display(value), metadataPath });
 }
 
 /** The existing (non-nil) child, or a new empty one at its schema position. A nil placeholder is reused. */
@@ -412,7 +422,7 @@ function ensureContainer(parent: XmlElement, name: string, order: readonly strin
 }
 
 /** A new child's qualified name: the prefix its siblings (or its parent) use, if any. */
-function childName(parent: XmlElement, name: string): string {
+export function childName(parent: XmlElement, name: string): string {
   const sibling = elements(parent).at(0);
   const model = sibling?.name ?? parent.name;
   const colon = model.indexOf(':');
@@ -437,7 +447,7 @@ function editOauthPolicy(tree: XmlElement, ip: IpRelaxation | undefined, refresh
   }
 }
 
-function holds<T>(parent: XmlElement | undefined, name: string, value: T, codec: LeafCodec<T>): boolean {
+export function holds<T>(parent: XmlElement | undefined, name: string, value: T, codec: LeafCodec<T>): boolean {
   const text = presentText(present(parent, name));
   const current = text === null ? undefined : codec.decode(text);
   return current !== undefined && codec.display(current) === codec.display(value);
@@ -482,7 +492,7 @@ function currentNames(tree: XmlElement, name: string): string[] {
     .filter((t): t is string => t !== null);
 }
 
-function sameNameSet(a: readonly string[], b: readonly string[]): boolean {
+export function sameNameSet(a: readonly string[], b: readonly string[]): boolean {
   const sa = new Set(a);
   const sb = new Set(b);
   return sa.size === sb.size && [...sa].every((x) => sb.has(x));

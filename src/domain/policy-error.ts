@@ -30,6 +30,10 @@ export type PolicyErrorCode =
   | 'AssignmentsRequireAdminApproved'
   /** The element handed to a ConnectedApp reader or editor is not a ConnectedApp. */
   | 'NotAConnectedApp'
+  /** The element handed to the ECA policy editor is not an ExtlClntAppOauthConfigurablePolicies. */
+  | 'NotEcaOauthPolicies'
+  /** PKCE or refresh-token rotation asked of an ECA: they are in its global OAuth settings, not its policies. */
+  | 'EcaGlobalSetting'
   /** A key in a desired-state file's `policy` block that is not a policy control. */
   | 'InvalidPolicyKey';
 

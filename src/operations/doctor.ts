@@ -8,6 +8,7 @@ import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf } from '../adapters/api.js';
 import { resolveAppAccess } from '../adapters/access-resolver.js';
 import { readAppPolicies, readInventory } from '../adapters/connected-apps.js';
+import { ECA_LIST_SOURCE, ECA_POLICY_PARTS } from '../adapters/external-client-apps.js';
 import { readLoginAttempts, type LoginAttemptRow } from '../adapters/logins.js';
 import {
   countApprovers,
@@ -39,7 +40,7 @@ import {
   type Verdict,
 } from '../domain/doctor.js';
 import { findApps, type InventoryApp } from '../domain/inventory.js';
-import type { AppPolicy } from '../domain/policy.js';
+import type { AppKind, AppPolicy } from '../domain/policy.js';
 import { resolveApps } from './resolve-apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -48,7 +49,7 @@ const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.doct
 /** Days of LoginHistory read for the last attempts and recent IPs. */
 export const LOGIN_DAYS = 30;
 
-export type DoctorOptions = { name: string; username: string | null; flow: DoctorFlow | null; sourceIp: string | null };
+export type DoctorOptions = { name: string; username: string | null; flow: DoctorFlow | null; sourceIp: string | null; type?: AppKind };
 
 export type DoctorCheckResult = {
   id: string;
@@ -61,7 +62,7 @@ export type DoctorCheckResult = {
 };
 
 export type ConnectedAppDoctorResult = {
-  app: { name: string; label: string; id: string | null; apiName: string | null; installed: boolean };
+  app: { type: AppKind; name: string; label: string; id: string | null; apiName: string | null; installed: boolean };
   user: { username: string; id: string; active: boolean; profile: string | null } | null;
   flow: DoctorFlow | null;
   /** The flow was taken from the user's last login to the app. */
@@ -73,13 +74,19 @@ export type ConnectedAppDoctorResult = {
 };
 
 export async function runDoctor(conn: Connection, options: DoctorOptions): Promise<ConnectedAppDoctorResult> {
-  const [inventory, user] = await Promise.all([readInventory(conn), options.username ? findUser(conn, options.username) : Promise.resolve(null)]);
+  const [inventory, user] = await Promise.all([
+    readInventory(conn, { externalClientApps: options.type === 'connected-app' ? undefined : ECA_POLICY_PARTS }),
+    options.username ? findUser(conn, options.username) : Promise.resolve(null),
+  ]);
   const userId = user?.id ?? null;
   const attemptsRead = readLoginAttempts(conn, LOGIN_DAYS, userId);
-  const app = await findApp(conn, inventory.apps, options.name, attemptsRead);
+  const apps = options.type ? inventory.apps.filter((a) => a.kind === options.type) : inventory.apps;
+  const app = await findApp(conn, apps, options.name, attemptsRead);
+  // An ECA's policy was read with the inventory (its metadata parts).
+  const ecaPolicy = app.kind === 'external-client-app' ? (inventory.externalClientApps.find((e) => e.id === app.id)?.policy ?? null) : undefined;
 
   const [policy, access, frozen, permissions, tokens, attempts, approvers] = await Promise.all([
-    readPolicy(conn, app),
+    ecaPolicy === undefined ? readPolicy(conn, app) : Promise.resolve<Read<AppPolicy>>({ value: ecaPolicy, coverage: ecaPolicyCoverage(inventory.coverage) }),
     readAccess(conn, app, userId),
     user ? readUserFrozen(conn, user.id) : null,
     user ? readUserPermissionsOptional(conn, user.id, ['ApiEnabled', 'CanApproveUninstalledApps']) : null,
@@ -114,7 +121,7 @@ export async function runDoctor(conn: Connection, options: DoctorOptions): Promi
   const runAsUser = runAs?.value.get(runAsName?.toLowerCase() ?? '');
   const diagnosis = diagnose({
     app,
-    appCoverage: { source: 'ConnectedApplication', status: 'used' },
+    appCoverage: app.kind === 'external-client-app' ? { source: ECA_LIST_SOURCE, status: 'used' } : { source: 'ConnectedApplication', status: 'used' },
     policy,
     access,
     user: userFacts,
@@ -146,7 +153,7 @@ export async function runDoctor(conn: Connection, options: DoctorOptions): Promi
   );
   const coverage = [...new Map([...inventory.coverage, ...checks.flatMap((c) => c.sources)].map((s) => [s.source, s])).values()];
   return {
-    app: { name: app.name, label: app.label, id: app.id, apiName: app.apiName, installed: app.installed },
+    app: { type: app.kind ?? 'connected-app', name: app.name, label: app.label, id: app.id, apiName: app.apiName, installed: app.installed },
     user: user ? { username: user.username, id: user.id, active: user.active, profile: user.profileName } : null,
     flow,
     flowInferred: inferred !== null,
@@ -170,8 +177,9 @@ async function findUser(conn: Connection, username: string): Promise<UserRecord>
 async function findApp(conn: Connection, apps: readonly InventoryApp[], name: string, attempts: ReturnType<typeof readLoginAttempts>): Promise<DoctorApp> {
   const found = findApps(apps, name);
   if (found.length > 0) {
-    const a = found[0];
-    return { name: a.apiName ?? a.label, label: a.label, id: a.id, apiName: a.apiName, installed: true, permittedUsers: a.permittedUsers };
+    // A name a connected app and an ECA both answer to is refused with both candidates (and --type).
+    const a = new Set(found.map((f) => f.kind)).size > 1 ? resolveApps(apps, [name])[0] : found[0];
+    return { name: a.apiName ?? a.label, label: a.label, id: a.id, apiName: a.apiName, installed: true, permittedUsers: a.permittedUsers, kind: a.kind };
   }
   const uninstalled = (await tokenAppNames(conn, [name])).get(name) ?? (await attempts).rows.find((r) => r.Application?.toLowerCase() === name.toLowerCase())?.Application;
   if (uninstalled) return { name: uninstalled, label: uninstalled, id: null, apiName: null, installed: false, permittedUsers: null };
@@ -195,6 +203,11 @@ async function readPolicy(conn: Connection, app: DoctorApp): Promise<Read<AppPol
     if (!isSourceUnavailable(error)) throw error;
     return { value: null, coverage: coverageForError(source, errorCodeOf(error), messageOf(error)) };
   }
+}
+
+/** The ECA's policy parts as the inventory read them: the first refused part, else read. */
+function ecaPolicyCoverage(coverage: readonly SourceCoverage[]): SourceCoverage {
+  return coverage.find((c) => c.source.startsWith('readMetadata:') && c.status !== 'used') ?? { source: 'readMetadata:ExtlClntAppOauthConfigurablePolicies', status: 'used' };
 }
 
 async function readAccess(conn: Connection, app: DoctorApp, userId: string | null): Promise<Read<AccessFacts>> {
@@ -266,7 +279,10 @@ const SETUP_TOKENS: Readonly<Record<FixId, readonly FixToken[]>> = {
 function fixFor(fix: FixId, ctx: FixContext): { setup: string; command: string | null } {
   const value = (t: FixToken): string => (t === 'app' ? ctx.app.name : t === 'user' ? (ctx.user?.username ?? '—') : (ctx.user?.profileName ?? '—'));
   const q = (s: string): string => (/^[\w.@-]+$/.test(s) ? s : `"${s.replace(/(["\\$`])/g, '\\$1')}"`);
-  const setup = messages.getMessage(`fix.${fix}.setup`, SETUP_TOKENS[fix].map(value));
+  // An ECA is edited in the External Client App Manager, not the App Manager: its own Setup words where they differ.
+  const ecaKey = `fix.${fix}.setup.eca`;
+  const setupKey = ctx.app.kind === 'external-client-app' && messages.messages.has(ecaKey) ? ecaKey : `fix.${fix}.setup`;
+  const setup = messages.getMessage(setupKey, SETUP_TOKENS[fix].map(value));
   const commandKey = `fix.${fix}.command`;
   const command = messages.messages.has(commandKey) ? `sf connectedapp ${messages.getMessage(commandKey, [q(ctx.app.name)])}` : null;
   return { setup, command };

@@ -1,19 +1,23 @@
 /*
- * policy show / policy set. `set` is a lossless read-modify-write of each app's ConnectedApp metadata:
- * read the whole component, change only the named fields, send everything else back exactly as read
- * (minus the consumer secret, which is never sent), then read it back and check each change took.
- * 20 apps cost 2 reads + 2 updates + 2 verification reads (10 per call).
+ * policy show / policy set. `set` is a lossless read-modify-write of each app's policy metadata — a connected
+ * app's ConnectedApp component, an External Client App's ExtlClntAppOauthConfigurablePolicies component: read
+ * the whole component, change only the named fields, send everything else back exactly as read (minus the
+ * consumer secret, which is never sent), then read it back and check each change took.
+ * 20 apps cost 2 reads + 2 updates + 2 verification reads (10 per call) per kind of app.
  */
 import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf } from '../adapters/api.js';
 import { readAppPolicies, readInventory, type AppMetadata, type InventoryRead } from '../adapters/connected-apps.js';
+import { ECA_POLICY_PARTS, ECA_SUMMARY_PARTS, readEcaOauthPolicies } from '../adapters/external-client-apps.js';
+import { applyEcaPolicyChange } from '../domain/eca-policy-edit.js';
+import { ECA_PART_ROOTS } from '../domain/eca.js';
 import { deleteAccessRows, readAccessRows, RECORDS_PER_CALL } from '../adapters/assignments.js';
 import { chunk } from '../domain/collections.js';
 import { updateMetadata, type SaveResult } from '../adapters/metadata-api.js';
 import type { PairResult } from '../domain/assignments.js';
 import type { InventoryApp } from '../domain/inventory.js';
 import { id15, sameId } from '../domain/names.js';
-import { policyFieldValue, readConnectedAppPolicy, type AppPolicy, type PolicyField } from '../domain/policy.js';
+import { policyFieldValue, readConnectedAppPolicy, type AppKind, type AppPolicy, type PolicyField } from '../domain/policy.js';
 import { applyPolicyChange, withoutSecrets, type PolicyChange, type PolicyDiff, type PolicyEditResult } from '../domain/policy-edit.js';
 import { PolicyError } from '../domain/policy-error.js';
 import type { XmlElement } from '../domain/xml.js';
@@ -28,9 +32,16 @@ const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.poli
  * An app and what to change. `edit`, when given, replaces `applyPolicyChange(record, change)` as the edit of the
  * app's metadata (restore puts back elements exactly as a snapshot has them); `change` still drives the lockout guard.
  */
-export type AppTarget = { app: InventoryApp; change: PolicyChange; edit?: (record: XmlElement) => PolicyEditResult };
+export type AppTarget = {
+  app: InventoryApp;
+  change: PolicyChange;
+  edit?: (record: XmlElement) => PolicyEditResult;
+  /** An External Client App's OAuth policies component (its listed fullName), or null when it has none. */
+  ecaPolicyComponent?: string | null;
+};
 
 export type PolicyShowApp = {
+  type: AppKind;
   apiName: string | null;
   label: string;
   id: string;
@@ -41,14 +52,17 @@ export type PolicyShowApp = {
   assignedPermissionSets: string[];
 };
 
-export async function showPolicies(conn: Connection, names: readonly string[]): Promise<PolicyShowApp[]> {
-  const inventory = await readInventory(conn);
-  const apps = resolveApps(inventory.apps, names);
-  const policies = await readAppPolicies(conn, apps);
+/** Both kinds of app unless `type` names one; an ECA's policy is read whole (every part the org lets us read). */
+export async function showPolicies(conn: Connection, names: readonly string[], type?: AppKind): Promise<PolicyShowApp[]> {
+  const inventory = await readInventory(conn, { externalClientApps: type === 'connected-app' ? undefined : ECA_POLICY_PARTS });
+  const apps = resolveApps(ofType(inventory.apps, type), names);
+  const policies = await readAppPolicies(conn, apps.filter((a) => a.kind !== 'external-client-app'));
+  const ecaPolicies = new Map(inventory.externalClientApps.map((eca) => [eca.id ?? '', eca.policy]));
   return apps.map((app) => {
-    const entry = policies.get(app.id);
-    const policy = entry ? (({ lines: _l, lineParts: _p, ...rest }): Omit<AppPolicy, 'lines' | 'lineParts'> => rest)(entry.policy) : null;
+    const read = app.kind === 'external-client-app' ? ecaPolicies.get(app.id) : policies.get(app.id)?.policy;
+    const policy = read ? (({ lines: _l, lineParts: _p, ...rest }): Omit<AppPolicy, 'lines' | 'lineParts'> => rest)(read) : null;
     return {
+      type: app.kind,
       apiName: app.apiName,
       label: app.label,
       id: app.id,
@@ -80,11 +94,28 @@ export type SetOptions = { mode: 'write' | 'dry-run' | 'check'; force: boolean; 
 
 export type SetOutcome = { results: AppPolicyResult[]; assignments: PairResult[]; warnings: string[] };
 
-/** The apps and the change each one gets, resolved from names (every name checked before any write). */
-export async function resolveTargets(conn: Connection, wanted: readonly DesiredEntry[]): Promise<{ targets: AppTarget[]; inventory: InventoryRead }> {
-  const inventory = await readInventory(conn);
-  const targets: AppTarget[] = resolveDesiredTargets(inventory.apps, wanted);
+/** The apps and the change each one gets, resolved from names (every name checked before any write); both kinds unless `type` names one. */
+export async function resolveTargets(conn: Connection, wanted: readonly DesiredEntry[], type?: AppKind): Promise<{ targets: AppTarget[]; inventory: InventoryRead }> {
+  const inventory = await readInventory(conn, { externalClientApps: type === 'connected-app' ? undefined : ECA_SUMMARY_PARTS });
+  const components = new Map(inventory.externalClientApps.map((eca) => [eca.id ?? '', eca.componentNames.ecaOauthPlcy ?? null]));
+  const targets: AppTarget[] = resolveDesiredTargets(ofType(inventory.apps, type), wanted).map((t) =>
+    t.app.kind === 'external-client-app' ? { ...t, ecaPolicyComponent: components.get(t.app.id) ?? null } : t
+  );
   return { targets, inventory };
+}
+
+const ofType = (apps: readonly InventoryApp[], type: AppKind | undefined): InventoryApp[] => (type ? apps.filter((a) => a.kind === type) : [...apps]);
+
+const isEca = (target: AppTarget): boolean => target.app.kind === 'external-client-app';
+
+/** Each target's policy component and the policy it holds, by app Id: ConnectedApp or the ECA's OAuth policies. */
+async function readPolicyRecords(conn: Connection, targets: readonly AppTarget[]): Promise<Map<string, AppMetadata | null>> {
+  const ecas = targets.filter(isEca);
+  const [connected, external] = await Promise.all([
+    readAppPolicies(conn, targets.filter((t) => !isEca(t)).map((t) => t.app)),
+    ecas.length ? readEcaOauthPolicies(conn, ecas.map((t) => ({ id: t.app.id, apiName: t.app.apiName, component: t.ecaPolicyComponent ?? null }))) : new Map<string, AppMetadata | null>(),
+  ]);
+  return new Map([...connected, ...external]);
 }
 
 type Update = { target: AppTarget; root: XmlElement; diffs: PolicyDiff[] };
@@ -116,7 +147,7 @@ export async function setPolicies(conn: Connection, targets: readonly AppTarget[
   if (lockouts.length && options.force && !assigning) warnings.push(messages.getMessage('warning.lockoutForced', [lockouts.map(nameOf).join(', ')]));
   if (unreached.length && options.force && !assigning) warnings.push(messages.getMessage('warning.lockoutNoActiveUsersForced', [unreached.map(nameOf).join(', ')]));
 
-  let plan = planUpdates(targets, await readAppPolicies(conn, targets.map((t) => t.app)), warnings);
+  let plan = planUpdates(targets, await readPolicyRecords(conn, targets), warnings);
   if (options.mode !== 'write') return { results: [...plan.results, ...plan.updates.map((u) => ({ ...changed(u), status: 'would-update' as const }))], assignments: [], warnings };
 
   let assignments: PairResult[] = [];
@@ -124,7 +155,12 @@ export async function setPolicies(conn: Connection, targets: readonly AppTarget[
     // Nothing is written unless every app can take its change.
     const refused = plan.results.filter((r) => r.status === 'failed');
     if (refused.length) throw messages.createError('error.RefusedBeforeAssign', [refused.map((r) => `${r.app}: ${r.message ?? r.errorCode ?? ''}`).join('; ')]);
-    const outcome = await assignAccess(conn, [{ apps: targets.map((t) => t.app.id), permissionSets: options.assignPermissionSets, profiles: options.assignProfiles }], 'write', { type: 'connected-app' });
+    const outcome = await assignAccess(
+      conn,
+      [{ apps: targets.map((t) => t.app.id), permissionSets: options.assignPermissionSets, profiles: options.assignProfiles }],
+      'write',
+      targets.some(isEca) ? {} : { type: 'connected-app' }
+    );
     assignments = outcome.results;
     warnings.push(...outcome.warnings);
     if (assignments.some((r) => r.status === 'failed' || r.status === 'unknown')) {
@@ -134,7 +170,7 @@ export async function setPolicies(conn: Connection, targets: readonly AppTarget[
       return { results: targets.map((t) => failure(t, 'ASSIGNMENT_FAILED', reason)), assignments, warnings };
     }
     // Read again: the lists the update sends back must hold the new assignments, or sending them would remove them.
-    plan = planUpdates(targets, await readAppPolicies(conn, targets.map((t) => t.app)), []);
+    plan = planUpdates(targets, await readPolicyRecords(conn, targets), []);
   }
 
   const results = [...plan.results, ...(await writeAndVerify(conn, plan.updates, warnings))];
@@ -155,14 +191,16 @@ function planUpdates(targets: readonly AppTarget[], read: Map<string, AppMetadat
     const name = target.app.apiName ?? target.app.label;
     const entry = read.get(target.app.id);
     if (!entry) {
-      results.push(failure(target, 'NOT_FOUND', messages.getMessage('message.noMetadata', [name])));
+      // An ECA without OAuth policies has no OAuth to set a policy for.
+      if (isEca(target) && target.ecaPolicyComponent === null) results.push(failure(target, 'NoOauthConfig', messages.getMessage('message.ecaNoOauthPolicies', [name])));
+      else results.push(failure(target, 'NOT_FOUND', messages.getMessage('message.noMetadata', [name])));
       continue;
     }
     try {
-      const edit = target.edit ? target.edit(entry.record) : applyPolicyChange(entry.record, target.change);
+      const edit = target.edit ? target.edit(entry.record) : isEca(target) ? applyEcaPolicyChange(entry.record, target.change) : applyPolicyChange(entry.record, target.change);
       for (const w of edit.warnings) warnings.push(messages.getMessage(`warning.${w.code}`, [name]));
       if (edit.diffs.length === 0) results.push({ ...changed({ target, diffs: [] }), status: 'unchanged' });
-      else updates.push({ target, root: forUpdate(edit.root), diffs: edit.diffs });
+      else updates.push({ target, root: isEca(target) ? withoutSecrets(edit.root) : forUpdate(edit.root), diffs: edit.diffs });
     } catch (error) {
       if (!(error instanceof PolicyError)) throw error;
       results.push(failure(target, error.code, policySfError(error).message));
@@ -178,7 +216,15 @@ function planUpdates(targets: readonly AppTarget[], read: Map<string, AppMetadat
  */
 async function writeAndVerify(conn: Connection, updates: readonly Update[], warnings: string[]): Promise<AppPolicyResult[]> {
   if (updates.length === 0) return [];
-  const saved: SaveResult[] = await updateMetadata(conn, 'ConnectedApp', updates.map((u) => u.root));
+  // One updateMetadata per kind: a connected app is a ConnectedApp, an ECA's policies their own type.
+  const ecaUpdates = updates.filter((u) => isEca(u.target));
+  const appUpdates = updates.filter((u) => !isEca(u.target));
+  const [appSaves, ecaSaves] = await Promise.all([
+    appUpdates.length ? updateMetadata(conn, 'ConnectedApp', appUpdates.map((u) => u.root)) : [],
+    ecaUpdates.length ? updateMetadata(conn, ECA_PART_ROOTS.ecaOauthPlcy, ecaUpdates.map((u) => u.root)) : [],
+  ]);
+  const saveOf = new Map<Update, SaveResult | undefined>([...appUpdates.map((u, i) => [u, appSaves.at(i)] as const), ...ecaUpdates.map((u, i) => [u, ecaSaves.at(i)] as const)]);
+  const saved: Array<SaveResult | undefined> = updates.map((u) => saveOf.get(u));
   const results: AppPolicyResult[] = [];
   const toVerify: Array<{ update: Update; save: SaveResult | undefined }> = [];
   updates.forEach((update, i) => {
@@ -190,7 +236,7 @@ async function writeAndVerify(conn: Connection, updates: readonly Update[], warn
 
   let after: Map<string, AppMetadata | null> | null;
   try {
-    after = await readAppPolicies(conn, toVerify.map((v) => v.update.target.app));
+    after = await readPolicyRecords(conn, toVerify.map((v) => v.update.target));
   } catch (error) {
     after = null;
     warnings.push(messages.getMessage('warning.notVerified', [errorCodeOf(error)]));
@@ -218,7 +264,7 @@ async function writeAndVerify(conn: Connection, updates: readonly Update[], warn
       results.push(failure(update.target, lostCode, messages.getMessage('message.lostAndNotApplied', [save?.errors[0]?.message ?? lostCode])));
     }
   }
-  await checkAssignmentsKept(conn, toVerify.map((v) => v.update), warnings);
+  await checkAssignmentsKept(conn, toVerify.map((v) => v.update).filter((u) => !isEca(u.target)), warnings);
   return results;
 }
 

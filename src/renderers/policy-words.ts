@@ -1,8 +1,10 @@
 // Policy values in the words Setup uses, from the connectedapp.policy bundle; and PolicyError → SfError.
 import { Messages, type SfError } from '@salesforce/core';
-import { CONNECTED_APP_METADATA_PATHS, type AppPolicy, type PolicyField } from '../domain/policy.js';
+import { ECA_METADATA_PATHS } from '../domain/eca.js';
+import { toEcaIpRelaxation } from '../domain/ip-relaxation.js';
+import { CONNECTED_APP_METADATA_PATHS, toEcaPermittedUsers, type AppPolicy, type PolicyField } from '../domain/policy.js';
 import type { PolicyError } from '../domain/policy-error.js';
-import type { RefreshTokenPolicy } from '../domain/refresh-token.js';
+import { toEcaRefreshToken, type RefreshTokenPolicy } from '../domain/refresh-token.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.policy');
@@ -66,10 +68,18 @@ const INVERTED: ReadonlySet<PolicyField> = new Set(['consumerSecretOptional']);
  * The metadata value beside the Setup words. Where Setup asks the opposite question, the element is named, so
  * "Require Secret for Web Server Flow │ Yes │ false" does not read as a contradiction.
  */
-export function metadataWords(field: PolicyField, raw: string | readonly string[] | null | undefined): string {
+export function metadataWords(field: PolicyField, raw: string | readonly string[] | null | undefined, policy?: AppPolicy): string {
   const value = Array.isArray(raw) ? raw.join(', ') : ((raw as string | null | undefined) ?? '');
+  const eca = policy?.kind === 'external-client-app';
+  if (eca && value !== '') {
+    // An External Client App spells the three controls its own way (reference §7).
+    if (field === 'permittedUsers') return toEcaPermittedUsers(policy.permittedUsers);
+    if (field === 'ipRelaxation') return toEcaIpRelaxation(policy.ipRelaxation);
+    if (field === 'refreshTokenPolicy') return Object.values(toEcaRefreshToken(policy.refreshTokenPolicy)).filter((v) => v !== null).join(' ');
+  }
   if (!INVERTED.has(field) || value === '') return value;
-  return messages.getMessage('value.invertedElement', [CONNECTED_APP_METADATA_PATHS[field].split('.').pop() ?? field, value]);
+  const paths = eca ? ECA_METADATA_PATHS : CONNECTED_APP_METADATA_PATHS;
+  return messages.getMessage('value.invertedElement', [paths[field].split('.').pop() ?? field, value]);
 }
 
 /** The fields `policy show` lists, in the order Setup shows them. */

@@ -175,6 +175,122 @@ describe('External Client Apps in org mode (e2e through the org emulator)', func
     });
   });
 
+  describe('policy show / policy set', () => {
+    // An org of its own: the writes below must not change what the audit tests read from the shared demo.
+    let org: Emulator;
+    before(async () => {
+      org = await start({ scenario: 'demo' });
+    });
+    after(async () => org.stop());
+    const POLICIES = 'ExtlClntAppOauthConfigurablePolicies';
+    const component = (app: string, type = POLICIES): Record<string, unknown> => {
+      const eca = org.org.ecaByName(app);
+      const found = eca?.components.get(type);
+      return structuredClone(found?.body ?? {});
+    };
+    const updates = (run: CliRun): number => ownRequests(run).filter((r) => r.soapOperation === 'updateMetadata').length;
+    type SetResult = { results: Array<{ app: string; status: string; verified: boolean | null; errorCode: string | null; changes: Array<{ field: string; before: string | null; after: string | null; metadataPath: string }> }> };
+    const setOf = (run: CliRun): SetResult => run.json?.result as SetResult;
+
+    it('policy show reads an ECA from its metadata parts, typed; --type connected-app does not find it', async () => {
+      const run = await runCli(['connectedapp', 'policy', 'show', '--name', 'Partner_Quoting'], { emulator: org });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const [app] = (run.json?.result as { apps: Array<{ type: string; id: string; policy: Record<string, unknown> | null }> }).apps;
+      expect(app.type).to.equal('external-client-app');
+      expect(app.id).to.equal(org.org.ecaByName('Partner_Quoting')?.id);
+      expect(app.policy).to.include({ permittedUsers: 'all-self-authorize', ipRelaxation: 'BYPASS', pkceRequired: false });
+      expect(app.policy?.scopes).to.include('Full');
+      const table = await runCli(['connectedapp', 'policy', 'show', '--name', 'Partner_Quoting'], { emulator: org, json: false });
+      // The metadata column speaks the ECA's own spellings.
+      expect(table.stdout).to.include('External Client App').and.include('AllSelfAuthorized').and.include('Bypass');
+      const other = await runCli(['connectedapp', 'policy', 'show', '--name', 'Partner_Quoting', '--type', 'connected-app'], { emulator: org });
+      expect(other.exitCode).to.equal(1);
+      expect(other.json?.name).to.equal('UnknownAppError');
+    });
+
+    it('policy set edits only the named elements of the ECA\'s OAuth policies, verified by read-back; again is unchanged', async () => {
+      const before = component('Partner_Quoting');
+      const otherParts = ['ExternalClientApplication', 'ExtlClntAppOauthSettings', 'ExtlClntAppGlobalOauthSettings', 'ExtlClntAppConfigurablePolicies'].map((t) => component('Partner_Quoting', t));
+      const args = ['connectedapp', 'policy', 'set', '--name', 'Partner_Quoting', '--ip-relaxation', 'enforce', '--refresh-token', 'expire-if-unused:90d', '--session-timeout', '60'];
+      const run = await runCli(args, { emulator: org });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const [result] = setOf(run).results;
+      expect([result.status, result.verified]).to.deep.equal(['updated', true]);
+      expect(result.changes.map((c) => [c.field, c.before, c.after, c.metadataPath])).to.deep.equal([
+        ['ipRelaxation', 'BYPASS', 'ENFORCE', 'ecaOauthPlcy.ipRelaxationPolicyType'],
+        ['refreshTokenPolicy', 'infinite', 'specific_inactivity:90:DAYS', 'ecaOauthPlcy.refreshTokenPolicyType'],
+        ['sessionTimeout', null, '60', 'ecaOauthPlcy.sessionTimeoutInMinutes'],
+      ]);
+      expect(ownRequests(run).filter((r) => r.soapOperation === 'updateMetadata')).to.have.length(1);
+      const after = component('Partner_Quoting');
+      expect(after).to.deep.include({
+        ipRelaxationPolicyType: ['Enforce'],
+        refreshTokenPolicyType: ['SpecificInactivity'],
+        refreshTokenValidityPeriod: [90],
+        refreshTokenValidityUnit: ['Days'],
+        sessionTimeoutInMinutes: [60],
+      });
+      // Lossless: every other element as it was, and the app's other parts untouched.
+      const changed = new Set(['ipRelaxationPolicyType', 'refreshTokenPolicyType', 'refreshTokenValidityPeriod', 'refreshTokenValidityUnit', 'sessionTimeoutInMinutes']);
+      const rest = (body: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(body).filter(([k]) => !changed.has(k)));
+      expect(rest(after)).to.deep.equal(rest(before));
+      expect(['ExternalClientApplication', 'ExtlClntAppOauthSettings', 'ExtlClntAppGlobalOauthSettings', 'ExtlClntAppConfigurablePolicies'].map((t) => component('Partner_Quoting', t))).to.deep.equal(otherParts);
+
+      const again = await runCli(args, { emulator: org });
+      expect(setOf(again).results.map((r) => r.status)).to.deep.equal(['unchanged']);
+      expect(updates(again)).to.equal(0);
+    });
+
+    it('refuses --pkce for an ECA (its global OAuth settings hold the secret) and writes nothing', async () => {
+      const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Partner_Quoting', '--pkce'], { emulator: org });
+      expect(run.exitCode).to.equal(1);
+      expect(setOf(run).results.map((r) => [r.status, r.errorCode])).to.deep.equal([['failed', 'EcaGlobalSetting']]);
+      expect(updates(run)).to.equal(0);
+    });
+
+    it('pre-authorizing an ECA nobody is assigned to is refused; with --assign-permission-set it is assigned first, then switched', async () => {
+      const base = ['connectedapp', 'policy', 'set', '--name', 'Partner_Quoting', '--permitted-users', 'admin-approved'];
+      const refused = await runCli(base, { emulator: org });
+      expect(refused.exitCode).to.equal(1);
+      expect(refused.json?.name).to.equal('LockoutError');
+      expect(updates(refused)).to.equal(0);
+      expect(component('Partner_Quoting').permittedUsersPolicyType).to.deep.equal(['AllSelfAuthorized']);
+
+      const run = await runCli([...base, '--assign-permission-set', 'API_Access'], { emulator: org });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      expect(setOf(run).results.map((r) => [r.status, r.verified])).to.deep.equal([['updated', true]]);
+      expect(component('Partner_Quoting').permittedUsersPolicyType).to.deep.equal(['AdminApprovedPreAuthorized']);
+      const id = org.org.ecaByName('Partner_Quoting')?.id;
+      const rows = org.org.table('SetupEntityAccess').filter((r) => r.SetupEntityId === id);
+      expect(rows.map((r) => r.SetupEntityType)).to.deep.equal(['ExternalClientApplication']);
+    });
+  });
+
+  describe('doctor', () => {
+    type Doctor = { app: { type: string; id: string }; verdict: string; checks: Array<{ id: string; status: string; fix: { setup: string; command: string | null } | null }> };
+    const doctorOf = (run: CliRun): Doctor => run.json?.result as Doctor;
+
+    it('diagnoses an ECA from its policies and grants, with the External Client App Manager fix', async () => {
+      const run = await runCli(['connectedapp', 'doctor', '--name', 'Agent_Gateway', '--username', 'jenkins.ci@northwind.example.com'], { emulator: demo });
+      expect(run.exitCode, run.stderr).to.equal(1);
+      const result = doctorOf(run);
+      expect([result.app.type, result.app.id, result.verdict]).to.deep.equal(['external-client-app', demo.org.ecaByName('Agent_Gateway')?.id, 'cannot-use']);
+      const permitted = result.checks.find((c) => c.id === 'permitted-users');
+      expect(permitted?.status).to.equal('fail');
+      expect(permitted?.fix?.setup).to.include('External Client App Manager > Agent_Gateway');
+      expect(permitted?.fix?.command).to.equal('sf connectedapp assign --name Agent_Gateway --permission-set <PERMISSION_SET_OF_USER>');
+    });
+
+    it('without --username, passes an ECA its grants reach active users with; --type connected-app does not find it', async () => {
+      const app = await runCli(['connectedapp', 'doctor', '--name', 'Agent_Gateway'], { emulator: demo });
+      expect(app.exitCode, app.stderr).to.equal(0);
+      expect(doctorOf(app).checks.find((c) => c.id === 'permitted-users')?.status).to.equal('pass');
+      const wrongType = await runCli(['connectedapp', 'doctor', '--name', 'Agent_Gateway', '--type', 'connected-app'], { emulator: demo });
+      expect(wrongType.exitCode).to.equal(2);
+      expect(wrongType.json?.name).to.equal('UnknownAppError');
+    });
+  });
+
   describe('audit', () => {
     type Audit = { findings: Array<{ ruleId: string; app: string | null; appId: string | null }>; notEvaluated: Array<{ ruleId: string; apps?: number }>; coverage: Array<{ source: string; status: string }> };
     const auditOf = (run: CliRun): Audit => run.json?.result as Audit;

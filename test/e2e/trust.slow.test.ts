@@ -63,9 +63,10 @@ describe('never crash, never misreport a write (e2e through the org emulator)', 
   });
 
   it('reports an applied update whose read-back fails as updated but not verified (exit 0, a warning)', async () => {
-    // The first readMetadata reads the app; every later one (the read-back, with its retries) fails.
+    // The first readMetadata reads the app; every later one (the read-back, with its retries) fails. (--type: no ECA
+    // is read to resolve the name, so the read-back is the second readMetadata.)
     emulator.addFault({ soapOperation: 'readMetadata', nth: 2, times: -1, kind: 'error', status: 503 });
-    const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Jenkins_CI', '--ip-relaxation', 'relax'], { emulator });
+    const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Jenkins_CI', '--type', 'connected-app', '--ip-relaxation', 'relax'], { emulator });
     expect(run.exitCode, run.stderr).to.equal(0);
     expect(setResult(run).results[0]).to.include({ status: 'updated', verified: false });
     expect(run.json?.warnings?.join(' ')).to.match(/reading the apps back to verify them failed \(SERVER_UNAVAILABLE\)/);
@@ -76,7 +77,7 @@ describe('never crash, never misreport a write (e2e through the org emulator)', 
   it('says "unknown" with the command to check when an update gets no answer and cannot be read back', async () => {
     emulator.addFault({ soapOperation: 'updateMetadata', kind: 'drop-before' });
     emulator.addFault({ soapOperation: 'readMetadata', nth: 2, times: -1, kind: 'error', status: 503 });
-    const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Jenkins_CI', '--ip-relaxation', 'relax'], { emulator });
+    const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Jenkins_CI', '--type', 'connected-app', '--ip-relaxation', 'relax'], { emulator });
     expect(run.exitCode).to.equal(1);
     expect(setResult(run).results[0]).to.include({ status: 'unknown' });
     expect(setResult(run).results[0].message).to.include('sf connectedapp policy show --name Jenkins_CI');

@@ -1,7 +1,7 @@
 import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { requiredTargetOrg } from '../../org-flags.js';
+import { appTypeFlag, requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { DOCTOR_FLOWS } from '../../domain/doctor.js';
 import { ipFlag } from '../../flags.js';
@@ -29,13 +29,14 @@ export default class ConnectedAppDoctor extends ConnectedAppCommand<ConnectedApp
     username: Flags.string({ char: 'u', summary: messages.getMessage('flags.username.summary') }),
     flow: Flags.option({ options: DOCTOR_FLOWS, summary: messages.getMessage('flags.flow.summary'), description: messages.getMessage('flags.flow.description') })(),
     'source-ip': ipFlag({ summary: messages.getMessage('flags.source-ip.summary') }),
+    type: appTypeFlag(messages.getMessage('flags.type.summary')),
   };
 
   public async run(): Promise<ConnectedAppDoctorResult> {
     const { flags } = await this.parse(ConnectedAppDoctor);
     const sourceIp = flags['source-ip'] ?? null;
     const conn = await this.connect(flags['target-org'], flags['api-version']);
-    const result = await runDoctor(conn, { name: flags.name, username: flags.username ?? null, flow: flags.flow ?? null, sourceIp });
+    const result = await runDoctor(conn, { name: flags.name, username: flags.username ?? null, flow: flags.flow ?? null, sourceIp, type: flags.type });
     for (const line of doctorLines(result)) this.log(line);
     return this.endWith(result, EXIT_OF_VERDICT[result.verdict]);
   }

@@ -80,7 +80,9 @@ describe('doctor checks (pure)', () => {
     expect(outside('jwt-bearer', 'BYPASS')).to.include({ status: 'fail', reason: 'outside-bearer', fix: 'add-login-ip-range' });
     expect(outside('saml-bearer', 'BYPASS').status).to.equal('fail');
     expect(outside('web-server', 'BYPASS')).to.include({ status: 'pass', reason: 'relaxed' });
-    expect(outside('web-server', 'ENFORCE')).to.include({ status: 'fail', reason: 'outside-profile', fix: 'relax-ip' });
+    expect(outside('web-server', 'ENFORCE')).to.include({ status: 'fail', reason: 'outside-enforced', fix: 'relax-ip' });
+    expect(outside('jwt-bearer', 'ENFORCE')).to.include({ status: 'fail', reason: 'outside-enforced', fix: 'add-login-ip-range' });
+    expect(outside('web-server', 'ENFORCE_RELAXREFRESH')).to.include({ status: 'fail', reason: 'outside-profile' });
     expect(outside('refresh-token', 'ENFORCE_RELAXREFRESH')).to.include({ status: 'pass', reason: 'relaxed-refresh' });
     expect(outside('web-server', 'ENFORCE_RELAXREFRESH').status).to.equal('fail');
     // BYPASS_2FACTOR: the web-server flow is relaxed, other flows are not.

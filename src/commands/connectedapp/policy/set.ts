@@ -1,7 +1,7 @@
 import '../../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { requiredTargetOrg } from '../../../org-flags.js';
+import { appTypeFlag, requiredTargetOrg } from '../../../org-flags.js';
 import { parser } from '../../../flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { DESIRED_POLICY_KEYS, desiredPolicyFromJson, parseTimeout, toPolicyChange, type DesiredPolicy } from '../../../domain/desired-policy.js';
@@ -50,6 +50,7 @@ export default class ConnectedAppPolicySet extends ConnectedAppCommand<Connected
     'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary') }),
+    type: appTypeFlag(messages.getMessage('flags.type.summary')),
     'permitted-users': Flags.option({ options: ['admin-approved', 'all-self-authorize'] as const, summary: messages.getMessage('flags.permitted-users.summary') })(),
     'ip-relaxation': Flags.option({
       options: ['enforce', 'relax', 'relax-with-second-factor', 'enforce-relax-refresh'] as const,
@@ -76,7 +77,7 @@ export default class ConnectedAppPolicySet extends ConnectedAppCommand<Connected
     const wanted = await desiredChanges(flags);
     const conn = await this.connect(flags['target-org'], flags['api-version']);
     const mode = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
-    const { targets } = await resolveTargets(conn, wanted);
+    const { targets } = await resolveTargets(conn, wanted, flags.type);
     const outcome = await setPolicies(conn, targets, {
       mode,
       force: flags.force,

@@ -1,7 +1,7 @@
 import '../../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { requiredTargetOrg } from '../../../org-flags.js';
+import { appTypeFlag, requiredTargetOrg } from '../../../org-flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { errorCodesSection } from '../../../exit-codes.js';
 import { policyFieldValue, type AppPolicy } from '../../../domain/policy.js';
@@ -23,17 +23,18 @@ export default class ConnectedAppPolicyShow extends ConnectedAppCommand<Connecte
     'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({ char: 'n', multiple: true, required: true, summary: messages.getMessage('flags.name.summary') }),
+    type: appTypeFlag(messages.getMessage('flags.type.summary')),
   };
 
   public async run(): Promise<ConnectedAppPolicyShowResult> {
     const { flags } = await this.parse(ConnectedAppPolicyShow);
-    const apps = await showPolicies(await this.connect(flags['target-org'], flags['api-version']), flags.name);
+    const apps = await showPolicies(await this.connect(flags['target-org'], flags['api-version']), flags.name, flags.type);
     for (const app of apps) this.render(app);
     return { apps };
   }
 
   private render(app: PolicyShowApp): void {
-    this.styledHeader(messages.getMessage('header.app', [app.apiName ?? app.label, app.id]));
+    this.styledHeader(messages.getMessage(app.type === 'external-client-app' ? 'header.eca' : 'header.app', [app.apiName ?? app.label, app.id]));
     if (!app.policy) {
       this.log(messages.getMessage('noMetadata'));
     } else {
@@ -41,7 +42,7 @@ export default class ConnectedAppPolicyShow extends ConnectedAppCommand<Connecte
       this.table({
         data: SHOWN_FIELDS.map((field) => {
           const raw = policyFieldValue(policy, field);
-          return { setting: settingLabel(field), value: wordsWithDefault(policy, field), metadata: metadataWords(field, raw) };
+          return { setting: settingLabel(field), value: wordsWithDefault(policy, field), metadata: metadataWords(field, raw, policy) };
         }),
         columns: [
           { key: 'setting', name: messages.getMessage('column.setting') },
