@@ -17,6 +17,8 @@ import { ECA_PART_ROOTS } from '../domain/eca.js';
 import { joinOrgEcas, type EcaListedComponent, type EcaReadComponent, type OrgEca } from '../domain/eca-org.js';
 import type { EcaPart } from '../domain/policy.js';
 
+/** What usage needs: the header only (Id from listMetadata, label from the component). */
+export const ECA_HEADER_PARTS: readonly EcaPart[] = ['eca'];
 /** What list and assign need: the header (label, Id) and the OAuth policies (permitted users, refresh token). */
 export const ECA_SUMMARY_PARTS: readonly EcaPart[] = ['eca', 'ecaOauthPlcy'];
 /** Every part the policy model reads (audit). */
