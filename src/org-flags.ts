@@ -14,4 +14,4 @@ export const optionalTargetOrg = () => Flags.optionalOrg({ defaultHelp: undefine
 export const APP_TYPES = ['connected-app', 'external-client-app'] as const;
 
 /** --type: one kind of app only; a name both kinds answer to is refused without it. */
-export const appTypeFlag = (summary: string) => Flags.option({ options: APP_TYPES, summary })();
+export const appTypeFlag = (summary: string, description?: string) => Flags.option({ options: APP_TYPES, summary, description })();

@@ -18,6 +18,8 @@ import { joinOrgEcas, type EcaListedComponent, type EcaReadComponent, type OrgEc
 import type { AppPolicy, EcaPart } from '../domain/policy.js';
 import type { XmlElement } from '../domain/xml.js';
 
+/** What usage needs: the header only (Id from listMetadata, label from the component). */
+export const ECA_HEADER_PARTS: readonly EcaPart[] = ['eca'];
 /** What list and assign need: the header (label, Id) and the OAuth policies (permitted users, refresh token). */
 export const ECA_SUMMARY_PARTS: readonly EcaPart[] = ['eca', 'ecaOauthPlcy'];
 /** Every part the policy model reads (audit). */

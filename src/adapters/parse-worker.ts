@@ -7,14 +7,14 @@ import { AppMatcher, FileAggregate, fileTotals, type FileContext, type KnownApp,
 import type { ArchiveEntry } from '../domain/archive.js';
 import { readArchivedFile } from './log-archive.js';
 
-export type ParseSetup = { apps: KnownApp[]; selected: string[] | null; filter: RowFilter };
+export type ParseSetup = { apps: KnownApp[]; selected: string[] | null; unknown: boolean; filter: RowFilter };
 export type ParseJob = { job: number; dir: string; entry: ArchiveEntry; context: FileContext };
 export type ParseReply =
   | { job: number; ok: true; bytes: number; totals: ReturnType<typeof fileTotals>; rows: number; skippedRows: number }
   | { job: number; ok: false; errorCode: string; message: string };
 
 const setup = workerData as ParseSetup;
-const matcher = new AppMatcher(setup.apps, setup.selected ? new Set(setup.selected) : null);
+const matcher = new AppMatcher(setup.apps, setup.selected ? new Set(setup.selected) : null, setup.unknown);
 
 parentPort?.on('message', (message: ParseJob) => {
   void (async (): Promise<void> => {

@@ -10,6 +10,8 @@
  * (the rest are counted as "other"), so memory is bounded by the number of apps and users, never by file size.
  */
 import { id15, normaliseName } from './names.js';
+import type { AppKind } from './policy.js';
+import type { SourceCoverage } from './coverage.js';
 
 export type UsageInterval = 'daily' | 'hourly';
 export type UsageSourceName = 'elf' | 'tokens' | 'logins' | 'all';
@@ -260,8 +262,8 @@ export function firstLogDate(window: UsageWindow): Date {
 
 // ---- Apps ----------------------------------------------------------------------------------------
 
-/** An installed app as the matcher needs it (a subset of InventoryApp). */
-export type KnownApp = { id: string; label: string; apiName: string | null };
+/** An app the org holds, as the matcher needs it (a subset of InventoryApp): a connected app or an External Client App. */
+export type KnownApp = { id: string; label: string; apiName: string | null; kind: AppKind };
 
 /** Where a row's app was resolved to. */
 export type AppRef = {
@@ -270,12 +272,15 @@ export type AppRef = {
   appId: string | null;
   apiName: string | null;
   installed: boolean;
+  /** The kind of app the org holds; null for an unknown app (not in the org, so of no known kind). */
+  kind: AppKind | null;
 };
 
 /**
- * Resolves the app a row, token or login names: installed apps by Id (15 or 18 characters) and then by name
- * (label or API name, normalised); anything else is an unknown app — an app used in the org but not installed
- * in it. With a selection (--name), only the selected apps resolve; the rest are null.
+ * Resolves the app a row, token or login names: apps the org holds (connected apps and External Client Apps) by
+ * Id (15 or 18 characters) and then by name (label or API name, normalised); anything else is an unknown app — an
+ * app used in the org but not installed in it. With a selection (--name, --type), only the selected apps resolve,
+ * and unknown apps only when the selection says so; the rest are null.
  */
 export class AppMatcher {
   private readonly byId = new Map<string, AppRef>();
@@ -285,10 +290,19 @@ export class AppMatcher {
   private readonly cacheById = new Map<string, AppRef | null>();
   private readonly cacheByName = new Map<string, AppRef | null>();
 
-  public constructor(private readonly apps: readonly KnownApp[], private readonly selected: ReadonlySet<string> | null = null) {
+  /**
+   * `selected`: the Ids of the apps to resolve (null: every app the org holds); `unknown`: whether apps the org does
+   * not hold resolve too (by default only when nothing is selected).
+   */
+  public constructor(
+    private readonly apps: readonly KnownApp[],
+    private readonly selected: ReadonlySet<string> | null = null,
+    private readonly unknown: boolean = selected === null
+  ) {
     for (const app of apps) {
-      const ref: AppRef = { key: app.id, name: app.label, appId: app.id, apiName: app.apiName, installed: true };
-      this.byId.set(id15(app.id), ref);
+      const ref: AppRef = { key: app.id, name: app.label, appId: app.id, apiName: app.apiName, installed: true, kind: app.kind };
+      // An app whose Id the org did not give (an ECA listed without one) is found by name only.
+      if (app.id !== '') this.byId.set(id15(app.id), ref);
       for (const name of [app.label, app.apiName]) {
         if (!name) continue;
         const key = normaliseName(name);
@@ -298,12 +312,12 @@ export class AppMatcher {
   }
 
   public get filtered(): boolean {
-    return this.selected !== null;
+    return this.selected !== null || !this.unknown;
   }
 
   /** What it was built from, as plain data (a parsing worker builds its own matcher from it). */
-  public get setup(): { apps: KnownApp[]; selected: string[] | null } {
-    return { apps: this.apps.map((a) => ({ id: a.id, label: a.label, apiName: a.apiName })), selected: this.selected ? [...this.selected] : null };
+  public get setup(): { apps: KnownApp[]; selected: string[] | null; unknown: boolean } {
+    return { apps: this.apps.map((a) => ({ id: a.id, label: a.label, apiName: a.apiName, kind: a.kind })), selected: this.selected ? [...this.selected] : null, unknown: this.unknown };
   }
 
   /** The app of an event-log row (id and/or name; at least one is non-empty). Cached per raw value. */
@@ -328,8 +342,8 @@ export class AppMatcher {
   }
 
   private pick(ref: AppRef): AppRef | null {
-    if (this.selected === null) return ref;
-    return ref.installed && ref.appId !== null && this.selected.has(ref.appId) ? ref : null;
+    if (!ref.installed) return this.unknown ? ref : null;
+    return this.selected === null || (ref.appId !== null && this.selected.has(ref.appId)) ? ref : null;
   }
 
   private unknownFor(rawId: string, rawName: string): AppRef {
@@ -342,7 +356,7 @@ export class AppMatcher {
       }
       return existing;
     }
-    const ref: AppRef = { key: rawId ? `id:${id15(rawId)}` : `name:${nameKey}`, name: rawName || rawId, appId: rawId || null, apiName: null, installed: false };
+    const ref: AppRef = { key: rawId ? `id:${id15(rawId)}` : `name:${nameKey}`, name: rawName || rawId, appId: rawId || null, apiName: null, installed: false, kind: null };
     if (rawId) this.unknownById.set(id15(rawId), ref);
     if (nameKey) this.unknownByName.set(nameKey, ref);
     return ref;
@@ -651,8 +665,10 @@ export type AppTokens = {
 export type AppLogins = { loginSubType: string | null; logins: number; users: number; lastLogin: string | null };
 
 export type AppUsage = {
-  /** The app's label (ConnectedApplication.Name), or the name the logs / tokens / logins give an unknown app. */
+  /** The app's label (ConnectedApplication.Name, the External Client App's label), or the name the logs / tokens / logins give an unknown app. */
   name: string;
+  /** A connected app or an External Client App; null for an unknown app (not in the org). */
+  type: AppKind | null;
   appId: string | null;
   apiName: string | null;
   /** false: the app is used in the org but not installed in it (or was uninstalled). */
@@ -812,7 +828,7 @@ export function joinUsage(input: JoinInput): { apps: AppUsage[]; users: UserUsag
   const entry = (ref: AppRef): AppUsage => {
     let app = apps.get(ref.key);
     if (!app) {
-      app = { name: ref.name, appId: ref.appId, apiName: ref.apiName, installed: ref.installed, eventLog: null, tokens: null, logins: [] };
+      app = { name: ref.name, type: ref.kind, appId: ref.appId, apiName: ref.apiName, installed: ref.installed, eventLog: null, tokens: null, logins: [] };
       apps.set(ref.key, app);
     }
     return app;
@@ -840,7 +856,7 @@ export function joinUsage(input: JoinInput): { apps: AppUsage[]; users: UserUsag
     if (known === null) continue;
     entry(known).logins.push({ loginSubType: l.loginSubType, logins: l.logins, users: l.users, lastLogin: l.lastLogin });
   }
-  for (const app of input.listed) entry({ key: app.id, name: app.label, appId: app.id, apiName: app.apiName, installed: true });
+  for (const app of input.listed) entry({ key: app.id, name: app.label, appId: app.id, apiName: app.apiName, installed: true, kind: app.kind });
 
   const weight = (a: AppUsage): number => (a.eventLog?.events ?? 0) * 1e6 + (a.tokens?.useCount ?? 0) + a.logins.reduce((n, l) => n + l.logins, 0);
   const sorted = [...apps.values()].sort((a, b) => weight(b) - weight(a) || a.name.localeCompare(b.name));
@@ -1135,13 +1151,14 @@ export type UsageGroupBy = 'app' | 'user' | 'ip';
 
 export type UsageResult = {
   window: { start: string; end: string; interval: UsageInterval };
-  filters: { apps: string[]; usernames: string[]; eventTypes: string[]; source: UsageSourceName };
+  /** `type`: the kind of app --type kept (absent: both). */
+  filters: { apps: string[]; usernames: string[]; eventTypes: string[]; source: UsageSourceName; type?: AppKind };
   sources: UsageSourceReport[];
   /** Every app seen in a source (installed or not), most used first. */
   apps: AppUsage[];
   users: UserUsage[];
   /** Installed apps with no usage in the sources read. */
-  unusedApps: Array<{ name: string; appId: string; apiName: string | null }>;
+  unusedApps: Array<{ name: string; type: AppKind; appId: string; apiName: string | null }>;
   eventLog: EventLogSummary | null;
   /** How the report is grouped (--group-by). */
   groupBy?: UsageGroupBy;
@@ -1150,4 +1167,10 @@ export type UsageResult = {
   /** Calls and logins from IPs beyond the IP_CAP distinct IPs kept (counted, not listed). */
   otherIpEvents?: number;
   newIps?: NewIpsReport | null;
+  /**
+   * How the org's apps were read: connected apps (ConnectedApplication, their API names from listMetadata) and External
+   * Client Apps (listMetadata, their headers from readMetadata). A source not read is why calls, tokens or logins of
+   * an app the org holds may show as an unknown app's.
+   */
+  appSources?: SourceCoverage[];
 };

@@ -2,6 +2,10 @@
  * `connectedapp usage`: who uses which app, from event log files (per call), OauthToken (standing grants) and
  * LoginHistory (logins). The three sources are read in parallel; each one that is missing (not licensed, no
  * permission) becomes a coverage note, never a failure, unless it was the only source asked for.
+ *
+ * The apps are the org's connected apps and its External Client Apps (their headers only: Id, API name, label), so
+ * an ECA's calls, tokens and logins are its own and not an unknown app's. An org that will not list its ECAs is a
+ * coverage note too: their calls then show as unknown apps, as before ECAs were read.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +13,7 @@ import type { Connection } from '@salesforce/core';
 import { Messages, type SfError } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from '../adapters/api.js';
 import { readAppComponents, readConnectedApplications } from '../adapters/connected-apps.js';
+import { ECA_HEADER_PARTS, ECA_LIST_SOURCE, readExternalClientApps } from '../adapters/external-client-apps.js';
 import { downloadLogFile, queryLogFiles, readEventTypes, type Download, type EventTypeFiles } from '../adapters/event-logs.js';
 import { readArchivedFile } from '../adapters/log-archive.js';
 import { ParsePool, parseWorkersFromEnv } from '../adapters/parse-pool.js';
@@ -17,7 +22,9 @@ import { readLoginIps, readLoginUsage, type LoginIpRead, type LoginRead } from '
 import { OAUTH_TOKEN_ROW_CAP, readTokenHolders, readTokenUsage, type TokenRead } from '../adapters/tokens.js';
 import { chunk, mapWithConcurrency } from '../domain/collections.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
-import { joinInventory, type InventoryApp } from '../domain/inventory.js';
+import { ecaInventoryApp } from '../domain/eca-org.js';
+import { joinInventory, sortApps, type InventoryApp } from '../domain/inventory.js';
+import type { AppKind } from '../domain/policy.js';
 import { id15 } from '../domain/names.js';
 import { soqlInList } from '../domain/soql.js';
 import {
@@ -61,7 +68,7 @@ import {
   type NewIpsReport,
 } from '../domain/usage.js';
 import { readManifest } from './archive.js';
-import { resolveApps } from './resolve-apps.js';
+import { appsOfKind, resolveApps } from './resolve-apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage');
@@ -74,6 +81,8 @@ const BAD_FLAGS_EXIT_CODE = 2;
 
 export type UsageRequest = {
   names?: string[];
+  /** --type: one kind of app only (unknown apps, which the org does not hold, count as connected apps). */
+  type?: AppKind;
   usernames?: string[];
   window: UsageWindow;
   /** The user gave --start-date, --end-date or --last (LoginHistory then covers the same days). */
@@ -116,10 +125,15 @@ const noProgress: UsageProgress = { start: () => undefined, update: () => undefi
 
 export async function collectUsage(conn: Connection, request: UsageRequest, progress: UsageProgress = noProgress): Promise<UsageOutcome> {
   const warnings: string[] = [];
-  const [records, components] = await Promise.all([readConnectedApplications(conn), readAppComponents(conn)]);
-  const inventory = joinInventory(records, components.components, []);
-  const selected = request.names?.length ? resolveApps(inventory.apps, request.names) : null;
-  const matcher = new AppMatcher(inventory.apps, selected ? new Set(selected.map((a) => a.id)) : null);
+  const { apps, coverage: appSources } = await readApps(conn, warnings);
+  const ofType = appsOfKind(apps, request.type);
+  const selected = request.names?.length ? resolveApps(ofType, request.names) : null;
+  // --type selects the apps of its kind; apps the org does not hold stay in with connected apps (without --name).
+  const matcher = new AppMatcher(
+    apps,
+    selected ? new Set(selected.map((a) => a.id)) : request.type ? new Set(ofType.map((a) => a.id)) : null,
+    selected === null && request.type !== 'external-client-app'
+  );
   const users = request.usernames?.length ? await userFilter(conn, request.usernames, warnings) : null;
   const wantsIps = request.groupBy === 'ip' || Boolean(request.newIpsSince);
   const filter: RowFilter = { window: request.window, interval: request.interval, users, ips: wantsIps };
@@ -150,7 +164,7 @@ export async function collectUsage(conn: Connection, request: UsageRequest, prog
   const elfSawApps = complete(elf?.report.status) && (elf?.summary?.files.some((f) => f.status === 'read' && carriesAppData(f.eventType)) ?? false);
   const evidence = elfSawApps || complete(tokens?.read.coverage.status) || complete(logins?.coverage.status);
   if (!evidence) warnings.push(messages.getMessage('warning.noUsageEvidence'));
-  const unusedApps = evidence ? (selected ?? inventory.apps).filter((a) => !used.has(a.id)).map((a) => ({ name: a.label, appId: a.id, apiName: a.apiName })) : [];
+  const unusedApps = evidence ? (selected ?? ofType).filter((a) => !used.has(a.id)).map((a) => ({ name: a.label, type: a.kind, appId: a.id, apiName: a.apiName })) : [];
 
   const unknown = joined.apps.filter((a) => !a.installed);
   if (unknown.length > 0) {
@@ -165,7 +179,13 @@ export async function collectUsage(conn: Connection, request: UsageRequest, prog
   if (logins) sources.push(loginReport(logins, loginIps));
   const result: UsageResult = {
     window: { start: request.window.start.toISOString(), end: request.window.end.toISOString(), interval: request.interval },
-    filters: { apps: (selected ?? []).map((a) => a.apiName ?? a.label), usernames: request.usernames ?? [], eventTypes: elf?.summary?.eventTypes ?? [], source: request.source },
+    filters: {
+      apps: (selected ?? []).map((a) => a.apiName ?? a.label),
+      usernames: request.usernames ?? [],
+      eventTypes: elf?.summary?.eventTypes ?? [],
+      source: request.source,
+      ...(request.type ? { type: request.type } : {}),
+    },
     sources,
     apps: joined.apps,
     users: joined.users,
@@ -175,6 +195,7 @@ export async function collectUsage(conn: Connection, request: UsageRequest, prog
     ips: ipRead?.ips ?? null,
     otherIpEvents: ipRead?.other ?? 0,
     newIps: ipRead?.newIps ?? null,
+    appSources,
   };
 
   const failed = result.eventLog?.files.filter((f) => f.status === 'failed') ?? [];
@@ -182,6 +203,27 @@ export async function collectUsage(conn: Connection, request: UsageRequest, prog
   const allFailed = failed.length > 0 && failed.length === result.eventLog?.files.length && request.source === 'elf';
   const failure = allFailed ? messages.createError('error.AllDownloadsFailed', [failed.length, failed[0].errorCode ?? 'UNKNOWN_ERROR']) : null;
   return { result, warnings, partial: failed.length > 0, failure };
+}
+
+// ---- Apps ---------------------------------------------------------------------------------------
+
+/**
+ * The org's connected apps and External Client Apps, in parallel: ConnectedApplication (1 request a page),
+ * listMetadata of ConnectedApp (1) and of ExternalClientApplication (1) plus readMetadata of the ECA headers for their
+ * labels, 10 a call (OauthToken and LoginHistory name an app by its label). No policy part is read. An ECA read that
+ * fails is a warning and a coverage entry.
+ */
+async function readApps(conn: Connection, warnings: string[]): Promise<{ apps: InventoryApp[]; coverage: SourceCoverage[] }> {
+  const [records, components, ecas] = await Promise.all([readConnectedApplications(conn), readAppComponents(conn), readExternalClientApps(conn, ECA_HEADER_PARTS)]);
+  const inventory = joinInventory(records, components.components, []);
+  const listed = ecas.coverage.find((c) => c.source === ECA_LIST_SOURCE);
+  if (listed && listed.status !== 'used') warnings.push(messages.getMessage('warning.noExternalClientApps', [listed.errorCode ?? listed.status]));
+  const unread = ecas.coverage.filter((c) => c.source !== ECA_LIST_SOURCE && c.status !== 'used');
+  if (unread.length) warnings.push(messages.getMessage('warning.ecaLabelsUnread', [unread.map((c) => c.errorCode ?? c.status).join(', ')]));
+  return {
+    apps: sortApps([...inventory.apps, ...ecas.apps.map((eca) => ecaInventoryApp(eca, []))]),
+    coverage: [{ source: 'ConnectedApplication', status: 'used' }, components.coverage, ...ecas.coverage],
+  };
 }
 
 // ---- Users --------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import type { AppUsage, UsageResult, UsageSourceReport } from '../domain/usage.j
 import { legend, sparkline, stackedBarChart, type Series } from './html/chart.js';
 import { externalLink, formatNumber, formatTime, html, page, type Markup } from './html/kit.js';
 import { reportText } from './html/words.js';
+import { appKindLabel } from '../operations/resolve-apps.js';
 import { connectedAppSetupUrl, oauthUsageSetupUrl, setupBase } from './setup-links.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -75,6 +76,8 @@ function appRow(app: AppUsage, keys: string[], width: number, base: string | nul
   const ips = (elf?.sourceIps ?? []).slice(0, 3).map((v) => `${v.value} (${formatNumber(v.events)})`).join(', ');
   return html`<tr data-item${app.installed ? '' : html` data-flag-unknown class="unknown"`}>
 <td><span data-search>${app.name}</span>${app.apiName && app.apiName !== app.name ? html` <span class="muted" data-search>${app.apiName}</span>` : null}${
+    app.type === 'external-client-app' ? html` <span class="muted">(${appKindLabel(app.type)})</span>` : null
+  }${
     app.installed ? null : html` <span class="badge unknown">${reportText('html.notInstalled')}</span>`
   }${link ? html`<br><span class="muted">${externalLink(link, app.installed ? reportText('html.openInSetup') : reportText('html.openOAuthUsage'))}</span>` : null}</td>
 <td class="num">${formatNumber(elf?.events ?? 0)}</td>

@@ -6,6 +6,7 @@
 import { Messages } from '@salesforce/core';
 import { jsonForTerminal } from '../domain/terminal-text.js';
 import type { AppUsage, UsageResult, UsageSourceReport, ValueCount } from '../domain/usage.js';
+import { appKindLabel } from '../operations/resolve-apps.js';
 import { csvText } from './csv.js';
 import type { HumanBlock } from './output.js';
 
@@ -47,11 +48,14 @@ export function humanReport(result: UsageResult): HumanBlock[] {
   if (result.apps.length === 0) log(messages.getMessage('human.noUsage'));
   else {
     blocks.push({ kind: 'header', text: messages.getMessage('human.appsHeader', [result.apps.length]) });
+    // The Type column (as in `list`) only when an External Client App is in the table.
+    const typed = result.apps.some((a) => a.type === 'external-client-app');
     blocks.push({
       kind: 'table',
-      columns: columns(['app', 'installed', 'events', 'users', 'lastSeen', 'sourceIps', 'apiFamilies', 'grants', 'logins']),
+      columns: columns(['app', ...(typed ? ['type'] : []), 'installed', 'events', 'users', 'lastSeen', 'sourceIps', 'apiFamilies', 'grants', 'logins']),
       data: result.apps.map((app) => ({
         app: app.name,
+        ...(typed ? { type: app.type ? appKindLabel(app.type) : '' } : {}),
         installed: messages.getMessage(app.installed ? 'human.installed' : 'human.notInstalled'),
         events: app.eventLog?.events ?? 0,
         users: app.eventLog?.users.length ?? 0,
@@ -173,7 +177,8 @@ export function* ndjsonLines(result: UsageResult): Generator<string> {
   const line = (event: Record<string, unknown>): string => jsonForTerminal(event);
   yield line({ type: 'usage.window', '@timestamp': result.window.end, ...result.window, filters: result.filters });
   for (const app of result.apps) {
-    const ref = { app: app.name, appId: app.appId, apiName: app.apiName, installed: app.installed };
+    // `type` names the event here, so the kind of app is `appType`.
+    const ref = { app: app.name, appType: app.type, appId: app.appId, apiName: app.apiName, installed: app.installed };
     const elf = app.eventLog;
     yield line({
       type: 'usage.app',

@@ -1,12 +1,14 @@
 /*
  * External Client Apps in org mode, end to end through the org emulator (issue 15, part 1): list beside connected
- * apps, names resolved across both kinds, assign / unassign, audit.
+ * apps, names resolved across both kinds, assign / unassign, usage (ECA ids in event logs), audit.
  */
 import { expect } from 'chai';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { loadScenario, start, type Emulator } from '../emulator/index.js';
 import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
 import { ecaOrg, type EcaOrg } from './eca-scenario.js';
 import type { ConnectedAppListResult } from '../../src/commands/connectedapp/list.js';
+import type { ConnectedAppUsageResult } from '../../src/commands/connectedapp/usage.js';
 
 const listResult = (run: CliRun): ConnectedAppListResult => run.json?.result as ConnectedAppListResult;
 const DEMO_ECAS = ['Agent_Gateway', 'Partner_Quoting', 'Slack_Workflows', 'Snowflake_Connector', 'Tableau_Next'];
@@ -288,6 +290,165 @@ describe('External Client Apps in org mode (e2e through the org emulator)', func
       const wrongType = await runCli(['connectedapp', 'doctor', '--name', 'Agent_Gateway', '--type', 'connected-app'], { emulator: demo });
       expect(wrongType.exitCode).to.equal(2);
       expect(wrongType.json?.name).to.equal('UnknownAppError');
+    });
+  });
+
+  describe('usage', () => {
+    type LogRow = Record<string, string>;
+    const usageOf = (run: CliRun): ConnectedAppUsageResult => run.json?.result as ConnectedAppUsageResult;
+    const rowsOf = (emulator: Emulator, fileId: string): LogRow[] =>
+      parseCsv<LogRow>(Buffer.concat([...(emulator.org.logFiles.get(fileId)?.content.chunks() ?? [])]), { columns: true });
+    /** Ground truth: the rows naming each app Id (15 characters) in the files the run read. */
+    const rowsByAppId = (emulator: Emulator, run: CliRun): Map<string, number> => {
+      const counts = new Map<string, number>();
+      for (const f of usageOf(run).eventLog?.files.filter((x) => x.status === 'read') ?? []) {
+        for (const r of rowsOf(emulator, f.id)) counts.set(r.CONNECTED_APP_ID, (counts.get(r.CONNECTED_APP_ID) ?? 0) + 1);
+      }
+      return counts;
+    };
+    const ecaId = (name: string): string => demo.org.ecaByName(name)?.id ?? '';
+    const nonDownloads = (run: CliRun): string[] => ownRequests(run).filter((r) => !r.path.endsWith('/LogFile')).map((r) => r.soapOperation ?? r.soql?.split(' FROM ')[1]?.split(' ')[0] ?? r.path);
+
+    // Every source, no filter: the run the others compare with.
+    let baseline: CliRun;
+    before(async () => {
+      baseline = await runCli(['connectedapp', 'usage'], { emulator: demo });
+    });
+
+    it("attributes an ECA's calls to it by Id, typed, not as an unknown app, in two more requests", () => {
+      expect(baseline.exitCode, baseline.stderr).to.equal(0);
+      const result = usageOf(baseline);
+      const truth = rowsByAppId(demo, baseline);
+      for (const name of ['Snowflake_Connector', 'Agent_Gateway']) {
+        const app = result.apps.find((a) => a.apiName === name);
+        expect(app, name).to.include({ type: 'external-client-app', appId: ecaId(name), installed: true });
+        expect(app?.eventLog?.events, name).to.be.greaterThan(0).and.equal(truth.get(ecaId(name).slice(0, 15)));
+      }
+      expect(result.apps.find((a) => a.apiName === 'Snowflake_Connector')).to.include({ name: 'Snowflake Connector' });
+      expect(result.apps.find((a) => a.apiName === 'Snowflake_Connector')?.eventLog?.users.map((u) => u.username)).to.deep.equal(['snowflake.sync@northwind.example.com']);
+      // Only the uninstalled connected apps are unknown; the ECAs that made no call are unused.
+      expect(result.apps.filter((a) => !a.installed).map((a) => [a.name, a.type])).to.have.deep.members([['Zapier', null], ['dataloader.io', null]]);
+      expect(baseline.json?.warnings?.join('\n')).not.to.match(/Snowflake Connector|Agent Gateway/);
+      expect(result.unusedApps.filter((a) => a.type === 'external-client-app').map((a) => a.apiName).sort()).to.deep.equal(['Partner_Quoting', 'Slack_Workflows', 'Tableau_Next']);
+      expect(result.apps.filter((a) => a.installed).every((a) => a.type !== null)).to.equal(true);
+      expect(result.appSources?.map((c) => [c.source, c.status])).to.deep.equal([
+        ['ConnectedApplication', 'used'],
+        ['listMetadata:ConnectedApp', 'used'],
+        ['listMetadata:ExternalClientApplication', 'used'],
+      ]);
+      // Connected apps, their API names, the ECA list and one read of their headers (5 ECAs: one call of 10); the
+      // rest as before: files, tokens (aggregate, visibility, holders), logins, usernames. No policy part is read.
+      const requests = nonDownloads(baseline);
+      expect(requests.filter((r) => r === 'listMetadata')).to.have.length(2);
+      expect(requests.filter((r) => r === 'readMetadata')).to.have.length(1);
+      expect(requests).to.have.length(10);
+      const read = ownRequests(baseline).find((r) => r.soapOperation === 'readMetadata');
+      // The five headers: one readMetadata of one type (a policy part would be a call of its own).
+      expect(read?.records).to.equal(5);
+    });
+
+    it('shows the Type column in the table when an ECA is in it', async () => {
+      const run = await runCli(['connectedapp', 'usage', '--source', 'elf'], { emulator: demo, json: false });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      expect(run.stdout).to.match(/App\s+Type\s+Installed/);
+      // The table wraps cells (as in `list`); the detail section's title does not.
+      expect(run.stdout).to.include('external').and.include('client app').and.include(`Snowflake Connector (${ecaId('Snowflake_Connector')})`);
+    });
+
+    it('--type connected-app leaves ECA calls out (not as unknown apps), --type external-client-app keeps only them, --name finds one', async () => {
+      const all = usageOf(baseline);
+      const cas = await runCli(['connectedapp', 'usage', '--type', 'connected-app'], { emulator: demo });
+      expect(cas.exitCode, cas.stderr).to.equal(0);
+      const caApps = usageOf(cas).apps;
+      expect(caApps.some((a) => a.type === 'external-client-app' || /Snowflake Connector|Agent Gateway/.test(a.name))).to.equal(false);
+      expect(caApps.filter((a) => !a.installed).map((a) => a.name).sort()).to.deep.equal(['Zapier', 'dataloader.io']);
+      // Every connected app's count is what it was without --type.
+      const events = (apps: ConnectedAppUsageResult['apps']): Array<[string, number, number]> =>
+        apps.filter((a) => a.type !== 'external-client-app').map((a) => [a.name, a.eventLog?.events ?? 0, a.tokens?.useCount ?? 0]);
+      expect(events(caApps)).to.deep.equal(events(all.apps));
+      expect(usageOf(cas).unusedApps.every((a) => a.type === 'connected-app')).to.equal(true);
+      expect(usageOf(cas).filters.type).to.equal('connected-app');
+      // The ECAs are still read (their calls must be recognised to be left out): the same requests as without --type.
+      expect(nonDownloads(cas).sort()).to.deep.equal(nonDownloads(baseline).sort());
+
+      const ecas = usageOf(await runCli(['connectedapp', 'usage', '--source', 'elf', '--type', 'external-client-app'], { emulator: demo }));
+      expect(ecas.apps.map((a) => [a.apiName, a.type])).to.deep.equal([
+        ['Snowflake_Connector', 'external-client-app'],
+        ['Agent_Gateway', 'external-client-app'],
+      ]);
+      const one = usageOf(await runCli(['connectedapp', 'usage', '--source', 'elf', '--name', 'Agent Gateway'], { emulator: demo }));
+      expect(one.apps.map((a) => [a.apiName, a.type, a.appId])).to.deep.equal([['Agent_Gateway', 'external-client-app', ecaId('Agent_Gateway')]]);
+      expect(one.filters.apps).to.deep.equal(['Agent_Gateway']);
+    });
+
+    it('joins by label when a row carries another Id or none (the other answers to GUESSES.md E9), logins by label too', async () => {
+      const org = ecaOrg([{ name: 'Ledger_Export', label: 'Ledger Export', permissionSets: ['Integration_PS'] }, { name: 'Billing_Sync' }], [{ name: 'Billing_Sync', label: 'Billing Sync' }]);
+      const [ledger] = org.scenario.externalClientApps ?? [];
+      ledger.id = '0xI5g0000000L01';
+      const row = (id: string, name: string, user: string): Record<string, string> => ({
+        EVENT_TYPE: 'ApiTotalUsage',
+        TIMESTAMP: '20261119100000.000',
+        USER_ID: '',
+        USER_NAME: user,
+        CLIENT_IP: '198.51.100.9',
+        API_FAMILY: 'REST',
+        CONNECTED_APP_ID: id,
+        CONNECTED_APP_NAME: name,
+      });
+      org.scenario.eventLogFiles = [
+        {
+          eventType: 'ApiTotalUsage',
+          dates: ['-1d'],
+          data: [
+            row('0xI5g0000000L01', 'Ledger Export', 'ivy@eca.example.com'), // the emulator's answer: the ECA's Id
+            row('0H45g0000000X01', 'Ledger Export', 'ivy@eca.example.com'), // (a) another Id, the label
+            row('', 'Ledger Export', 'ivy@eca.example.com'), // (b) the name only
+            row('0H45g0000000X02', 'Ledger_Export', 'rob@eca.example.com'), // (c) the API name
+            row('0H45g0000000X03', 'Somebody Else', 'rob@eca.example.com'), // neither: an unknown app
+          ],
+        },
+      ];
+      org.scenario.loginHistory = [{ count: 3, users: ['ivy@eca.example.com'], application: 'Ledger Export', loginSubType: 'OauthClientCredentials', withinDays: 1 }];
+      // The org's clock is pinned (2026-11-20): the window is the day of its file.
+      const day = ['--start-date', '2026-11-19', '--end-date', '2026-11-19'];
+      const emulator = await start({ scenario: org.scenario, scenarioDir: org.scenarioDir });
+      try {
+        const run = await runCli(['connectedapp', 'usage', ...day], { emulator });
+        expect(run.exitCode, run.stderr).to.equal(0);
+        const ledgerUsage = usageOf(run).apps.find((a) => a.apiName === 'Ledger_Export');
+        expect(ledgerUsage).to.include({ type: 'external-client-app', appId: emulator.org.ecaByName('Ledger_Export')?.id, installed: true });
+        expect(ledgerUsage?.appId?.slice(0, 15)).to.equal('0xI5g0000000L01');
+        expect(ledgerUsage?.eventLog?.events).to.equal(4);
+        expect(ledgerUsage?.logins.map((l) => [l.loginSubType, l.logins])).to.deep.equal([['OauthClientCredentials', 3]]);
+        expect(usageOf(run).apps.filter((a) => !a.installed).map((a) => [a.name, a.appId])).to.deep.equal([['Somebody Else', '0H45g0000000X03']]);
+        // A name both kinds answer to is refused, naming both; --type picks one.
+        const ambiguous = await runCli(['connectedapp', 'usage', '--name', 'Billing_Sync', ...day], { emulator });
+        expect(ambiguous.exitCode).to.equal(1);
+        expect(ambiguous.json?.name).to.equal('AmbiguousAppError');
+        const picked = await runCli(['connectedapp', 'usage', '--name', 'Billing_Sync', '--type', 'external-client-app', '--source', 'elf', ...day], { emulator });
+        expect(picked.exitCode, picked.stderr).to.equal(0);
+        expect(usageOf(picked).apps.map((a) => [a.apiName, a.type, a.eventLog])).to.deep.equal([['Billing_Sync', 'external-client-app', null]]);
+      } finally {
+        await emulator.stop();
+        org.cleanup();
+      }
+    });
+
+    it('reports connected apps and warns when the org refuses to list ECAs: their calls are unknown apps then', async () => {
+      // listMetadata refused altogether (the API names of connected apps go too: their rows still come from SOQL).
+      const refused = await start({ scenario: 'demo', faults: [{ soapOperation: 'listMetadata', kind: 'error', errorCode: 'INSUFFICIENT_ACCESS', times: -1 }] });
+      try {
+        const run = await runCli(['connectedapp', 'usage', '--source', 'elf'], { emulator: refused });
+        expect(run.exitCode, run.stderr).to.equal(0);
+        const result = usageOf(run);
+        expect(result.apps.some((a) => a.type === 'external-client-app')).to.equal(false);
+        expect(result.apps.filter((a) => !a.installed).map((a) => a.name)).to.include.members(['Snowflake Connector', 'Agent Gateway']);
+        expect(result.appSources?.find((c) => c.source === 'listMetadata:ExternalClientApplication')).to.include({ status: 'no-permission', errorCode: 'INSUFFICIENT_ACCESS' });
+        expect(run.json?.warnings?.join(' ')).to.include('External Client Apps could not be listed');
+        expect(result.apps.find((a) => a.name === 'Jenkins CI')).to.include({ type: 'connected-app', installed: true });
+      } finally {
+        await refused.stop();
+      }
     });
   });
 

@@ -1,12 +1,14 @@
 /*
  * External Client Apps in the emulator: the demo org's ECAs through listMetadata / readMetadata of the five ECA
  * types, updateMetadata of a policy component (checked by the WSDL, saved losslessly, refused where the org would
- * refuse), SetupEntityAccess rows of type ExternalClientApplication, and the "internal use only" sObjects.
+ * refuse), SetupEntityAccess rows of type ExternalClientApplication, the "internal use only" sObjects, and the
+ * event-log rows of the ECAs that call the API.
  */
 import { expect } from 'chai';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { start, type Emulator } from './index.js';
 import { childText, elements, firstElement, parseXml, type XmlElement } from './xml.js';
-import { getJson, q, soap, type QueryPage } from './test-helpers.js';
+import { getJson, http, PINNED_NOW, q, soap, type QueryPage } from './test-helpers.js';
 import { loadScenario } from './scenario.js';
 
 const ECA_NAMES = ['Agent_Gateway', 'Partner_Quoting', 'Slack_Workflows', 'Snowflake_Connector', 'Tableau_Next'];
@@ -142,5 +144,88 @@ describe('org emulator: External Client Apps', () => {
 
   it('loads every file the demo lists for its ECAs', () => {
     expect([...e.org.ecas.values()].map((x) => x.components.size)).to.deep.equal([5, 5, 5, 5, 5]);
+  });
+});
+
+describe('org emulator: External Client Apps in event log files', () => {
+  type LogRow = Record<string, string>;
+  const rowsOf = (e: Emulator, id: string): LogRow[] => {
+    const file = e.org.logFiles.get(id);
+    expect(file, id).to.not.equal(undefined);
+    return parseCsv<LogRow>(Buffer.concat([...(file?.content.chunks() ?? [])]), { columns: true });
+  };
+
+  it("adds the calls of the ECAs that make some to ApiTotalUsage and RestApi files, by Id and label, the other rows unchanged", async () => {
+    const { scenario, baseDir } = loadScenario('demo');
+    const org = { ...scenario.org, now: PINNED_NOW, features: { eventMonitoring: true } };
+    const silent = (scenario.externalClientApps ?? []).map(({ apiCalls: _calls, ...eca }) => eca);
+    const calling = await start({ scenario: { ...scenario, org }, scenarioDir: baseDir });
+    const quiet = await start({ scenario: { ...scenario, org, externalClientApps: silent }, scenarioDir: baseDir });
+    try {
+      const eca = (name: string): { id15: string; label: string } => {
+        const found = calling.org.ecaByName(name);
+        return { id15: found?.id.slice(0, 15) ?? '', label: found?.label ?? '' };
+      };
+      const snowflake = eca('Snowflake_Connector');
+      const agent = eca('Agent_Gateway');
+      expect(snowflake).to.deep.equal({ id15: snowflake.id15, label: 'Snowflake Connector' });
+      expect(snowflake.id15).to.match(/^0xI[A-Za-z0-9]{12}$/);
+      const seen = new Map<string, number>();
+      for (const f of calling.org.table('EventLogFile')) {
+        const id = String(f.Id);
+        const type = String(f.EventType);
+        const withCalls = rowsOf(calling, id);
+        const without = rowsOf(quiet, id);
+        // Every row of the file without the ECAs' calls is there, in the same order; the rest are the ECAs'.
+        const keyOf = (r: LogRow): string => JSON.stringify(r);
+        const kept = new Set(without.map(keyOf));
+        expect(withCalls.filter((r) => kept.has(keyOf(r))).map(keyOf), id).to.deep.equal(without.map(keyOf));
+        const added = withCalls.filter((r) => !kept.has(keyOf(r)));
+        if (type !== 'ApiTotalUsage' && type !== 'RestApi') {
+          expect(added, `${type} ${id}`).to.deep.equal([]);
+          continue;
+        }
+        expect(added.map((r) => r.CONNECTED_APP_ID).sort()).to.deep.equal(
+          [...Array<string>(Math.max(1, Math.round(without.length * 0.05))).fill(snowflake.id15), ...Array<string>(Math.max(1, Math.round(without.length * 0.03))).fill(agent.id15)].sort()
+        );
+        if (type === 'ApiTotalUsage') {
+          for (const r of added) expect(r.CONNECTED_APP_NAME).to.equal(r.CONNECTED_APP_ID === snowflake.id15 ? snowflake.label : agent.label);
+          // The callers: the users the ECA's permission sets reach.
+          expect([...new Set(added.filter((r) => r.CONNECTED_APP_ID === snowflake.id15).map((r) => r.USER_NAME))]).to.deep.equal(['snowflake.sync@northwind.example.com']);
+        }
+        // Still in time order.
+        const times = withCalls.map((r) => r.TIMESTAMP);
+        expect(times.every((t, i) => i === 0 || times[i - 1] <= t), id).to.equal(true);
+        seen.set(type, (seen.get(type) ?? 0) + added.length);
+      }
+      expect(seen.get('ApiTotalUsage')).to.be.greaterThan(0);
+      expect(seen.get('RestApi')).to.be.greaterThan(0);
+      // The served length is the file's.
+      const file = calling.org.table('EventLogFile').find((f) => f.EventType === 'ApiTotalUsage');
+      const served = await http(calling, 'GET', `/services/data/v67.0/sobjects/EventLogFile/${String(file?.Id)}/LogFile`);
+      expect(Buffer.byteLength(served.body)).to.equal(file?.LogFileLength);
+    } finally {
+      await calling.stop();
+      await quiet.stop();
+    }
+  });
+
+  it('gives an ECA named in a file spec its rows, and refuses unknown callers', async () => {
+    const { scenario, baseDir } = loadScenario('demo');
+    const named = await start({
+      scenario: { ...scenario, org: { ...scenario.org, now: PINNED_NOW }, eventLogFiles: [{ eventType: 'ApiTotalUsage', dates: ['-1d'], rows: 50, apps: ['Jenkins_CI', 'Tableau_Next'] }] },
+      scenarioDir: baseDir,
+    });
+    try {
+      const [file] = named.org.table('EventLogFile');
+      const names = new Set(rowsOf(named, String(file.Id)).map((r) => r.CONNECTED_APP_NAME));
+      // Tableau_Next has no apiCalls, but the file names it; Snowflake_Connector has them, but the file lists its apps.
+      expect([...names].sort()).to.deep.equal(['', 'Jenkins CI', 'Tableau Next']);
+    } finally {
+      await named.stop();
+    }
+    const bad = structuredClone(scenario);
+    bad.externalClientApps = [{ ...(bad.externalClientApps?.[0] ?? { name: 'x' }), apiCalls: { users: ['nobody@example.com'] } }];
+    expect(() => loadScenario(bad, baseDir)).to.throw('unknown user "nobody@example.com"');
   });
 });

@@ -261,18 +261,32 @@ export type GenerateOptions = {
   bytes?: number;
   pools: ElfPools;
   apiVersion: string;
+  /**
+   * Apps whose rows are added beside the generated ones (External Client Apps): each app gets `share` × the file's
+   * generated rows (at least one) from its own seed, merged in by time, so the other rows stay exactly as they were.
+   */
+  extraApps?: ElfExtraApp[];
 };
 
-/** A generated file: rows are counted up front (cheap), rendered on demand. */
-export function generatedContent(o: GenerateOptions): ElfContent {
-  const pools = o.pools;
-  if (pools.users.length === 0) pools.users = [{ id: '005000000000000AAA', username: 'integration@example.invalid', userType: 'Standard' }];
-  if (pools.apps.length === 0) pools.apps = [{ id: '', name: '', clientName: '', users: [] }];
-  if (pools.ips.length === 0) pools.ips = ['10.0.0.1'];
-  const { columns, slotSizes } = columnsFor(o.eventType, pools, o.apiVersion, o.seed);
-  const header = columns.map((col) => quoteCsv(col.name)).join(',') + '\n';
-  const headerLength = utf8Length(header);
+export type ElfExtraApp = { app: ElfApp; share: number };
 
+/** Rows from one seed: counted up front, rendered one at a time in timestamp order. */
+type RowStream = { rowCount: number; bodyLength: number; open(): RowCursor };
+/** The next row's time (Infinity after the last) and the row itself. */
+type RowCursor = { nextMs: number; take(): string };
+
+/**
+ * One stream of rows. `target`: a row count, or a byte count the rows are added until (`initialLength` already
+ * spent: the header). `centred`: timestamps in the middle of each row's slice of the span rather than at its start.
+ */
+function rowStream(
+  o: GenerateOptions,
+  pools: ElfPools,
+  seed: number,
+  target: { rows: number } | { bytes: number; initialLength: number },
+  centred: boolean
+): RowStream {
+  const { columns, slotSizes } = columnsFor(o.eventType, pools, o.apiVersion, seed);
   // Fixed bytes per row: separators, newline, quotes/values of constant and fixed-width columns.
   let fixed = columns.length - 1 + 1;
   const poolCols: Array<{ slotIndex: number; lengths: Int32Array; quoted: string[] }> = [];
@@ -309,58 +323,95 @@ export function generatedContent(o: GenerateOptions): ElfContent {
 
   // Counting pass: no strings, just draws.
   let rowCount = 0;
-  let length = headerLength;
+  let bodyLength = 0;
   {
-    const rng = new Rng(o.seed);
-    if (o.bytes !== undefined) {
-      while (length < o.bytes) {
+    const rng = new Rng(seed);
+    if ('bytes' in target) {
+      while (target.initialLength + bodyLength < target.bytes) {
         draw(rng);
-        length += rowLength();
+        bodyLength += rowLength();
         rowCount++;
       }
     } else {
-      const target = o.rows ?? 100;
-      for (; rowCount < target; rowCount++) {
+      for (; rowCount < target.rows; rowCount++) {
         draw(rng);
-        length += rowLength();
+        bodyLength += rowLength();
       }
     }
   }
 
   const startMs = o.start.getTime();
+  const tsOf = (r: number): number => startMs + (centred ? Math.floor(((r + 0.5) * o.spanMs) / rowCount) : Math.floor((r * o.spanMs) / rowCount));
   const constQuoted = columns.map((col) => (col.kind === 'const' ? quoteCsv(col.value) : ''));
-  function* chunks(): Generator<Buffer> {
-    const rng = new Rng(o.seed);
-    let buf = header;
+  const open = (): RowCursor => {
+    const rng = new Rng(seed);
     const parts: string[] = new Array<string>(columns.length);
     const ts = new Date(0);
-    for (let r = 0; r < rowCount; r++) {
-      draw(rng);
-      ts.setTime(startMs + Math.floor((r * o.spanMs) / rowCount));
-      let pi = 0;
-      for (let ci = 0; ci < columns.length; ci++) {
-        const col = columns[ci];
-        switch (col.kind) {
-          case 'const':
-            parts[ci] = constQuoted[ci];
-            break;
-          case 'ts':
-            parts[ci] = `"${elfTimestamp(ts)}"`;
-            break;
-          case 'tsd':
-            parts[ci] = `"${ts.toISOString()}"`;
-            break;
-          case 'key':
-            parts[ci] = `"${keyValue(o.seed, r, col.salt, col.width)}"`;
-            break;
-          case 'pool': {
-            const pc = poolCols[pi++];
-            parts[ci] = pc.quoted[draws[pc.slotIndex]];
-            break;
+    let r = 0;
+    const cursor: RowCursor = {
+      nextMs: rowCount > 0 ? tsOf(0) : Infinity,
+      take: () => {
+        draw(rng);
+        ts.setTime(cursor.nextMs);
+        let pi = 0;
+        for (let ci = 0; ci < columns.length; ci++) {
+          const col = columns[ci];
+          switch (col.kind) {
+            case 'const':
+              parts[ci] = constQuoted[ci];
+              break;
+            case 'ts':
+              parts[ci] = `"${elfTimestamp(ts)}"`;
+              break;
+            case 'tsd':
+              parts[ci] = `"${ts.toISOString()}"`;
+              break;
+            case 'key':
+              parts[ci] = `"${keyValue(seed, r, col.salt, col.width)}"`;
+              break;
+            case 'pool': {
+              const pc = poolCols[pi++];
+              parts[ci] = pc.quoted[draws[pc.slotIndex]];
+              break;
+            }
           }
         }
-      }
-      buf += parts.join(',') + '\n';
+        r++;
+        cursor.nextMs = r < rowCount ? tsOf(r) : Infinity;
+        return parts.join(',') + '\n';
+      },
+    };
+    return cursor;
+  };
+  return { rowCount, bodyLength, open };
+}
+
+/** A generated file: rows are counted up front (cheap), rendered on demand. */
+export function generatedContent(o: GenerateOptions): ElfContent {
+  const pools = o.pools;
+  if (pools.users.length === 0) pools.users = [{ id: '005000000000000AAA', username: 'integration@example.invalid', userType: 'Standard' }];
+  if (pools.apps.length === 0) pools.apps = [{ id: '', name: '', clientName: '', users: [] }];
+  if (pools.ips.length === 0) pools.ips = ['10.0.0.1'];
+  const { columns } = columnsFor(o.eventType, pools, o.apiVersion, o.seed);
+  const header = columns.map((col) => quoteCsv(col.name)).join(',') + '\n';
+  const headerLength = utf8Length(header);
+
+  const main = rowStream(o, pools, o.seed, o.bytes === undefined ? { rows: o.rows ?? 100 } : { bytes: o.bytes, initialLength: headerLength }, false);
+  // Each extra app's rows come from a seed of their own (the app's Id), so adding one changes no other row.
+  const extras = (o.extraApps ?? []).map(({ app, share }) =>
+    rowStream(o, { ...pools, apps: [app] }, Rng.seedOf(o.seed, `extra|${app.id}`), { rows: Math.max(1, Math.round(main.rowCount * share)) }, true)
+  );
+  const streams = [main, ...extras];
+
+  function* chunks(): Generator<Buffer> {
+    const cursors = streams.map((s) => s.open());
+    let buf = header;
+    for (;;) {
+      // The earliest next row; on a tie the generated rows come first.
+      let next: RowCursor | undefined;
+      for (const c of cursors) if (c.nextMs < (next?.nextMs ?? Infinity)) next = c;
+      if (!next) break;
+      buf += next.take();
       if (buf.length >= CHUNK) {
         yield Buffer.from(buf, 'utf8');
         buf = '';
@@ -368,7 +419,13 @@ export function generatedContent(o: GenerateOptions): ElfContent {
     }
     if (buf.length > 0) yield Buffer.from(buf, 'utf8');
   }
-  return { columns: columns.map((col) => col.name), types: columns.map((col) => col.type), length, rowCount, chunks };
+  return {
+    columns: columns.map((col) => col.name),
+    types: columns.map((col) => col.type),
+    length: headerLength + streams.reduce((n, s) => n + s.bodyLength, 0),
+    rowCount: streams.reduce((n, s) => n + s.rowCount, 0),
+    chunks,
+  };
 }
 
 /** A file with given rows (small; kept in memory). */

@@ -2,18 +2,22 @@
  * The org's state: sObject rows built from a scenario (flat rows with the schema's field names, datetimes in
  * the REST format), the stored ConnectedApp metadata, event log file content, and the writes the API allows.
  */
-import { FREE_EVENT_TYPES, csvContent, generatedContent, givenContent, type ElfApp, type ElfContent } from './elf.js';
+import { FREE_EVENT_TYPES, csvContent, generatedContent, givenContent, type ElfApp, type ElfContent, type ElfExtraApp } from './elf.js';
 import { IdAllocator, to18 } from './ids.js';
 import { ecaAppOf, parseEcaFile, validateEcaComponent, type EcaComponent } from './eca.js';
 import { componentXml, derivedSObjectFields, isAdminApproved, minimalComponent, parseConnectedApp, type FieldError, type SplitComponent } from './metadata.js';
 import { str, sub, type MdObject } from './metadata-schema.js';
 import type { XmlElement } from './xml.js';
 import { Rng } from './prng.js';
-import { readRelative, resolveDay, resolveInstant, type DayRange, type IpRangeSpec, type LoadedScenario, type OauthTokenSpec, type Scenario } from './scenario.js';
+import { readRelative, resolveDay, resolveInstant, type DayRange, type EventLogFileSpec, type IpRangeSpec, type LoadedScenario, type OauthTokenSpec, type Scenario } from './scenario.js';
 import { fieldPresent, findField, findObject, objectPresent, OBJECTS, type OptionalSchema } from './schema.js';
 import { formatDateTime, type RecordStore, type Row } from './soql.js';
 
 const DAY = 86_400_000;
+/** The generated event types whose rows name the calling app (CONNECTED_APP_ID): where an ECA's calls show. */
+const ECA_CALL_EVENT_TYPES = new Set(['ApiTotalUsage', 'RestApi']);
+/** An ECA's rows per generated file, as a share of the file's other rows (ExternalClientAppSpec.apiCalls.share). */
+const DEFAULT_ECA_CALL_SHARE = 0.05;
 export const DEFAULT_API_VERSION = '67.0';
 
 /** Editions that get the free event log file types (the others have no EventLogFile at all). */
@@ -556,9 +560,10 @@ export class OrgState implements RecordStore {
     this.buildApps(userId);
     this.buildTokens(userId);
     this.buildLogins(userId);
-    this.buildEventLogFiles();
-    // Last, so adding ECAs to a scenario leaves every other id as it was.
+    // After every other record with an id of a shared prefix (SetupEntityAccess), so adding ECAs to a scenario leaves
+    // every other id as it was; before the event log files (their own prefix), whose rows name the ECAs that call.
     this.buildExternalClientApps(userId);
+    this.buildEventLogFiles();
   }
 
   private buildExternalClientApps(userId: (name: string | undefined) => string): void {
@@ -850,8 +855,10 @@ export class OrgState implements RecordStore {
     const defaultApps = [...this.apps.values()].filter((a) => !a.installed || tokenUsers.has(a.label) || sub(a.body, 'oauthConfig') !== undefined);
     for (const spec of specs) {
       const interval = spec.interval ?? 'Daily';
-      const chosen = spec.apps === undefined || spec.apps.includes('*') ? defaultApps : spec.apps.map((n) => this.appByAnyName(n)!);
+      // Names in `apps` may be External Client Apps: their rows are added by ecaCallers.
+      const chosen = spec.apps === undefined || spec.apps.includes('*') ? defaultApps : spec.apps.flatMap((n) => this.appByAnyName(n) ?? []);
       const pickedUsers = spec.users?.map((u) => userIndex.get(this.userByName(u)!.Id as string)!) ?? [];
+      const ecaApps = this.ecaCallers(spec, userIndex);
       const apps: ElfApp[] = chosen.map((a) => ({
         id: a.id,
         name: a.label,
@@ -883,6 +890,7 @@ export class OrgState implements RecordStore {
                 bytes: spec.bytes,
                 pools: { orgId: this.orgId, users: elfUsers, apps, ips: ipPool },
                 apiVersion: spec.apiVersion ?? this.maxApiVersion,
+                extraApps: ecaApps,
               });
             }
             // guess: daily files appear about 26 h after LogDate (a re-generated version a day later), hourly ones ~4 h after.
@@ -907,6 +915,33 @@ export class OrgState implements RecordStore {
         });
       }
     }
+  }
+
+  /**
+   * The External Client Apps whose API calls a generated file of this spec holds: files of the types that name the
+   * calling app (ApiTotalUsage, RestApi) listing every app ("*" or no `apps`) get the ECAs whose spec has `apiCalls`;
+   * a file naming an ECA in `apps` gets it in any case. Their rows are added beside the file's other rows (elf.ts
+   * extraApps), so the rows of connected apps and of traffic without an app stay exactly as they were.
+   */
+  private ecaCallers(spec: EventLogFileSpec, userIndex: ReadonlyMap<string, number>): ElfExtraApp[] {
+    if (!ECA_CALL_EVENT_TYPES.has(spec.eventType) || spec.data !== undefined || spec.csv !== undefined || spec.csvFile !== undefined) return [];
+    const all = spec.apps === undefined || spec.apps.includes('*');
+    const named = new Set((spec.apps ?? []).map((n) => n.toLowerCase()));
+    const out: ElfExtraApp[] = [];
+    for (const ecaSpec of this.scenario.externalClientApps ?? []) {
+      const eca = this.ecaByName(ecaSpec.name);
+      if (!eca) continue;
+      const isNamed = named.has(eca.name.toLowerCase()) || named.has(eca.label.toLowerCase());
+      if (!isNamed && !(all && ecaSpec.apiCalls)) continue;
+      // The users who call: those given, else the active users an access row (profile or permission set) reaches.
+      const granted = new Set(this.table('SetupEntityAccess').filter((r) => r.SetupEntityId === eca.id).map((r) => r.ParentId));
+      const userIds = ecaSpec.apiCalls?.users?.map((u) => this.userByName(u)!.Id as string) ?? this.table('PermissionSetAssignment').filter((a) => granted.has(a.PermissionSetId)).map((a) => a.AssigneeId as string);
+      const users = [...new Set(userIds)].map((id) => userIndex.get(id)).filter((i) => i !== undefined);
+      // guess: an ECA's calls carry the ExternalClientApplication Id (15 characters, like a connected app's) in
+      // CONNECTED_APP_ID and its label in CONNECTED_APP_NAME; which Id a real org writes is not documented (GUESSES.md E9).
+      out.push({ app: { id: eca.id, name: eca.label, clientName: '', users }, share: ecaSpec.apiCalls?.share ?? DEFAULT_ECA_CALL_SHARE });
+    }
+    return out;
   }
 
   private datesOf(dates: string[] | { from: string; to: string } | undefined): string[] {

@@ -177,6 +177,14 @@ export type ExternalClientAppSpec = {
   createdBy?: string;
   createdDaysAgo?: number;
   lastModifiedDaysAgo?: number;
+  /**
+   * The app makes API calls: every generated ApiTotalUsage and RestApi file that lists all apps ("*" or no `apps`)
+   * gets rows for it, CONNECTED_APP_ID its Id and CONNECTED_APP_NAME its label, beside the file's other rows (which
+   * stay as they were). `share`: its rows as a share of the file's other rows (default 0.05, at least one row);
+   * `users`: who calls (default: the active users its profiles and permission sets give access, else anyone). A file
+   * that names the app in its `apps` gets its rows in any case.
+   */
+  apiCalls?: { share?: number; users?: string[] };
 };
 
 export type AssignmentSpec = {
@@ -241,7 +249,10 @@ export type EventLogFileSpec = {
   rows?: number;
   /** Target size per file in bytes (rows are added until the file reaches it). */
   bytes?: number;
-  /** App names appearing in the rows ("*" = all apps, default all installed and uninstalled apps). */
+  /**
+   * App names appearing in the rows ("*" = all apps, default all installed and uninstalled apps, and the External
+   * Client Apps whose spec has `apiCalls`). An External Client App named here gets rows as with `apiCalls`.
+   */
   apps?: string[];
   /** Share of rows not made through a connected app (UI / internal traffic). Default 0.2. */
   nonAppShare?: number;
@@ -400,7 +411,11 @@ export function validateScenario(s: Scenario): void {
     for (const p of a.profiles ?? []) if (!profiles.has(p)) fail(`external client app ${a.name}: unknown profile "${p}"`);
     for (const p of a.permissionSets ?? []) needPs(`external client app ${a.name}`, p);
     if (a.createdBy !== undefined && !users.has(a.createdBy)) fail(`external client app ${a.name}: unknown user "${a.createdBy}"`);
+    const share = a.apiCalls?.share;
+    if (share !== undefined && !(share > 0 && share <= 1)) fail(`external client app ${a.name}: apiCalls.share must be more than 0 and at most 1`);
+    for (const u of a.apiCalls?.users ?? []) if (!users.has(u)) fail(`external client app ${a.name}: unknown user "${u}"`);
   }
+  const ecaNames = new Set((s.externalClientApps ?? []).flatMap((a) => [a.name, a.label ?? a.name]));
   for (const as of s.assignments ?? []) {
     if (!appNames.has(as.app)) fail(`assignment: unknown app "${as.app}"`);
     for (const p of as.profiles ?? []) if (!profiles.has(p)) fail(`assignment of ${as.app}: unknown profile "${p}"`);
@@ -426,7 +441,7 @@ export function validateScenario(s: Scenario): void {
     if (typeof f.eventType !== 'string') fail('event log file: eventType is required');
     const days = f.dates === undefined ? [] : Array.isArray(f.dates) ? f.dates : [f.dates.from, f.dates.to];
     for (const d of [...days, ...(f.duplicateDates ?? [])]) if (badDate(d)) fail(`event log file ${f.eventType}: ${d} is not a date`);
-    for (const a of f.apps ?? []) if (a !== '*' && !appNames.has(a)) fail(`event log file ${f.eventType}: unknown app "${a}"`);
+    for (const a of f.apps ?? []) if (a !== '*' && !appNames.has(a) && !ecaNames.has(a)) fail(`event log file ${f.eventType}: unknown app "${a}"`);
     for (const u of f.users ?? []) needUser(`event log file ${f.eventType}`, u);
     const given = [f.data, f.csv, f.csvFile].filter((x) => x !== undefined).length;
     if (given > 1) fail(`event log file ${f.eventType}: give at most one of data, csv, csvFile`);

@@ -1,7 +1,7 @@
 import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { requiredTargetOrg } from '../../org-flags.js';
+import { appTypeFlag, requiredTargetOrg } from '../../org-flags.js';
 import { dateFlag, durationFlag } from '../../flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
@@ -26,6 +26,7 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
     'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
     name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary'), description: messages.getMessage('flags.name.description') }),
+    type: appTypeFlag(messages.getMessage('flags.type.summary'), messages.getMessage('flags.type.description')),
     username: Flags.string({ multiple: true, summary: messages.getMessage('flags.username.summary') }),
     'start-date': dateFlag('start')({ summary: messages.getMessage('flags.start-date.summary'), description: messages.getMessage('flags.start-date.description'), exclusive: ['last'] }),
     // A day as --end-date means the end of that day.
@@ -61,6 +62,7 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
       await this.connect(flags['target-org'], flags['api-version']),
       {
         names: flags.name,
+        type: flags.type,
         usernames: flags.username,
         window,
         windowGiven: Boolean(flags['start-date'] ?? flags['end-date'] ?? flags.last),

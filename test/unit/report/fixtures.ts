@@ -54,6 +54,7 @@ function usageApp(name: string, apiName: string | null, appId: string | null, pe
   const events = perDay.reduce((a, b) => a + b, 0);
   return {
     name,
+    type: appId === null ? null : 'connected-app',
     appId,
     apiName,
     installed: appId !== null,
@@ -98,7 +99,7 @@ export function usageResult(): UsageResult {
       { username: 'svc.jenkins_ci@northwind.example.com', userId: '005000000000001AAA', events: 690, apps: [{ name: 'Jenkins CI', appId: '0H45g000000000BAAA', installed: true, events: 690, firstSeen: null, lastSeen: null }], grants: [] },
       { username: HOSTILE.attr, userId: '005000000000002AAA', events: 95, apps: [{ name: HOSTILE.script, appId: null, installed: false, events: 95, firstSeen: null, lastSeen: null }], grants: [HOSTILE.script] },
     ],
-    unusedApps: [{ name: 'Old Portal', appId: '0H45g000000000EAAA', apiName: 'Old_Portal' }],
+    unusedApps: [{ name: 'Old Portal', type: 'connected-app', appId: '0H45g000000000EAAA', apiName: 'Old_Portal' }],
     eventLog: {
       eventTypes: ['ApiTotalUsage'],
       files: week.map((d, i) => ({ id: `0AT00000000000${i}AAA`, eventType: 'ApiTotalUsage', logDate: `${d}T00:00:00.000+0000`, interval: 'Daily', bytes: 1000, rows: 200, attempts: 1, status: 'read' as const })),

@@ -98,9 +98,11 @@ describe('connectedapp usage (command, fake org)', () => {
     ]);
     expect(result.sources.every((s) => s.cannotShow.length > 0)).to.be.true;
     expect(warnings()).to.match(/not installed in it.*Zapier \(0H4000000000009\)/);
-    // apps, listMetadata, files, token aggregate, userinfo (whether every user's tokens are visible: this fake org
-    // does not answer it, so the check stops there), holders, logins, usernames; downloads through fetch.
-    expect(org.dataRequests.filter((r) => !downloads(r))).to.have.length(8);
+    // apps, listMetadata of connected apps and of External Client Apps (none here, so no readMetadata), files, token
+    // aggregate, userinfo (whether every user's tokens are visible: this fake org does not answer it, so the check
+    // stops there), holders, logins, usernames; downloads through fetch.
+    expect(org.dataRequests.filter((r) => !downloads(r))).to.have.length(9);
+    expect(org.dataRequests.filter((r) => r.soapOperation === 'listMetadata')).to.have.length(2);
     expect(org.dataRequests.filter((r) => r.url.includes('/services/oauth2/userinfo'))).to.have.length(1);
     const fetched = fetchStub.getCalls().filter((c) => /\/LogFile$/.test(String(c.args[0])));
     expect(fetched).to.have.length(2);

@@ -20,8 +20,8 @@ import {
 } from '../../../src/domain/usage.js';
 
 const APPS: KnownApp[] = [
-  { id: '0H4000000000001AAA', label: 'Jenkins CI', apiName: 'Jenkins_CI' },
-  { id: '0H4000000000002AAB', label: 'MuleSoft Anypoint', apiName: 'MuleSoft' },
+  { id: '0H4000000000001AAA', label: 'Jenkins CI', apiName: 'Jenkins_CI', kind: 'connected-app' },
+  { id: '0H4000000000002AAB', label: 'MuleSoft Anypoint', apiName: 'MuleSoft', kind: 'connected-app' },
 ];
 
 const window = (start: string, end: string): RowFilter['window'] => ({ start: new Date(start), end: new Date(end) });
@@ -360,5 +360,76 @@ describe('usage domain: joining sources', () => {
       ['ben@x.com', 1, ['Zapier'], ['Zapier']],
       ['carl@x.com', 0, [], ['Zapier']],
     ]);
+  });
+});
+
+describe('usage domain: External Client Apps beside connected apps', () => {
+  // An ECA as the org lists it: the ExternalClientApplication Id (18 characters), API name and label.
+  const SNOWFLAKE: KnownApp = { id: '0xI5g0000000001EAA', label: 'Snowflake Connector', apiName: 'Snowflake_Connector', kind: 'external-client-app' };
+  const BOTH: KnownApp[] = [...APPS, SNOWFLAKE];
+  const rows = [
+    // Joined by the 15-character Id the logs carry (GUESSES.md E9: the ExternalClientApplication Id).
+    row({ CONNECTED_APP_ID: '0xI5g0000000001', CONNECTED_APP_NAME: 'Snowflake Connector', USER_NAME: 'snow@x.com', USER_ID: '005000000000003' }),
+    // Another Id (say, of a record behind the ECA) or none: joined by its label, or API name.
+    row({ CONNECTED_APP_ID: '0H4000000000077', CONNECTED_APP_NAME: 'Snowflake Connector', USER_NAME: 'snow@x.com', USER_ID: '005000000000003' }),
+    row({ CONNECTED_APP_NAME: 'snowflake_connector', USER_NAME: 'snow@x.com', USER_ID: '005000000000003' }),
+    row({ CONNECTED_APP_ID: '0H4000000000001', USER_NAME: 'ana@x.com', USER_ID: '005000000000001' }),
+    row({ CONNECTED_APP_ID: '0H4000000000009', CONNECTED_APP_NAME: 'Zapier', USER_NAME: 'ben@x.com', USER_ID: '005000000000002' }),
+  ];
+  const join = (matcher: AppMatcher): ReturnType<typeof joinUsage> => {
+    const totals = new UsageTotals();
+    totals.add(aggregate(rows, everyone(), matcher));
+    return joinUsage({
+      matcher,
+      events: totals.eventUsage(),
+      // OauthToken and LoginHistory name an app by its label.
+      tokens: [
+        { appName: 'Snowflake Connector', tokens: 2, users: 1, useCount: 30, lastUsedDate: null },
+        { appName: 'Zapier', tokens: 1, users: 1, useCount: 1, lastUsedDate: null },
+      ],
+      holders: new Map([['Snowflake Connector', ['snow@x.com']]]),
+      logins: [{ application: 'Snowflake Connector', loginSubType: 'OauthClientCredentials', logins: 6, users: 1, lastLogin: null }],
+      usernames: null,
+      listed: [],
+    });
+  };
+  const shape = (joined: ReturnType<typeof joinUsage>): Array<[string, string | null, string | null, boolean, number, number | null, number]> =>
+    joined.apps.map((a) => [a.name, a.type, a.appId, a.installed, a.eventLog?.events ?? 0, a.tokens?.useCount ?? null, a.logins.length]);
+
+  it("joins an ECA's calls by its Id (or by label / API name), its tokens and logins by label, typed", () => {
+    const joined = join(new AppMatcher(BOTH));
+    expect(shape(joined)).to.deep.equal([
+      ['Snowflake Connector', 'external-client-app', '0xI5g0000000001EAA', true, 3, 30, 1],
+      ['Zapier', null, '0H4000000000009', false, 1, 1, 0],
+      ['Jenkins CI', 'connected-app', '0H4000000000001AAA', true, 1, null, 0],
+    ]);
+    expect(joined.users.find((u) => u.username === 'snow@x.com')?.apps.map((a) => [a.name, a.events])).to.deep.equal([['Snowflake Connector', 3]]);
+  });
+
+  it('without the ECA (not listed) its calls, tokens and logins are an unknown app, as before', () => {
+    const joined = join(new AppMatcher(APPS));
+    expect(joined.apps.filter((a) => !a.installed).map((a) => [a.name, a.type])).to.deep.include.members([['Snowflake Connector', null], ['Zapier', null]]);
+  });
+
+  it('--type connected-app leaves the ECA out and keeps unknown apps; --type external-client-app keeps the ECA only', () => {
+    const ids = (kind: KnownApp['kind']): Set<string> => new Set(BOTH.filter((a) => a.kind === kind).map((a) => a.id));
+    expect(shape(join(new AppMatcher(BOTH, ids('connected-app'), true)))).to.deep.equal([
+      ['Zapier', null, '0H4000000000009', false, 1, 1, 0],
+      ['Jenkins CI', 'connected-app', '0H4000000000001AAA', true, 1, null, 0],
+    ]);
+    expect(shape(join(new AppMatcher(BOTH, ids('external-client-app'), false)))).to.deep.equal([['Snowflake Connector', 'external-client-app', '0xI5g0000000001EAA', true, 3, 30, 1]]);
+  });
+
+  it('hands the kinds and the selection to parsing workers', () => {
+    const matcher = new AppMatcher(BOTH, new Set([SNOWFLAKE.id]), false);
+    const copy = new AppMatcher(matcher.setup.apps, new Set(matcher.setup.selected), matcher.setup.unknown);
+    expect(copy.resolve('0xI5g0000000001', '')?.kind).to.equal('external-client-app');
+    expect(copy.resolve('0H4000000000009', 'Zapier')).to.equal(null);
+  });
+
+  it('finds an ECA listed without an Id by name only', () => {
+    const matcher = new AppMatcher([...APPS, { ...SNOWFLAKE, id: '' }]);
+    expect(matcher.resolve('', 'Snowflake Connector')).to.include({ installed: true, kind: 'external-client-app' });
+    expect(matcher.resolve('0H4000000000077', '')).to.include({ installed: false });
   });
 });

@@ -229,7 +229,7 @@ describe('usage adapter: streaming LogFile downloads', () => {
     for (const [name, body, problems, counted] of cases) {
       it(name, async () => {
         server.handlers.set('0ATbad', serve(body));
-        const matcher = new AppMatcher([{ id: '0H4000000000001AAA', label: 'Jenkins CI', apiName: 'Jenkins_CI' }]);
+        const matcher = new AppMatcher([{ id: '0H4000000000001AAA', label: 'Jenkins CI', apiName: 'Jenkins_CI', kind: 'connected-app' }]);
         const d = await downloadLogFile(fakeConnection(server.url), '0ATbad', () => new FileAggregate({ id: '0ATbad', eventType: 'ApiTotalUsage', logDate: '2026-11-13' }, matcher, filter), fast);
         expect(d.ok).to.be.true;
         if (!d.ok) return;

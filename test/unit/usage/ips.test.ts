@@ -15,7 +15,7 @@ import {
 
 const filter = (ips: boolean): RowFilter => ({ window: { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-12-01T00:00:00Z') }, interval: 'daily', users: null, ips });
 const HEADER = ['TIMESTAMP', 'USER_ID', 'USER_NAME', 'CLIENT_IP', 'CONNECTED_APP_ID', 'CONNECTED_APP_NAME'];
-const matcher = new AppMatcher([{ id: '0H4000000000001AAA', label: 'Loader', apiName: 'Loader' }]);
+const matcher = new AppMatcher([{ id: '0H4000000000001AAA', label: 'Loader', apiName: 'Loader', kind: 'connected-app' }]);
 
 function file(rows: string[][], ips = true): FileAggregate {
   const agg = new FileAggregate({ id: '0AT1', eventType: 'ApiTotalUsage', logDate: '2026-11-18T00:00:00.000+0000' }, matcher, filter(ips));

@@ -4,6 +4,7 @@ import { csvCell, csvLines, humanReport, ndjsonLines } from '../../../src/render
 
 const jenkins: AppUsage = {
   name: 'Jenkins CI',
+  type: 'connected-app',
   appId: '0H4000000000001AAA',
   apiName: 'Jenkins_CI',
   installed: true,
@@ -33,7 +34,7 @@ const jenkins: AppUsage = {
   logins: [{ loginSubType: 'OauthJwtBearer', logins: 4, users: 1, lastLogin: '2026-11-14T01:00:00.000+0000' }],
 };
 
-const evil: AppUsage = { name: '=HYPERLINK("http://x")', appId: null, apiName: null, installed: false, eventLog: null, tokens: { tokens: 1, users: 1, useCount: 1, lastUsedDate: null, holders: null }, logins: [] };
+const evil: AppUsage = { name: '=HYPERLINK("http://x")', type: null, appId: null, apiName: null, installed: false, eventLog: null, tokens: { tokens: 1, users: 1, useCount: 1, lastUsedDate: null, holders: null }, logins: [] };
 
 const result: UsageResult = {
   window: { start: '2026-11-13T00:00:00.000Z', end: '2026-11-15T00:00:00.000Z', interval: 'daily' },
@@ -44,7 +45,7 @@ const result: UsageResult = {
   ],
   apps: [jenkins, evil],
   users: [{ username: 'ana@x.com', userId: '005000000000001AAA', events: 3, apps: [{ name: 'Jenkins CI', appId: '0H4000000000001AAA', installed: true, events: 3, firstSeen: null, lastSeen: null }], grants: ['Jenkins CI'] }],
-  unusedApps: [{ name: 'Unused', appId: '0H4000000000002AAA', apiName: 'Unused_App' }],
+  unusedApps: [{ name: 'Unused', type: 'connected-app', appId: '0H4000000000002AAA', apiName: 'Unused_App' }],
   eventLog: {
     eventTypes: ['ApiTotalUsage'],
     files: [{ id: '0AT1', eventType: 'ApiTotalUsage', logDate: '2026-11-13T00:00:00.000+0000', interval: 'Daily', bytes: 100, rows: 4, attempts: 2, status: 'read' }],
@@ -81,6 +82,16 @@ describe('usage renderers', () => {
     expect(text).to.contain('  OauthToken: another limit');
     const apps = blocks.find((b) => b.kind === 'table');
     expect(apps?.kind === 'table' && apps.data[1].installed).to.equal('NOT INSTALLED');
+  });
+
+  it('human: a Type column only when an External Client App is in the table', () => {
+    const eca: AppUsage = { ...jenkins, name: 'Snowflake Connector', type: 'external-client-app', appId: '0xI5g0000000001EAA', apiName: 'Snowflake_Connector' };
+    const blocks = humanReport({ ...result, apps: [eca, jenkins, evil] });
+    const table = blocks.find((b) => b.kind === 'table');
+    expect(table?.kind === 'table' && table.columns.map((c) => c.name).slice(0, 3)).to.deep.equal(['App', 'Type', 'Installed']);
+    expect(table?.kind === 'table' && table.data.map((r) => r.type)).to.deep.equal(['external client app', 'connected app', '']);
+    const ndjson = [...ndjsonLines({ ...result, apps: [eca] })].map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(ndjson.find((e) => e.type === 'usage.app')).to.include({ app: 'Snowflake Connector', appType: 'external-client-app' });
   });
 
   it('csv: quoted cells, formulas neutralised, one row per user / holder / login flow', () => {
@@ -120,7 +131,7 @@ describe('usage renderers', () => {
       'usage.source',
       'usage.source',
     ]);
-    expect(events[3]).to.deep.equal({ type: 'usage.app_interval', '@timestamp': '2026-11-13T00:00:00.000Z', app: 'Jenkins CI', appId: '0H4000000000001AAA', apiName: 'Jenkins_CI', installed: true, interval: 'daily', events: 2 });
+    expect(events[3]).to.deep.equal({ type: 'usage.app_interval', '@timestamp': '2026-11-13T00:00:00.000Z', app: 'Jenkins CI', appType: 'connected-app', appId: '0H4000000000001AAA', apiName: 'Jenkins_CI', installed: true, interval: 'daily', events: 2 });
     expect(events[12]).to.include({ fileId: '0AT1', line: 3, kind: 'bad-row' });
   });
 });
