@@ -1,6 +1,8 @@
 /*
  * Connected apps in a local project: `*.connectedApp-meta.xml` (source format) and `*.connectedApp`
- * (mdapi format) under the given directories, or under the package directories of sfdx-project.json.
+ * (mdapi format) under the given directories, or under the package directories of sfdx-project.json; and the
+ * External Client Apps there (their part files `*.eca-meta.xml`, `*.ecaOauthPlcy-meta.xml` …, grouped by the app
+ * each names).
  * Each file is read on its own: one that cannot be read or parsed (too large, not UTF-8, not well-formed,
  * nested too deep, a bad character reference) is reported with its name (and line, when it has one), and
  * the others are still audited. Symbolic links are not followed — a link could point outside the project,
@@ -10,22 +12,26 @@ import { open, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Messages } from '@salesforce/core';
 import { mapWithConcurrency } from '../domain/collections.js';
-import { assertConnectedAppRoot, fullNameFromFileName, readConnectedAppPolicy, type AppPolicy } from '../domain/policy.js';
+import { ECA_PARTS, ecaAppName, ecaPartOf, groupEcaFiles, readExternalClientAppPolicy } from '../domain/eca.js';
+import { assertConnectedAppRoot, fullNameFromFileName, readConnectedAppPolicy, type AppPolicy, type EcaPart } from '../domain/policy.js';
 import { PolicyError } from '../domain/policy-error.js';
 import { parseXml, XmlParseError, type XmlElement } from '../domain/xml.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.audit');
 
-export type SourceApp = { file: string; fullName: string; policy: AppPolicy };
+/** A connected app file, or an External Client App: `file` its header file (else its first part), `partFiles` each part's file. */
+export type SourceApp = { file: string; fullName: string; policy: AppPolicy; partFiles?: Partial<Record<EcaPart, string>> };
 /** A file that was not audited; `line` is 0 when the problem has no line (size, encoding, a link). */
 export type SourceParseError = { file: string; line: number; column: number; message: string };
-export type SourceRead = { apps: SourceApp[]; parseErrors: SourceParseError[]; directories: string[] };
+/** `fileCount`: every file found (read or not): a connected app is one file, an External Client App one per part. */
+export type SourceRead = { apps: SourceApp[]; parseErrors: SourceParseError[]; directories: string[]; fileCount: number };
 
 /** Far above any real connected app file (a few KB; tens with a long profile list). */
 export const MAX_SOURCE_FILE_BYTES = 2 * 1024 * 1024;
 
 const IS_CONNECTED_APP = /\.connectedApp(-meta\.xml)?$/;
+const IS_ECA_PART = new RegExp(`\\.(${ECA_PARTS.join('|')})(-meta\\.xml)?$`);
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.sf', '.sfdx']);
 
 export class ProjectFileError extends Error {
@@ -54,8 +60,8 @@ export async function projectPackageDirectories(cwd: string): Promise<string[] |
 
 type Found = { files: string[]; links: string[] };
 
-/** Connected app files under a directory, and the symbolic links that could hold one (walked with a queue, not recursion). */
-async function findFiles(directory: string): Promise<Found> {
+/** The files under a directory whose names match, and the symbolic links that could hold one (walked with a queue, not recursion). */
+async function findFiles(directory: string, pattern: RegExp = IS_CONNECTED_APP): Promise<Found> {
   const found: Found = { files: [], links: [] };
   // A symbolic link given as the directory itself is the user's choice: follow that one.
   const queue = [directory];
@@ -63,8 +69,8 @@ async function findFiles(directory: string): Promise<Found> {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name)) queue.push(path);
-      else if (entry.isFile() && IS_CONNECTED_APP.test(entry.name)) found.files.push(path);
-      else if (entry.isSymbolicLink() && (IS_CONNECTED_APP.test(entry.name) || (await isDirectory(path)))) found.links.push(path);
+      else if (entry.isFile() && pattern.test(entry.name)) found.files.push(path);
+      else if (entry.isSymbolicLink() && (pattern.test(entry.name) || (await isDirectory(path)))) found.links.push(path);
     }
   }
   return found;
@@ -114,11 +120,11 @@ async function readSourceText(path: string): Promise<string> {
 export type SourceFile = { file: string; fullName: string; root: XmlElement };
 export type SourceFilesRead = { files: SourceFile[]; parseErrors: SourceParseError[]; directories: string[] };
 
-/** Reads every connected app under the directories. Paths in the result are relative to `cwd`, with `/`. */
+/** Reads every connected app and External Client App under the directories. Paths are relative to `cwd`, with `/`. */
 export async function readSourceApps(directories: readonly string[], cwd: string): Promise<SourceRead> {
-  const read = await readConnectedAppFiles(directories, cwd);
+  const [read, ecas] = await Promise.all([readConnectedAppFiles(directories, cwd), readEcaSourceApps(directories, cwd)]);
   const apps: SourceApp[] = [];
-  const parseErrors = [...read.parseErrors];
+  const parseErrors = [...read.parseErrors, ...ecas.parseErrors];
   for (const { file, fullName, root } of read.files) {
     try {
       apps.push({ file, fullName, policy: readConnectedAppPolicy(root, { fullName }) });
@@ -128,18 +134,47 @@ export async function readSourceApps(directories: readonly string[], cwd: string
       parseErrors.push({ file, line: 1, column: 1, message: error.message });
     }
   }
-  return { apps, parseErrors, directories: read.directories };
+  return { apps: [...apps, ...ecas.apps], parseErrors, directories: read.directories, fileCount: read.files.length + read.parseErrors.length + ecas.fileCount };
+}
+
+/**
+ * External Client Apps from their part files: each file read and parsed on its own (a bad one is a parse error
+ * with its name), then grouped by the app its content names (ecaAppName) and read into the policy model.
+ */
+async function readEcaSourceApps(directories: readonly string[], cwd: string): Promise<{ apps: SourceApp[]; parseErrors: SourceParseError[]; fileCount: number }> {
+  // Links to directories are reported once, by the connected-app pass.
+  const read = await readParsedFiles(directories, cwd, IS_ECA_PART, { fileLinksOnly: true }, (root) => {
+    if (ecaPartOf(root) === undefined || ecaAppName(root) === null) throw new UnreadableFileError(messages.getMessage('sourceFile.notEcaPart'));
+  });
+  const fileOf = new Map(read.files.map((f) => [f.root, f.file]));
+  const apps = groupEcaFiles(read.files.map((f) => f.root)).map(({ name, files }): SourceApp => {
+    const partFiles = Object.fromEntries(Object.entries(files).map(([part, root]) => [part, fileOf.get(root) ?? ''])) as Partial<Record<EcaPart, string>>;
+    return { file: partFiles.eca ?? Object.values(partFiles).at(0) ?? name, fullName: name, policy: readExternalClientAppPolicy(files, { fullName: name }), partFiles };
+  });
+  return { apps, parseErrors: read.parseErrors, fileCount: read.files.length + read.parseErrors.length };
 }
 
 /** Parses every connected app file under the directories (policy-free: `migrate` maps the elements themselves). */
 export async function readConnectedAppFiles(directories: readonly string[], cwd: string): Promise<SourceFilesRead> {
-  const found = await Promise.all(directories.map((d) => findFiles(resolve(cwd, d))));
+  return readParsedFiles(directories, cwd, IS_CONNECTED_APP, { fileLinksOnly: false }, assertConnectedAppRoot);
+}
+
+/** Reads and parses the matching files, each on its own; `check` refuses a root of the wrong kind (by throwing). */
+async function readParsedFiles(
+  directories: readonly string[],
+  cwd: string,
+  pattern: RegExp,
+  links: { fileLinksOnly: boolean },
+  check: (root: XmlElement) => void
+): Promise<SourceFilesRead> {
+  const found = await Promise.all(directories.map((d) => findFiles(resolve(cwd, d), pattern)));
   const files = found.flatMap((f) => f.files).sort();
   const display = (file: string): string => relative(cwd, file).split(sep).join('/');
   const parseErrors: SourceParseError[] = [];
   for (const link of found.flatMap((f) => f.links).sort()) {
     const target = await readlink(link).catch(() => '?');
     const kind = (await isDirectory(link)) ? 'directory' : 'file';
+    if (kind === 'directory' && links.fileLinksOnly) continue;
     parseErrors.push({ file: display(link), line: 0, column: 0, message: messages.getMessage(`sourceFile.link.${kind}`, [target]) });
   }
   const read = await mapWithConcurrency(files, 16, async (file): Promise<SourceFile | SourceParseError> => {
@@ -147,7 +182,7 @@ export async function readConnectedAppFiles(directories: readonly string[], cwd:
     const fullName = fullNameFromFileName(file.split(sep).at(-1) ?? file) ?? name;
     try {
       const root = parseXml(await readSourceText(file)).root;
-      assertConnectedAppRoot(root);
+      check(root);
       return { file: name, fullName, root };
     } catch (error) {
       // One file's problem is that file's finding; the others are still read.

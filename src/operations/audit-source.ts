@@ -42,9 +42,10 @@ export async function readSourceAuditInventory(input: SourceAuditInput): Promise
     apiCalls: null,
     runAsUser: null,
     missingInOrg: null,
+    ...(source.partFiles ? { partFiles: source.partFiles } : {}),
   }));
   const evidence: Evidence[] = ['metadata'];
-  const coverage: SourceCoverage[] = [{ source: `files:${read.directories.join(',')}`, status: 'used', detail: coverageText.getMessage('files', [read.apps.length + read.parseErrors.length]) }];
+  const coverage: SourceCoverage[] = [{ source: `files:${read.directories.join(',')}`, status: 'used', detail: coverageText.getMessage('files', [read.fileCount]) }];
   if (input.conn) {
     await checkNamesInOrg(input.conn, apps);
     evidence.push('orgNames');

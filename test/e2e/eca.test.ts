@@ -2,10 +2,13 @@
  * External Client Apps in org mode, end to end through the org emulator (issue 15, part 1): list beside connected
  * apps, names resolved across both kinds, assign / unassign, usage (ECA ids in event logs), audit.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { loadScenario, start, type Emulator } from '../emulator/index.js';
 import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
+import { REPO_ROOT } from '../data-sets.js';
 import { ecaOrg, type EcaOrg } from './eca-scenario.js';
 import type { ConnectedAppListResult } from '../../src/commands/connectedapp/list.js';
 import type { ConnectedAppUsageResult } from '../../src/commands/connectedapp/usage.js';
@@ -449,6 +452,22 @@ describe('External Client Apps in org mode (e2e through the org emulator)', func
       } finally {
         await refused.stop();
       }
+    });
+  });
+
+  describe('audit --source-dir', () => {
+    it('audits External Client App files beside connected apps: the same rules, and CA506 for global OAuth settings in the project', async () => {
+      const run = await runCli(['connectedapp', 'audit', '--source-dir', join(REPO_ROOT, 'test', 'fixtures', 'eca')], { emulator: demo, targetOrg: false, cwd: REPO_ROOT });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const findings = (run.json?.result as { findings: Array<{ ruleId: string; app: string | null; file: string | null }> }).findings;
+      const byRule = (code: string): string[] => [...new Set(findings.filter((f) => f.ruleId.startsWith(code)).map((f) => f.app ?? ''))].sort();
+      expect(byRule('CA506')).to.deep.equal(['Analytics_Agent', 'Order_Bridge', 'Pocket_Client']);
+      expect(byRule('CA301')).to.deep.equal(['Order_Bridge']);
+      // Located in the app's header file.
+      expect(findings.find((f) => f.ruleId.startsWith('CA506') && f.app === 'Order_Bridge')?.file).to.equal('test/fixtures/eca/Order_Bridge.eca-meta.xml');
+      // Counted as files, not apps: every part file was read.
+      const coverage = (run.json?.result as { coverage: Array<{ detail?: string }> }).coverage;
+      expect(coverage[0].detail).to.include(`${readdirSync(join(REPO_ROOT, 'test', 'fixtures', 'eca')).length} file(s)`);
     });
   });
 

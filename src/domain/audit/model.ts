@@ -4,7 +4,7 @@
  * of this; adapters build it.
  */
 import type { SourceCoverage } from '../coverage.js';
-import type { AppPolicy } from '../policy.js';
+import type { AppPolicy, EcaPart } from '../policy.js';
 import type { AppRegister } from '../register.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
@@ -75,6 +75,8 @@ export type AuditApp = {
   runAsUser: RunAsUserFacts | null;
   /** Source mode with --target-org: profileName / permissionSetName entries the org does not have (a deploy would fail). */
   missingInOrg?: { profiles: string[]; permissionSets: string[] } | null;
+  /** Source mode, an External Client App: the file of each of its parts found in the project. */
+  partFiles?: Partial<Record<EcaPart, string>>;
 };
 
 export type PrivilegedUser = {

@@ -92,6 +92,25 @@ export const consumerSecretInSource: AppRule = {
   },
 };
 
+/**
+ * An External Client App's global OAuth settings (consumer key, callback URLs, flows, and on retrieve with the
+ * right permission the secret) are org-specific and not packageable: Salesforce says to keep them out of
+ * version control (reference §7). Source mode only: the org has no files.
+ */
+export const ecaGlobalOauthInSource: AppRule = {
+  id: 'CA506-eca-global-oauth-in-source',
+  category: 'source-hygiene',
+  severity: 'medium',
+  scope: 'app',
+  needs: ['metadata'],
+  sourceNeeds: ['metadata'],
+  message: { default: ['file'] },
+  check(app) {
+    const file = app.partFiles?.ecaGlblOauth;
+    return file ? [{ key: file, evidence: { file } }] : PASS;
+  },
+};
+
 /** Source mode with a target org: the file names profiles or permission sets the org does not have. */
 export const assignmentMissingInOrg: AppRule = {
   id: 'CA505-assignment-missing-in-org',
@@ -113,5 +132,5 @@ export const assignmentMissingInOrg: AppRule = {
   },
 };
 
-export const HYGIENE_APP_RULES: readonly AppRule[] = [duplicateAssignmentEntry, unreadableValue, consumerSecretInSource, assignmentMissingInOrg];
+export const HYGIENE_APP_RULES: readonly AppRule[] = [duplicateAssignmentEntry, unreadableValue, consumerSecretInSource, assignmentMissingInOrg, ecaGlobalOauthInSource];
 export const HYGIENE_ORG_RULES: readonly OrgRule[] = [fileParseError];
