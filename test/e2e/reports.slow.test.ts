@@ -14,6 +14,7 @@ import type { ConnectedAppAuditResult } from '../../src/commands/connectedapp/au
 import type { ConnectedAppRegisterInitResult } from '../../src/commands/connectedapp/register/init.js';
 
 const DEMO_WINDOW = ['--start-date', '2026-11-13', '--end-date', '2026-11-19'];
+const DEMO_ECAS = ['Agent_Gateway', 'Partner_Quoting', 'Slack_Workflows', 'Snowflake_Connector', 'Tableau_Next'];
 
 describe('report outputs, register and benchmark (e2e through the org emulator)', function () {
   this.timeout(240_000);
@@ -97,7 +98,15 @@ describe('report outputs, register and benchmark (e2e through the org emulator)'
     const init = await runCli(['connectedapp', 'register', 'init', '--output-file', file], { emulator: demo });
     expect(init.exitCode, init.stderr).to.equal(0);
     const written = init.json?.result as ConnectedAppRegisterInitResult;
-    expect(written.apps).to.have.length(demo.org.table('ConnectedApplication').length);
+    // Connected apps and External Client Apps alike: the audit checks both against the register.
+    expect(written.apps).to.have.length(demo.org.table('ConnectedApplication').length + DEMO_ECAS.length);
+    expect(written.apps.map((a) => a.app)).to.include.members(DEMO_ECAS);
+    // Straight after init, no app is missing from the register: each entry is only incomplete.
+    const fresh = await runCli(['connectedapp', 'audit', '--register', file, '--rule', 'register'], { emulator: demo });
+    expect(fresh.exitCode, fresh.stderr).to.equal(0);
+    const freshFindings = (fresh.json?.result as ConnectedAppAuditResult).findings.filter((f) => f.ruleId.startsWith('CA601'));
+    expect(freshFindings.filter((f) => f.evidence.condition !== 'incomplete').map((f) => f.app)).to.deep.equal([]);
+    expect(freshFindings).to.have.length(written.apps.length);
     const again = await runCli(['connectedapp', 'register', 'init', '--output-file', file], { emulator: demo });
     expect(again.exitCode).to.equal(1);
     expect(again.json?.name).to.equal('ExistsError');
