@@ -32,7 +32,7 @@ export type OutputFlags = { formats: readonly string[]; outputFile?: string; out
 /** File extensions by format. */
 const EXTENSIONS: Readonly<Record<string, string>> = { csv: 'csv', markdown: 'md', junit: 'xml', sarif: 'sarif', html: 'html', json: 'json', ndjson: 'ndjson' };
 
-/** Tables are cut to this many columns (or the terminal's width when narrower); long cells wrap. */
+/** Human output fits this many columns, whatever the terminal: table cells and long lines wrap. */
 export const TABLE_WIDTH = 120;
 
 /** The formats asked for, each once, in the order given. */
@@ -152,6 +152,39 @@ export function wrapCell(text: string, width: number): string[] {
     lines.push(line);
   }
   return lines;
+}
+
+/**
+ * Words wrapped to `width` columns, every line after the first indented by `indent` spaces (the first by
+ * `firstIndent`): at spaces where it can, inside a word only when the word alone is wider than a line.
+ */
+export function wrap(text: string, width: number, indent: number, firstIndent = indent): string[] {
+  const lines: string[] = [];
+  let line = ' '.repeat(firstIndent);
+  let empty = true;
+  for (let word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = ' '.repeat(indent);
+      empty = true;
+    }
+    while (empty && line.length + word.length > width && width > line.length) {
+      lines.push(line + word.slice(0, width - line.length));
+      word = word.slice(width - line.length);
+      line = ' '.repeat(indent);
+    }
+    if (word === '') continue;
+    line += (empty ? '' : ' ') + word;
+    empty = false;
+  }
+  if (!empty || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+/** A line for a person, made safe for a terminal and wrapped to TABLE_WIDTH; continuation lines indented `hang` more. */
+export function wrappedLog(text: string, hang = 2): HumanBlock[] {
+  const indent = text.length - text.trimStart().length;
+  return wrap(terminalSafe(text), TABLE_WIDTH, indent + hang, indent).map((line): HumanBlock => ({ kind: 'log', text: line }));
 }
 
 /**

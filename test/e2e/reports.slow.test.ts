@@ -92,6 +92,20 @@ describe('report outputs, register and benchmark (e2e through the org emulator)'
     expect(concise.stdout).to.match(/CA401-uninstalled-app-in-use {2}Not installed/);
   });
 
+  it('fits the usage report in 120 columns: per-app details, sources and limits wrap as the tables do', async () => {
+    for (const groupBy of ['app', 'user', 'ip']) {
+      const run = await runCli(['connectedapp', 'usage', '--group-by', groupBy, ...DEMO_WINDOW], { emulator: demo, json: false });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const lines = run.stdout.split('\n');
+      expect(lines.filter((l) => l.length > 120), groupBy).to.deep.equal([]);
+      if (groupBy === 'app') {
+        // Wrapped, not cut: a continuation line is indented, and nothing is lost.
+        expect(run.stdout).to.match(/\nAPI resources: [^\n]+\n {2}\S/);
+        expect(run.stdout).to.match(/\n {2}LoginHistory: Names the app by its name only/);
+      }
+    }
+  });
+
   it('register init writes the org’s apps; audit --register reports what the register lacks or gets wrong', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ca-register-'));
     const file = join(dir, 'register.yaml');

@@ -5,7 +5,7 @@ import { RULES } from '../../../src/domain/audit/engine.js';
 import { contentSecurityPolicy, escapeHtml, html, sha256, trusted } from '../../../src/renderers/html/kit.js';
 import { PAGE_CSS, PAGE_SCRIPT } from '../../../src/renderers/html/assets.js';
 import { niceCeiling, stackedBarChart } from '../../../src/renderers/html/chart.js';
-import { archiveFileName, checkOutputFlags, textTable, wrapCell } from '../../../src/renderers/output.js';
+import { archiveFileName, checkOutputFlags, textTable, wrap, wrapCell, wrappedLog } from '../../../src/renderers/output.js';
 import { connectedAppSetupUrl, oauthUsageSetupUrl, setupBase } from '../../../src/renderers/setup-links.js';
 import { terminalSafe, terminalValue } from '../../../src/renderers/terminal.js';
 import { bucketKeys } from '../../../src/renderers/usage-html.js';
@@ -63,6 +63,18 @@ describe('report building blocks', () => {
     const lines = textTable([{ key: 'a', name: 'A' }, { key: 'b', name: 'B' }, { key: 'id', name: 'Id', width: 18 }], rows, 80);
     expect(Math.max(...lines.map((l) => l.length))).to.be.at.most(80);
     expect(lines.filter((l) => l.includes('0H4000000000003AAA'))).to.have.length(1);
+  });
+
+  it('wraps long lines with a hanging indent, escaped first so that escapes cannot widen a line', () => {
+    expect(wrap('Held by: a@example.com, b@example.com, c@example.com', 28, 2, 0)).to.deep.equal(['Held by: a@example.com,', '  b@example.com,', '  c@example.com']);
+    expect(wrap('x '.concat('y'.repeat(25)), 12, 2, 0)).to.deep.equal(['x', '  yyyyyyyyyy', '  yyyyyyyyyy', '  yyyyy']);
+    expect(wrap('', 10, 2)).to.deep.equal(['  ']);
+    const text = `  Source: ${'word '.repeat(40)}\u001b[31m${'z'.repeat(130)}`;
+    const lines = wrappedLog(text).map((b) => (b.kind === 'log' ? b.text : ''));
+    expect(Math.max(...lines.map((l) => l.length))).to.be.at.most(120);
+    expect(lines[0]).to.match(/^ {2}Source: word/);
+    expect(lines.slice(1).every((l) => l.startsWith('    '))).to.equal(true);
+    expect(lines.join('')).to.include('\\x1b[31m').and.not.include('\u001b');
   });
 
   it('draws a bar per app and interval, on a round axis, and the window’s intervals', () => {
