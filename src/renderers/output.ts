@@ -5,9 +5,11 @@
  * - with --output-dir, every other format is written there as connectedapp-<command>-<org Id>-<UTC time>.<ext>
  *   (one run, one time stamp: an evidence archive);
  * - otherwise the one other format goes to standard output (two or more need --output-dir).
- * Flag combinations are checked before the command reads anything from the org (checkOutputFlags).
+ * Flag combinations are checked before the command reads anything from the org (checkOutputFlags), and so is the
+ * --output-dir (prepareOutputDir): a directory that cannot be created or written fails the run as a failed write does.
  */
-import { mkdir, open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Messages } from '@salesforce/core';
 import { terminalSafe } from './terminal.js';
@@ -46,6 +48,22 @@ export function checkOutputFlags(flags: OutputFlags): void {
   if (flags.outputFile !== undefined && files.length === 0) throw messages.createError('error.OutputNeedsFormat', [], [], 2);
   if (flags.outputFile !== undefined && files.length > 1) throw messages.createError('error.OutputFileOneFormat', [files.join(', ')], [], 2);
   if (flags.outputFile === undefined && flags.outputDir === undefined && files.length > 1) throw messages.createError('error.FormatsNeedOutputDir', [files.join(', ')], [], 2);
+}
+
+/**
+ * Creates --output-dir and checks that it can be written, before the org is read: when a report will be written there
+ * (or `always`, for usage, which keeps raw log files there too). Fails as a failed write does (exit 1).
+ */
+export async function prepareOutputDir(flags: OutputFlags, always = false): Promise<void> {
+  const dir = flags.outputDir;
+  if (dir === undefined) return;
+  if (!always && (flags.outputFile !== undefined || uniqueFormats(flags.formats).every((f) => f === 'human'))) return;
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    throw messages.createError('error.OutputDir', [dir, error instanceof Error ? error.message : String(error)]);
+  }
 }
 
 /** connectedapp-audit-00D000000000001AAA-20261120T093000Z.html */
@@ -98,13 +116,8 @@ export async function writeOutputs<F extends string>(ux: OutputUx, request: Outp
   const written: string[] = [];
   if (formats.includes('human')) request.human();
   const others = formats.filter((f): f is Exclude<F, 'human'> => f !== 'human');
-  if (request.outputDir !== undefined && request.outputFile === undefined && others.length > 0) {
-    try {
-      await mkdir(request.outputDir, { recursive: true });
-    } catch (error) {
-      throw messages.createError('error.CannotWrite', [request.outputDir, error instanceof Error ? error.message : String(error)]);
-    }
-  }
+  // Checked before the org was read; again here, in case the directory went away meanwhile.
+  await prepareOutputDir(request);
   for (const format of others) {
     const rendered = await request.render(format);
     const path =

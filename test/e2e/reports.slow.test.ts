@@ -60,6 +60,23 @@ describe('report outputs, register and benchmark (e2e through the org emulator)'
     for (const run of [one, none, human]) expect(run.requests.filter((r) => r.soapOperation === 'readMetadata' || /ConnectedApplication|EventLogFile/.test(r.soql ?? ''))).to.deep.equal([]);
   });
 
+  it('refuses an --output-dir that cannot be created or written before reading the org, as a failed write (exit 1)', async () => {
+    const aFile = join(mkdtempSync(join(tmpdir(), 'ca-out-')), 'a-file');
+    writeFileSync(aFile, 'not a directory');
+    const runs = [
+      await runCli(['connectedapp', 'audit', '-r', 'html', '--output-dir', aFile], { emulator: demo }),
+      await runCli(['connectedapp', 'usage', '-r', 'csv', '--output-dir', join(aFile, 'below'), ...DEMO_WINDOW], { emulator: demo }),
+      await runCli(['connectedapp', 'list', '-r', 'csv', '-r', 'html', '--output-dir', aFile], { emulator: demo }),
+    ];
+    for (const run of runs) {
+      expect(run.exitCode, run.stdout).to.equal(1);
+      expect(run.json?.name).to.equal('OutputDirError');
+      expect(run.json?.message).to.include(aFile);
+      expect(run.requests.filter((r) => r.soapOperation === 'readMetadata' || /ConnectedApplication|EventLogFile|OauthToken/.test(r.soql ?? ''))).to.deep.equal([]);
+    }
+    expect(readFileSync(aFile, 'utf8')).to.equal('not a directory');
+  });
+
   it('keeps usage reports beside the raw event log files in --output-dir', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ca-usage-archive-'));
     const run = await runCli(['connectedapp', 'usage', '-r', 'csv', '-r', 'ndjson', '-r', 'html', '--output-dir', dir, ...DEMO_WINDOW], { emulator: demo });
@@ -151,10 +168,15 @@ describe('report outputs, register and benchmark (e2e through the org emulator)'
 
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'apps:\n  - app: A\n    criticality: urgent\n');
+    // A register that is not there or not valid is wrong usage (exit 2), found before the org is read.
     const invalid = await runCli(['connectedapp', 'audit', '--register', bad], { emulator: demo });
-    expect(invalid.exitCode).to.equal(1);
+    expect(invalid.exitCode).to.equal(2);
     expect(invalid.json?.name).to.equal('InvalidRegisterError');
     expect(invalid.json?.message).to.include('$.apps[0].criticality');
-    expect(invalid.requests.filter((r) => r.soapOperation === 'readMetadata')).to.deep.equal([]);
+    const missing = await runCli(['connectedapp', 'audit', '--register', join(dir, 'no-such-register.yaml')], { emulator: demo });
+    expect(missing.exitCode).to.equal(2);
+    expect(missing.json?.name).to.equal('RegisterUnreadableError');
+    expect(missing.json?.actions?.join(' ')).to.include('register init');
+    for (const run of [invalid, missing]) expect(run.requests.filter((r) => r.soapOperation === 'readMetadata' || /ConnectedApplication/.test(r.soql ?? ''))).to.deep.equal([]);
   });
 });
