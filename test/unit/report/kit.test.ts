@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { evaluateBenchmark, findingControls, ruleControls, SBS_CONTROLS } from '../../../src/domain/audit/benchmark.js';
 import { APPROVE_UNINSTALLED } from '../../../src/domain/audit/rules/lifecycle.js';
 import { RULES } from '../../../src/domain/audit/engine.js';
-import { contentSecurityPolicy, escapeHtml, html, sha256, trusted } from '../../../src/renderers/html/kit.js';
+import { breakable, contentSecurityPolicy, escapeHtml, html, sha256, trusted } from '../../../src/renderers/html/kit.js';
 import { PAGE_CSS, PAGE_SCRIPT } from '../../../src/renderers/html/assets.js';
 import { niceCeiling, stackedBarChart } from '../../../src/renderers/html/chart.js';
 import { archiveFileName, checkOutputFlags, textTable, wrap, wrapCell, wrappedLog } from '../../../src/renderers/output.js';
@@ -16,6 +16,7 @@ describe('report building blocks', () => {
     expect(html`<p title="${'"><script>'}">${'</p><script>x</script>'}</p>`.text).to.equal('<p title="&quot;&gt;&lt;script&gt;">&lt;/p&gt;&lt;script&gt;x&lt;/script&gt;</p>');
     expect(html`<ul>${['a<b', trusted('<li>ok</li>'), null, false, 3]}</ul>`.text).to.equal('<ul>a&lt;b<li>ok</li>3</ul>');
     expect(escapeHtml('a\u202Eb\u0000c\u001b[31m')).to.equal('a\\u202eb\\x00c\\x1b[31m');
+    expect(breakable('dsfs__Docu<Sign>.x').text).to.equal('dsfs_<wbr>_<wbr>Docu&lt;Sign&gt;.<wbr>x');
   });
 
   it('pins its one style and one script by hash, and allows nothing else', () => {
