@@ -89,6 +89,9 @@ describe('HTML reports in a real browser (Chromium, from disk)', function () {
 
   async function screenshot(page: Page, name: string): Promise<void> {
     const target = process.env.UPDATE_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs', name) : join(dir, name);
+    // From the top of the page (the filters scrolled it): the header and the summary are what a reader sees first.
+    await page.evaluate('window.scrollTo(0, 0)');
+    expect(await page.evaluate('window.scrollY')).to.equal(0);
     await page.screenshot({ path: target });
     const png = readFileSync(target);
     expect(png.subarray(1, 4).toString('latin1')).to.equal('PNG');
