@@ -8,7 +8,7 @@ import type { SObjectRefreshToken } from '../domain/inventory.js';
 import { parseRefreshTokenPolicy } from '../domain/refresh-token.js';
 import { appKindLabel, permittedUsersLabel } from '../operations/resolve-apps.js';
 import { csvCell } from './usage.js';
-import { externalLink, formatTime, html, page } from './html/kit.js';
+import { breakable, externalLink, formatTime, html, page } from './html/kit.js';
 import { reportText } from './html/words.js';
 import { connectedAppSetupUrl, setupBase } from './setup-links.js';
 
@@ -105,9 +105,9 @@ function row(app: ConnectedAppListRow, base: string | null): ReturnType<typeof h
   // Setup's page for an External Client App has no documented address: only connected apps are linked.
   const link = app.type === 'connected-app' ? connectedAppSetupUrl(base, app.id) : null;
   return html`<tr data-item data-flag-${app.permittedUsers}>
-<td>${appKindLabel(app.type)}</td><td data-search>${app.apiName ?? ''}</td><td data-search>${app.label}</td><td class="id">${link ? externalLink(link, app.id) : app.id}</td>
+<td>${appKindLabel(app.type)}</td><td data-search>${breakable(app.apiName ?? '')}</td><td data-search>${app.label}</td><td class="id">${link ? externalLink(link, app.id) : app.id}</td>
 <td>${permittedUsersLabel(app)}</td><td>${refreshTokenText(app.refreshToken, app.refreshTokenPolicy)}</td>
-<td data-search>${app.permissionSets.join(', ')}</td><td data-search>${app.profiles.join(', ')}</td><td>${activeUsersText(app)}</td>
+<td data-search>${breakable(app.permissionSets.join(', '))}</td><td data-search>${breakable(app.profiles.join(', '))}</td><td>${activeUsersText(app)}</td>
 <td class="date">${app.createdDate?.slice(0, 10) ?? ''}</td><td class="date">${app.lastModifiedDate?.slice(0, 10) ?? ''}</td></tr>`;
 }
 

@@ -5,9 +5,11 @@
  * - with --output-dir, every other format is written there as connectedapp-<command>-<org Id>-<UTC time>.<ext>
  *   (one run, one time stamp: an evidence archive);
  * - otherwise the one other format goes to standard output (two or more need --output-dir).
- * Flag combinations are checked before the command reads anything from the org (checkOutputFlags).
+ * Flag combinations are checked before the command reads anything from the org (checkOutputFlags), and so is the
+ * --output-dir (prepareOutputDir): a directory that cannot be created or written fails the run as a failed write does.
  */
-import { mkdir, open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Messages } from '@salesforce/core';
 import { terminalSafe } from './terminal.js';
@@ -32,7 +34,7 @@ export type OutputFlags = { formats: readonly string[]; outputFile?: string; out
 /** File extensions by format. */
 const EXTENSIONS: Readonly<Record<string, string>> = { csv: 'csv', markdown: 'md', junit: 'xml', sarif: 'sarif', html: 'html', json: 'json', ndjson: 'ndjson' };
 
-/** Tables are cut to this many columns (or the terminal's width when narrower); long cells wrap. */
+/** Human output fits this many columns, whatever the terminal: table cells and long lines wrap. */
 export const TABLE_WIDTH = 120;
 
 /** The formats asked for, each once, in the order given. */
@@ -46,6 +48,22 @@ export function checkOutputFlags(flags: OutputFlags): void {
   if (flags.outputFile !== undefined && files.length === 0) throw messages.createError('error.OutputNeedsFormat', [], [], 2);
   if (flags.outputFile !== undefined && files.length > 1) throw messages.createError('error.OutputFileOneFormat', [files.join(', ')], [], 2);
   if (flags.outputFile === undefined && flags.outputDir === undefined && files.length > 1) throw messages.createError('error.FormatsNeedOutputDir', [files.join(', ')], [], 2);
+}
+
+/**
+ * Creates --output-dir and checks that it can be written, before the org is read: when a report will be written there
+ * (or `always`, for usage, which keeps raw log files there too). Fails as a failed write does (exit 1).
+ */
+export async function prepareOutputDir(flags: OutputFlags, always = false): Promise<void> {
+  const dir = flags.outputDir;
+  if (dir === undefined) return;
+  if (!always && (flags.outputFile !== undefined || uniqueFormats(flags.formats).every((f) => f === 'human'))) return;
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    throw messages.createError('error.OutputDir', [dir, error instanceof Error ? error.message : String(error)]);
+  }
 }
 
 /** connectedapp-audit-00D000000000001AAA-20261120T093000Z.html */
@@ -98,13 +116,8 @@ export async function writeOutputs<F extends string>(ux: OutputUx, request: Outp
   const written: string[] = [];
   if (formats.includes('human')) request.human();
   const others = formats.filter((f): f is Exclude<F, 'human'> => f !== 'human');
-  if (request.outputDir !== undefined && request.outputFile === undefined && others.length > 0) {
-    try {
-      await mkdir(request.outputDir, { recursive: true });
-    } catch (error) {
-      throw messages.createError('error.CannotWrite', [request.outputDir, error instanceof Error ? error.message : String(error)]);
-    }
-  }
+  // Checked before the org was read; again here, in case the directory went away meanwhile.
+  await prepareOutputDir(request);
   for (const format of others) {
     const rendered = await request.render(format);
     const path =
@@ -152,6 +165,39 @@ export function wrapCell(text: string, width: number): string[] {
     lines.push(line);
   }
   return lines;
+}
+
+/**
+ * Words wrapped to `width` columns, every line after the first indented by `indent` spaces (the first by
+ * `firstIndent`): at spaces where it can, inside a word only when the word alone is wider than a line.
+ */
+export function wrap(text: string, width: number, indent: number, firstIndent = indent): string[] {
+  const lines: string[] = [];
+  let line = ' '.repeat(firstIndent);
+  let empty = true;
+  for (let word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = ' '.repeat(indent);
+      empty = true;
+    }
+    while (empty && line.length + word.length > width && width > line.length) {
+      lines.push(line + word.slice(0, width - line.length));
+      word = word.slice(width - line.length);
+      line = ' '.repeat(indent);
+    }
+    if (word === '') continue;
+    line += (empty ? '' : ' ') + word;
+    empty = false;
+  }
+  if (!empty || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+/** A line for a person, made safe for a terminal and wrapped to TABLE_WIDTH; continuation lines indented `hang` more. */
+export function wrappedLog(text: string, hang = 2): HumanBlock[] {
+  const indent = text.length - text.trimStart().length;
+  return wrap(terminalSafe(text), TABLE_WIDTH, indent + hang, indent).map((line): HumanBlock => ({ kind: 'log', text: line }));
 }
 
 /**

@@ -6,6 +6,7 @@
 import { Messages } from '@salesforce/core';
 import { IP_CAP, type UsageResult } from '../domain/usage.js';
 import { printable } from './terminal.js';
+import { wrappedLog } from './output.js';
 import { csvCell, sourceText, type HumanBlock } from './usage.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -25,14 +26,14 @@ const few = (names: readonly string[], truncated: boolean): string => {
 function head(result: UsageResult): HumanBlock[] {
   const unit = messages.getMessage(`human.unit.${result.window.interval}`);
   return [
-    { kind: 'log', text: messages.getMessage('human.window', [minute(result.window.start), minute(result.window.end), unit]) },
-    { kind: 'log', text: messages.getMessage('human.sources', [result.sources.map(sourceText).join(' · ') || messages.getMessage('none')]) },
+    ...wrappedLog(messages.getMessage('human.window', [minute(result.window.start), minute(result.window.end), unit])),
+    ...wrappedLog(messages.getMessage('human.sources', [result.sources.map(sourceText).join(' · ') || messages.getMessage('none')])),
   ];
 }
 
 function limits(result: UsageResult): HumanBlock[] {
   if (result.sources.length === 0) return [];
-  return [{ kind: 'header', text: messages.getMessage('human.limitsHeader') }, ...result.sources.flatMap((s) => s.cannotShow.map((l): HumanBlock => ({ kind: 'log', text: `  ${s.source}: ${l}` })))];
+  return [{ kind: 'header', text: messages.getMessage('human.limitsHeader') }, ...result.sources.flatMap((s) => s.cannotShow.flatMap((l) => wrappedLog(`  ${s.source}: ${l}`)))];
 }
 
 /** Client IPs: new ones first (with --new-ips-since), then the busiest. */

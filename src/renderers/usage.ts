@@ -8,7 +8,7 @@ import { jsonForTerminal } from '../domain/terminal-text.js';
 import type { AppUsage, UsageResult, UsageSourceReport, ValueCount } from '../domain/usage.js';
 import { appKindLabel } from '../operations/resolve-apps.js';
 import { csvText } from './csv.js';
-import type { HumanBlock } from './output.js';
+import { wrappedLog, type HumanBlock } from './output.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage');
@@ -40,7 +40,7 @@ export function sourceText(source: UsageSourceReport): string {
 
 export function humanReport(result: UsageResult): HumanBlock[] {
   const blocks: HumanBlock[] = [];
-  const log = (text: string): number => blocks.push({ kind: 'log', text });
+  const log = (text: string): number => blocks.push(...wrappedLog(text));
   const unit = messages.getMessage(`human.unit.${result.window.interval}`);
   log(messages.getMessage('human.window', [minute(result.window.start), minute(result.window.end), unit]));
   log(messages.getMessage('human.sources', [result.sources.map(sourceText).join(' · ') || messages.getMessage('none')]));
@@ -102,7 +102,7 @@ export function humanReport(result: UsageResult): HumanBlock[] {
 function appDetail(app: AppUsage, interval: string): HumanBlock[] {
   const blocks: HumanBlock[] = [];
   const line = (key: string, value: string): void => {
-    if (value) blocks.push({ kind: 'log', text: messages.getMessage(key, [value]) });
+    if (value) blocks.push(...wrappedLog(messages.getMessage(key, [value])));
   };
   const title = app.appId ? `${app.name} (${app.appId})` : app.name;
   blocks.push({ kind: 'header', text: app.installed ? title : messages.getMessage('human.unknownAppTitle', [title]) });

@@ -14,6 +14,7 @@ import type { ConnectedAppAuditResult } from '../../src/commands/connectedapp/au
 import type { ConnectedAppRegisterInitResult } from '../../src/commands/connectedapp/register/init.js';
 
 const DEMO_WINDOW = ['--start-date', '2026-11-13', '--end-date', '2026-11-19'];
+const DEMO_ECAS = ['Agent_Gateway', 'Partner_Quoting', 'Slack_Workflows', 'Snowflake_Connector', 'Tableau_Next'];
 
 describe('report outputs, register and benchmark (e2e through the org emulator)', function () {
   this.timeout(240_000);
@@ -59,6 +60,23 @@ describe('report outputs, register and benchmark (e2e through the org emulator)'
     for (const run of [one, none, human]) expect(run.requests.filter((r) => r.soapOperation === 'readMetadata' || /ConnectedApplication|EventLogFile/.test(r.soql ?? ''))).to.deep.equal([]);
   });
 
+  it('refuses an --output-dir that cannot be created or written before reading the org, as a failed write (exit 1)', async () => {
+    const aFile = join(mkdtempSync(join(tmpdir(), 'ca-out-')), 'a-file');
+    writeFileSync(aFile, 'not a directory');
+    const runs = [
+      await runCli(['connectedapp', 'audit', '-r', 'html', '--output-dir', aFile], { emulator: demo }),
+      await runCli(['connectedapp', 'usage', '-r', 'csv', '--output-dir', join(aFile, 'below'), ...DEMO_WINDOW], { emulator: demo }),
+      await runCli(['connectedapp', 'list', '-r', 'csv', '-r', 'html', '--output-dir', aFile], { emulator: demo }),
+    ];
+    for (const run of runs) {
+      expect(run.exitCode, run.stdout).to.equal(1);
+      expect(run.json?.name).to.equal('OutputDirError');
+      expect(run.json?.message).to.include(aFile);
+      expect(run.requests.filter((r) => r.soapOperation === 'readMetadata' || /ConnectedApplication|EventLogFile|OauthToken/.test(r.soql ?? ''))).to.deep.equal([]);
+    }
+    expect(readFileSync(aFile, 'utf8')).to.equal('not a directory');
+  });
+
   it('keeps usage reports beside the raw event log files in --output-dir', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ca-usage-archive-'));
     const run = await runCli(['connectedapp', 'usage', '-r', 'csv', '-r', 'ndjson', '-r', 'html', '--output-dir', dir, ...DEMO_WINDOW], { emulator: demo });
@@ -91,13 +109,35 @@ describe('report outputs, register and benchmark (e2e through the org emulator)'
     expect(concise.stdout).to.match(/CA401-uninstalled-app-in-use {2}Not installed/);
   });
 
+  it('fits the usage report in 120 columns: per-app details, sources and limits wrap as the tables do', async () => {
+    for (const groupBy of ['app', 'user', 'ip']) {
+      const run = await runCli(['connectedapp', 'usage', '--group-by', groupBy, ...DEMO_WINDOW], { emulator: demo, json: false });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const lines = run.stdout.split('\n');
+      expect(lines.filter((l) => l.length > 120), groupBy).to.deep.equal([]);
+      if (groupBy === 'app') {
+        // Wrapped, not cut: a continuation line is indented, and nothing is lost.
+        expect(run.stdout).to.match(/\nAPI resources: [^\n]+\n {2}\S/);
+        expect(run.stdout).to.match(/\n {2}LoginHistory: Names the app by its name only/);
+      }
+    }
+  });
+
   it('register init writes the org’s apps; audit --register reports what the register lacks or gets wrong', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ca-register-'));
     const file = join(dir, 'register.yaml');
     const init = await runCli(['connectedapp', 'register', 'init', '--output-file', file], { emulator: demo });
     expect(init.exitCode, init.stderr).to.equal(0);
     const written = init.json?.result as ConnectedAppRegisterInitResult;
-    expect(written.apps).to.have.length(demo.org.table('ConnectedApplication').length);
+    // Connected apps and External Client Apps alike: the audit checks both against the register.
+    expect(written.apps).to.have.length(demo.org.table('ConnectedApplication').length + DEMO_ECAS.length);
+    expect(written.apps.map((a) => a.app)).to.include.members(DEMO_ECAS);
+    // Straight after init, no app is missing from the register: each entry is only incomplete.
+    const fresh = await runCli(['connectedapp', 'audit', '--register', file, '--rule', 'register'], { emulator: demo });
+    expect(fresh.exitCode, fresh.stderr).to.equal(0);
+    const freshFindings = (fresh.json?.result as ConnectedAppAuditResult).findings.filter((f) => f.ruleId.startsWith('CA601'));
+    expect(freshFindings.filter((f) => f.evidence.condition !== 'incomplete').map((f) => f.app)).to.deep.equal([]);
+    expect(freshFindings).to.have.length(written.apps.length);
     const again = await runCli(['connectedapp', 'register', 'init', '--output-file', file], { emulator: demo });
     expect(again.exitCode).to.equal(1);
     expect(again.json?.name).to.equal('ExistsError');
@@ -128,10 +168,15 @@ describe('report outputs, register and benchmark (e2e through the org emulator)'
 
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'apps:\n  - app: A\n    criticality: urgent\n');
+    // A register that is not there or not valid is wrong usage (exit 2), found before the org is read.
     const invalid = await runCli(['connectedapp', 'audit', '--register', bad], { emulator: demo });
-    expect(invalid.exitCode).to.equal(1);
+    expect(invalid.exitCode).to.equal(2);
     expect(invalid.json?.name).to.equal('InvalidRegisterError');
     expect(invalid.json?.message).to.include('$.apps[0].criticality');
-    expect(invalid.requests.filter((r) => r.soapOperation === 'readMetadata')).to.deep.equal([]);
+    const missing = await runCli(['connectedapp', 'audit', '--register', join(dir, 'no-such-register.yaml')], { emulator: demo });
+    expect(missing.exitCode).to.equal(2);
+    expect(missing.json?.name).to.equal('RegisterUnreadableError');
+    expect(missing.json?.actions?.join(' ')).to.include('register init');
+    for (const run of [invalid, missing]) expect(run.requests.filter((r) => r.soapOperation === 'readMetadata' || /ConnectedApplication/.test(r.soql ?? ''))).to.deep.equal([]);
   });
 });

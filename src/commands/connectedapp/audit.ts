@@ -18,7 +18,7 @@ import { RegisterError, withRegister, type AppRegister } from '../../domain/regi
 import { BENCHMARKS, findingControls, type ControlId, type ControlResult } from '../../domain/audit/benchmark.js';
 import { createReport } from '../../renderers/audit/report.js';
 import { AUDIT_FORMATS, writeAuditReports } from '../../renderers/audit/output.js';
-import { checkOutputFlags } from '../../renderers/output.js';
+import { checkOutputFlags, prepareOutputDir } from '../../renderers/output.js';
 import { auditErrorToSfError, findingMessage, formatRuleList, ruleCommands, ruleTitle } from '../../renderers/audit/rule-docs.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -83,7 +83,8 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     verbose: Flags.boolean({ summary: messages.getMessage('flags.verbose.summary'), exclusive: ['concise'] }),
     concise: Flags.boolean({ summary: messages.getMessage('flags.concise.summary'), exclusive: ['verbose'] }),
     benchmark: Flags.option({ options: BENCHMARKS, summary: messages.getMessage('flags.benchmark.summary') })(),
-    register: Flags.file({ exists: true, summary: messages.getMessage('flags.register.summary') }),
+    // Not `exists: true`: a missing register gets the same wrong-usage error (exit 2) and next step as an unreadable one.
+    register: Flags.file({ summary: messages.getMessage('flags.register.summary') }),
     'unused-days': Flags.integer({ min: 1, max: 3650, default: 90, summary: messages.getMessage('flags.unused-days.summary') }),
     'broad-profile-users': Flags.integer({ min: 1, default: 200, summary: messages.getMessage('flags.broad-profile-users.summary') }),
     'event-log-days': Flags.integer({ min: 0, max: 30, default: 7, summary: messages.getMessage('flags.event-log-days.summary') }),
@@ -92,9 +93,11 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
 
   public async run(): Promise<ConnectedAppAuditResult> {
     const { flags } = await this.parse(ConnectedAppAudit);
-    checkOutputFlags({ formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] });
+    const output = { formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] };
+    checkOutputFlags(output);
     const baseline = flags.baseline ? await readBaseline(flags.baseline) : undefined;
     const register = flags.register ? await readRegister(flags.register) : undefined;
+    await prepareOutputDir(output);
     const inventory = withRegister(await this.readInventory(flags), register);
 
     let audit: ReturnType<typeof runAudit>;
@@ -216,13 +219,14 @@ async function readBaseline(path: string): Promise<ReturnType<typeof parseBaseli
   }
 }
 
+/** A register that cannot be read or used is wrong usage (exit 2): it is read before the org. */
 async function readRegister(path: string): Promise<AppRegister> {
   try {
     return await readRegisterFile(path);
   } catch (error) {
-    if (error instanceof RegisterFileError) throw messages.createError('error.RegisterUnreadable', [path, error.reason]);
+    if (error instanceof RegisterFileError) throw messages.createError('error.RegisterUnreadable', [path, error.reason], [], EXIT.usage);
     if (error instanceof RegisterError) {
-      throw messages.createError('error.InvalidRegister', [path, error.problems.map((p) => `${p.path}: ${p.problem}${p.detail ? ` (${p.detail})` : ''}`).join('; ')]);
+      throw messages.createError('error.InvalidRegister', [path, error.problems.map((p) => `${p.path}: ${p.problem}${p.detail ? ` (${p.detail})` : ''}`).join('; ')], [], EXIT.usage);
     }
     throw error;
   }

@@ -13,7 +13,7 @@ import type { AppKind } from '../../domain/policy.js';
 import { formatRefreshTokenPolicy } from '../../domain/refresh-token.js';
 import { appsOfKind, resolveApps } from '../../operations/resolve-apps.js';
 import { LIST_FORMATS, writeListReports } from '../../renderers/list-output.js';
-import { checkOutputFlags } from '../../renderers/output.js';
+import { checkOutputFlags, prepareOutputDir } from '../../renderers/output.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.list');
@@ -79,7 +79,9 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
 
   public async run(): Promise<ConnectedAppListResult> {
     const { flags } = await this.parse(ConnectedAppList);
-    checkOutputFlags({ formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] });
+    const output = { formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] };
+    checkOutputFlags(output);
+    await prepareOutputDir(output);
     const conn = await this.connect(flags['target-org'], flags['api-version']);
     const inventory = await readInventory(conn, { externalClientApps: flags.type === 'connected-app' ? undefined : ECA_SUMMARY_PARTS });
     const ofType = appsOfKind(inventory.apps, flags.type);

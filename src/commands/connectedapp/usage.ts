@@ -8,7 +8,7 @@ import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import type { UsageResult } from '../../domain/usage.js';
 import { collectUsage, concurrencyFromEnv, newIpsSinceFlag, usageWindow, type UsageProgress } from '../../operations/usage.js';
 import { parseWorkersFromEnv } from '../../adapters/parse-pool.js';
-import { checkOutputFlags } from '../../renderers/output.js';
+import { checkOutputFlags, prepareOutputDir } from '../../renderers/output.js';
 import { USAGE_FORMATS, writeUsageReports } from '../../renderers/usage-output.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -52,12 +52,15 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
 
   public async run(): Promise<ConnectedAppUsageResult> {
     const { flags } = await this.parse(ConnectedAppUsage);
-    checkOutputFlags({ formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] });
+    const output = { formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] };
+    checkOutputFlags(output);
     const now = new Date();
     const window = usageWindow(flags, now);
     const newIpsSince = newIpsSinceFlag(flags['new-ips-since'], window);
     // --new-ips-since is about IPs: it implies the IP grouping unless another one is asked for.
     const groupBy = flags['group-by'] ?? (newIpsSince ? 'ip' : 'app');
+    // Raw event log files go to --output-dir too, whatever the formats.
+    await prepareOutputDir(output, true);
     const outcome = await collectUsage(
       await this.connect(flags['target-org'], flags['api-version']),
       {

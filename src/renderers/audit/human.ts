@@ -10,7 +10,7 @@ import { Messages } from '@salesforce/core';
 import { StandardColors } from '@salesforce/sf-plugins-core';
 import { findingControls } from '../../domain/audit/benchmark.js';
 import { SEVERITIES, type Finding, type Severity } from '../../domain/audit/model.js';
-import { TABLE_WIDTH, type HumanBlock } from '../output.js';
+import { TABLE_WIDTH, wrap, type HumanBlock } from '../output.js';
 import { terminalValue as v } from '../terminal.js';
 import { benchmarkText, controlNotes, controlStatusLabel, controlTitle } from './benchmark-docs.js';
 import type { AuditReport } from './report.js';
@@ -30,24 +30,6 @@ const COLOUR: Record<Severity, (text: string) => string> = {
   low: (t) => StandardColors.info(t),
   info: (t) => t,
 };
-
-/** Words wrapped to `width` columns, every line after the first indented by `indent` spaces. */
-export function wrap(text: string, width: number, indent: number, firstIndent = indent): string[] {
-  const lines: string[] = [];
-  let line = ' '.repeat(firstIndent);
-  let empty = true;
-  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
-    if (!empty && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = ' '.repeat(indent);
-      empty = true;
-    }
-    line += (empty ? '' : ' ') + word;
-    empty = false;
-  }
-  if (!empty || lines.length === 0) lines.push(line);
-  return lines;
-}
 
 /** `label` then the wrapped text, aligned after the label. */
 function labelled(indent: number, label: string, text: string): string[] {

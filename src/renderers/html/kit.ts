@@ -26,6 +26,11 @@ export function escapeHtml(text: string): string {
   return showInvisible(text).replace(/[&<>"']/g, (c) => ENTITIES[c]);
 }
 
+/** A name that may break after its underscores and dots (API names have no spaces): each part escaped, `<wbr>` between. */
+export function breakable(text: string): Markup {
+  return new Markup(text.split(/(?<=[_.])/).map(escapeHtml).join('<wbr>'));
+}
+
 type Value = Markup | string | number | boolean | null | undefined | readonly Value[];
 
 function render(value: Value): string {

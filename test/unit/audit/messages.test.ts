@@ -4,6 +4,7 @@ import { AuditError, RULES, ruleMessageArgs, ruleMessageVariants } from '../../.
 import { parseIpRelaxationFlag } from '../../../src/domain/ip-relaxation.js';
 import { parsePermittedUsersFlag } from '../../../src/domain/policy.js';
 import { parseRefreshTokenFlag } from '../../../src/domain/refresh-token.js';
+import { parseTimeout } from '../../../src/domain/desired-policy.js';
 import { auditErrorToSfError, findingMessage, formatEvidenceDocs, formatRuleList, ruleCommands, ruleDoc, ruleDocs, shellQuote } from '../../../src/renderers/audit/rule-docs.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -36,20 +37,24 @@ describe('rules message bundle', () => {
   it('suggests only sf connectedapp commands and flag values that parse', () => {
     for (const rule of RULES) {
       for (const command of ruleDoc(rule.id).commands) {
-        expect(command, rule.id).to.match(/^sf connectedapp (assign|unassign|policy set|usage) --name <app>( |$)/);
+        expect(command, rule.id).to.match(/^sf connectedapp (assign|unassign|policy set|usage|revoke) --name <app>( |$)/);
         for (const flag of command.match(/--[a-z-]+/g) ?? []) {
-          expect(['--name', '--permission-set', '--profile', '--permitted-users', '--ip-relaxation', '--refresh-token', '--pkce', '--refresh-token-rotation'], command).to.include(flag);
+          expect(['--name', '--permission-set', '--profile', '--permitted-users', '--ip-relaxation', '--refresh-token', '--pkce', '--refresh-token-rotation', '--session-timeout'], command).to.include(flag);
         }
         const flags = [...command.matchAll(/--([a-z-]+) ([^-\s]\S*)/g)].map((m) => [m[1], m[2]]);
         for (const [flag, value] of flags) {
-          expect(['name', 'permission-set', 'profile', 'permitted-users', 'ip-relaxation', 'refresh-token'], command).to.include(flag);
+          expect(['name', 'permission-set', 'profile', 'permitted-users', 'ip-relaxation', 'refresh-token', 'session-timeout'], command).to.include(flag);
           if (flag === 'permitted-users') expect(() => parsePermittedUsersFlag(value)).to.not.throw();
           if (flag === 'ip-relaxation') expect(() => parseIpRelaxationFlag(value)).to.not.throw();
           if (flag === 'refresh-token') expect(() => parseRefreshTokenFlag(value)).to.not.throw();
+          if (flag === 'session-timeout') expect(() => parseTimeout(value)).to.not.throw();
         }
       }
     }
     expect(ruleCommands('CA201-refresh-token-never-expires', 'My App')).to.deep.equal(['sf connectedapp policy set --name "My App" --refresh-token expire-if-unused:90d']);
+    // Where a command fixes the finding, it is suggested: revoke reaches apps that are not installed too.
+    expect(ruleCommands('CA401-uninstalled-app-in-use', 'dataloader.io')).to.deep.equal(['sf connectedapp revoke --name dataloader.io']);
+    expect(ruleCommands('CA306-session-timeout', 'Jenkins_CI')).to.deep.equal(['sf connectedapp policy set --name Jenkins_CI --session-timeout 120']);
     expect(shellQuote('Jenkins_CI')).to.equal('Jenkins_CI');
     expect(shellQuote('a"b$c')).to.equal('"a\\"b\\$c"');
   });

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { evaluateBenchmark, findingControls, ruleControls, SBS_CONTROLS } from '../../../src/domain/audit/benchmark.js';
 import { APPROVE_UNINSTALLED } from '../../../src/domain/audit/rules/lifecycle.js';
 import { RULES } from '../../../src/domain/audit/engine.js';
-import { contentSecurityPolicy, escapeHtml, html, sha256, trusted } from '../../../src/renderers/html/kit.js';
+import { breakable, contentSecurityPolicy, escapeHtml, html, sha256, trusted } from '../../../src/renderers/html/kit.js';
 import { PAGE_CSS, PAGE_SCRIPT } from '../../../src/renderers/html/assets.js';
 import { niceCeiling, stackedBarChart } from '../../../src/renderers/html/chart.js';
-import { archiveFileName, checkOutputFlags, textTable, wrapCell } from '../../../src/renderers/output.js';
+import { archiveFileName, checkOutputFlags, textTable, wrap, wrapCell, wrappedLog } from '../../../src/renderers/output.js';
 import { connectedAppSetupUrl, oauthUsageSetupUrl, setupBase } from '../../../src/renderers/setup-links.js';
 import { terminalSafe, terminalValue } from '../../../src/renderers/terminal.js';
 import { bucketKeys } from '../../../src/renderers/usage-html.js';
@@ -16,6 +16,7 @@ describe('report building blocks', () => {
     expect(html`<p title="${'"><script>'}">${'</p><script>x</script>'}</p>`.text).to.equal('<p title="&quot;&gt;&lt;script&gt;">&lt;/p&gt;&lt;script&gt;x&lt;/script&gt;</p>');
     expect(html`<ul>${['a<b', trusted('<li>ok</li>'), null, false, 3]}</ul>`.text).to.equal('<ul>a&lt;b<li>ok</li>3</ul>');
     expect(escapeHtml('a\u202Eb\u0000c\u001b[31m')).to.equal('a\\u202eb\\x00c\\x1b[31m');
+    expect(breakable('dsfs__Docu<Sign>.x').text).to.equal('dsfs_<wbr>_<wbr>Docu&lt;Sign&gt;.<wbr>x');
   });
 
   it('pins its one style and one script by hash, and allows nothing else', () => {
@@ -63,6 +64,18 @@ describe('report building blocks', () => {
     const lines = textTable([{ key: 'a', name: 'A' }, { key: 'b', name: 'B' }, { key: 'id', name: 'Id', width: 18 }], rows, 80);
     expect(Math.max(...lines.map((l) => l.length))).to.be.at.most(80);
     expect(lines.filter((l) => l.includes('0H4000000000003AAA'))).to.have.length(1);
+  });
+
+  it('wraps long lines with a hanging indent, escaped first so that escapes cannot widen a line', () => {
+    expect(wrap('Held by: a@example.com, b@example.com, c@example.com', 28, 2, 0)).to.deep.equal(['Held by: a@example.com,', '  b@example.com,', '  c@example.com']);
+    expect(wrap('x '.concat('y'.repeat(25)), 12, 2, 0)).to.deep.equal(['x', '  yyyyyyyyyy', '  yyyyyyyyyy', '  yyyyy']);
+    expect(wrap('', 10, 2)).to.deep.equal(['  ']);
+    const text = `  Source: ${'word '.repeat(40)}\u001b[31m${'z'.repeat(130)}`;
+    const lines = wrappedLog(text).map((b) => (b.kind === 'log' ? b.text : ''));
+    expect(Math.max(...lines.map((l) => l.length))).to.be.at.most(120);
+    expect(lines[0]).to.match(/^ {2}Source: word/);
+    expect(lines.slice(1).every((l) => l.startsWith('    '))).to.equal(true);
+    expect(lines.join('')).to.include('\\x1b[31m').and.not.include('\u001b');
   });
 
   it('draws a bar per app and interval, on a round axis, and the window’s intervals', () => {

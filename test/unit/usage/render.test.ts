@@ -78,7 +78,9 @@ describe('usage renderers', () => {
     expect(text).to.contain('Logins (LoginHistory): OauthJwtBearer: 4 login(s) by 1 user(s), last 2026-11-14');
     expect(text).to.contain('=HYPERLINK("http://x") — not installed in this org');
     expect(text).to.contain('1 installed app(s) have no usage in these sources: Unused_App.');
-    expect(text).to.contain('1 of 1 event log file(s) read: 100 bytes, 4 rows (3 counted for apps, 1 without an app, 0 outside the window), 1 retried download(s).');
+    // Lines over 120 columns wrap, continued two spaces in.
+    expect(text).to.contain('1 of 1 event log file(s) read: 100 bytes, 4 rows (3 counted for apps, 1 without an app, 0 outside the window), 1 retried\n  download(s).');
+    expect(Math.max(...text.split('\n').map((l) => l.length))).to.be.at.most(120);
     expect(text).to.contain('  OauthToken: another limit');
     const apps = blocks.find((b) => b.kind === 'table');
     expect(apps?.kind === 'table' && apps.data[1].installed).to.equal('NOT INSTALLED');

@@ -4,6 +4,7 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { requiredTargetOrg } from '../../../org-flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { readInventory } from '../../../adapters/connected-apps.js';
+import { ECA_LIST_SOURCE } from '../../../adapters/external-client-apps.js';
 import { RegisterFileError, writeRegisterDraft } from '../../../adapters/register-file.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -30,7 +31,10 @@ export default class ConnectedAppRegisterInit extends ConnectedAppCommand<Connec
 
   public async run(): Promise<ConnectedAppRegisterInitResult> {
     const { flags } = await this.parse(ConnectedAppRegisterInit);
-    const inventory = await readInventory(flags['target-org'].getConnection(flags['api-version']));
+    // External Client Apps too: the audit checks them against the register (only their header is needed here).
+    const inventory = await readInventory(flags['target-org'].getConnection(flags['api-version']), { externalClientApps: ['eca'] });
+    const ecas = inventory.coverage.find((c) => c.source === ECA_LIST_SOURCE);
+    if (ecas && ecas.status !== 'used') this.warn(messages.getMessage('warning.noExternalClientApps', [ecas.errorCode ?? ecas.status]));
     const apps = inventory.apps.map((a) => ({ app: a.apiName ?? a.label, label: a.label, id: a.id })).sort((a, b) => a.app.localeCompare(b.app));
     let format: 'yaml' | 'json';
     try {
