@@ -72,6 +72,8 @@ import { appsOfKind, resolveApps } from './resolve-apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage');
+const coverageText = Messages.loadMessages('plugin-connectedapp', 'connectedapp.coverage');
+const DAY_MS = 24 * 60 * 60 * 1000;
 const ipMessages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage-ips');
 
 /** Files downloaded at the same time (SF_CONNECTEDAPP_CONCURRENCY overrides, 1–16). */
@@ -426,7 +428,13 @@ async function readEventLogs(
     const missing = summary.days.filter((d) => d.source === 'missing').map((d) => d.day);
     if (missing.length > 0) warnings.push(messages.getMessage('warning.daysMissing', [missing.length, missing.join(', ')]));
   }
-  const report: UsageSourceReport = { source: 'EventLogFile', status: failed.length > 0 ? 'capped' : 'used', detail, cannotShow: elfLimits(eventTypes) };
+  // Logs covering fewer days than the window (an org without Event Monitoring keeps them one day) show use on the
+  // days they cover, never absence over the window: partial, as in the audit, so no app is called unused on them.
+  const windowDays = Math.round((request.window.end.getTime() - request.window.start.getTime()) / DAY_MS);
+  const daysCovered = new Set(read.filter((r) => carriesAppData(r.eventType)).map((r) => new Date(parseSfDate(r.logDate)).toISOString().slice(0, 10))).size;
+  const partial = failed.length === 0 && daysCovered < windowDays;
+  if (partial) detail = `${coverageText.getMessage('eventLogDaysCovered', [daysCovered, windowDays, read.length])}; ${detail}`;
+  const report: UsageSourceReport = { source: 'EventLogFile', status: failed.length > 0 ? 'capped' : partial ? 'partial' : 'used', detail, cannotShow: elfLimits(eventTypes) };
   return { report, summary, totals };
 }
 

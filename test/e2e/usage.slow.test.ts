@@ -248,6 +248,27 @@ describe('connectedapp usage (e2e through the org emulator)', function () {
     }
   });
 
+  it('never calls an app unused on logs that cover one day of the window (an org without Event Monitoring): partial', async () => {
+    // The demo (on today's clock) keeps one day of ApiTotalUsage; with tokens and logins refused, only the logs are left.
+    const emulator = await start({
+      scenario: 'demo',
+      faults: ['FROM OauthToken', 'FROM LoginHistory'].map((soql) => ({ soql, kind: 'error' as const, errorCode: 'INSUFFICIENT_ACCESS', times: -1 })),
+    });
+    try {
+      const run = await runCli(['connectedapp', 'usage', '--last', '7d'], { emulator });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const result = resultOf(run);
+      const elf = result.sources.find((s) => s.source === 'EventLogFile');
+      expect(elf?.status).to.equal('partial');
+      expect(elf?.detail).to.match(/^covers 1 of the 7 day\(s\) asked/);
+      // Apps with calls on the day covered are still shown as used; none is called unused.
+      expect(result.apps.some((a) => a.installed && a.eventLog !== null)).to.equal(true);
+      expect(result.unusedApps).to.deep.equal([]);
+    } finally {
+      await emulator.stop();
+    }
+  });
+
   it('downloads a week of hourly files a few at a time and counts per hour', async () => {
     const emulator = await start({ scenario: 'usage-hourly-week', latencyMs: 15 });
     try {
