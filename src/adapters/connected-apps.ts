@@ -41,6 +41,8 @@ export type InventoryRead = Inventory & { coverage: SourceCoverage[]; externalCl
 export type InventoryOptions = {
   /** Also read the org's External Client Apps (these parts of each; see external-client-apps.ts) into `apps`. */
   externalClientApps?: readonly EcaPart[];
+  /** false: leave the apps' holders empty and do not read SetupEntityAccess (a caller that reads access its own way). */
+  access?: boolean;
 };
 
 /**
@@ -52,7 +54,7 @@ export async function readInventory(conn: Connection, options: InventoryOptions 
   const [records, components, access, ecas] = await Promise.all([
     readConnectedApplications(conn),
     readAppComponents(conn),
-    readAppAccess(conn),
+    options.access === false ? [] : readAppAccess(conn),
     ecaParts ? readExternalClientApps(conn, ecaParts) : null,
   ]);
   const inventory = joinInventory(records, components.components, access);
@@ -60,7 +62,12 @@ export async function readInventory(conn: Connection, options: InventoryOptions 
     apps: ecas ? sortApps([...inventory.apps, ...ecas.apps.map((eca) => ecaInventoryApp(eca, access))]) : inventory.apps,
     unmatchedComponents: inventory.unmatchedComponents,
     externalClientApps: ecas?.apps ?? [],
-    coverage: [{ source: 'ConnectedApplication', status: 'used' }, components.coverage, { source: 'SetupEntityAccess', status: 'used' }, ...(ecas?.coverage ?? [])],
+    coverage: [
+      { source: 'ConnectedApplication', status: 'used' },
+      components.coverage,
+      ...(options.access === false ? [] : [{ source: 'SetupEntityAccess', status: 'used' as const }]),
+      ...(ecas?.coverage ?? []),
+    ],
   };
 }
 

@@ -320,11 +320,12 @@ function apiEnabledCheck(f: DoctorFacts): Part {
 // ---- the flow on the app -----------------------------------------------------------------------------
 
 function flowCheck(f: DoctorFacts): Part {
-  if (!f.flow) return result('skipped', 'no-flow');
   if (!f.app.installed) return result('skipped', 'uninstalled');
   const policy = f.policy.value;
+  // Without OAuth no flow works: that fails whatever the flow (and with none given).
+  if (policy && !policy.hasOauth) return result('fail', 'oauth-off', [f.app.name], 'enable-oauth');
+  if (!f.flow) return result('skipped', 'no-flow');
   if (!policy) return unread();
-  if (!policy.hasOauth) return result('fail', 'oauth-off', [f.app.name], 'enable-oauth');
   const flow = f.flow;
   switch (flow) {
     case 'jwt-bearer':
@@ -450,7 +451,8 @@ function loginCheck(f: DoctorFacts): Part {
   if (!f.user) return result('info', 'app-summary', [forApp.length, failures, forApp[0].loginTime]);
   const last = forApp[0];
   if (succeeded(last)) return result('pass', 'last-succeeded', [last.loginTime, last.loginSubType ?? '—', last.sourceIp ?? '—']);
-  return result('fail', 'last-failed', [last.loginTime, last.status ?? '—', last.loginSubType ?? '—', last.sourceIp ?? '—']);
+  // History, not the setup as it is now: a failure before a fix must not keep the verdict at "cannot use".
+  return result('info', 'last-failed', [last.loginTime, last.status ?? '—', last.loginSubType ?? '—', last.sourceIp ?? '—']);
 }
 
 function tokenCheck(f: DoctorFacts): Part {

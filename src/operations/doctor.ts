@@ -75,7 +75,8 @@ export type ConnectedAppDoctorResult = {
 
 export async function runDoctor(conn: Connection, options: DoctorOptions): Promise<ConnectedAppDoctorResult> {
   const [inventory, user] = await Promise.all([
-    readInventory(conn, { externalClientApps: options.type === 'connected-app' ? undefined : ECA_POLICY_PARTS }),
+    // Access is read by the resolver below (a refusal there is an "unknown" check, not a failed run).
+    readInventory(conn, { externalClientApps: options.type === 'connected-app' ? undefined : ECA_POLICY_PARTS, access: false }),
     options.username ? findUser(conn, options.username) : Promise.resolve(null),
   ]);
   const userId = user?.id ?? null;
@@ -181,7 +182,12 @@ async function findApp(conn: Connection, apps: readonly InventoryApp[], name: st
     const a = new Set(found.map((f) => f.kind)).size > 1 ? resolveApps(apps, [name])[0] : found[0];
     return { name: a.apiName ?? a.label, label: a.label, id: a.id, apiName: a.apiName, installed: true, permittedUsers: a.permittedUsers, kind: a.kind };
   }
-  const uninstalled = (await tokenAppNames(conn, [name])).get(name) ?? (await attempts).rows.find((r) => r.Application?.toLowerCase() === name.toLowerCase())?.Application;
+  // OauthToken refused: the name may still be found in LoginHistory.
+  const byToken = await tokenAppNames(conn, [name]).catch((error: unknown) => {
+    if (isSourceUnavailable(error)) return new Map<string, string>();
+    throw error;
+  });
+  const uninstalled = byToken.get(name) ?? (await attempts).rows.find((r) => r.Application?.toLowerCase() === name.toLowerCase())?.Application;
   if (uninstalled) return { name: uninstalled, label: uninstalled, id: null, apiName: null, installed: false, permittedUsers: null };
   try {
     resolveApps(apps, [name]); // throws the usual error, with close matches

@@ -69,8 +69,8 @@ describe('connectedapp doctor (e2e through the org emulator)', function () {
     expect(permitted.message).to.match(/through no profile, permission set or group \(profile: Sales User\)/);
     expect(permitted.fix?.command).to.match(/^sf connectedapp assign --name Field_Sales_Mobile --permission-set /);
     expect(permitted.fix?.setup).to.match(/Manage Permission Sets/);
-    // The failed attempt in LoginHistory is shown with its status.
-    expect(check(run, 'login-attempts')).to.include({ status: 'fail' });
+    // The failed attempt in LoginHistory is shown with its status (history: it does not decide the verdict).
+    expect(check(run, 'login-attempts')).to.include({ status: 'info' });
     expect(check(run, 'login-attempts').message).to.match(/not admin approved/);
     // No --flow: the flow of the last login to the app is used, and said so.
     expect(result(run)).to.include({ flow: 'web-server', flowInferred: true });
@@ -164,6 +164,47 @@ describe('connectedapp doctor (e2e through the org emulator)', function () {
     const uninstalled = await doctor('--name', 'DataBridge Cloud');
     expect(uninstalled.exitCode, uninstalled.stderr).to.equal(0);
     expect(check(uninstalled, 'app-installed').message).to.match(/only the 1 user\(s\) holding a token/);
+  });
+
+  it('after the fix it suggests, an old failed login no longer keeps the verdict at "cannot use"', async () => {
+    const own = await start({ scenario: 'doctor' });
+    try {
+      const assign = await runCli(['connectedapp', 'assign', '--name', 'Field_Sales_Mobile', '--profile', 'Sales User'], { emulator: own });
+      expect(assign.exitCode, assign.stderr).to.equal(0);
+      const run = await runCli(['connectedapp', 'doctor', '--name', 'Field_Sales_Mobile', '--username', `newhire${H}`, '--flow', 'web-server', '--source-ip', '203.0.113.9'], { emulator: own });
+      expect(check(run, 'permitted-users').status).to.equal('pass');
+      expect(check(run, 'login-attempts')).to.include({ status: 'info' });
+      expect(check(run, 'login-attempts').message).to.match(/failed/);
+      expect(result(run).verdict).to.not.equal('cannot-use');
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('an app without OAuth settings cannot be used, even with no --flow given', async () => {
+    const demo = await start({ scenario: 'demo' });
+    try {
+      const run = await runCli(['connectedapp', 'doctor', '--name', 'Okta_SSO'], { emulator: demo });
+      expect(run.exitCode, run.stderr).to.equal(1);
+      expect(check(run, 'flow-enabled')).to.include({ status: 'fail' });
+      expect(check(run, 'flow-enabled').fix?.setup).to.match(/Enable OAuth Settings/);
+    } finally {
+      await demo.stop();
+    }
+  });
+
+  it('SetupEntityAccess or OauthToken refused: the checks that need them are unknown, the run is not an error', async () => {
+    emulator.addFault({ soql: 'FROM SetupEntityAccess', kind: 'error', errorCode: 'INSUFFICIENT_ACCESS', times: -1 });
+    const run = await doctor('--name', 'Field_Sales_Mobile', '--username', `rep${H}`, '--flow', 'web-server', '--source-ip', '203.0.113.9');
+    expect(run.exitCode, run.stderr).to.equal(4);
+    expect(check(run, 'permitted-users').status).to.equal('unknown');
+    emulator.clearFaults();
+    emulator.addFault({ soql: 'FROM OauthToken', kind: 'error', errorCode: 'INSUFFICIENT_ACCESS', times: -1 });
+    // An app that is not installed is looked up among token names first: refused, the login history still names it.
+    const uninstalled = await doctor('--name', 'DataBridge Cloud', '--username', `veteran${H}`, '--flow', 'refresh-token');
+    expect(uninstalled.json?.name, uninstalled.stderr).to.not.equal('SfError');
+    expect([0, 1, 4]).to.include(uninstalled.exitCode);
+    expect(result(uninstalled).app.installed).to.equal(false);
   });
 
   it('prints the chain and the verdict for people, without the session id', async () => {
