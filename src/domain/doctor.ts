@@ -298,13 +298,18 @@ function permittedUsersCheck(f: DoctorFacts): Part {
 
 // ---- the user ------------------------------------------------------------------------------------------
 
+/** Client credentials run as the app's run-as user (run-as-user checks that one), whoever --username names. */
+const runsAsRunAsUser = (f: DoctorFacts): boolean => f.flow === 'client-credentials' && f.user !== null;
+
 function userActiveCheck(f: DoctorFacts): Part {
   if (!f.user) return result('skipped', 'no-user');
+  if (runsAsRunAsUser(f)) return result('skipped', 'client-credentials', [f.user.username]);
   return f.user.active ? result('pass', 'active', [f.user.username]) : result('fail', 'inactive', [f.user.username], 'activate-user');
 }
 
 function userFrozenCheck(f: DoctorFacts): Part {
   if (!f.user) return result('skipped', 'no-user');
+  if (runsAsRunAsUser(f)) return result('skipped', 'client-credentials', [f.user.username]);
   const frozen = f.user.frozen.value;
   if (frozen === null) return unread();
   return frozen ? result('fail', 'frozen', [f.user.username], 'unfreeze-user') : result('pass', 'not-frozen', [f.user.username]);
@@ -312,6 +317,7 @@ function userFrozenCheck(f: DoctorFacts): Part {
 
 function apiEnabledCheck(f: DoctorFacts): Part {
   if (!f.user) return result('skipped', 'no-user');
+  if (runsAsRunAsUser(f)) return result('skipped', 'client-credentials', [f.user.username]);
   const enabled = f.user.permissions.value?.apiEnabled ?? null;
   if (enabled === null) return unread();
   return enabled ? result('pass', 'enabled', [f.user.username]) : result('fail', 'disabled', [f.user.username, f.user.profileName ?? '—'], 'enable-api');
@@ -378,6 +384,7 @@ function ipMode(relaxation: IpRelaxation, flow: DoctorFlow | null, appRanges: nu
 }
 
 function ipCheck(f: DoctorFacts): Part {
+  if (f.user && runsAsRunAsUser(f)) return result('skipped', 'client-credentials', [f.user.username]);
   const profiles = f.user ? (f.user.profileName ? [f.user.profileName] : []) : profilesOfGrants(f);
   if (!f.user && !f.sourceIp) return result('skipped', 'no-ip-app-alone');
   // Granted through permission sets only, the users' profiles (which hold the ranges) are not known here.

@@ -134,6 +134,11 @@ describe('connectedapp doctor (e2e through the org emulator)', function () {
     expect(failing(run)).to.deep.equal(['run-as-user']);
     expect(check(run, 'run-as-user').message).to.match(/sync\.runner@harbor\.example\.com is inactive/);
     expect(check(run, 'run-as-user').fix?.setup).to.match(/activate the run-as user/);
+    // With --username, the user's own checks do not stand in for the run-as user's: the request runs as the latter.
+    const named = await doctor('--name', 'Nightly_Sync', '--flow', 'client-credentials', '--username', `rep${H}`);
+    expect(failing(named)).to.deep.equal(['run-as-user']);
+    for (const id of ['user-active', 'user-frozen', 'user-api-enabled', 'ip-restrictions']) expect(check(named, id).status, id).to.equal('skipped');
+    expect(check(named, 'user-active').message).to.match(/runs as the app's run-as user/);
   });
 
   it('LoginHistory unreadable: login-attempts is unknown, not pass, and the verdict is "cannot tell" (exit 4)', async () => {
