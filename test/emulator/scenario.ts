@@ -69,6 +69,12 @@ export type OrgSpec = {
    */
   metadataSchemaErrors?: 'fault' | 'record';
   /**
+   * Whether createMetadata may create a ConnectedApp. Since Spring '26 customers cannot create connected apps, through
+   * the UI or any API including the Metadata API (reference §7), so the default is 'blocked'; 'allowed' is an org where
+   * Salesforce Support turned creation back on.
+   */
+  connectedAppCreation?: 'blocked' | 'allowed';
+  /**
    * Optional objects and fields (schemas/sobjects.json) this org has (true) or lacks (false), e.g.
    * { "LoginIpRange": true, "PermissionSet.PermissionsCanApproveUninstalledApps": false, "Profile.PermissionsCanApproveUninstalledApps": false }.
    */
