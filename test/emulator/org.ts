@@ -102,6 +102,10 @@ export type OrgOptions = {
   optionalSchema?: OptionalSchema;
   /** Whether createMetadata may create a ConnectedApp (default blocked, as since Spring '26). */
   connectedAppCreation?: 'blocked' | 'allowed';
+  /** statusCode of a duplicate SetupEntityAccess insert (default DUPLICATE_VALUE — a guess). */
+  duplicateInsertCode?: string;
+  /** The revoke endpoint's answer to a token it does not know: 400 invalid_token (default) or 200. */
+  revokeUnknownToken?: 'invalid_token' | 'ok';
 };
 
 const ROLLED_BACK: RecordError = {
@@ -132,6 +136,8 @@ export class OrgState implements RecordStore {
   public metadataSchemaErrors: 'fault' | 'record';
   public readonly optionalSchema: OptionalSchema;
   public connectedAppCreation: 'blocked' | 'allowed';
+  public duplicateInsertCode: string;
+  public revokeUnknownToken: 'invalid_token' | 'ok';
 
   private readonly tables = new Map<string, Row[]>();
   private readonly index = new Map<string, { objectName: string; row: Row }>();
@@ -171,6 +177,8 @@ export class OrgState implements RecordStore {
     this.metadataSchemaErrors = options.metadataSchemaErrors ?? s.org.metadataSchemaErrors ?? 'fault';
     this.optionalSchema = { ...s.org.optionalSchema, ...options.optionalSchema };
     this.connectedAppCreation = options.connectedAppCreation ?? s.org.connectedAppCreation ?? 'blocked';
+    this.duplicateInsertCode = options.duplicateInsertCode ?? s.org.duplicateInsertCode ?? 'DUPLICATE_VALUE';
+    this.revokeUnknownToken = options.revokeUnknownToken ?? s.org.revokeUnknownToken ?? 'invalid_token';
     this.eventMonitoring = s.org.features?.eventMonitoring === true;
     this.eventLogRetentionDays = s.org.eventLogRetentionDays ?? (this.eventMonitoring ? 30 : 1);
     this.elfLicensed = this.eventMonitoring || ELF_EDITIONS.test(s.org.edition ?? 'Enterprise Edition');
@@ -961,8 +969,9 @@ export class OrgState implements RecordStore {
     if (refusal) return { success: false, errors: [refusal] };
     const existing = this.tables.get('SetupEntityAccess')!.find((s) => s.ParentId === parent.Id && s.SetupEntityId === to18(entityId));
     if (existing) {
-      // guess: duplicate inserts are undocumented; DUPLICATE_VALUE with the existing row's id is the usual shape.
-      return fail('DUPLICATE_VALUE', `duplicate value found: <unknown> duplicates value on record with id: ${existing.Id as string}`);
+      // guess: duplicate inserts are undocumented; DUPLICATE_VALUE with the existing row's id is the usual shape
+      // (`duplicateInsertCode` gives another code, e.g. FIELD_INTEGRITY_EXCEPTION).
+      return fail(this.duplicateInsertCode, `duplicate value found: <unknown> duplicates value on record with id: ${existing.Id as string}`);
     }
     const row = this.insertSea(parent.Id as string, to18(entityId), this.now.getTime());
     row.SetupEntityType = entityType;

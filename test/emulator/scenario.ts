@@ -75,6 +75,16 @@ export type OrgSpec = {
    */
   connectedAppCreation?: 'blocked' | 'allowed';
   /**
+   * The statusCode of a duplicate SetupEntityAccess insert (default DUPLICATE_VALUE — guess: undocumented, reference
+   * open question 4; GUESSES.md S2).
+   */
+  duplicateInsertCode?: string;
+  /**
+   * What POST /services/oauth2/revoke answers for a token the org does not know (already revoked or expired):
+   * 400 invalid_token (default — guess) or 200, as RFC 7009 §2.2 has it ('ok'; GUESSES.md O2).
+   */
+  revokeUnknownToken?: 'invalid_token' | 'ok';
+  /**
    * Optional objects and fields (schemas/sobjects.json) this org has (true) or lacks (false), e.g.
    * { "LoginIpRange": true, "PermissionSet.PermissionsCanApproveUninstalledApps": false, "Profile.PermissionsCanApproveUninstalledApps": false }.
    */

@@ -363,7 +363,9 @@ class EmulatorServer {
     if (token === null || token === '') return json(400, { error: 'invalid_request', error_description: 'missing token parameter' });
     if (this.tokens.delete(token)) return { status: 200 };
     if (this.org.revokeToken(token)) return { status: 200 };
-    // guess: the error body for a token the org does not know.
+    // guess: a token the org does not know (revoked already, expired) is 400 invalid_token; RFC 7009 §2.2 answers 200
+    // ("invalid tokens do not cause an error response"), which `revokeUnknownToken: 'ok'` plays.
+    if (this.org.revokeUnknownToken === 'ok') return { status: 200 };
     return json(400, { error: 'invalid_token', error_description: 'invalid token' });
   }
 
