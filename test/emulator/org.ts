@@ -106,6 +106,8 @@ export type OrgOptions = {
   duplicateInsertCode?: string;
   /** The revoke endpoint's answer to a token it does not know: 400 invalid_token (default) or 200. */
   revokeUnknownToken?: 'invalid_token' | 'ok';
+  /** Pins the org's clock (ISO-8601), over the scenario's `org.now`. */
+  now?: string;
 };
 
 const ROLLED_BACK: RecordError = {
@@ -165,7 +167,9 @@ export class OrgState implements RecordStore {
     this.baseDir = loaded.baseDir;
     this.seed = s.seed ?? 1;
     this.rng = new Rng(Rng.seedOf(this.seed, 'org'));
-    this.pinnedNow = s.org.now === undefined ? undefined : Date.parse(s.org.now);
+    const pinned = options.now ?? s.org.now;
+    this.pinnedNow = pinned === undefined ? undefined : Date.parse(pinned);
+    if (Number.isNaN(this.pinnedNow)) throw new Error(`not an instant: ${String(pinned)}`);
     this.startedAt = new Date(this.pinnedNow ?? Date.now());
     this.maxApiVersion = s.org.apiVersion ?? DEFAULT_API_VERSION;
     this.orgId = to18(s.org.id ?? this.ids.next('00D'));
