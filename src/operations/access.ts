@@ -105,7 +105,7 @@ export async function addAccess(conn: Connection, pairs: readonly AccessPair[], 
     // Batches go one after another: if one fails outright, the results say exactly which pairs were written.
     created.push(...(await createBatch(conn, batch, warnings)));
   }
-  const written = await retryProfilesThroughMetadata(conn, missing, created, 'add');
+  const written = await retryProfilesThroughMetadata(conn, missing, await presentDespiteRefusal(conn, missing, created), 'add');
   return { results: [...unchanged, ...(await verifyPairs(conn, missing, written, warnings))], warnings };
 }
 
@@ -154,6 +154,29 @@ async function retryProfilesThroughMetadata(conn: Connection, pairs: readonly Ac
   if (retry.length === 0) return results;
   const viaMetadata = new Map((await writeProfilesThroughMetadata(conn, retry, direction)).map((r) => [key(r.appId, r.targetType, r.target), r]));
   return results.map((r) => viaMetadata.get(key(r.appId, r.targetType, r.target)) ?? r);
+}
+
+/**
+ * A pair the org refused may be there all the same: another writer created it between our read and our write, and
+ * the org's code for a duplicate insert is not documented (DUPLICATE_VALUE is a guess, emulator GUESSES.md S2). One
+ * read of the refused pairs tells; a pair whose row is there is unchanged, not failed, and is not written again
+ * through the metadata path. When the read fails, the refusals stand.
+ */
+async function presentDespiteRefusal(conn: Connection, pairs: readonly AccessPair[], results: PairResult[]): Promise<PairResult[]> {
+  const refused = new Set(results.filter((r) => r.status === 'failed' && !isTransientCode(r.errorCode)).map((r) => resultKey(r.appId, r.targetType, r.target)));
+  const candidates = pairs.filter((p) => refused.has(resultKey(p.app.id, p.holder.kind, p.holder.name)));
+  if (candidates.length === 0) return results;
+  let rows: AccessRow[];
+  try {
+    rows = await readAccessRows(conn, [...new Set(candidates.map((p) => p.app.id))], [...new Set(candidates.map((p) => p.holder.permissionSetId))]);
+  } catch {
+    return results;
+  }
+  const present = new Map(planAssign(candidates, rows).present.map((p) => [resultKey(p.app.id, p.holder.kind, p.holder.name), p]));
+  return results.map((r) => {
+    const found = r.status === 'failed' ? present.get(resultKey(r.appId, r.targetType, r.target)) : undefined;
+    return found ? pairResult(found, 'unchanged', { recordId: found.row.id, path: 'setup-entity-access', message: messages.getMessage('message.duplicate') }) : r;
+  });
 }
 
 const isTransientCode = (code: string | null): boolean => code !== null && (/^ERROR_HTTP_5/.test(code) || code === 'SERVER_UNAVAILABLE');

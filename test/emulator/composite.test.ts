@@ -78,6 +78,23 @@ describe('org emulator: sObject Collections for SetupEntityAccess', () => {
     expect(results[1].errors[0].message).to.contain(results[0].id!);
   });
 
+  it('answers a duplicate insert with another code when the org is set to (duplicateInsertCode)', async () => {
+    const other = await start({ scenario: 'demo', duplicateInsertCode: 'FIELD_INTEGRITY_EXCEPTION' });
+    try {
+      const existing = other.org.setupEntityAccessFor('Jenkins CI')[0];
+      const r = await http(other, 'POST', '/services/data/v67.0/composite/sobjects', {
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ records: [sea(existing.ParentId as string, existing.SetupEntityId as string)] }),
+      });
+      const [result] = JSON.parse(r.body) as Result[];
+      expect(result.success).to.equal(false);
+      expect(result.errors[0].statusCode).to.equal('FIELD_INTEGRITY_EXCEPTION');
+      expect(result.errors[0].message).to.contain(existing.Id);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('refuses managed and group permission sets, and profile-owned ones when configured', async () => {
     const aggregate = e.org.table('PermissionSet').find((p) => p.PermissionSetGroupId !== null)!.Id as string;
     const { body } = await create([sea(psId('DocuSign_User'), appId('Partner Portal')), sea(aggregate, appId('Partner Portal'))]);
@@ -145,6 +162,24 @@ describe('org emulator: sObject Collections for SetupEntityAccess', () => {
     expect(e.org.table('OauthToken')).to.have.length(before - 1);
     const again = await http(e, 'POST', '/services/oauth2/revoke', { token: null, headers: form, body: `token=${encodeURIComponent(token.DeleteToken as string)}` });
     expect(again.status).to.equal(400);
-    expect(JSON.parse(again.body)).to.have.property('error');
+    expect(JSON.parse(again.body)).to.deep.equal({ error: 'invalid_token', error_description: 'invalid token' });
+  });
+
+  it("answers 200 for a token it does not know when the org is set to (revokeUnknownToken: 'ok', as RFC 7009 has it)", async () => {
+    const lenient = await start({ scenario: 'demo', revokeUnknownToken: 'ok' });
+    try {
+      const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+      const token = lenient.org.table('OauthToken').find((t) => t.AppName === 'Zapier')!;
+      const before = lenient.org.table('OauthToken').length;
+      for (const expected of [before - 1, before - 1]) {
+        const r = await http(lenient, 'POST', '/services/oauth2/revoke', { token: null, headers: form, body: `token=${encodeURIComponent(token.DeleteToken as string)}` });
+        expect(r.status).to.equal(200);
+        expect(lenient.org.table('OauthToken')).to.have.length(expected);
+      }
+      const missing = await http(lenient, 'POST', '/services/oauth2/revoke', { token: null, headers: form, body: '' });
+      expect(missing.status, 'a request without a token is still refused').to.equal(400);
+    } finally {
+      await lenient.stop();
+    }
   });
 });

@@ -3,7 +3,7 @@
  * parser or constants agrees with it by construction. No file under test/emulator may import from src/, except
  * that tests may import plugin types (never the plugin's XML reader).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
@@ -50,7 +50,39 @@ describe('emulator independence from the plugin', () => {
   });
 });
 
+/** The test files a GUESSES.md text names (paths under test/, e.g. `e2e/assign.slow.test.ts`). */
+export function namedTestFiles(text: string): string[] {
+  return [...new Set([...text.matchAll(/[\w./-]*\.test\.ts\b/g)].map((m) => m[0]))];
+}
+
+/** Guess ids (`M1`, `Q13`, …) in the order their table rows give them. */
+export function guessIds(text: string): string[] {
+  return [...text.matchAll(/^\| ([A-Z]\d+) \|/gm)].map((m) => m[1]);
+}
+
+const TEST_ROOT = resolve(HERE, '..');
+const missingTestFiles = (names: readonly string[]): string[] => names.filter((n) => !n.includes('/') || !existsSync(join(TEST_ROOT, n)));
+const duplicates = (ids: readonly string[]): string[] => [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+
 describe('emulator guesses', () => {
+  it('finds test file names and guess ids, and flags a missing file or a repeated id (the checks can fail)', () => {
+    const text = '| Q1 | x | `emulator/limits.test.ts`, `assign.test.ts` |\n| Q1 | y | `e2e/gone.slow.test.ts` |\n| Q2 | z | — |';
+    expect(namedTestFiles(text)).to.deep.equal(['emulator/limits.test.ts', 'assign.test.ts', 'e2e/gone.slow.test.ts']);
+    expect(missingTestFiles(namedTestFiles(text))).to.deep.equal(['assign.test.ts', 'e2e/gone.slow.test.ts']);
+    expect(duplicates(guessIds(text))).to.deep.equal(['Q1']);
+  });
+
+  it('every test file GUESSES.md names exists (as a path under test/), and every guess id is used once', () => {
+    const guesses = readFileSync(join(HERE, 'GUESSES.md'), 'utf8');
+    const named = namedTestFiles(guesses);
+    expect(named.length).to.be.greaterThan(15);
+    expect(missingTestFiles(named)).to.deep.equal([]);
+    const ids = guessIds(guesses);
+    expect(ids.length).to.be.greaterThan(50);
+    expect(duplicates(ids)).to.deep.equal([]);
+  });
+
+
   it('GUESSES.md covers every module that makes a guess', () => {
     const guesses = readFileSync(join(HERE, 'GUESSES.md'), 'utf8');
     const modules = sourceFiles(HERE).filter((f) => !f.endsWith('.test.ts') && /\/\/ guess:|\* guess:|— guess:|\(guess:/.test(readFileSync(f, 'utf8')));

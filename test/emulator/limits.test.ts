@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { start, type Emulator, type Scenario } from './index.js';
 import { resolveDay, resolveInstant } from './scenario.js';
-import { demoScenario, getJson, PINNED_NOW, q, type QueryPage } from './test-helpers.js';
+import { demoScenario, getJson, http, PINNED_NOW, q, type QueryPage } from './test-helpers.js';
 
 const DAY = 86_400_000;
 type ElfRow = { Id: string; EventType: string; Interval: string; LogDate: string; CreatedDate: string; LogFile: string; LogFileLength: number };
@@ -234,6 +234,25 @@ describe('org emulator: latency that charges for size', () => {
       expect([many.records, one.records]).to.deep.equal([200, 1]);
       expect(many.ms).to.be.at.least(5 + 200 * 0.5);
       expect(one.ms).to.be.at.least(5);
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('charges per KB received: a large request body is not free', async () => {
+    const e = await start({ scenario: demoScenario({ now: PINNED_NOW }), latencyMs: 1, latencyPerRecordMs: 0, latencyPerKbMs: 4 });
+    try {
+      const app = e.org.appByAnyName('Jenkins_CI')!.id;
+      const ps = e.org.table('PermissionSet').filter((p) => p.IsOwnedByProfile === false && p.PermissionSetGroupId === null && p.NamespacePrefix === null);
+      const records = Array.from({ length: 200 }, (_, i) => ({ attributes: { type: 'SetupEntityAccess' }, ParentId: ps[i % ps.length].Id, SetupEntityId: app }));
+      const body = JSON.stringify({ allOrNone: true, records });
+      e.resetLog();
+      await http(e, 'POST', '/services/data/v67.0/composite/sobjects', { headers: { 'Content-Type': 'application/json' }, body });
+      await logged(e);
+      const [upload] = e.requests;
+      expect(upload.requestBytes).to.equal(Buffer.byteLength(body));
+      expect(upload.requestBytes).to.be.greaterThan(15 * 1024);
+      expect(upload.ms).to.be.at.least(1 + (upload.requestBytes / 1024) * 4 * 0.95);
     } finally {
       await e.stop();
     }

@@ -104,6 +104,14 @@ export type OrgOptions = {
   metadataSchemaErrors?: 'fault' | 'record';
   /** Optional objects and fields this org has or lacks ("LoginIpRange": true, "PermissionSet.PermissionsCanApproveUninstalledApps": false). */
   optionalSchema?: OptionalSchema;
+  /** Whether createMetadata may create a ConnectedApp (default blocked, as since Spring '26). */
+  connectedAppCreation?: 'blocked' | 'allowed';
+  /** statusCode of a duplicate SetupEntityAccess insert (default DUPLICATE_VALUE — a guess). */
+  duplicateInsertCode?: string;
+  /** The revoke endpoint's answer to a token it does not know: 400 invalid_token (default) or 200. */
+  revokeUnknownToken?: 'invalid_token' | 'ok';
+  /** Pins the org's clock (ISO-8601), over the scenario's `org.now`. */
+  now?: string;
 };
 
 const ROLLED_BACK: RecordError = {
@@ -133,6 +141,9 @@ export class OrgState implements RecordStore {
   public omittedAssignmentsOnUpdate: 'keep' | 'remove';
   public metadataSchemaErrors: 'fault' | 'record';
   public readonly optionalSchema: OptionalSchema;
+  public connectedAppCreation: 'blocked' | 'allowed';
+  public duplicateInsertCode: string;
+  public revokeUnknownToken: 'invalid_token' | 'ok';
 
   private readonly tables = new Map<string, Row[]>();
   private readonly index = new Map<string, { objectName: string; row: Row }>();
@@ -160,7 +171,9 @@ export class OrgState implements RecordStore {
     this.baseDir = loaded.baseDir;
     this.seed = s.seed ?? 1;
     this.rng = new Rng(Rng.seedOf(this.seed, 'org'));
-    this.pinnedNow = s.org.now === undefined ? undefined : Date.parse(s.org.now);
+    const pinned = options.now ?? s.org.now;
+    this.pinnedNow = pinned === undefined ? undefined : Date.parse(pinned);
+    if (Number.isNaN(this.pinnedNow)) throw new Error(`not an instant: ${String(pinned)}`);
     this.startedAt = new Date(this.pinnedNow ?? Date.now());
     this.maxApiVersion = s.org.apiVersion ?? DEFAULT_API_VERSION;
     this.orgId = to18(s.org.id ?? this.ids.next('00D'));
@@ -171,6 +184,9 @@ export class OrgState implements RecordStore {
     this.omittedAssignmentsOnUpdate = options.omittedAssignmentsOnUpdate ?? s.org.omittedAssignmentsOnUpdate ?? 'keep';
     this.metadataSchemaErrors = options.metadataSchemaErrors ?? s.org.metadataSchemaErrors ?? 'fault';
     this.optionalSchema = { ...s.org.optionalSchema, ...options.optionalSchema };
+    this.connectedAppCreation = options.connectedAppCreation ?? s.org.connectedAppCreation ?? 'blocked';
+    this.duplicateInsertCode = options.duplicateInsertCode ?? s.org.duplicateInsertCode ?? 'DUPLICATE_VALUE';
+    this.revokeUnknownToken = options.revokeUnknownToken ?? s.org.revokeUnknownToken ?? 'invalid_token';
     this.eventMonitoring = s.org.features?.eventMonitoring === true;
     this.eventLogRetentionDays = s.org.eventLogRetentionDays ?? (this.eventMonitoring ? 30 : 1);
     this.elfLicensed = this.eventMonitoring || ELF_EDITIONS.test(s.org.edition ?? 'Enterprise Edition');
@@ -992,8 +1008,9 @@ export class OrgState implements RecordStore {
     if (refusal) return { success: false, errors: [refusal] };
     const existing = this.tables.get('SetupEntityAccess')!.find((s) => s.ParentId === parent.Id && s.SetupEntityId === to18(entityId));
     if (existing) {
-      // guess: duplicate inserts are undocumented; DUPLICATE_VALUE with the existing row's id is the usual shape.
-      return fail('DUPLICATE_VALUE', `duplicate value found: <unknown> duplicates value on record with id: ${existing.Id as string}`);
+      // guess: duplicate inserts are undocumented; DUPLICATE_VALUE with the existing row's id is the usual shape
+      // (`duplicateInsertCode` gives another code, e.g. FIELD_INTEGRITY_EXCEPTION).
+      return fail(this.duplicateInsertCode, `duplicate value found: <unknown> duplicates value on record with id: ${existing.Id as string}`);
     }
     const row = this.insertSea(parent.Id as string, to18(entityId), this.now.getTime());
     row.SetupEntityType = entityType;
@@ -1097,36 +1114,9 @@ export class OrgState implements RecordStore {
       return { fullName, error: { statusCode: 'FIELD_INTEGRITY_EXCEPTION', message: 'The consumer key of an existing connected app cannot be changed', fields: ['consumerKey'] } };
     }
     const admin = isAdminApproved(c.body);
-    const wantsAssignments = (c.profileNames?.length ?? 0) > 0 || (c.permissionSetNames?.length ?? 0) > 0;
-    if (wantsAssignments && !admin) {
-      // guess: the docs say profileName/permissionSetName are "only usable when isAdminApproved = true".
-      return {
-        fullName,
-        error: {
-          statusCode: 'FIELD_INTEGRITY_EXCEPTION',
-          message: 'Profiles and permission sets can only be assigned when the connected app is set to "Admin approved users are pre-authorized" (isAdminApproved)',
-          fields: c.profileNames?.length ? ['profileName'] : ['permissionSetName'],
-        },
-      };
-    }
-    const profilePs: string[] = [];
-    for (const name of c.profileNames ?? []) {
-      const p = this.profiles.get(name.toLowerCase());
-      if (!p) return { fullName, error: { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: `In field: profileName - no Profile named ${name} found`, fields: ['profileName'] } };
-      profilePs.push(p.permissionSetId);
-    }
-    const regularPs: string[] = [];
-    for (const name of c.permissionSetNames ?? []) {
-      const ps = this.permSetsByLabel.get(name.toLowerCase()) ?? this.permSetsByName.get(name.toLowerCase());
-      if (!ps) {
-        return { fullName, error: { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: `In field: permissionSetName - no PermissionSet named ${name} found`, fields: ['permissionSetName'] } };
-      }
-      regularPs.push(ps.Id as string);
-    }
-    const user = str(sub(c.body, 'oauthConfig'), 'oauthClientCredentialUser');
-    if (user !== undefined && user !== '' && !this.userByName(user)) {
-      return { fullName, error: { statusCode: 'FIELD_INTEGRITY_EXCEPTION', message: `The client credentials user ${user} does not exist`, fields: ['oauthClientCredentialUser'] } };
-    }
+    const resolved = this.assignmentTargets(c, fullName);
+    if ('error' in resolved) return resolved;
+    const { profilePs, regularPs } = resolved;
 
     if (dryRun) return { fullName: app.fullName };
 
@@ -1155,6 +1145,168 @@ export class OrgState implements RecordStore {
       });
     }
     return { fullName: app.fullName };
+  }
+
+  /**
+   * The permission sets a sent component's profileName / permissionSetName elements stand for, after the checks the
+   * org makes on them (names only with isAdminApproved — guess —, every name known, the client credentials user known).
+   */
+  private assignmentTargets(c: SplitComponent, fullName: string): { profilePs: string[]; regularPs: string[] } | { fullName: string; error: FieldError } {
+    const wantsAssignments = (c.profileNames?.length ?? 0) > 0 || (c.permissionSetNames?.length ?? 0) > 0;
+    if (wantsAssignments && !isAdminApproved(c.body)) {
+      // guess: the docs say profileName/permissionSetName are "only usable when isAdminApproved = true".
+      return {
+        fullName,
+        error: {
+          statusCode: 'FIELD_INTEGRITY_EXCEPTION',
+          message: 'Profiles and permission sets can only be assigned when the connected app is set to "Admin approved users are pre-authorized" (isAdminApproved)',
+          fields: c.profileNames?.length ? ['profileName'] : ['permissionSetName'],
+        },
+      };
+    }
+    const profilePs: string[] = [];
+    for (const name of c.profileNames ?? []) {
+      const p = this.profiles.get(name.toLowerCase());
+      if (!p) return { fullName, error: { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: `In field: profileName - no Profile named ${name} found`, fields: ['profileName'] } };
+      profilePs.push(p.permissionSetId);
+    }
+    const regularPs: string[] = [];
+    for (const name of c.permissionSetNames ?? []) {
+      const ps = this.permSetsByLabel.get(name.toLowerCase()) ?? this.permSetsByName.get(name.toLowerCase());
+      if (!ps) {
+        return { fullName, error: { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: `In field: permissionSetName - no PermissionSet named ${name} found`, fields: ['permissionSetName'] } };
+      }
+      regularPs.push(ps.Id as string);
+    }
+    const user = str(sub(c.body, 'oauthConfig'), 'oauthClientCredentialUser');
+    if (user !== undefined && user !== '' && !this.userByName(user)) {
+      return { fullName, error: { statusCode: 'FIELD_INTEGRITY_EXCEPTION', message: `The client credentials user ${user} does not exist`, fields: ['oauthClientCredentialUser'] } };
+    }
+    return { profilePs, regularPs };
+  }
+
+  /**
+   * createMetadata of one ConnectedApp. Since Spring '26 customers cannot create connected apps through the UI or any
+   * API including the Metadata API (reference §7, help article 005228017), unless Salesforce Support allows it
+   * (`connectedAppCreation: 'allowed'`). guess: the refusal is a per-component FUNCTIONALITY_NOT_ENABLED (the article
+   * says creation "is blocked", not how the API answers), and it comes before any other check of the component.
+   * Where creation is allowed: a name in use is DUPLICATE_DEVELOPER_NAME (guess), the assignment checks are those of
+   * updateMetadata, and the org makes the consumer key when none is sent.
+   */
+  public createConnectedApp(c: SplitComponent, dryRun = false, pending = new Set<string>()): { fullName: string; error?: FieldError } {
+    const fullName = c.fullName ?? '';
+    if (this.connectedAppCreation === 'blocked') {
+      return {
+        fullName,
+        error: {
+          statusCode: 'FUNCTIONALITY_NOT_ENABLED',
+          message: 'Connected apps can no longer be created in this org: create an External Client App, or ask Salesforce Support to allow connected app creation',
+          fields: [],
+        },
+      };
+    }
+    const key = `ConnectedApp\u0000${fullName.toLowerCase()}`;
+    if (this.appByFullName(fullName) || pending.has(key)) return { fullName, error: duplicateName('ConnectedApp', fullName) };
+    const resolved = this.assignmentTargets(c, fullName);
+    if ('error' in resolved) return resolved;
+    pending.add(key);
+    if (dryRun) return { fullName };
+
+    const body = c.body;
+    const oauth = sub(body, 'oauthConfig');
+    if (oauth && str(oauth, 'consumerKey') === undefined) oauth.consumerKey = [`3MVG9${this.rng.chars(80, CONSUMER_KEY_CHARS)}`];
+    const now = this.now.getTime();
+    const label = str(body, 'label') ?? fullName;
+    const id = this.ids.next('0H4');
+    const app: AppState = {
+      name: fullName,
+      fullName,
+      label,
+      namespace: null,
+      id,
+      installed: true,
+      inMetadataApi: true,
+      listMetadataId: id,
+      body,
+      consumerSecret: c.consumerSecret,
+      createdById: this.currentUserId,
+      createdDate: now,
+      lastModifiedById: this.currentUserId,
+      lastModifiedDate: now,
+    };
+    this.apps.set(fullName.toLowerCase(), app);
+    app.row = this.insert('ConnectedApplication', { Id: id, Name: label, ...derivedSObjectFields(body), ...this.audit(this.currentUserId, now) });
+    app.menuItem = this.insert('AppMenuItem', {
+      Id: this.ids.next('0DS'),
+      Name: fullName,
+      Label: label,
+      Description: str(body, 'description') ?? null,
+      Type: 'ConnectedApplication',
+      ApplicationId: id,
+      IsUsingAdminAuthorization: isAdminApproved(body),
+      IsAccessible: true,
+      IsVisible: true,
+      NamespacePrefix: null,
+      StartUrl: str(body, 'startUrl') ?? null,
+      MobileStartUrl: str(body, 'mobileStartUrl') ?? null,
+      ...this.audit(this.currentUserId, now),
+    });
+    for (const psId of new Set([...resolved.profilePs, ...resolved.regularPs])) this.insertSea(psId, id, now);
+    return { fullName };
+  }
+
+  /**
+   * createMetadata of one External Client App component. The header (ExternalClientApplication) makes a new app; every
+   * other part names its app in `externalClientApplication`, which must exist (or be created earlier in the same
+   * call), and an app has at most one component of each type. guess: a name in use is DUPLICATE_DEVELOPER_NAME, a
+   * second part of one type DUPLICATE_VALUE, an unknown app INVALID_CROSS_REFERENCE_KEY; the org makes the consumer key
+   * of ExtlClntAppGlobalOauthSettings when none is sent; a sent consumer secret is kept (never returned).
+   */
+  public createEcaComponent(type: string, fullName: string, body: MdObject, consumerSecret: string | undefined, dryRun = false, pending = new Set<string>()): { fullName: string; error?: FieldError } {
+    const key = `${type}\u0000${fullName.toLowerCase()}`;
+    if (this.ecaComponent(type, fullName) || pending.has(key)) return { fullName, error: duplicateName(type, fullName) };
+    const invalid = validateEcaComponent(type, body);
+    if (invalid) return { fullName, error: invalid };
+    const appName = ecaAppOf({ type, fullName, body });
+    const appKey = `eca\u0000${appName.toLowerCase()}`;
+    const eca = this.ecaByName(appName);
+    const partKey = `${type}@${appName.toLowerCase()}`;
+    if (type === 'ExternalClientApplication') {
+      if (eca || pending.has(appKey)) return { fullName, error: duplicateName(type, fullName) };
+    } else if (!eca && !pending.has(appKey)) {
+      return { fullName, error: { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: `In field: externalClientApplication - no ExternalClientApplication named ${appName} found`, fields: ['externalClientApplication'] } };
+    } else if (eca?.components.has(type) || pending.has(partKey)) {
+      return { fullName, error: { statusCode: 'DUPLICATE_VALUE', message: `duplicate value found: External Client App ${appName} already has a component of type ${type}`, fields: ['externalClientApplication'] } };
+    }
+    pending.add(key);
+    pending.add(partKey);
+    if (type === 'ExternalClientApplication') pending.add(appKey);
+    if (dryRun) return { fullName };
+
+    const now = this.now.getTime();
+    const component: EcaComponent = { type, fullName, body };
+    if (type === 'ExternalClientApplication') {
+      const label = str(body, 'label') ?? fullName;
+      const id = this.ids.next('0xI');
+      const row = this.insert('ExternalClientApplication', { Id: id, DeveloperName: fullName, MasterLabel: label, NamespacePrefix: null, CreatedDate: this.fmt(now), LastModifiedDate: this.fmt(now) });
+      const created: EcaState = { name: fullName, label, id, components: new Map([[type, component]]), consumerSecret, createdById: this.currentUserId, createdDate: now, lastModifiedById: this.currentUserId, lastModifiedDate: now, row };
+      this.ecas.set(fullName.toLowerCase(), created);
+      return { fullName };
+    }
+    const owner = this.ecaByName(appName)!;
+    if (type === 'ExtlClntAppGlobalOauthSettings' && str(body, 'consumerKey') === undefined) {
+      // consumerKey comes after callbackUrl and certificate in the WSDL; the model keeps fields by name, written in order.
+      body.consumerKey = [`3MVG9${this.rng.chars(80, CONSUMER_KEY_CHARS)}`];
+    }
+    if (consumerSecret !== undefined) owner.consumerSecret = consumerSecret;
+    owner.components.set(type, component);
+    owner.lastModifiedById = this.currentUserId;
+    owner.lastModifiedDate = now;
+    owner.row.LastModifiedDate = this.fmt(now);
+    if (type === 'ExtlClntAppOauthConfigurablePolicies') {
+      this.insert('ExtlClntAppOauthPlcyCnfg', { Id: this.ids.next('0xP'), ExternalClientApplicationId: owner.id, ...ecaPolicyRowFields(body) });
+    }
+    return { fullName };
   }
 
   private replaceAssignments(app: AppState, wanted: string[], inScope: (psId: string) => boolean): void {
@@ -1204,6 +1356,13 @@ export class OrgState implements RecordStore {
     const app = this.appByAnyName(appName);
     return app ? this.table('SetupEntityAccess').filter((s) => s.SetupEntityId === app.id) : [];
   }
+}
+
+const CONSUMER_KEY_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._';
+
+/** createMetadata of a name already in use. guess: DUPLICATE_DEVELOPER_NAME, as other developer-named setup entities answer. */
+function duplicateName(type: string, fullName: string): FieldError {
+  return { statusCode: 'DUPLICATE_DEVELOPER_NAME', message: `There is already a ${type} named ${fullName}`, fields: ['fullName'] };
 }
 
 /** Key prefixes for objects whose prefix the schema leaves open. */

@@ -69,6 +69,22 @@ export type OrgSpec = {
    */
   metadataSchemaErrors?: 'fault' | 'record';
   /**
+   * Whether createMetadata may create a ConnectedApp. Since Spring '26 customers cannot create connected apps, through
+   * the UI or any API including the Metadata API (reference §7), so the default is 'blocked'; 'allowed' is an org where
+   * Salesforce Support turned creation back on.
+   */
+  connectedAppCreation?: 'blocked' | 'allowed';
+  /**
+   * The statusCode of a duplicate SetupEntityAccess insert (default DUPLICATE_VALUE — guess: undocumented, reference
+   * open question 4; GUESSES.md S2).
+   */
+  duplicateInsertCode?: string;
+  /**
+   * What POST /services/oauth2/revoke answers for a token the org does not know (already revoked or expired):
+   * 400 invalid_token (default — guess) or 200, as RFC 7009 §2.2 has it ('ok'; GUESSES.md O2).
+   */
+  revokeUnknownToken?: 'invalid_token' | 'ok';
+  /**
    * Optional objects and fields (schemas/sobjects.json) this org has (true) or lacks (false), e.g.
    * { "LoginIpRange": true, "PermissionSet.PermissionsCanApproveUninstalledApps": false, "Profile.PermissionsCanApproveUninstalledApps": false }.
    */

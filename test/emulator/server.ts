@@ -23,12 +23,15 @@ export type StartOptions = OrgOptions & {
   port?: number;
   /**
    * Base delay of every response (default 0: a local, instant org). Any base latency turns on the remote-org model,
-   * which also charges for size: `latencyPerRecordMs` per record returned and `latencyPerKbMs` per KB sent (see README).
+   * which also charges for size: `latencyPerRecordMs` per record returned and `latencyPerKbMs` per KB received and sent (see README).
    */
   latencyMs?: number;
   /** Cost of each record a response returns (query rows, metadata records, collection results). Default 0.05 ms with a base latency, else 0. */
   latencyPerRecordMs?: number;
-  /** Cost of each KB of response body sent (compressed bytes when gzipped). Default 0.08 ms (about 100 Mbit/s) with a base latency, else 0. */
+  /**
+   * Cost of each KB of request body received and of response body sent (compressed bytes when gzipped). Default 0.08 ms
+   * (about 100 Mbit/s) with a base latency, else 0.
+   */
   latencyPerKbMs?: number;
   faults?: FaultRule[];
   /** The session id to accept (default: `<orgId>!` + random characters). */
@@ -51,6 +54,8 @@ export type RequestLogEntry = {
   records?: number;
   /** Response body bytes sent. */
   bytes: number;
+  /** Request body bytes received (0 for a request without a body). */
+  requestBytes: number;
   ms: number;
   /** When the request arrived and when its response finished (epoch ms, sub-millisecond): for concurrency measurements. */
   startedAt: number;
@@ -217,7 +222,7 @@ class EmulatorServer {
     // (new URL() would read "//services" as a host).
     const url = new URL((req.url ?? '/').replace(/^\/+/, '/'), 'http://127.0.0.1');
     const path = url.pathname;
-    const entry: RequestLogEntry = { seq: ++this.seq, method, path, status: 0, bytes: 0, ms: 0, startedAt: performance.timeOrigin + started, endedAt: 0 };
+    const entry: RequestLogEntry = { seq: ++this.seq, method, path, status: 0, bytes: 0, requestBytes: 0, ms: 0, startedAt: performance.timeOrigin + started, endedAt: 0 };
     let logged = false;
     const log = (): void => {
       if (logged) return;
@@ -237,6 +242,7 @@ class EmulatorServer {
       req.socket.destroy();
       return;
     }
+    entry.requestBytes = body.length;
 
     // What the request is, for fault matching and the log.
     let soap: SoapRequest | undefined;
@@ -257,7 +263,8 @@ class EmulatorServer {
     const faults = this.faults.select({ method, path, soql: entry.soql, soapOperation: entry.soapOperation });
     if (faults.length > 0) entry.fault = faults.map((f) => f.label).join(',');
     const delay = faults.filter((f) => f.kind === 'delay').reduce((n, f) => n + (f.rule.delayMs ?? 0), 0);
-    await this.sleep(this.latency.baseMs + delay);
+    // The remote-org model charges for the upload too: a large composite POST or updateMetadata is not free.
+    await this.sleep(this.latency.baseMs + delay + (body.length / 1024) * this.latency.perKbMs);
     await Promise.all(faults.filter((f) => f.kind === 'hold').map((f) => f.handle.released));
     if (this.stopped) {
       req.socket.destroy();
@@ -363,7 +370,9 @@ class EmulatorServer {
     if (token === null || token === '') return json(400, { error: 'invalid_request', error_description: 'missing token parameter' });
     if (this.tokens.delete(token)) return { status: 200 };
     if (this.org.revokeToken(token)) return { status: 200 };
-    // guess: the error body for a token the org does not know.
+    // guess: a token the org does not know (revoked already, expired) is 400 invalid_token; RFC 7009 §2.2 answers 200
+    // ("invalid tokens do not cause an error response"), which `revokeUnknownToken: 'ok'` plays.
+    if (this.org.revokeUnknownToken === 'ok') return { status: 200 };
     return json(400, { error: 'invalid_token', error_description: 'invalid token' });
   }
 

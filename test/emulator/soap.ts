@@ -1,5 +1,5 @@
 /*
- * Metadata API (SOAP, POST /services/Soap/m/XX.X): listMetadata, readMetadata and updateMetadata for
+ * Metadata API (SOAP, POST /services/Soap/m/XX.X): listMetadata, readMetadata, updateMetadata and createMetadata for
  * ConnectedApp and the five External Client App types (and read/list of Profile for login IP ranges), with SOAP faults and per-record errors.
  */
 import {
@@ -19,7 +19,7 @@ import {
 } from './xml.js';
 import { XML_TYPE, type Reply } from './http.js';
 import { renderComponent, splitComponent, validateComponent, type FieldError, type SplitComponent } from './metadata.js';
-import { isMetadataType, readObject, SchemaViolation, writeObject, type MdObject } from './metadata-schema.js';
+import { isMetadataType, readObject, SchemaViolation, str, writeObject, type MdObject } from './metadata-schema.js';
 import type { OrgState, ProfileState } from './org.js';
 import { ECA_FOLDERS, ECA_TYPES, isEcaType } from './eca.js';
 import { Retrieves } from './retrieve.js';
@@ -105,7 +105,9 @@ export class MetadataApi {
       case 'readMetadata':
         return this.read(op);
       case 'updateMetadata':
-        return this.update(op, allOrNone);
+        return this.save(op, allOrNone, 'update');
+      case 'createMetadata':
+        return this.save(op, allOrNone, 'create');
       case 'retrieve':
       case 'checkRetrieveStatus': {
         const answer = localName(op.name) === 'retrieve' ? this.retrieves.start(op) : this.retrieves.check(op);
@@ -244,14 +246,19 @@ export class MetadataApi {
     return writeObject(model, 'Profile');
   }
 
-  private update(op: XmlElement, allOrNone: boolean): Reply {
+  /**
+   * updateMetadata / createMetadata: every component is checked against the WSDL first (M2), then saved one by one
+   * with per-component results. An update needs an existing component; a create a new name (ConnectedApp creation is
+   * blocked since Spring '26 — see OrgState.createConnectedApp).
+   */
+  private save(op: XmlElement, allOrNone: boolean, mode: 'update' | 'create'): Reply {
     const items = elements(op, 'metadata');
     if (items.length > MAX_NAMES) {
       // guess: as for readMetadata.
-      return soapFault('EXCEEDED_ID_LIMIT', `Too many components: updateMetadata takes at most ${MAX_NAMES} per call`);
+      return soapFault('EXCEEDED_ID_LIMIT', `Too many components: ${mode}Metadata takes at most ${MAX_NAMES} per call`);
     }
     type Outcome = { fullName: string; error?: FieldError };
-    type Parsed = { type: string; fullName: string; split?: SplitComponent; eca?: MdObject; error?: FieldError };
+    type Parsed = { type: string; fullName: string; split?: SplitComponent; eca?: MdObject; consumerSecret?: string; error?: FieldError };
     // The whole request is deserialised against the WSDL before anything is saved.
     const parsed: Parsed[] = [];
     for (const item of items) {
@@ -259,20 +266,25 @@ export class MetadataApi {
       const fullName = (childText(item, 'fullName') ?? '').trim();
       if (!isMetadataType(type)) {
         // guess: the emulator models only the types in schemas/metadata-types.json; others get a per-record INVALID_TYPE.
-        parsed.push({ type, fullName, error: { statusCode: 'INVALID_TYPE', message: `The org emulator does not update ${type}`, fields: [] } });
+        parsed.push({ type, fullName, error: { statusCode: 'INVALID_TYPE', message: `The org emulator does not ${mode} ${type}`, fields: [] } });
         continue;
       }
       try {
         if (type === 'ConnectedApp') parsed.push({ type, fullName, split: splitComponent(item) });
         else if (isEcaType(type)) {
           const eca = readObject(item, type);
+          const consumerSecret = str(eca, 'consumerSecret');
           delete eca.fullName;
           // guess: a consumer secret sent in an update is ignored (it is set only when the app is created).
           delete eca.consumerSecret;
-          parsed.push({ type, fullName, eca });
+          parsed.push({ type, fullName, eca, consumerSecret });
         } else {
           readObject(item, type);
-          parsed.push({ type, fullName, error: { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: `In field: fullName - no ${type} named ${fullName} found`, fields: [] } });
+          const error: FieldError =
+            mode === 'update'
+              ? { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: `In field: fullName - no ${type} named ${fullName} found`, fields: [] }
+              : { statusCode: 'INVALID_TYPE', message: `The org emulator does not create ${type}`, fields: [] };
+          parsed.push({ type, fullName, error });
         }
       } catch (e) {
         if (!(e instanceof SchemaViolation)) throw e;
@@ -282,20 +294,25 @@ export class MetadataApi {
         parsed.push({ type, fullName, error: { statusCode: 'INVALID_FIELD', message: e.message, fields: [] } });
       }
     }
+    // Names a create of this call has taken already (a dry run must see them too).
+    let pending = new Set<string>();
     const check = (p: Parsed, dryRun: boolean): Outcome => {
       if (!p.error && p.eca) {
         if (p.fullName === '') return { fullName: p.fullName, error: { statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required field is missing: fullName', fields: ['fullName'] } };
+        if (mode === 'create') return this.org.createEcaComponent(p.type, p.fullName, p.eca, p.consumerSecret, dryRun, pending);
         return this.org.updateEcaComponent(p.type, p.fullName, p.eca, dryRun);
       }
       if (p.error || !p.split) return { fullName: p.fullName, error: p.error };
       if (p.fullName === '') return { fullName: p.fullName, error: { statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required field is missing: fullName', fields: ['fullName'] } };
+      if (mode === 'create' && this.org.connectedAppCreation === 'blocked') return this.org.createConnectedApp(p.split, dryRun, pending);
       const invalid = validateComponent(p.split);
       if (invalid) return { fullName: p.fullName, error: invalid };
-      return this.org.updateConnectedApp(p.split, dryRun);
+      return mode === 'create' ? this.org.createConnectedApp(p.split, dryRun, pending) : this.org.updateConnectedApp(p.split, dryRun);
     };
     let outcomes: Outcome[];
     if (allOrNone) {
       outcomes = parsed.map((p) => check(p, true));
+      pending = new Set<string>();
       if (outcomes.some((o) => o.error)) {
         // guess: with AllOrNoneHeader the valid components are reported as rolled back.
         outcomes = outcomes.map((o) =>
@@ -320,6 +337,6 @@ export class MetadataApi {
         textElement('success', String(!o.error)),
       ])
     );
-    return { ...envelope([element('updateMetadataResponse', results)]), records: results.length };
+    return { ...envelope([element(`${mode}MetadataResponse`, results)]), records: results.length };
   }
 }
