@@ -138,11 +138,12 @@ describe('org emulator: scenarios', () => {
     const { ms: second, e } = await timed(generateScenario(large));
     const ms = Math.min(first.ms, second);
     try {
-      // Linear work takes 6-8x the CPU for 8x the rows (fixed costs aside); work per row that grows with the table
-      // (copying it on each insert: 17-22x when tried) does not pass. A ratio of CPU times, not a wall-clock bound:
-      // the machine's speed and load (and the JIT's warm-up, which the old 5 s bound mostly measured) cancel out.
+      // Linear work takes 6-8x the CPU for 8x the rows on a quiet machine, up to 13.5x measured at load average 10
+      // (garbage collection); work per row that grows with the table (copying it on each insert: 17-22x when tried)
+      // does not pass. A ratio of CPU times, not a wall-clock bound: the machine's speed (and the JIT's warm-up, which
+      // the old 5 s bound mostly measured) cancel out.
       const ratio = ms / Math.min(...small);
-      expect(ratio, `start ${first.ms.toFixed(0)}/${second.toFixed(0)} ms for 8x the org vs ${small.map((m) => m.toFixed(0)).join('/')} ms`).to.be.below(12);
+      expect(ratio, `start ${first.ms.toFixed(0)}/${second.toFixed(0)} ms for 8x the org vs ${small.map((m) => m.toFixed(0)).join('/')} ms`).to.be.below(16);
       const count = (await getJson<QueryPage>(e, q('SELECT COUNT() FROM OauthToken'))).json.totalSize;
       expect(count).to.equal(20000);
       const ps = (await getJson<QueryPage>(e, q('SELECT COUNT() FROM PermissionSet WHERE IsOwnedByProfile = false'))).json.totalSize;
