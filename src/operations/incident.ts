@@ -33,6 +33,7 @@ import {
 import { soqlInList } from '../domain/soql.js';
 import { revokeOutcome, type TokenResult } from '../domain/tokens.js';
 import { runOutcome, type RunOutcome } from '../domain/write-outcome.js';
+import { EXIT } from '../exit-codes.js';
 import { addAccess, removeAccess } from './access.js';
 import { setPolicies, type AppPolicyResult } from './policy.js';
 import { assertLabelsDistinct, checkRevokePermissions, installedApp, revokeAppTokens, unknownApps, type RevokeApp, type RevokeProgress } from './revoke.js';
@@ -284,7 +285,8 @@ export type RestoreOutcome = {
 
 export async function restoreApp(conn: Connection, request: RestoreRequest): Promise<RestoreOutcome> {
   const snapshot = await loadSnapshot(request.snapshotFile, restoreMessages);
-  if (snapshot === undefined) throw restoreMessages.createError('error.NoSnapshot', [request.snapshotFile]);
+  // A wrong --snapshot-file is wrong usage (exit 2), found before anything is read from the org.
+  if (snapshot === undefined) throw restoreMessages.createError('error.NoSnapshot', [request.snapshotFile], [], EXIT.usage);
   const orgId = orgIdOf(conn, await readIdentity(conn));
   if (id15(orgId) !== id15(snapshot.orgId)) throw restoreMessages.createError('error.OtherOrg', [request.snapshotFile, snapshot.orgId, orgId]);
   const warnings = [restoreMessages.getMessage('warning.tokensGone', [snapshot.tokens.count])];

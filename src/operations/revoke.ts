@@ -150,7 +150,7 @@ export async function resolveUsers(conn: Connection, usernames: readonly string[
     }
   }
   const missing = usernames.filter((u) => !found.has(u.toLowerCase()));
-  if (missing.length > 0) throw messages.createError('error.UnknownUser', [missing.join(', ')], [], EXIT.error);
+  if (missing.length > 0) throw messages.createError('error.UnknownUser', [missing.join(', ')], [], EXIT.usage);
   return ids;
 }
 

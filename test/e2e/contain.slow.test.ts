@@ -160,6 +160,14 @@ describe('connectedapp contain / restore (e2e through the org emulator)', functi
     expect(writes(back)).to.deep.equal([]);
   });
 
+  it('restore: a --snapshot-file that does not exist is wrong usage (exit 2), before anything is read', async () => {
+    emulator = await start({ scenario: incidentScenario({ tokens: 10 }) });
+    const missing = await runCli(['connectedapp', 'restore', '--snapshot-file', join(dir, 'nope.json')], { emulator });
+    expect(missing.exitCode).to.equal(2);
+    expect(missing.json?.message).to.match(/nope\.json does not exist/);
+    expect(missing.requests.filter((r) => r.soql !== undefined && !/FROM Organization/.test(r.soql))).to.deep.equal([]);
+  });
+
   it('refuses a snapshot file it did not write, and a snapshot from another org, changing nothing', async () => {
     emulator = await start({ scenario: incidentScenario({ tokens: 10 }) });
     const other = join(dir, 'notes.json');

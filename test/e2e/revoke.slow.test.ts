@@ -116,6 +116,14 @@ describe('connectedapp revoke (e2e through the org emulator)', function () {
     expect(revokes(run)).to.equal(0);
   });
 
+  it('refuses an unknown username as wrong usage (exit 2), before anything is revoked', async () => {
+    emulator = await start({ scenario: incidentScenario({ tokens: 10 }) });
+    const run = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED, '--username', 'nobody@incident.example.com'], { emulator });
+    expect(run.exitCode).to.equal(2);
+    expect(run.json?.message).to.match(/No user with username nobody@incident.example.com/);
+    expect(revokes(run)).to.equal(0);
+  });
+
   it('refuses an app whose label another installed app shares: their tokens cannot be told apart', async () => {
     const scenario = incidentScenario({ tokens: 10 });
     scenario.connectedApps = [...(scenario.connectedApps ?? []), { name: 'Data_Loader_Pro_Sandbox', label: COMPROMISED_LABEL }];
