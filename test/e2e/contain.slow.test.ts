@@ -160,6 +160,15 @@ describe('connectedapp contain / restore (e2e through the org emulator)', functi
     expect(writes(back)).to.deep.equal([]);
   });
 
+  it('prints the snapshot path in the restore hint, quoted for the shell when it needs to be', async () => {
+    emulator = await start({ scenario: incidentScenario({ tokens: 10 }) });
+    const file = join(dir, 'my loader.json');
+    const run = await runCli(['connectedapp', 'contain', '--name', COMPROMISED, '--snapshot-file', file], { emulator, json: false });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(run.stdout).to.include(`Snapshot in ${file}; 10 token(s) revoked, 0 not. Restore with: sf connectedapp restore --snapshot-file '${file}'`);
+    expect(run.stdout).to.not.include('<file>');
+  });
+
   it('restore: a --snapshot-file that does not exist is wrong usage (exit 2), before anything is read', async () => {
     emulator = await start({ scenario: incidentScenario({ tokens: 10 }) });
     const missing = await runCli(['connectedapp', 'restore', '--snapshot-file', join(dir, 'nope.json')], { emulator });

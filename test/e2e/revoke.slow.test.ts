@@ -93,6 +93,8 @@ describe('connectedapp revoke (e2e through the org emulator)', function () {
     expect(run.stdout).to.include(LOOKALIKE);
     expect(run.stdout).to.match(new RegExp(`${mine.length} revoked`));
     expect(tokensOf(emulator, LOOKALIKE)).to.have.length(before - mine.length);
+    // What else to do for an app that is not installed, as contain says it (README: "contain (or revoke) … says what else to do").
+    expect(run.stderr).to.match(/not installed in this org[\s\S]*Connected Apps OAuth Usage[\s\S]*Install[\s\S]*block/);
     expectNoSecret(run, held);
   });
 

@@ -84,11 +84,9 @@ export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAp
       columns: (['step', 'status', 'detail'] as const).map((key) => ({ key, name: messages.getMessage(`column.${key}`) })),
     });
     const counts = countTokens(result.tokens);
-    this.log(
-      result.dryRun
-        ? messages.getMessage('summary.dryRun', [result.snapshot.path, result.assignments.length, counts['would-revoke']])
-        : messages.getMessage('summary.result', [result.snapshot.path, counts.revoked, counts.failed + counts.unknown])
-    );
+    const path = result.snapshot.path;
+    if (result.dryRun) this.log(messages.getMessage('summary.dryRun', [path, result.assignments.length, counts['would-revoke']]));
+    else this.log(messages.getMessage('summary.result', [path, counts.revoked, counts.failed + counts.unknown, shellWord(path)]));
   }
 
   private tokenProgress(): { start(total: number): void; update(done: number): void; stop(): void } | undefined {
@@ -107,4 +105,9 @@ export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAp
       },
     };
   }
+}
+
+/** A path as one shell word, for a command line to copy: quoted only when it needs to be. */
+function shellWord(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
 }

@@ -50,6 +50,8 @@ export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedApp
     const outcome = await revokeAppTokens(conn, apps, mode, options, identity);
     const result: ConnectedAppRevokeResult = { apps, tokens: outcome.tokens, read: outcome.read, dryRun: mode === 'dry-run' };
 
+    // What the API cannot do for an app that is not installed, as contain says it.
+    for (const app of apps) if (!app.installed) warnings.push(messages.getMessage('warning.notInstalled', [app.name]));
     for (const warning of [...warnings, ...outcome.warnings]) this.warn(warning);
     if (result.tokens.length > 0) this.table(tokenTable(result.tokens));
     const counts = countTokens(result.tokens);
