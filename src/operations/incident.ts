@@ -36,7 +36,7 @@ import { runOutcome, type RunOutcome } from '../domain/write-outcome.js';
 import { EXIT } from '../exit-codes.js';
 import { addAccess, removeAccess } from './access.js';
 import { setPolicies, type AppPolicyResult } from './policy.js';
-import { assertLabelsDistinct, checkRevokePermissions, installedApp, revokeAppTokens, unknownApps, type RevokeApp, type RevokeProgress } from './revoke.js';
+import { assertLabelsDistinct, checkRevokePermissions, installedApp, refuseExternalClientApps, revokeAppTokens, unmatchedWarning, type RevokeApp, type RevokeProgress } from './revoke.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.contain');
@@ -67,28 +67,38 @@ export type ContainOutcome = {
   assignments: PairResult[];
   tokens: TokenResult[];
   outcome: RunOutcome;
+  /** Every step found its work done already (a re-run after success): nothing was changed. */
+  nothingToDo: boolean;
   warnings: string[];
 };
 
-type Target = { app: RevokeApp; inventoryApp: InventoryApp | null };
+/** unmatched: no installed app and no token carries the name (nothing of it is left to change). */
+type Target = { app: RevokeApp; inventoryApp: InventoryApp | null; unmatched: boolean };
 
 /** The org the session is in: as the org says (userinfo), else as the stored login says. */
 function orgIdOf(conn: Connection, identity: Identity | null): string {
   return identity?.orgId ?? conn.getAuthInfoFields().orgId ?? '';
 }
 
-/** The one app a name selects: installed (by API name, label or Id), else by the name its tokens carry. */
-async function resolveOne(conn: Connection, name: string, apps: readonly InventoryApp[]): Promise<Target> {
+/**
+ * The one app a name selects: installed (by API name, label or Id), else by the name its tokens carry. A name
+ * that is neither is an app that is not installed and holds no token any more (a re-run: the snapshot file may
+ * already name it) or a name the org does not know; either way there is nothing of it to change (`unmatched`).
+ * An External Client App's name is refused: contain does not handle them yet.
+ */
+async function resolveOne(conn: Connection, name: string, apps: readonly InventoryApp[], existing: IncidentSnapshot | undefined): Promise<Target> {
   const found = findApps(apps, name);
   if (found.length > 1) throw messages.createError('error.Ambiguous', [name, found.map((a) => a.apiName ?? a.label).join(', ')]);
   if (found.length === 1) {
     assertLabelsDistinct([installedApp(found[0])], apps);
-    return { app: installedApp(found[0]), inventoryApp: found[0] };
+    return { app: installedApp(found[0]), inventoryApp: found[0], unmatched: false };
   }
   const byTokens = await tokenAppNames(conn, [name]);
   const tokenName = byTokens.get(name);
-  if (tokenName === undefined) throw unknownApps([name], apps);
-  return { app: { name: tokenName, appId: null, apiName: null, installed: false }, inventoryApp: null };
+  if (tokenName !== undefined) return { app: { name: tokenName, appId: null, apiName: null, installed: false }, inventoryApp: null, unmatched: false };
+  const snapshotName = existing && !existing.app.installed && existing.app.name.toLowerCase() === name.toLowerCase() ? existing.app.name : null;
+  if (snapshotName === null) await refuseExternalClientApps(conn, [name]);
+  return { app: { name: snapshotName ?? name, appId: null, apiName: null, installed: false }, inventoryApp: null, unmatched: true };
 }
 
 /** Profiles and permission sets holding the app (a group's aggregate set is derived from its components: left out). */
@@ -122,7 +132,9 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
   const warnings: string[] = [];
   const identity = await checkRevokePermissions(conn, warnings);
   const inventory = await readInventory(conn);
-  const { app, inventoryApp } = await resolveOne(conn, request.name, inventory.apps);
+  const existing = await loadSnapshot(request.snapshotFile, messages);
+  const { app, inventoryApp, unmatched } = await resolveOne(conn, request.name, inventory.apps, existing);
+  if (unmatched) warnings.push(unmatchedWarning([request.name], inventory.apps));
 
   // Everything is read and checked before the snapshot; nothing changes before it is on disk.
   const metadata = inventoryApp ? (await readAppPolicies(conn, [inventoryApp])).get(inventoryApp.id) ?? null : null;
@@ -130,7 +142,6 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
   const kept = keptHolders(request.keep, holders, inventoryApp !== null);
   const groups = inventoryApp?.permissionSets.filter((h) => h.kind === 'permission-set-group') ?? [];
   if (groups.length) warnings.push(messages.getMessage('warning.groups', [groups.map((g) => g.name).join(', ')]));
-  const existing = await loadSnapshot(request.snapshotFile, messages);
   const orgId = orgIdOf(conn, identity);
   let snapshot: SnapshotReport;
   if (existing) {
@@ -214,7 +225,8 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
   ];
   let outcome: RunOutcome = request.mode === 'write' ? runOutcome(items) : brokenSteps > 0 ? 'partial' : 'success';
   if (outcome !== 'failed' && capped) outcome = 'partial';
-  return { app, snapshot, steps, policy: ended, assignments, tokens, outcome, warnings };
+  const nothingToDo = request.mode === 'write' && steps.every((s) => s.status === 'unchanged' || s.status === 'not-possible');
+  return { app, snapshot, steps, policy: ended, assignments, tokens, outcome, nothingToDo, warnings };
 }
 
 /** --keep-assignment names (permission set API name or label, profile name) → the permission set Ids kept. */

@@ -154,6 +154,19 @@ describe('connectedapp contain / restore (e2e through the org emulator)', functi
     expect(tokenCount(emulator, LOOKALIKE)).to.equal(0);
     const snapshot = parseSnapshot(JSON.parse(readFileSync(file, 'utf8')));
     expect(snapshot.app).to.deep.equal({ name: LOOKALIKE, apiName: null, appId: null, installed: false });
+
+    // A re-run: no app and no token carries the name any more, and the snapshot file names it: nothing to do, exit 0.
+    const again = await runCli(['connectedapp', 'contain', '--name', LOOKALIKE, '--snapshot-file', file], { emulator });
+    expect(again.exitCode, again.stdout).to.equal(0);
+    expect(steps(again)).to.deep.equal([['snapshot', 'unchanged'], ['policy', 'not-possible'], ['assignments', 'not-possible'], ['tokens', 'unchanged']]);
+    expect(contained(again)).to.deep.include({ nothingToDo: true, tokens: [] });
+    expect(writes(again)).to.deep.equal([]);
+    const human = await runCli(['connectedapp', 'contain', '--name', LOOKALIKE, '--snapshot-file', file], { emulator, json: false });
+    expect(human.exitCode, human.stderr).to.equal(0);
+    expect(human.stdout).to.include(`Nothing left to do`);
+    expect(human.stdout, 'the real path, not a placeholder').to.include(`sf connectedapp restore --snapshot-file ${file}`);
+    expect(human.stdout).to.not.include('<file>');
+
     const back = await runCli(['connectedapp', 'restore', '--snapshot-file', file], { emulator });
     expect(back.exitCode, back.stderr).to.equal(0);
     expect(back.json?.warnings?.join(' ')).to.match(/no policy or assignment to put back/);

@@ -1,10 +1,20 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { start, type Emulator } from '../emulator/index.js';
 import { tokenRef, type TokenResult } from '../../src/domain/tokens.js';
 import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
 import { COMPROMISED, COMPROMISED_LABEL, COMPROMISED_TOKENS, incidentScenario, LOOKALIKE, userName } from './incident-scenario.js';
 
-type RevokeResult = { tokens: TokenResult[]; read: { counted: number; listed: number; cappedUsers: string[] }; dryRun: boolean; apps: Array<{ name: string; installed: boolean }> };
+type RevokeResult = {
+  tokens: TokenResult[];
+  read: { counted: number; listed: number; cappedUsers: string[] };
+  dryRun: boolean;
+  apps: Array<{ name: string; installed: boolean }>;
+  unmatched: string[];
+  nothingToDo: boolean;
+};
 
 const result = (run: CliRun): RevokeResult => run.json?.result as RevokeResult;
 const revokes = (run: CliRun): number => run.requests.filter((r) => r.path === '/services/oauth2/revoke').length;
@@ -96,6 +106,18 @@ describe('connectedapp revoke (e2e through the org emulator)', function () {
     // What else to do for an app that is not installed, as contain says it (README: "contain (or revoke) … says what else to do").
     expect(run.stderr).to.match(/not installed in this org[\s\S]*Connected Apps OAuth Usage[\s\S]*Install[\s\S]*block/);
     expectNoSecret(run, held);
+
+    // Every token gone, then a re-run (a runbook's second pass): nothing to do, exit 0 — not "no such app".
+    expect((await runCli(['connectedapp', 'revoke', '--name', LOOKALIKE], { emulator })).exitCode).to.equal(0);
+    expect(tokensOf(emulator, LOOKALIKE)).to.have.length(0);
+    const again = await runCli(['connectedapp', 'revoke', '--name', LOOKALIKE], { emulator });
+    expect(again.exitCode, again.stdout).to.equal(0);
+    expect(result(again)).to.deep.include({ tokens: [], nothingToDo: true, unmatched: [LOOKALIKE] });
+    expect(again.json?.warnings?.join(' ')).to.match(/no OAuth token is named "Data Loader Pro \(unverified\)": nothing to revoke/);
+    expect(revokes(again)).to.equal(0);
+    const human = await runCli(['connectedapp', 'revoke', '--name', LOOKALIKE], { emulator, json: false });
+    expect(human.exitCode, human.stderr).to.equal(0);
+    expect(human.stdout).to.match(/nothing to do/);
   });
 
   it('revokes only tokens not used since a date', async () => {
@@ -109,12 +131,14 @@ describe('connectedapp revoke (e2e through the org emulator)', function () {
     expect(tokensOf(emulator, COMPROMISED_LABEL)).to.have.length(200 - stale.length);
   });
 
-  it('refuses an unknown app name before anything is revoked, with close matches', async () => {
+  it('a name no app and no token carries: nothing to revoke (exit 0), said with close matches for a misspelling', async () => {
     emulator = await start({ scenario: incidentScenario({ tokens: 10 }) });
     const run = await runCli(['connectedapp', 'revoke', '--name', 'Data_Loader_Prp'], { emulator });
-    expect(run.exitCode).to.equal(1);
-    expect(run.json?.message).to.match(/No installed connected app and no OAuth token is named "Data_Loader_Prp"/);
-    expect(run.json?.actions?.join(' ')).to.include('Data_Loader_Pro');
+    expect(run.exitCode, run.stdout).to.equal(0);
+    expect(result(run)).to.deep.include({ tokens: [], nothingToDo: true, unmatched: ['Data_Loader_Prp'] });
+    const warnings = run.json?.warnings?.join(' ') ?? '';
+    expect(warnings).to.match(/No installed connected app and no OAuth token is named "Data_Loader_Prp": nothing to revoke/);
+    expect(warnings).to.include('did you mean: Data_Loader_Pro');
     expect(revokes(run)).to.equal(0);
   });
 
@@ -124,6 +148,19 @@ describe('connectedapp revoke (e2e through the org emulator)', function () {
     expect(run.exitCode).to.equal(2);
     expect(run.json?.message).to.match(/No user with username nobody@incident.example.com/);
     expect(revokes(run)).to.equal(0);
+  });
+
+  it('an External Client App: says revoke and contain do not handle ECAs yet, with the Setup path (not "no such app")', async () => {
+    emulator = await start({ scenario: 'demo' });
+    for (const command of [['revoke'], ['contain', '--snapshot-file', join(tmpdir(), `ca-eca-${process.pid}.json`)]]) {
+      const run = await runCli(['connectedapp', ...command, '--name', 'Agent_Gateway'], { emulator });
+      expect(run.exitCode, run.stdout).to.equal(1);
+      expect(run.json?.message).to.match(/"Agent_Gateway" is an External Client App \(Agent_Gateway\): revoke and contain do not handle External Client Apps yet/);
+      expect(run.json?.actions?.join(' ')).to.match(/External Client App Manager > Agent_Gateway > Policies/);
+      expect(revokes(run)).to.equal(0);
+      expect(run.requests.filter((r) => r.soapOperation === 'updateMetadata')).to.deep.equal([]);
+    }
+    expect(existsSync(join(tmpdir(), `ca-eca-${process.pid}.json`)), 'no snapshot written').to.equal(false);
   });
 
   it('refuses an app whose label another installed app shares: their tokens cannot be told apart', async () => {

@@ -31,6 +31,8 @@ export type ConnectedAppContainResult = {
   /** One entry per OAuth token revoked. Never the token itself. */
   tokens: TokenResult[];
   dryRun: boolean;
+  /** Every step found its work done already (a re-run after success): nothing was changed. */
+  nothingToDo: boolean;
 };
 
 export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAppContainResult> {
@@ -69,6 +71,7 @@ export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAp
       assignments: outcome.assignments,
       tokens: outcome.tokens,
       dryRun: mode === 'dry-run',
+      nothingToDo: outcome.nothingToDo,
     };
     for (const warning of outcome.warnings) this.warn(warning);
     this.render(result);
@@ -86,6 +89,7 @@ export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAp
     const counts = countTokens(result.tokens);
     const path = result.snapshot.path;
     if (result.dryRun) this.log(messages.getMessage('summary.dryRun', [path, result.assignments.length, counts['would-revoke']]));
+    else if (result.nothingToDo) this.log(messages.getMessage('summary.nothing', [path, shellWord(path)]));
     else this.log(messages.getMessage('summary.result', [path, counts.revoked, counts.failed + counts.unknown, shellWord(path)]));
   }
 

@@ -21,6 +21,10 @@ export type ConnectedAppRevokeResult = {
   /** What the read of OauthToken covered. */
   read: RevokeRead;
   dryRun: boolean;
+  /** Names that matched no installed app and no token: nothing to revoke for them (all revoked already, or a misspelling). */
+  unmatched: string[];
+  /** No token to revoke (not a dry run): the run changed nothing, and needed to change nothing. */
+  nothingToDo: boolean;
 };
 
 export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedAppRevokeResult> {
@@ -45,13 +49,15 @@ export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedApp
     const conn = await this.connect(flags['target-org'], flags['api-version']);
     const warnings: string[] = [];
     const identity = await checkRevokePermissions(conn, warnings);
-    const apps = await resolveRevokeApps(conn, flags.name);
+    const { apps, unmatched, warnings: unmatchedWarnings } = await resolveRevokeApps(conn, flags.name);
+    warnings.push(...unmatchedWarnings);
     const options = { usernames: flags.username, lastUsedBefore: before, concurrency: concurrencyFromEnv(process.env.SF_CONNECTEDAPP_CONCURRENCY ?? String(REVOKE_CONCURRENCY)), progress: this.tokenProgress() };
     const outcome = await revokeAppTokens(conn, apps, mode, options, identity);
-    const result: ConnectedAppRevokeResult = { apps, tokens: outcome.tokens, read: outcome.read, dryRun: mode === 'dry-run' };
+    const nothingToDo = mode === 'write' && outcome.tokens.length === 0 && outcome.read.cappedUsers.length === 0;
+    const result: ConnectedAppRevokeResult = { apps, tokens: outcome.tokens, read: outcome.read, dryRun: mode === 'dry-run', unmatched, nothingToDo };
 
     // What the API cannot do for an app that is not installed, as contain says it.
-    for (const app of apps) if (!app.installed) warnings.push(messages.getMessage('warning.notInstalled', [app.name]));
+    for (const app of apps) if (!app.installed && !unmatched.includes(app.name)) warnings.push(messages.getMessage('warning.notInstalled', [app.name]));
     for (const warning of [...warnings, ...outcome.warnings]) this.warn(warning);
     if (result.tokens.length > 0) this.table(tokenTable(result.tokens));
     const counts = countTokens(result.tokens);
@@ -59,7 +65,7 @@ export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedApp
       this.log(messages.getMessage('summary.dryRun', [counts['would-revoke'], apps.length]));
       return result;
     }
-    if (result.tokens.length === 0) {
+    if (nothingToDo) {
       this.log(messages.getMessage('summary.nothing'));
       return result;
     }
