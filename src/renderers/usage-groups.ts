@@ -4,7 +4,7 @@
  * `printable` so no control character reaches a terminal.
  */
 import { Messages } from '@salesforce/core';
-import { IP_CAP, type UsageResult } from '../domain/usage.js';
+import { IP_CAP, type IpUsage, type NewIpsReport, type UsageResult } from '../domain/usage.js';
 import { printable } from './terminal.js';
 import { csvCell, sourceText, type HumanBlock } from './usage.js';
 
@@ -35,30 +35,42 @@ function limits(result: UsageResult): HumanBlock[] {
   return [{ kind: 'header', text: messages.getMessage('human.limitsHeader') }, ...result.sources.flatMap((s) => s.cannotShow.map((l): HumanBlock => ({ kind: 'log', text: `  ${s.source}: ${l}` })))];
 }
 
+/** What --new-ips-since found, and what it compared with: the days of logs, LoginHistory only, or nothing. */
+function newIpsLine(n: NewIpsReport): string {
+  const since = n.since.slice(0, 10);
+  if (n.comparedWith.length === 0) return ipMessages.getMessage('human.newIpsNone', [since, n.ipsSeen]);
+  if (!n.comparedWith.includes('EventLogFile')) return ipMessages.getMessage('human.newIpsLoginsOnly', [since, n.newIps, n.ipsSeen, n.baselineStart.slice(0, 10), n.notComparable]);
+  return ipMessages.getMessage('human.newIps', [since, n.newIps, n.ipsSeen, n.baselineDays, n.baselineStart.slice(0, 10), n.baselineLogFiles]);
+}
+
+function ipTable(ips: readonly IpUsage[], withNew: boolean): HumanBlock {
+  const keys = [...(withNew ? ['new'] : []), 'ip', 'apiCalls', 'logins', 'firstSeen', 'lastSeen', 'users', 'apps'];
+  return {
+    kind: 'table',
+    columns: keys.map((key) => ({ key, name: ipMessages.getMessage(`column.${key}`) })),
+    data: ips.slice(0, TOP_IPS).map((ip) => ({
+      new: ip.new ? ipMessages.getMessage('human.new') : ip.new === null ? ipMessages.getMessage('human.notComparable') : '',
+      ip: printable(ip.ip),
+      apiCalls: ip.apiCalls,
+      logins: ip.logins,
+      firstSeen: minute(ip.firstSeen),
+      lastSeen: minute(ip.lastSeen),
+      users: few(ip.users, ip.truncated),
+      apps: few(ip.apps, ip.truncated),
+    })),
+  };
+}
+
 /** Client IPs: new ones first (with --new-ips-since), then the busiest. */
 export function ipReport(result: UsageResult): HumanBlock[] {
   const ips = result.ips ?? [];
   const blocks: HumanBlock[] = head(result);
   const n = result.newIps;
-  if (n) blocks.push({ kind: 'log', text: ipMessages.getMessage('human.newIps', [n.since.slice(0, 10), n.newIps, n.ipsSeen, n.baselineDays, n.baselineStart.slice(0, 10), n.baselineLogFiles]) });
+  if (n) blocks.push({ kind: 'log', text: newIpsLine(n) });
   if (ips.length === 0) blocks.push({ kind: 'log', text: messages.getMessage('human.noUsage') });
   else {
-    const keys = [...(n ? ['new'] : []), 'ip', 'apiCalls', 'logins', 'firstSeen', 'lastSeen', 'users', 'apps'];
     blocks.push({ kind: 'header', text: ipMessages.getMessage('human.ipsHeader', [ips.length]) });
-    blocks.push({
-      kind: 'table',
-      columns: keys.map((key) => ({ key, name: ipMessages.getMessage(`column.${key}`) })),
-      data: ips.slice(0, TOP_IPS).map((ip) => ({
-        new: ip.new ? ipMessages.getMessage('human.new') : '',
-        ip: printable(ip.ip),
-        apiCalls: ip.apiCalls,
-        logins: ip.logins,
-        firstSeen: minute(ip.firstSeen),
-        lastSeen: minute(ip.lastSeen),
-        users: few(ip.users, ip.truncated),
-        apps: few(ip.apps, ip.truncated),
-      })),
-    });
+    blocks.push(ipTable(ips, n !== null && n !== undefined));
     if (ips.length > TOP_IPS) blocks.push({ kind: 'log', text: ipMessages.getMessage('human.moreIps', [ips.length - TOP_IPS]) });
   }
   if (result.otherIpEvents) blocks.push({ kind: 'log', text: ipMessages.getMessage('human.otherIps', [result.otherIpEvents, IP_CAP]) });
