@@ -77,6 +77,20 @@ export function ipReport(result: UsageResult): HumanBlock[] {
   return [...blocks, ...limits(result)];
 }
 
+/**
+ * --new-ips-since under --group-by app or user: after that report, what the flag found — the same line as in the IP
+ * grouping and the new IPs (not the others: --group-by ip lists every IP).
+ */
+export function newIpsSection(result: UsageResult): HumanBlock[] {
+  const n = result.newIps;
+  if (!n) return [];
+  const fresh = (result.ips ?? []).filter((ip) => ip.new === true);
+  const blocks: HumanBlock[] = [{ kind: 'header', text: ipMessages.getMessage('human.newIpsHeader', [n.since.slice(0, 10), fresh.length]) }, { kind: 'log', text: newIpsLine(n) }];
+  if (fresh.length > 0) blocks.push(ipTable(fresh, false));
+  if (fresh.length > TOP_IPS) blocks.push({ kind: 'log', text: ipMessages.getMessage('human.moreIps', [fresh.length - TOP_IPS]) });
+  return blocks;
+}
+
 /** Users first: each user's events, the apps used and the apps holding a grant. */
 export function userReport(result: UsageResult): HumanBlock[] {
   const users = result.users.filter((u) => u.events > 0 || u.grants.length > 0);

@@ -134,6 +134,18 @@ describe('connectedapp usage --group-by / --new-ips-since (e2e through the org e
     }
   });
 
+  it('--new-ips-since with --group-by app or user: the new IPs follow the report in human output', async () => {
+    for (const groupBy of ['app', 'user']) {
+      const run = await runCli(['connectedapp', 'usage', '--name', COMPROMISED, ...WINDOW, '--group-by', groupBy, '--new-ips-since', '2026-11-17'], { emulator, json: false });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const section = run.stdout.slice(run.stdout.indexOf('New IPs since 2026-11-17 (2)'));
+      expect(run.stdout.indexOf('New IPs since 2026-11-17 (2)'), `${groupBy}: the section is there`).to.be.greaterThan(0);
+      expect(section).to.match(/New IPs since 2026-11-17: 2 of 3 \(compared with 4 day\(s\) of logs/);
+      expect(section).to.include(NEW_CALLER).and.to.include(NEW_LOGIN);
+      expect(section, 'only the new IPs').to.not.include(KNOWN);
+    }
+  });
+
   it('refuses a --new-ips-since that leaves nothing to compare with, before reading anything', async () => {
     const run = await runCli(['connectedapp', 'usage', ...WINDOW, '--new-ips-since', '2026-11-13'], { emulator });
     expect(run.exitCode).to.equal(2);
