@@ -30,6 +30,7 @@ import {
   type IncidentSnapshot,
   type SnapshotHolder,
 } from '../domain/snapshot.js';
+import type { RunJournal } from '../domain/run-journal.js';
 import { soqlInList } from '../domain/soql.js';
 import { revokeOutcome, type TokenResult } from '../domain/tokens.js';
 import { runOutcome, type RunOutcome } from '../domain/write-outcome.js';
@@ -57,7 +58,17 @@ export type SnapshotReport = {
   content: IncidentSnapshot;
 };
 
-export type ContainRequest = { name: string; snapshotFile: string; keep: string[]; mode: 'write' | 'dry-run'; concurrency: number; progress?: RevokeProgress; now: Date };
+export type ContainRequest = {
+  name: string;
+  snapshotFile: string;
+  keep: string[];
+  mode: 'write' | 'dry-run';
+  concurrency: number;
+  progress?: RevokeProgress;
+  now: Date;
+  /** Kept up to date step by step and token by token, for a run stopped by a signal to say what it did. */
+  journal?: RunJournal;
+};
 
 export type ContainOutcome = {
   app: RevokeApp;
@@ -163,6 +174,10 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
       tokens: { count: await countAppTokens(conn, [app.name]) },
     };
     if (request.mode === 'write') {
+      if (request.journal) {
+        request.journal.during = 'snapshot';
+        request.journal.snapshot = { path: request.snapshotFile, status: 'writing' };
+      }
       try {
         await writeSnapshotFile(request.snapshotFile, content);
       } catch (error) {
@@ -174,6 +189,8 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
   }
 
   const steps: ContainStep[] = [{ step: 'snapshot', status: snapshot.status === 'would-write' ? 'would-change' : snapshot.status === 'kept' ? 'unchanged' : 'done', detail: request.snapshotFile }];
+  request.journal?.trackSteps(steps);
+  if (request.journal) request.journal.snapshot = { path: snapshot.path, status: snapshot.status };
   let policy: AppPolicyResult | null = null;
   let assignments: PairResult[] = [];
   let tokens: TokenResult[] = [];
@@ -181,6 +198,7 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
   /** Steps that ended with an error of their own (a read that failed even after retries): reported, and the next step still runs. */
   let brokenSteps = 0;
   const guarded = async (step: StepName, work: () => Promise<void>): Promise<void> => {
+    if (request.journal) request.journal.during = step;
     try {
       await work();
     } catch (error) {
@@ -209,7 +227,8 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
     });
   }
   await guarded('tokens', async () => {
-    const revoked = await revokeAppTokens(conn, [app], request.mode, { lastUsedBefore: null, concurrency: request.concurrency, progress: request.progress }, identity);
+    const options = { lastUsedBefore: null, concurrency: request.concurrency, progress: request.progress, journal: request.journal };
+    const revoked = await revokeAppTokens(conn, [app], request.mode, options, identity);
     tokens = revoked.tokens;
     capped = revoked.read.cappedUsers.length > 0;
     warnings.push(...revoked.warnings);

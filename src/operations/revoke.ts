@@ -15,6 +15,7 @@ import { readTokens, revokeToken, tokenAppNames, type TokenFilter, type TokenLis
 import { chunk, mapWithConcurrency } from '../domain/collections.js';
 import { appNames, findApps, joinInventory, type InventoryApp } from '../domain/inventory.js';
 import { closeMatches, id15, sameId } from '../domain/names.js';
+import type { RunJournal } from '../domain/run-journal.js';
 import { soqlInList } from '../domain/soql.js';
 import { lastUsedBefore, revocationOrder, tokenResult, type TokenRecord, type TokenResult } from '../domain/tokens.js';
 import { EXIT } from '../exit-codes.js';
@@ -56,6 +57,8 @@ export type RevokeOptions = {
   lastUsedBefore: Date | null;
   concurrency: number;
   progress?: RevokeProgress;
+  /** Kept up to date as tokens are sent and answered, for a run stopped by a signal to say what it did. */
+  journal?: RunJournal;
 };
 
 const noProgress: RevokeProgress = { start: () => undefined, update: () => undefined, stop: () => undefined };
@@ -187,11 +190,16 @@ export async function revokeAppTokens(conn: Connection, apps: readonly RevokeApp
 
   if (identity && tokens.some((t) => id15(t.userId) === id15(identity.userId))) warnings.push(messages.getMessage('warning.ownTokens'));
   const progress = options.progress ?? noProgress;
+  const journal = options.journal;
   const ordered = revocationOrder(tokens, identity?.userId ?? null);
+  if (journal) {
+    journal.during = 'tokens';
+    journal.listed(ordered);
+  }
   progress.start(ordered.length);
   let sent = new Map<string, Sent>();
   try {
-    sent = await sendAll(conn, ordered, options.concurrency, progress);
+    sent = await sendAll(conn, ordered, options.concurrency, progress, journal);
   } finally {
     progress.stop();
   }
@@ -200,11 +208,13 @@ export async function revokeAppTokens(conn: Connection, apps: readonly RevokeApp
   // Once more for tokens still there after a lost answer or a transient failure, then read back again.
   const again = tokens.filter((t) => results.get(t.ref)?.retry === true);
   if (again.length > 0) {
-    const resent = await sendAll(conn, again, options.concurrency, noProgress);
+    const resent = await sendAll(conn, again, options.concurrency, noProgress, journal);
     for (const [ref, outcome] of resent) sent.set(ref, outcome);
     results = await settle(conn, filter, tokens, capped, sent, warnings);
   }
-  return { tokens: tokens.map((t) => results.get(t.ref)?.result ?? tokenResult(t, 'unknown')), read, warnings };
+  const ended = tokens.map((t) => results.get(t.ref)?.result ?? tokenResult(t, 'unknown'));
+  for (const result of ended) journal?.ended(result);
+  return { tokens: ended, read, warnings };
 }
 
 function readSummary(list: TokenList, before: Date | null): RevokeRead {
@@ -222,10 +232,11 @@ type Sent = { kind: 'accepted' } | { kind: 'refused'; errorCode: string; message
 /** The org's answer to a DeleteToken it does not know: already revoked or expired. */
 const GONE_CODES = new Set(['invalid_token']);
 
-async function sendAll(conn: Connection, tokens: readonly TokenRecord[], concurrency: number, progress: RevokeProgress): Promise<Map<string, Sent>> {
+async function sendAll(conn: Connection, tokens: readonly TokenRecord[], concurrency: number, progress: RevokeProgress, journal?: RunJournal): Promise<Map<string, Sent>> {
   let done = 0;
   const outcomes = await mapWithConcurrency(tokens, concurrency, async (token): Promise<[string, Sent]> => {
     let sent: Sent;
+    journal?.sending(token);
     try {
       await revokeToken(conn, token.deleteToken);
       sent = { kind: 'accepted' };
@@ -235,10 +246,19 @@ async function sendAll(conn: Connection, tokens: readonly TokenRecord[], concurr
         ? { kind: 'lost', errorCode: errorCodeOf(error), message: messageOf(error) }
         : { kind: 'refused', errorCode: errorCodeOf(error), message: messageOf(error), transient: isTransient(error) };
     }
+    journal?.ended(answered(token, sent));
     progress.update(++done);
     return [token.ref, sent];
   });
   return new Map(outcomes);
+}
+
+/** What an answer says before the read-back confirms it (what an interrupted run reports). */
+function answered(token: TokenRecord, sent: Sent): TokenResult {
+  if (sent.kind === 'accepted') return tokenResult(token, 'revoked', { verified: false, message: messages.getMessage('message.notVerified') });
+  if (sent.kind === 'lost') return tokenResult(token, 'unknown', { errorCode: sent.errorCode, message: messages.getMessage('message.outcomeUnknown', [sent.errorCode]) });
+  if (GONE_CODES.has(sent.errorCode)) return tokenResult(token, 'unchanged', { message: messages.getMessage('message.alreadyGone', [sent.errorCode]) });
+  return tokenResult(token, 'failed', { errorCode: sent.errorCode, message: sent.message });
 }
 
 type Settled = { result: TokenResult; retry: boolean };

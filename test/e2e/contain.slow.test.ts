@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { start, type Emulator } from '../emulator/index.js';
+import type { InterruptedRun } from '../../src/domain/run-journal.js';
 import { tokenRef } from '../../src/domain/tokens.js';
 import type { ConnectedAppContainResult } from '../../src/commands/connectedapp/contain.js';
 import type { ConnectedAppRestoreResult } from '../../src/commands/connectedapp/restore.js';
@@ -213,6 +214,48 @@ describe('connectedapp contain / restore (e2e through the org emulator)', functi
     expect(missing.exitCode).to.equal(1);
     expect(missing.json?.message).to.match(/Cannot write the snapshot/);
     expect(writes(missing)).to.deep.equal([]);
+  });
+
+  it('Ctrl-C (SIGINT) during the token step: the record says which steps and tokens were done, as the org has them; a re-run finishes', async () => {
+    emulator = await start({ scenario: incidentScenario({ tokens: 40 }) });
+    const file = join(dir, 'loader.json');
+    const hold = emulator.addFault({ method: 'POST', path: /^\/services\/oauth2\/revoke$/, nth: 11, times: -1, kind: 'hold' });
+    let pid = 0;
+    const running = runCli(['connectedapp', 'contain', '--name', COMPROMISED, '--snapshot-file', file], {
+      emulator,
+      onSpawn: (p) => {
+        pid = p;
+      },
+    });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (hold.fired < 8 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(hold.fired, 'eight revocations in flight').to.equal(8);
+      process.kill(pid, 'SIGINT');
+      const run = await running;
+      expect(run.exitCode, run.stderr).to.equal(130);
+      const record = run.json?.result as InterruptedRun;
+      expect(record).to.deep.include({ status: 'interrupted', command: 'contain', signal: 'SIGINT', during: 'tokens', snapshot: { path: file, status: 'written' } });
+      expect(record.steps.map((s) => [s.step, s.status])).to.deep.equal([['snapshot', 'done'], ['policy', 'done'], ['assignments', 'done'], ['tokens', 'interrupted']]);
+      expect(record.counts).to.deep.include({ revoked: 10, 'in-flight': 8, 'not-sent': 22 });
+      // As the org has it: the app admin-approved, no assignment left, the revoked tokens gone and the others there.
+      expect(await metadataText(emulator, COMPROMISED)).to.include('<isAdminApproved>true</isAdminApproved>');
+      expect(assignments(emulator, COMPROMISED)).to.deep.equal([]);
+      const left = new Set(emulator.org.table('OauthToken').filter((t) => t.AppName === COMPROMISED_LABEL).map((t) => tokenRef(t.DeleteToken as string)));
+      expect(left.size).to.equal(30);
+      expect(record.tokens.filter((t) => t.status === 'revoked').every((t) => !left.has(t.ref))).to.equal(true);
+      expect(record.tokens.filter((t) => t.status !== 'revoked').every((t) => left.has(t.ref))).to.equal(true);
+      expect(run.stderr).to.match(/Interrupted by SIGINT while revoking tokens/);
+      expect(run.stderr).to.include(file);
+      expect(parseSnapshot(JSON.parse(readFileSync(file, 'utf8'))).assignments, 'the snapshot was on disk first').to.have.length(3);
+    } finally {
+      hold.release();
+    }
+    emulator.clearFaults();
+    const again = await runCli(['connectedapp', 'contain', '--name', COMPROMISED, '--snapshot-file', file], { emulator });
+    expect(again.exitCode, again.stderr).to.equal(0);
+    expect(steps(again)).to.deep.equal([['snapshot', 'unchanged'], ['policy', 'unchanged'], ['assignments', 'unchanged'], ['tokens', 'done']]);
+    expect(tokenCount(emulator, COMPROMISED_LABEL)).to.equal(0);
   });
 
   it('faults mid-way: the steps and items say exactly what was done, and a re-run finishes', async () => {

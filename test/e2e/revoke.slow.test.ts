@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { start, type Emulator } from '../emulator/index.js';
+import type { InterruptedRun } from '../../src/domain/run-journal.js';
 import { tokenRef, type TokenResult } from '../../src/domain/tokens.js';
 import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
 import { COMPROMISED, COMPROMISED_LABEL, COMPROMISED_TOKENS, incidentScenario, LOOKALIKE, userName } from './incident-scenario.js';
@@ -21,6 +22,12 @@ const revokes = (run: CliRun): number => run.requests.filter((r) => r.path === '
 const tokensOf = (emulator: Emulator, appName: string): Array<Record<string, unknown>> => emulator.org.table('OauthToken').filter((t) => t.AppName === appName);
 /** Every secret the org holds for tokens: none may ever appear in the CLI's output. */
 const secrets = (emulator: Emulator): string[] => emulator.org.table('OauthToken').flatMap((t) => [t.DeleteToken as string, t.AccessToken as string]);
+
+/** Waits until the condition holds (or a minute has passed). */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
 
 function expectNoSecret(run: CliRun, held: readonly string[]): void {
   const output = run.stdout + run.stderr;
@@ -205,6 +212,48 @@ describe('connectedapp revoke (e2e through the org emulator)', function () {
     const second = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED], { emulator });
     expect(second.exitCode, second.stderr).to.equal(0);
     expect(result(second).tokens).to.have.length(101);
+    expect(tokensOf(emulator, COMPROMISED_LABEL)).to.have.length(0);
+  });
+
+  it('SIGTERM mid-revoke: the record (stdout under --json, and stderr) says which tokens were revoked, in flight and not sent, as the org has them', async () => {
+    emulator = await start({ scenario: incidentScenario({ tokens: 60 }) });
+    const held = secrets(emulator);
+    // From the 21st revocation on, requests are held unanswered: with 8 at a time, 20 are answered, 8 are in flight.
+    const hold = emulator.addFault({ method: 'POST', path: /^\/services\/oauth2\/revoke$/, nth: 21, times: -1, kind: 'hold' });
+    let pid = 0;
+    const running = runCli(['connectedapp', 'revoke', '--name', COMPROMISED], {
+      emulator,
+      onSpawn: (p) => {
+        pid = p;
+      },
+    });
+    try {
+      await until(() => hold.fired === 8);
+      expect(hold.fired, 'eight revocations in flight').to.equal(8);
+      process.kill(pid, 'SIGTERM');
+      const run = await running;
+      expect(run.exitCode, run.stderr).to.equal(130);
+      expect(run.json?.status).to.equal(130);
+      const record = run.json?.result as InterruptedRun;
+      expect(record).to.deep.include({ status: 'interrupted', command: 'revoke', signal: 'SIGTERM', during: 'tokens' });
+      expect(record.counts).to.deep.equal({ revoked: 20, unchanged: 0, failed: 0, unknown: 0, 'in-flight': 8, 'not-sent': 32 });
+      // The record matches the org (read before the held requests are let go): revoked ones are gone, the rest are there.
+      const left = new Set(tokensOf(emulator, COMPROMISED_LABEL).map((t) => tokenRef(t.DeleteToken as string)));
+      expect(left.size).to.equal(40);
+      expect(record.tokens).to.have.length(60);
+      expect(record.tokens.filter((t) => t.status === 'revoked').every((t) => !left.has(t.ref) && t.verified === false)).to.equal(true);
+      expect(record.tokens.filter((t) => t.status !== 'revoked').every((t) => left.has(t.ref))).to.equal(true);
+      // For people, on stderr: the counts and one line per token sent.
+      expect(run.stderr).to.match(/Interrupted by SIGTERM while revoking tokens/);
+      expect(run.stderr).to.match(/Revoked \(accepted by the org, not read back\): 20;.*in flight \(sent, no answer yet: may or may not be revoked\): 8; not sent: 32/);
+      expect(run.stderr.split('\n').filter((l) => /^ {2}(revoked|in flight) /.test(l))).to.have.length(28);
+      expectNoSecret(run, held);
+    } finally {
+      hold.release();
+    }
+    emulator.clearFaults();
+    const again = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED], { emulator });
+    expect(again.exitCode, again.stderr).to.equal(0);
     expect(tokensOf(emulator, COMPROMISED_LABEL)).to.have.length(0);
   });
 
