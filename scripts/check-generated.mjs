@@ -55,9 +55,13 @@ if (!manifestOnly) {
     expectedSchemas.add(name);
     check(name, `${JSON.stringify(generator.createSchema(type), null, 2)}\n`);
   }
-  // 4. Schemas of files the plugin writes, from their types (the desired-state file's schema is written by hand).
-  // The commands' program holds them (the commands that write these files import their types).
-  const fileSchemas = [{ name: 'schemas/file-connectedapp-snapshot.json', type: 'IncidentSnapshot' }];
+  // 4. Schemas of files the plugin writes, from their types (the desired-state file's schema is written by hand),
+  // and of the --json result of a revoke or contain stopped by a signal. The commands' program holds them (the
+  // commands that write these import their types).
+  const fileSchemas = [
+    { name: 'schemas/file-connectedapp-snapshot.json', type: 'IncidentSnapshot' },
+    { name: 'schemas/interrupted-connectedapp-run.json', type: 'InterruptedRun' },
+  ];
   for (const { name, type } of fileSchemas) check(name, `${JSON.stringify(generator.createSchema(type), null, 2)}\n`);
   // 5. docs/audit-rules.md: the evidence each audit rule declares, from the compiled rule definitions.
   const { formatEvidenceDocs } = await import(`${root}lib/renderers/audit/rule-docs.js`);

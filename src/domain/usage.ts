@@ -1018,15 +1018,29 @@ export function unnamedIpUsers(counter: IpCounter): string[] {
 }
 
 /**
- * The IP list: usernames filled in where known, each IP marked new when it was first seen on or after `since`
- * (null without `since`); new IPs first, then by calls and logins.
+ * What was read from before --new-ips-since: event log files (whose day starts before it) and whether LoginHistory
+ * was read whole (its rows before the date are there).
  */
-export function finishIps(counter: IpCounter, since: Date | null, usernames: ReadonlyMap<string, string>): IpUsage[] {
+export type NewIpsBaseline = { logFiles: number; logins: boolean };
+
+/**
+ * The IP list: usernames filled in where known, each IP marked new when it was first seen on or after `since`
+ * (null without `since`); new IPs first, then by calls and logins. With a `baseline`, an IP first seen on or after
+ * `since` is new only when what it was seen in can be compared with the time before: API calls need an event log
+ * file from before `since`, logins a whole LoginHistory. Otherwise its novelty is not known: `new` is null.
+ */
+export function finishIps(counter: IpCounter, since: Date | null, usernames: ReadonlyMap<string, string>, baseline?: NewIpsBaseline): IpUsage[] {
   const sinceStamp = since ? elfStamp(since) : null;
   const named = (u: string): string => (u.startsWith('id:') ? (usernames.get(u.slice(3)) ?? u.slice(3)) : u);
+  const comparable = (agg: IpAgg): boolean => baseline === undefined || baseline.logFiles > 0 || (baseline.logins && agg.logins > 0);
+  const novelty = (agg: IpAgg): boolean | null => {
+    if (sinceStamp === null) return null;
+    if (agg.first === '' || agg.first < sinceStamp) return false;
+    return comparable(agg) ? true : null;
+  };
   const list = [...counter.ips].map(([ip, agg]): IpUsage => ({
     ip,
-    new: sinceStamp === null ? null : agg.first !== '' && agg.first >= sinceStamp,
+    new: novelty(agg),
     apiCalls: agg.calls,
     logins: agg.logins,
     firstSeen: iso(agg.first),
@@ -1046,14 +1060,17 @@ export function checkNewIpsSince(since: Date, window: UsageWindow): 'ok' | 'no-b
   return 'ok';
 }
 
-export function newIpsReport(ips: readonly IpUsage[], since: Date, window: UsageWindow, baselineLogFiles: number): NewIpsReport {
+export function newIpsReport(ips: readonly IpUsage[], since: Date, window: UsageWindow, baseline: NewIpsBaseline): NewIpsReport {
+  const comparedWith: NewIpsReport['comparedWith'] = [...(baseline.logFiles > 0 ? ['EventLogFile' as const] : []), ...(baseline.logins ? ['LoginHistory' as const] : [])];
   return {
-    baselineLogFiles,
+    baselineLogFiles: baseline.logFiles,
     since: since.toISOString(),
     baselineStart: window.start.toISOString(),
     baselineDays: Math.round(((since.getTime() - window.start.getTime()) / DAY_MS) * 10) / 10,
     newIps: ips.filter((i) => i.new === true).length,
     ipsSeen: ips.length,
+    comparedWith,
+    notComparable: ips.filter((i) => i.new === null).length,
   };
 }
 
@@ -1118,7 +1135,11 @@ export type EventLogSummary = {
 /** Where calls and logins came from: one client IP. */
 export type IpUsage = {
   ip: string;
-  /** With --new-ips-since: true when the logs read show nothing from this IP before that date (null without it). */
+  /**
+   * With --new-ips-since: true when the logs read show nothing from this IP before that date, false when they do;
+   * null without the flag, or when this IP's novelty is not known (it was seen only in API calls and no event log
+   * file from before the date was read, or nothing at all from before the date was read).
+   */
   new: boolean | null;
   /** API calls through connected apps (event log files). */
   apiCalls: number;
@@ -1143,8 +1164,15 @@ export type NewIpsReport = {
   newIps: number;
   /** Distinct IPs seen in the window (those listed; calls beyond IP_CAP IPs are only counted). */
   ipsSeen: number;
-  /** Event log files read whose day is before `since`: with none (and no logins before it), every IP looks new. */
+  /** Event log files read whose day starts before `since`. With none, IPs seen only in API calls are not comparable. */
   baselineLogFiles: number;
+  /**
+   * The sources read that hold data from before `since`: EventLogFile (baselineLogFiles > 0) and LoginHistory (read
+   * whole). Empty: nothing to compare with, so no IP is called new (every one is not comparable).
+   */
+  comparedWith: Array<'EventLogFile' | 'LoginHistory'>;
+  /** IPs first seen on or after `since` whose novelty is not known (new: null): not new, not old — not comparable. */
+  notComparable: number;
 };
 
 export type UsageGroupBy = 'app' | 'user' | 'ip';

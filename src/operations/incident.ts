@@ -30,12 +30,14 @@ import {
   type IncidentSnapshot,
   type SnapshotHolder,
 } from '../domain/snapshot.js';
+import type { RunJournal } from '../domain/run-journal.js';
 import { soqlInList } from '../domain/soql.js';
 import { revokeOutcome, type TokenResult } from '../domain/tokens.js';
 import { runOutcome, type RunOutcome } from '../domain/write-outcome.js';
+import { EXIT } from '../exit-codes.js';
 import { addAccess, removeAccess } from './access.js';
 import { setPolicies, type AppPolicyResult } from './policy.js';
-import { assertLabelsDistinct, checkRevokePermissions, installedApp, revokeAppTokens, unknownApps, type RevokeApp, type RevokeProgress } from './revoke.js';
+import { assertLabelsDistinct, checkRevokePermissions, installedApp, refuseExternalClientApps, revokeAppTokens, unmatchedWarning, type RevokeApp, type RevokeProgress } from './revoke.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.contain');
@@ -56,7 +58,17 @@ export type SnapshotReport = {
   content: IncidentSnapshot;
 };
 
-export type ContainRequest = { name: string; snapshotFile: string; keep: string[]; mode: 'write' | 'dry-run'; concurrency: number; progress?: RevokeProgress; now: Date };
+export type ContainRequest = {
+  name: string;
+  snapshotFile: string;
+  keep: string[];
+  mode: 'write' | 'dry-run';
+  concurrency: number;
+  progress?: RevokeProgress;
+  now: Date;
+  /** Kept up to date step by step and token by token, for a run stopped by a signal to say what it did. */
+  journal?: RunJournal;
+};
 
 export type ContainOutcome = {
   app: RevokeApp;
@@ -66,28 +78,38 @@ export type ContainOutcome = {
   assignments: PairResult[];
   tokens: TokenResult[];
   outcome: RunOutcome;
+  /** Every step found its work done already (a re-run after success): nothing was changed. */
+  nothingToDo: boolean;
   warnings: string[];
 };
 
-type Target = { app: RevokeApp; inventoryApp: InventoryApp | null };
+/** unmatched: no installed app and no token carries the name (nothing of it is left to change). */
+type Target = { app: RevokeApp; inventoryApp: InventoryApp | null; unmatched: boolean };
 
 /** The org the session is in: as the org says (userinfo), else as the stored login says. */
 function orgIdOf(conn: Connection, identity: Identity | null): string {
   return identity?.orgId ?? conn.getAuthInfoFields().orgId ?? '';
 }
 
-/** The one app a name selects: installed (by API name, label or Id), else by the name its tokens carry. */
-async function resolveOne(conn: Connection, name: string, apps: readonly InventoryApp[]): Promise<Target> {
+/**
+ * The one app a name selects: installed (by API name, label or Id), else by the name its tokens carry. A name
+ * that is neither is an app that is not installed and holds no token any more (a re-run: the snapshot file may
+ * already name it) or a name the org does not know; either way there is nothing of it to change (`unmatched`).
+ * An External Client App's name is refused: contain does not handle them yet.
+ */
+async function resolveOne(conn: Connection, name: string, apps: readonly InventoryApp[], existing: IncidentSnapshot | undefined): Promise<Target> {
   const found = findApps(apps, name);
   if (found.length > 1) throw messages.createError('error.Ambiguous', [name, found.map((a) => a.apiName ?? a.label).join(', ')]);
   if (found.length === 1) {
     assertLabelsDistinct([installedApp(found[0])], apps);
-    return { app: installedApp(found[0]), inventoryApp: found[0] };
+    return { app: installedApp(found[0]), inventoryApp: found[0], unmatched: false };
   }
   const byTokens = await tokenAppNames(conn, [name]);
   const tokenName = byTokens.get(name);
-  if (tokenName === undefined) throw unknownApps([name], apps);
-  return { app: { name: tokenName, appId: null, apiName: null, installed: false }, inventoryApp: null };
+  if (tokenName !== undefined) return { app: { name: tokenName, appId: null, apiName: null, installed: false }, inventoryApp: null, unmatched: false };
+  const snapshotName = existing && !existing.app.installed && existing.app.name.toLowerCase() === name.toLowerCase() ? existing.app.name : null;
+  if (snapshotName === null) await refuseExternalClientApps(conn, [name]);
+  return { app: { name: snapshotName ?? name, appId: null, apiName: null, installed: false }, inventoryApp: null, unmatched: true };
 }
 
 /** Profiles and permission sets holding the app (a group's aggregate set is derived from its components: left out). */
@@ -121,7 +143,9 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
   const warnings: string[] = [];
   const identity = await checkRevokePermissions(conn, warnings);
   const inventory = await readInventory(conn);
-  const { app, inventoryApp } = await resolveOne(conn, request.name, inventory.apps);
+  const existing = await loadSnapshot(request.snapshotFile, messages);
+  const { app, inventoryApp, unmatched } = await resolveOne(conn, request.name, inventory.apps, existing);
+  if (unmatched) warnings.push(unmatchedWarning([request.name], inventory.apps));
 
   // Everything is read and checked before the snapshot; nothing changes before it is on disk.
   const metadata = inventoryApp ? (await readAppPolicies(conn, [inventoryApp])).get(inventoryApp.id) ?? null : null;
@@ -129,7 +153,6 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
   const kept = keptHolders(request.keep, holders, inventoryApp !== null);
   const groups = inventoryApp?.permissionSets.filter((h) => h.kind === 'permission-set-group') ?? [];
   if (groups.length) warnings.push(messages.getMessage('warning.groups', [groups.map((g) => g.name).join(', ')]));
-  const existing = await loadSnapshot(request.snapshotFile, messages);
   const orgId = orgIdOf(conn, identity);
   let snapshot: SnapshotReport;
   if (existing) {
@@ -151,6 +174,10 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
       tokens: { count: await countAppTokens(conn, [app.name]) },
     };
     if (request.mode === 'write') {
+      if (request.journal) {
+        request.journal.during = 'snapshot';
+        request.journal.snapshot = { path: request.snapshotFile, status: 'writing' };
+      }
       try {
         await writeSnapshotFile(request.snapshotFile, content);
       } catch (error) {
@@ -162,6 +189,8 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
   }
 
   const steps: ContainStep[] = [{ step: 'snapshot', status: snapshot.status === 'would-write' ? 'would-change' : snapshot.status === 'kept' ? 'unchanged' : 'done', detail: request.snapshotFile }];
+  request.journal?.trackSteps(steps);
+  if (request.journal) request.journal.snapshot = { path: snapshot.path, status: snapshot.status };
   let policy: AppPolicyResult | null = null;
   let assignments: PairResult[] = [];
   let tokens: TokenResult[] = [];
@@ -169,6 +198,7 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
   /** Steps that ended with an error of their own (a read that failed even after retries): reported, and the next step still runs. */
   let brokenSteps = 0;
   const guarded = async (step: StepName, work: () => Promise<void>): Promise<void> => {
+    if (request.journal) request.journal.during = step;
     try {
       await work();
     } catch (error) {
@@ -197,7 +227,8 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
     });
   }
   await guarded('tokens', async () => {
-    const revoked = await revokeAppTokens(conn, [app], request.mode, { lastUsedBefore: null, concurrency: request.concurrency, progress: request.progress }, identity);
+    const options = { lastUsedBefore: null, concurrency: request.concurrency, progress: request.progress, journal: request.journal };
+    const revoked = await revokeAppTokens(conn, [app], request.mode, options, identity);
     tokens = revoked.tokens;
     capped = revoked.read.cappedUsers.length > 0;
     warnings.push(...revoked.warnings);
@@ -213,7 +244,8 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
   ];
   let outcome: RunOutcome = request.mode === 'write' ? runOutcome(items) : brokenSteps > 0 ? 'partial' : 'success';
   if (outcome !== 'failed' && capped) outcome = 'partial';
-  return { app, snapshot, steps, policy: ended, assignments, tokens, outcome, warnings };
+  const nothingToDo = request.mode === 'write' && steps.every((s) => s.status === 'unchanged' || s.status === 'not-possible');
+  return { app, snapshot, steps, policy: ended, assignments, tokens, outcome, nothingToDo, warnings };
 }
 
 /** --keep-assignment names (permission set API name or label, profile name) → the permission set Ids kept. */
@@ -284,7 +316,8 @@ export type RestoreOutcome = {
 
 export async function restoreApp(conn: Connection, request: RestoreRequest): Promise<RestoreOutcome> {
   const snapshot = await loadSnapshot(request.snapshotFile, restoreMessages);
-  if (snapshot === undefined) throw restoreMessages.createError('error.NoSnapshot', [request.snapshotFile]);
+  // A wrong --snapshot-file is wrong usage (exit 2), found before anything is read from the org.
+  if (snapshot === undefined) throw restoreMessages.createError('error.NoSnapshot', [request.snapshotFile], [], EXIT.usage);
   const orgId = orgIdOf(conn, await readIdentity(conn));
   if (id15(orgId) !== id15(snapshot.orgId)) throw restoreMessages.createError('error.OtherOrg', [request.snapshotFile, snapshot.orgId, orgId]);
   const warnings = [restoreMessages.getMessage('warning.tokensGone', [snapshot.tokens.count])];

@@ -9,11 +9,13 @@
 import { Messages, type Connection } from '@salesforce/core';
 import { ApiError, errorCodeOf, isTransient, mayHaveApplied, messageOf, queryAll } from '../adapters/api.js';
 import { readAppComponents, readConnectedApplications } from '../adapters/connected-apps.js';
+import { readExternalClientApps } from '../adapters/external-client-apps.js';
 import { readIdentity, readUserPermissions, type Identity } from '../adapters/people.js';
 import { readTokens, revokeToken, tokenAppNames, type TokenFilter, type TokenList } from '../adapters/tokens.js';
 import { chunk, mapWithConcurrency } from '../domain/collections.js';
 import { appNames, findApps, joinInventory, type InventoryApp } from '../domain/inventory.js';
-import { closeMatches, id15 } from '../domain/names.js';
+import { closeMatches, id15, sameId } from '../domain/names.js';
+import type { RunJournal } from '../domain/run-journal.js';
 import { soqlInList } from '../domain/soql.js';
 import { lastUsedBefore, revocationOrder, tokenResult, type TokenRecord, type TokenResult } from '../domain/tokens.js';
 import { EXIT } from '../exit-codes.js';
@@ -55,15 +57,23 @@ export type RevokeOptions = {
   lastUsedBefore: Date | null;
   concurrency: number;
   progress?: RevokeProgress;
+  /** Kept up to date as tokens are sent and answered, for a run stopped by a signal to say what it did. */
+  journal?: RunJournal;
 };
 
 const noProgress: RevokeProgress = { start: () => undefined, update: () => undefined, stop: () => undefined };
 
+/** The apps the names select, and the names that matched nothing (no installed app, no token). */
+export type RevokeSelection = { apps: RevokeApp[]; unmatched: string[]; warnings: string[] };
+
 /**
  * The apps the names select: installed apps by API name, label or Id, and apps that are not installed by the
- * name their tokens carry. A name that is neither is an error listing close matches, before anything is sent.
+ * name their tokens carry. A name that is neither has nothing left to revoke — an app that is not installed and
+ * whose tokens are all gone (a re-run), or a misspelling: it is kept as an app that is not installed (no token
+ * will match it), listed in `unmatched` and warned about with close matches. An External Client App's name is
+ * refused: revoke and contain do not handle them yet.
  */
-export async function resolveRevokeApps(conn: Connection, names: readonly string[]): Promise<RevokeApp[]> {
+export async function resolveRevokeApps(conn: Connection, names: readonly string[]): Promise<RevokeSelection> {
   const [records, components] = await Promise.all([readConnectedApplications(conn), readAppComponents(conn)]);
   const { apps } = joinInventory(records, components.components, []);
   const found = new Map<string, RevokeApp>();
@@ -75,13 +85,37 @@ export async function resolveRevokeApps(conn: Connection, names: readonly string
   }
   assertLabelsDistinct([...found.values()], apps);
   const byTokens = rest.length ? await tokenAppNames(conn, rest) : new Map<string, string>();
-  const unknown = rest.filter((name) => !byTokens.has(name));
-  if (unknown.length > 0) throw unknownApps(unknown, apps);
-  for (const appName of byTokens.values()) {
+  const unmatched = rest.filter((name) => !byTokens.has(name));
+  if (unmatched.length > 0) await refuseExternalClientApps(conn, unmatched);
+  for (const appName of [...byTokens.values(), ...unmatched]) {
     const installed = [...found.values()].some((a) => a.name.toLowerCase() === appName.toLowerCase());
     if (!installed) found.set(`name:${appName.toLowerCase()}`, { name: appName, appId: null, apiName: null, installed: false });
   }
-  return [...found.values()];
+  return { apps: [...found.values()], unmatched, warnings: unmatched.length ? [unmatchedWarning(unmatched, apps)] : [] };
+}
+
+/** The warning for names that matched no installed app and no token: nothing to revoke for them, with close matches. */
+export function unmatchedWarning(unmatched: readonly string[], apps: readonly InventoryApp[]): string {
+  const candidates = appNames(apps);
+  const suggestions = unmatched.flatMap((name) => {
+    const matches = closeMatches(name, candidates);
+    return matches.length ? [common.getMessage('suggestion.didYouMean', [name, matches.join(', ')])] : [];
+  });
+  return [messages.getMessage('warning.unmatched', [unmatched.map((n) => `"${n}"`).join(', ')]), ...suggestions].join(' ');
+}
+
+/**
+ * Refuses a name that is an External Client App's (API name, label or Id): revoke and contain handle connected
+ * apps only, and saying "no such app" would be wrong. Reads the ECA headers (one listMetadata, one readMetadata
+ * per 10 ECAs) on this path only; an org whose ECAs cannot be listed has none to refuse.
+ */
+export async function refuseExternalClientApps(conn: Connection, names: readonly string[]): Promise<void> {
+  const { apps: ecas } = await readExternalClientApps(conn, ['eca']);
+  for (const name of names) {
+    const lower = name.toLowerCase();
+    const eca = ecas.find((e) => e.apiName.toLowerCase() === lower || e.label.toLowerCase() === lower || (e.id !== null && sameId(e.id, name)));
+    if (eca) throw messages.createError('error.ExternalClientApp', [name, eca.apiName], [eca.apiName, eca.apiName, eca.apiName, eca.apiName]);
+  }
 }
 
 /**
@@ -97,17 +131,6 @@ export function assertLabelsDistinct(selected: readonly RevokeApp[], apps: reado
 
 export function installedApp(app: Pick<InventoryApp, 'id' | 'label' | 'apiName'>): RevokeApp {
   return { name: app.label, appId: app.id, apiName: app.apiName, installed: true };
-}
-
-export function unknownApps(unknown: readonly string[], apps: readonly InventoryApp[]): Error {
-  const candidates = appNames(apps);
-  const error = messages.createError('error.UnknownApp', [unknown.map((n) => `"${n}"`).join(', ')]);
-  const suggestions = unknown.flatMap((name) => {
-    const matches = closeMatches(name, candidates);
-    return matches.length ? [common.getMessage('suggestion.didYouMean', [name, matches.join(', ')])] : [];
-  });
-  error.actions = [...suggestions, ...(error.actions ?? [])];
-  return error;
 }
 
 /**
@@ -150,7 +173,7 @@ export async function resolveUsers(conn: Connection, usernames: readonly string[
     }
   }
   const missing = usernames.filter((u) => !found.has(u.toLowerCase()));
-  if (missing.length > 0) throw messages.createError('error.UnknownUser', [missing.join(', ')], [], EXIT.error);
+  if (missing.length > 0) throw messages.createError('error.UnknownUser', [missing.join(', ')], [], EXIT.usage);
   return ids;
 }
 
@@ -167,11 +190,16 @@ export async function revokeAppTokens(conn: Connection, apps: readonly RevokeApp
 
   if (identity && tokens.some((t) => id15(t.userId) === id15(identity.userId))) warnings.push(messages.getMessage('warning.ownTokens'));
   const progress = options.progress ?? noProgress;
+  const journal = options.journal;
   const ordered = revocationOrder(tokens, identity?.userId ?? null);
+  if (journal) {
+    journal.during = 'tokens';
+    journal.listed(ordered);
+  }
   progress.start(ordered.length);
   let sent = new Map<string, Sent>();
   try {
-    sent = await sendAll(conn, ordered, options.concurrency, progress);
+    sent = await sendAll(conn, ordered, options.concurrency, progress, journal);
   } finally {
     progress.stop();
   }
@@ -180,11 +208,13 @@ export async function revokeAppTokens(conn: Connection, apps: readonly RevokeApp
   // Once more for tokens still there after a lost answer or a transient failure, then read back again.
   const again = tokens.filter((t) => results.get(t.ref)?.retry === true);
   if (again.length > 0) {
-    const resent = await sendAll(conn, again, options.concurrency, noProgress);
+    const resent = await sendAll(conn, again, options.concurrency, noProgress, journal);
     for (const [ref, outcome] of resent) sent.set(ref, outcome);
     results = await settle(conn, filter, tokens, capped, sent, warnings);
   }
-  return { tokens: tokens.map((t) => results.get(t.ref)?.result ?? tokenResult(t, 'unknown')), read, warnings };
+  const ended = tokens.map((t) => results.get(t.ref)?.result ?? tokenResult(t, 'unknown'));
+  for (const result of ended) journal?.ended(result);
+  return { tokens: ended, read, warnings };
 }
 
 function readSummary(list: TokenList, before: Date | null): RevokeRead {
@@ -202,10 +232,11 @@ type Sent = { kind: 'accepted' } | { kind: 'refused'; errorCode: string; message
 /** The org's answer to a DeleteToken it does not know: already revoked or expired. */
 const GONE_CODES = new Set(['invalid_token']);
 
-async function sendAll(conn: Connection, tokens: readonly TokenRecord[], concurrency: number, progress: RevokeProgress): Promise<Map<string, Sent>> {
+async function sendAll(conn: Connection, tokens: readonly TokenRecord[], concurrency: number, progress: RevokeProgress, journal?: RunJournal): Promise<Map<string, Sent>> {
   let done = 0;
   const outcomes = await mapWithConcurrency(tokens, concurrency, async (token): Promise<[string, Sent]> => {
     let sent: Sent;
+    journal?.sending(token);
     try {
       await revokeToken(conn, token.deleteToken);
       sent = { kind: 'accepted' };
@@ -215,10 +246,19 @@ async function sendAll(conn: Connection, tokens: readonly TokenRecord[], concurr
         ? { kind: 'lost', errorCode: errorCodeOf(error), message: messageOf(error) }
         : { kind: 'refused', errorCode: errorCodeOf(error), message: messageOf(error), transient: isTransient(error) };
     }
+    journal?.ended(answered(token, sent));
     progress.update(++done);
     return [token.ref, sent];
   });
   return new Map(outcomes);
+}
+
+/** What an answer says before the read-back confirms it (what an interrupted run reports). */
+function answered(token: TokenRecord, sent: Sent): TokenResult {
+  if (sent.kind === 'accepted') return tokenResult(token, 'revoked', { verified: false, message: messages.getMessage('message.notVerified') });
+  if (sent.kind === 'lost') return tokenResult(token, 'unknown', { errorCode: sent.errorCode, message: messages.getMessage('message.outcomeUnknown', [sent.errorCode]) });
+  if (GONE_CODES.has(sent.errorCode)) return tokenResult(token, 'unchanged', { message: messages.getMessage('message.alreadyGone', [sent.errorCode]) });
+  return tokenResult(token, 'failed', { errorCode: sent.errorCode, message: sent.message });
 }
 
 type Settled = { result: TokenResult; retry: boolean };

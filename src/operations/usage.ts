@@ -612,12 +612,18 @@ async function ipUsage(
   const unnamed = unnamedIpUsers(counter);
   const usernames = unnamed.length ? await usernamesOf(conn, unnamed) : new Map<string, string>();
   const since = request.newIpsSince ?? null;
-  const ips = finishIps(counter, since, usernames);
+  // What was read from before --new-ips-since: an IP is new only against a source that covers that time.
+  const baseline = {
+    logFiles: since ? (elf?.files ?? []).filter((f) => f.status === 'read' && parseSfDate(f.logDate) < since.getTime()).length : 0,
+    logins: logins !== null && logins.coverage.status === 'used',
+  };
+  const ips = finishIps(counter, since, usernames, baseline);
   let newIps: NewIpsReport | null = null;
   if (since) {
-    const baselineFiles = (elf?.files ?? []).filter((f) => f.status === 'read' && parseSfDate(f.logDate) < since.getTime()).length;
-    newIps = newIpsReport(ips, since, request.window, baselineFiles);
-    if (baselineFiles === 0 && (logins === null || logins.coverage.status !== 'used')) warnings.push(ipMessages.getMessage('warning.noBaseline', [since.toISOString().slice(0, 10)]));
+    newIps = newIpsReport(ips, since, request.window, baseline);
+    const day = since.toISOString().slice(0, 10);
+    if (newIps.comparedWith.length === 0) warnings.push(ipMessages.getMessage('warning.noBaseline', [day]));
+    else if (newIps.notComparable > 0) warnings.push(ipMessages.getMessage('warning.noLogBaseline', [day, newIps.notComparable]));
   }
   return { ips, other: counter.other, newIps };
 }

@@ -4,7 +4,7 @@
  * `printable` so no control character reaches a terminal.
  */
 import { Messages } from '@salesforce/core';
-import { IP_CAP, type UsageResult } from '../domain/usage.js';
+import { IP_CAP, type IpUsage, type NewIpsReport, type UsageResult } from '../domain/usage.js';
 import { printable } from './terminal.js';
 import { wrappedLog } from './output.js';
 import { csvCell, sourceText, type HumanBlock } from './usage.js';
@@ -36,34 +36,60 @@ function limits(result: UsageResult): HumanBlock[] {
   return [{ kind: 'header', text: messages.getMessage('human.limitsHeader') }, ...result.sources.flatMap((s) => s.cannotShow.flatMap((l) => wrappedLog(`  ${s.source}: ${l}`)))];
 }
 
+/** What --new-ips-since found, and what it compared with: the days of logs, LoginHistory only, or nothing. */
+function newIpsLine(n: NewIpsReport): string {
+  const since = n.since.slice(0, 10);
+  if (n.comparedWith.length === 0) return ipMessages.getMessage('human.newIpsNone', [since, n.ipsSeen]);
+  if (!n.comparedWith.includes('EventLogFile')) return ipMessages.getMessage('human.newIpsLoginsOnly', [since, n.newIps, n.ipsSeen, n.baselineStart.slice(0, 10), n.notComparable]);
+  return ipMessages.getMessage('human.newIps', [since, n.newIps, n.ipsSeen, n.baselineDays, n.baselineStart.slice(0, 10), n.baselineLogFiles]);
+}
+
+function ipTable(ips: readonly IpUsage[], withNew: boolean): HumanBlock {
+  const keys = [...(withNew ? ['new'] : []), 'ip', 'apiCalls', 'logins', 'firstSeen', 'lastSeen', 'users', 'apps'];
+  return {
+    kind: 'table',
+    columns: keys.map((key) => ({ key, name: ipMessages.getMessage(`column.${key}`) })),
+    data: ips.slice(0, TOP_IPS).map((ip) => ({
+      new: ip.new ? ipMessages.getMessage('human.new') : ip.new === null ? ipMessages.getMessage('human.notComparable') : '',
+      ip: printable(ip.ip),
+      apiCalls: ip.apiCalls,
+      logins: ip.logins,
+      firstSeen: minute(ip.firstSeen),
+      lastSeen: minute(ip.lastSeen),
+      users: few(ip.users, ip.truncated),
+      apps: few(ip.apps, ip.truncated),
+    })),
+  };
+}
+
 /** Client IPs: new ones first (with --new-ips-since), then the busiest. */
 export function ipReport(result: UsageResult): HumanBlock[] {
   const ips = result.ips ?? [];
   const blocks: HumanBlock[] = head(result);
   const n = result.newIps;
-  if (n) blocks.push({ kind: 'log', text: ipMessages.getMessage('human.newIps', [n.since.slice(0, 10), n.newIps, n.ipsSeen, n.baselineDays, n.baselineStart.slice(0, 10), n.baselineLogFiles]) });
+  if (n) blocks.push({ kind: 'log', text: newIpsLine(n) });
   if (ips.length === 0) blocks.push({ kind: 'log', text: messages.getMessage('human.noUsage') });
   else {
-    const keys = [...(n ? ['new'] : []), 'ip', 'apiCalls', 'logins', 'firstSeen', 'lastSeen', 'users', 'apps'];
     blocks.push({ kind: 'header', text: ipMessages.getMessage('human.ipsHeader', [ips.length]) });
-    blocks.push({
-      kind: 'table',
-      columns: keys.map((key) => ({ key, name: ipMessages.getMessage(`column.${key}`) })),
-      data: ips.slice(0, TOP_IPS).map((ip) => ({
-        new: ip.new ? ipMessages.getMessage('human.new') : '',
-        ip: printable(ip.ip),
-        apiCalls: ip.apiCalls,
-        logins: ip.logins,
-        firstSeen: minute(ip.firstSeen),
-        lastSeen: minute(ip.lastSeen),
-        users: few(ip.users, ip.truncated),
-        apps: few(ip.apps, ip.truncated),
-      })),
-    });
+    blocks.push(ipTable(ips, n !== null && n !== undefined));
     if (ips.length > TOP_IPS) blocks.push({ kind: 'log', text: ipMessages.getMessage('human.moreIps', [ips.length - TOP_IPS]) });
   }
   if (result.otherIpEvents) blocks.push({ kind: 'log', text: ipMessages.getMessage('human.otherIps', [result.otherIpEvents, IP_CAP]) });
   return [...blocks, ...limits(result)];
+}
+
+/**
+ * --new-ips-since under --group-by app or user: after that report, what the flag found — the same line as in the IP
+ * grouping and the new IPs (not the others: --group-by ip lists every IP).
+ */
+export function newIpsSection(result: UsageResult): HumanBlock[] {
+  const n = result.newIps;
+  if (!n) return [];
+  const fresh = (result.ips ?? []).filter((ip) => ip.new === true);
+  const blocks: HumanBlock[] = [{ kind: 'header', text: ipMessages.getMessage('human.newIpsHeader', [n.since.slice(0, 10), fresh.length]) }, { kind: 'log', text: newIpsLine(n) }];
+  if (fresh.length > 0) blocks.push(ipTable(fresh, false));
+  if (fresh.length > TOP_IPS) blocks.push({ kind: 'log', text: ipMessages.getMessage('human.moreIps', [fresh.length - TOP_IPS]) });
+  return blocks;
 }
 
 /** Users first: each user's events, the apps used and the apps holding a grant. */

@@ -2,9 +2,9 @@
 import type { Org } from '@salesforce/core';
 import type { UsageResult } from '../domain/usage.js';
 import { orgContext } from './audit/output.js';
-import { printBlocks, writeOutputs, type OutputUx, type Rendered } from './output.js';
+import { printBlocks, writeOutputs, type HumanBlock, type OutputUx, type Rendered } from './output.js';
 import { csvLines, humanReport, ndjsonLines } from './usage.js';
-import { ipCsvLines, ipNdjsonLines, ipReport, userReport } from './usage-groups.js';
+import { ipCsvLines, ipNdjsonLines, ipReport, newIpsSection, userReport } from './usage-groups.js';
 
 export const USAGE_FORMATS = ['human', 'json', 'csv', 'ndjson', 'html'] as const;
 export type UsageFormat = (typeof USAGE_FORMATS)[number];
@@ -33,8 +33,14 @@ export async function writeUsageReports(ux: OutputUx, result: UsageResult, optio
     orgId,
     at,
     human: () => {
-      printBlocks(ux, result.groupBy === 'ip' ? ipReport(result) : result.groupBy === 'user' ? userReport(result) : humanReport(result));
+      printBlocks(ux, humanBlocks(result));
     },
     render: (format) => renderUsageFormat(result, format, { generatedAt: at.toISOString(), instanceUrl, orgId }),
   });
+}
+
+/** The human report of the grouping asked for; with --new-ips-since under app or user, what it found follows. */
+function humanBlocks(result: UsageResult): HumanBlock[] {
+  if (result.groupBy === 'ip') return ipReport(result);
+  return [...(result.groupBy === 'user' ? userReport(result) : humanReport(result)), ...newIpsSection(result)];
 }

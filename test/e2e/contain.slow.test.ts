@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { start, type Emulator } from '../emulator/index.js';
+import type { InterruptedRun } from '../../src/domain/run-journal.js';
 import { tokenRef } from '../../src/domain/tokens.js';
 import type { ConnectedAppContainResult } from '../../src/commands/connectedapp/contain.js';
 import type { ConnectedAppRestoreResult } from '../../src/commands/connectedapp/restore.js';
@@ -154,10 +155,40 @@ describe('connectedapp contain / restore (e2e through the org emulator)', functi
     expect(tokenCount(emulator, LOOKALIKE)).to.equal(0);
     const snapshot = parseSnapshot(JSON.parse(readFileSync(file, 'utf8')));
     expect(snapshot.app).to.deep.equal({ name: LOOKALIKE, apiName: null, appId: null, installed: false });
+
+    // A re-run: no app and no token carries the name any more, and the snapshot file names it: nothing to do, exit 0.
+    const again = await runCli(['connectedapp', 'contain', '--name', LOOKALIKE, '--snapshot-file', file], { emulator });
+    expect(again.exitCode, again.stdout).to.equal(0);
+    expect(steps(again)).to.deep.equal([['snapshot', 'unchanged'], ['policy', 'not-possible'], ['assignments', 'not-possible'], ['tokens', 'unchanged']]);
+    expect(contained(again)).to.deep.include({ nothingToDo: true, tokens: [] });
+    expect(writes(again)).to.deep.equal([]);
+    const human = await runCli(['connectedapp', 'contain', '--name', LOOKALIKE, '--snapshot-file', file], { emulator, json: false });
+    expect(human.exitCode, human.stderr).to.equal(0);
+    expect(human.stdout).to.include(`Nothing left to do`);
+    expect(human.stdout, 'the real path, not a placeholder').to.include(`sf connectedapp restore --snapshot-file ${file}`);
+    expect(human.stdout).to.not.include('<file>');
+
     const back = await runCli(['connectedapp', 'restore', '--snapshot-file', file], { emulator });
     expect(back.exitCode, back.stderr).to.equal(0);
     expect(back.json?.warnings?.join(' ')).to.match(/no policy or assignment to put back/);
     expect(writes(back)).to.deep.equal([]);
+  });
+
+  it('prints the snapshot path in the restore hint, quoted for the shell when it needs to be', async () => {
+    emulator = await start({ scenario: incidentScenario({ tokens: 10 }) });
+    const file = join(dir, 'my loader.json');
+    const run = await runCli(['connectedapp', 'contain', '--name', COMPROMISED, '--snapshot-file', file], { emulator, json: false });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(run.stdout).to.include(`Snapshot in ${file}; 10 token(s) revoked, 0 not. Restore with: sf connectedapp restore --snapshot-file '${file}'`);
+    expect(run.stdout).to.not.include('<file>');
+  });
+
+  it('restore: a --snapshot-file that does not exist is wrong usage (exit 2), before anything is read', async () => {
+    emulator = await start({ scenario: incidentScenario({ tokens: 10 }) });
+    const missing = await runCli(['connectedapp', 'restore', '--snapshot-file', join(dir, 'nope.json')], { emulator });
+    expect(missing.exitCode).to.equal(2);
+    expect(missing.json?.message).to.match(/nope\.json does not exist/);
+    expect(missing.requests.filter((r) => r.soql !== undefined && !/FROM Organization/.test(r.soql))).to.deep.equal([]);
   });
 
   it('refuses a snapshot file it did not write, and a snapshot from another org, changing nothing', async () => {
@@ -183,6 +214,48 @@ describe('connectedapp contain / restore (e2e through the org emulator)', functi
     expect(missing.exitCode).to.equal(1);
     expect(missing.json?.message).to.match(/Cannot write the snapshot/);
     expect(writes(missing)).to.deep.equal([]);
+  });
+
+  it('Ctrl-C (SIGINT) during the token step: the record says which steps and tokens were done, as the org has them; a re-run finishes', async () => {
+    emulator = await start({ scenario: incidentScenario({ tokens: 40 }) });
+    const file = join(dir, 'loader.json');
+    const hold = emulator.addFault({ method: 'POST', path: /^\/services\/oauth2\/revoke$/, nth: 11, times: -1, kind: 'hold' });
+    let pid = 0;
+    const running = runCli(['connectedapp', 'contain', '--name', COMPROMISED, '--snapshot-file', file], {
+      emulator,
+      onSpawn: (p) => {
+        pid = p;
+      },
+    });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (hold.fired < 8 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(hold.fired, 'eight revocations in flight').to.equal(8);
+      process.kill(pid, 'SIGINT');
+      const run = await running;
+      expect(run.exitCode, run.stderr).to.equal(130);
+      const record = run.json?.result as InterruptedRun;
+      expect(record).to.deep.include({ status: 'interrupted', command: 'contain', signal: 'SIGINT', during: 'tokens', snapshot: { path: file, status: 'written' } });
+      expect(record.steps.map((s) => [s.step, s.status])).to.deep.equal([['snapshot', 'done'], ['policy', 'done'], ['assignments', 'done'], ['tokens', 'interrupted']]);
+      expect(record.counts).to.deep.include({ revoked: 10, 'in-flight': 8, 'not-sent': 22 });
+      // As the org has it: the app admin-approved, no assignment left, the revoked tokens gone and the others there.
+      expect(await metadataText(emulator, COMPROMISED)).to.include('<isAdminApproved>true</isAdminApproved>');
+      expect(assignments(emulator, COMPROMISED)).to.deep.equal([]);
+      const left = new Set(emulator.org.table('OauthToken').filter((t) => t.AppName === COMPROMISED_LABEL).map((t) => tokenRef(t.DeleteToken as string)));
+      expect(left.size).to.equal(30);
+      expect(record.tokens.filter((t) => t.status === 'revoked').every((t) => !left.has(t.ref))).to.equal(true);
+      expect(record.tokens.filter((t) => t.status !== 'revoked').every((t) => left.has(t.ref))).to.equal(true);
+      expect(run.stderr).to.match(/Interrupted by SIGINT while revoking tokens/);
+      expect(run.stderr).to.include(file);
+      expect(parseSnapshot(JSON.parse(readFileSync(file, 'utf8'))).assignments, 'the snapshot was on disk first').to.have.length(3);
+    } finally {
+      hold.release();
+    }
+    emulator.clearFaults();
+    const again = await runCli(['connectedapp', 'contain', '--name', COMPROMISED, '--snapshot-file', file], { emulator });
+    expect(again.exitCode, again.stderr).to.equal(0);
+    expect(steps(again)).to.deep.equal([['snapshot', 'unchanged'], ['policy', 'unchanged'], ['assignments', 'unchanged'], ['tokens', 'done']]);
+    expect(tokenCount(emulator, COMPROMISED_LABEL)).to.equal(0);
   });
 
   it('faults mid-way: the steps and items say exactly what was done, and a re-run finishes', async () => {

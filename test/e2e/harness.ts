@@ -37,6 +37,8 @@ export type RunCliOptions = {
   emulator: Emulator;
   /** Extra environment variables (they win over the harness's). */
   env?: Record<string, string | undefined>;
+  /** Called with the CLI's process id once it is started (to send it a signal). */
+  onSpawn?: (pid: number) => void;
   /** Working directory of the CLI (default: a fresh temporary directory, so no sfdx-project.json is picked up). */
   cwd?: string;
   /** Append `--json` (default true). */
@@ -151,6 +153,7 @@ export async function runCli(args: string[], options: RunCliOptions): Promise<Cl
         resolvePromise({ exitCode: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
       });
       child.stdin.end(options.stdin ?? '');
+      if (child.pid !== undefined) options.onSpawn?.(child.pid);
     });
     // Entries are logged when a response finishes; let any last one land.
     await new Promise((r) => setImmediate(r));

@@ -1,16 +1,33 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { start, type Emulator } from '../emulator/index.js';
+import type { InterruptedRun } from '../../src/domain/run-journal.js';
 import { tokenRef, type TokenResult } from '../../src/domain/tokens.js';
 import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
 import { COMPROMISED, COMPROMISED_LABEL, COMPROMISED_TOKENS, incidentScenario, LOOKALIKE, userName } from './incident-scenario.js';
 
-type RevokeResult = { tokens: TokenResult[]; read: { counted: number; listed: number; cappedUsers: string[] }; dryRun: boolean; apps: Array<{ name: string; installed: boolean }> };
+type RevokeResult = {
+  tokens: TokenResult[];
+  read: { counted: number; listed: number; cappedUsers: string[] };
+  dryRun: boolean;
+  apps: Array<{ name: string; installed: boolean }>;
+  unmatched: string[];
+  nothingToDo: boolean;
+};
 
 const result = (run: CliRun): RevokeResult => run.json?.result as RevokeResult;
 const revokes = (run: CliRun): number => run.requests.filter((r) => r.path === '/services/oauth2/revoke').length;
 const tokensOf = (emulator: Emulator, appName: string): Array<Record<string, unknown>> => emulator.org.table('OauthToken').filter((t) => t.AppName === appName);
 /** Every secret the org holds for tokens: none may ever appear in the CLI's output. */
 const secrets = (emulator: Emulator): string[] => emulator.org.table('OauthToken').flatMap((t) => [t.DeleteToken as string, t.AccessToken as string]);
+
+/** Waits until the condition holds (or a minute has passed). */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
 
 function expectNoSecret(run: CliRun, held: readonly string[]): void {
   const output = run.stdout + run.stderr;
@@ -93,7 +110,21 @@ describe('connectedapp revoke (e2e through the org emulator)', function () {
     expect(run.stdout).to.include(LOOKALIKE);
     expect(run.stdout).to.match(new RegExp(`${mine.length} revoked`));
     expect(tokensOf(emulator, LOOKALIKE)).to.have.length(before - mine.length);
+    // What else to do for an app that is not installed, as contain says it (README: "contain (or revoke) … says what else to do").
+    expect(run.stderr).to.match(/not installed in this org[\s\S]*Connected Apps OAuth Usage[\s\S]*Install[\s\S]*block/);
     expectNoSecret(run, held);
+
+    // Every token gone, then a re-run (a runbook's second pass): nothing to do, exit 0 — not "no such app".
+    expect((await runCli(['connectedapp', 'revoke', '--name', LOOKALIKE], { emulator })).exitCode).to.equal(0);
+    expect(tokensOf(emulator, LOOKALIKE)).to.have.length(0);
+    const again = await runCli(['connectedapp', 'revoke', '--name', LOOKALIKE], { emulator });
+    expect(again.exitCode, again.stdout).to.equal(0);
+    expect(result(again)).to.deep.include({ tokens: [], nothingToDo: true, unmatched: [LOOKALIKE] });
+    expect(again.json?.warnings?.join(' ')).to.match(/no OAuth token is named "Data Loader Pro \(unverified\)": nothing to revoke/);
+    expect(revokes(again)).to.equal(0);
+    const human = await runCli(['connectedapp', 'revoke', '--name', LOOKALIKE], { emulator, json: false });
+    expect(human.exitCode, human.stderr).to.equal(0);
+    expect(human.stdout).to.match(/nothing to do/);
   });
 
   it('revokes only tokens not used since a date', async () => {
@@ -107,13 +138,36 @@ describe('connectedapp revoke (e2e through the org emulator)', function () {
     expect(tokensOf(emulator, COMPROMISED_LABEL)).to.have.length(200 - stale.length);
   });
 
-  it('refuses an unknown app name before anything is revoked, with close matches', async () => {
+  it('a name no app and no token carries: nothing to revoke (exit 0), said with close matches for a misspelling', async () => {
     emulator = await start({ scenario: incidentScenario({ tokens: 10 }) });
     const run = await runCli(['connectedapp', 'revoke', '--name', 'Data_Loader_Prp'], { emulator });
-    expect(run.exitCode).to.equal(1);
-    expect(run.json?.message).to.match(/No installed connected app and no OAuth token is named "Data_Loader_Prp"/);
-    expect(run.json?.actions?.join(' ')).to.include('Data_Loader_Pro');
+    expect(run.exitCode, run.stdout).to.equal(0);
+    expect(result(run)).to.deep.include({ tokens: [], nothingToDo: true, unmatched: ['Data_Loader_Prp'] });
+    const warnings = run.json?.warnings?.join(' ') ?? '';
+    expect(warnings).to.match(/No installed connected app and no OAuth token is named "Data_Loader_Prp": nothing to revoke/);
+    expect(warnings).to.include('did you mean: Data_Loader_Pro');
     expect(revokes(run)).to.equal(0);
+  });
+
+  it('refuses an unknown username as wrong usage (exit 2), before anything is revoked', async () => {
+    emulator = await start({ scenario: incidentScenario({ tokens: 10 }) });
+    const run = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED, '--username', 'nobody@incident.example.com'], { emulator });
+    expect(run.exitCode).to.equal(2);
+    expect(run.json?.message).to.match(/No user with username nobody@incident.example.com/);
+    expect(revokes(run)).to.equal(0);
+  });
+
+  it('an External Client App: says revoke and contain do not handle ECAs yet, with the Setup path (not "no such app")', async () => {
+    emulator = await start({ scenario: 'demo' });
+    for (const command of [['revoke'], ['contain', '--snapshot-file', join(tmpdir(), `ca-eca-${process.pid}.json`)]]) {
+      const run = await runCli(['connectedapp', ...command, '--name', 'Agent_Gateway'], { emulator });
+      expect(run.exitCode, run.stdout).to.equal(1);
+      expect(run.json?.message).to.match(/"Agent_Gateway" is an External Client App \(Agent_Gateway\): revoke and contain do not handle External Client Apps yet/);
+      expect(run.json?.actions?.join(' ')).to.match(/External Client App Manager > Agent_Gateway > Policies/);
+      expect(revokes(run)).to.equal(0);
+      expect(run.requests.filter((r) => r.soapOperation === 'updateMetadata')).to.deep.equal([]);
+    }
+    expect(existsSync(join(tmpdir(), `ca-eca-${process.pid}.json`)), 'no snapshot written').to.equal(false);
   });
 
   it('refuses an app whose label another installed app shares: their tokens cannot be told apart', async () => {
@@ -158,6 +212,48 @@ describe('connectedapp revoke (e2e through the org emulator)', function () {
     const second = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED], { emulator });
     expect(second.exitCode, second.stderr).to.equal(0);
     expect(result(second).tokens).to.have.length(101);
+    expect(tokensOf(emulator, COMPROMISED_LABEL)).to.have.length(0);
+  });
+
+  it('SIGTERM mid-revoke: the record (stdout under --json, and stderr) says which tokens were revoked, in flight and not sent, as the org has them', async () => {
+    emulator = await start({ scenario: incidentScenario({ tokens: 60 }) });
+    const held = secrets(emulator);
+    // From the 21st revocation on, requests are held unanswered: with 8 at a time, 20 are answered, 8 are in flight.
+    const hold = emulator.addFault({ method: 'POST', path: /^\/services\/oauth2\/revoke$/, nth: 21, times: -1, kind: 'hold' });
+    let pid = 0;
+    const running = runCli(['connectedapp', 'revoke', '--name', COMPROMISED], {
+      emulator,
+      onSpawn: (p) => {
+        pid = p;
+      },
+    });
+    try {
+      await until(() => hold.fired === 8);
+      expect(hold.fired, 'eight revocations in flight').to.equal(8);
+      process.kill(pid, 'SIGTERM');
+      const run = await running;
+      expect(run.exitCode, run.stderr).to.equal(130);
+      expect(run.json?.status).to.equal(130);
+      const record = run.json?.result as InterruptedRun;
+      expect(record).to.deep.include({ status: 'interrupted', command: 'revoke', signal: 'SIGTERM', during: 'tokens' });
+      expect(record.counts).to.deep.equal({ revoked: 20, unchanged: 0, failed: 0, unknown: 0, 'in-flight': 8, 'not-sent': 32 });
+      // The record matches the org (read before the held requests are let go): revoked ones are gone, the rest are there.
+      const left = new Set(tokensOf(emulator, COMPROMISED_LABEL).map((t) => tokenRef(t.DeleteToken as string)));
+      expect(left.size).to.equal(40);
+      expect(record.tokens).to.have.length(60);
+      expect(record.tokens.filter((t) => t.status === 'revoked').every((t) => !left.has(t.ref) && t.verified === false)).to.equal(true);
+      expect(record.tokens.filter((t) => t.status !== 'revoked').every((t) => left.has(t.ref))).to.equal(true);
+      // For people, on stderr: the counts and one line per token sent.
+      expect(run.stderr).to.match(/Interrupted by SIGTERM while revoking tokens/);
+      expect(run.stderr).to.match(/Revoked \(accepted by the org, not read back\): 20;.*in flight \(sent, no answer yet: may or may not be revoked\): 8; not sent: 32/);
+      expect(run.stderr.split('\n').filter((l) => /^ {2}(revoked|in flight) /.test(l))).to.have.length(28);
+      expectNoSecret(run, held);
+    } finally {
+      hold.release();
+    }
+    emulator.clearFaults();
+    const again = await runCli(['connectedapp', 'revoke', '--name', COMPROMISED], { emulator });
+    expect(again.exitCode, again.stderr).to.equal(0);
     expect(tokensOf(emulator, COMPROMISED_LABEL)).to.have.length(0);
   });
 

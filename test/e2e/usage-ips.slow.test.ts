@@ -102,6 +102,50 @@ describe('connectedapp usage --group-by / --new-ips-since (e2e through the org e
     expect(users.stdout).to.include(userName(2));
   });
 
+  it('no event log file before --new-ips-since: API-call IPs are not comparable (not new), logins are judged by LoginHistory, and the header says so', async () => {
+    // The window starts on 17 Nov: the only file in it is 18 Nov's, which starts on the date itself.
+    const args = ['connectedapp', 'usage', '--name', COMPROMISED, '--start-date', '2026-11-17', '--end-date', '2026-11-19', '--new-ips-since', '2026-11-18'];
+    const run = await runCli(args, { emulator });
+    expect(run.exitCode, run.stderr).to.equal(0);
+    const r = result(run);
+    expect(Object.fromEntries((r.ips ?? []).map((ip) => [ip.ip, ip.new]))).to.deep.equal({ [NEW_CALLER]: null, [KNOWN]: null, [NEW_LOGIN]: true });
+    expect(r.newIps).to.deep.include({ newIps: 1, notComparable: 2, ipsSeen: 3, baselineLogFiles: 0, comparedWith: ['LoginHistory'] });
+    expect(run.json?.warnings?.join(' ')).to.match(/No event log file before 2026-11-18 was read: 2 IP\(s\) seen only in API calls are marked not comparable/);
+    const human = await runCli(args, { emulator, json: false });
+    expect(human.exitCode, human.stderr).to.equal(0);
+    expect(human.stdout).to.match(/New IPs since 2026-11-18: 1 of 3, judged by OAuth logins only/);
+    expect(human.stdout, 'no claim of days of logs compared').to.not.match(/compared with [\d.]+ day\(s\) of logs/);
+    expect(human.stdout).to.match(new RegExp(`\\?\\W+${NEW_CALLER.replace(/\./g, '\\.')}`));
+    expect(human.stdout).to.match(new RegExp(`NEW\\W+${NEW_LOGIN.replace(/\./g, '\\.')}`));
+
+    // LoginHistory unreadable too: nothing to compare with, so no IP is called new.
+    const refused = emulator.addFault({ soql: /FROM LoginHistory/, errorCode: 'INSUFFICIENT_ACCESS', times: -1 });
+    try {
+      const blind = await runCli(args, { emulator });
+      expect(blind.exitCode, blind.stderr).to.equal(0);
+      expect(result(blind).newIps).to.deep.include({ newIps: 0, notComparable: 2, comparedWith: [] });
+      expect((result(blind).ips ?? []).every((ip) => ip.new === null)).to.equal(true);
+      expect(blind.json?.warnings?.join(' ')).to.match(/nothing to compare with, so no IP is called new/);
+      const blindHuman = await runCli(args, { emulator, json: false });
+      expect(blindHuman.stdout).to.match(/New IPs since 2026-11-18: not comparable/);
+      expect(blindHuman.stdout).to.not.match(/NEW\W+\d/);
+    } finally {
+      refused.remove();
+    }
+  });
+
+  it('--new-ips-since with --group-by app or user: the new IPs follow the report in human output', async () => {
+    for (const groupBy of ['app', 'user']) {
+      const run = await runCli(['connectedapp', 'usage', '--name', COMPROMISED, ...WINDOW, '--group-by', groupBy, '--new-ips-since', '2026-11-17'], { emulator, json: false });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const section = run.stdout.slice(run.stdout.indexOf('New IPs since 2026-11-17 (2)'));
+      expect(run.stdout.indexOf('New IPs since 2026-11-17 (2)'), `${groupBy}: the section is there`).to.be.greaterThan(0);
+      expect(section).to.match(/New IPs since 2026-11-17: 2 of 3 \(compared with 4 day\(s\) of logs/);
+      expect(section).to.include(NEW_CALLER).and.to.include(NEW_LOGIN);
+      expect(section, 'only the new IPs').to.not.include(KNOWN);
+    }
+  });
+
   it('refuses a --new-ips-since that leaves nothing to compare with, before reading anything', async () => {
     const run = await runCli(['connectedapp', 'usage', ...WINDOW, '--new-ips-since', '2026-11-13'], { emulator });
     expect(run.exitCode).to.equal(2);

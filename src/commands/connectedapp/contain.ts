@@ -5,11 +5,14 @@ import { requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import type { PairResult } from '../../domain/assignments.js';
 import { countTokens, type TokenResult } from '../../domain/tokens.js';
+import { RunJournal } from '../../domain/run-journal.js';
 import { errorCodesSection } from '../../exit-codes.js';
+import { onInterrupt } from '../../interrupt.js';
 import { containApp, type ContainStep, type SnapshotReport } from '../../operations/incident.js';
 import type { AppPolicyResult } from '../../operations/policy.js';
 import { REVOKE_CONCURRENCY, type RevokeApp } from '../../operations/revoke.js';
 import { concurrencyFromEnv } from '../../operations/usage.js';
+import { printInterrupted } from '../../renderers/interrupted.js';
 import { pairTable } from '../../renderers/pair-table.js';
 import { printable } from '../../renderers/terminal.js';
 import { tokenTable } from '../../renderers/token-table.js';
@@ -31,6 +34,8 @@ export type ConnectedAppContainResult = {
   /** One entry per OAuth token revoked. Never the token itself. */
   tokens: TokenResult[];
   dryRun: boolean;
+  /** Every step found its work done already (a re-run after success): nothing was changed. */
+  nothingToDo: boolean;
 };
 
 export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAppContainResult> {
@@ -51,16 +56,29 @@ export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAp
   public async run(): Promise<ConnectedAppContainResult> {
     const { flags } = await this.parse(ConnectedAppContain);
     const mode = flags['dry-run'] ? 'dry-run' : 'write';
-    const conn = await this.connect(flags['target-org'], flags['api-version']);
-    const outcome = await containApp(conn, {
-      name: flags.name,
-      snapshotFile: flags['snapshot-file'],
-      keep: flags['keep-assignment'] ?? [],
-      mode,
-      concurrency: concurrencyFromEnv(process.env.SF_CONNECTEDAPP_CONCURRENCY ?? String(REVOKE_CONCURRENCY)),
-      progress: this.tokenProgress(),
-      now: new Date(),
-    });
+    const journal = new RunJournal('contain', ['snapshot', 'policy', 'assignments', 'tokens']);
+    // Stopped by Ctrl-C or SIGTERM: say which steps and tokens were done (stderr; --json: stdout).
+    const stepLabel = (step: string): string => messages.getMessage(`step.${step}`);
+    const report = (signal: string): void => {
+      printInterrupted(journal.record(signal, new Date()), this.jsonEnabled(), stepLabel);
+    };
+    const stop = mode === 'write' ? onInterrupt(report) : (): void => undefined;
+    let outcome;
+    try {
+      const conn = await this.connect(flags['target-org'], flags['api-version']);
+      outcome = await containApp(conn, {
+        name: flags.name,
+        snapshotFile: flags['snapshot-file'],
+        keep: flags['keep-assignment'] ?? [],
+        mode,
+        concurrency: concurrencyFromEnv(process.env.SF_CONNECTEDAPP_CONCURRENCY ?? String(REVOKE_CONCURRENCY)),
+        progress: this.tokenProgress(),
+        now: new Date(),
+        journal,
+      });
+    } finally {
+      stop();
+    }
     const result: ConnectedAppContainResult = {
       app: outcome.app,
       snapshot: outcome.snapshot,
@@ -69,6 +87,7 @@ export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAp
       assignments: outcome.assignments,
       tokens: outcome.tokens,
       dryRun: mode === 'dry-run',
+      nothingToDo: outcome.nothingToDo,
     };
     for (const warning of outcome.warnings) this.warn(warning);
     this.render(result);
@@ -84,11 +103,10 @@ export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAp
       columns: (['step', 'status', 'detail'] as const).map((key) => ({ key, name: messages.getMessage(`column.${key}`) })),
     });
     const counts = countTokens(result.tokens);
-    this.log(
-      result.dryRun
-        ? messages.getMessage('summary.dryRun', [result.snapshot.path, result.assignments.length, counts['would-revoke']])
-        : messages.getMessage('summary.result', [result.snapshot.path, counts.revoked, counts.failed + counts.unknown])
-    );
+    const path = result.snapshot.path;
+    if (result.dryRun) this.log(messages.getMessage('summary.dryRun', [path, result.assignments.length, counts['would-revoke']]));
+    else if (result.nothingToDo) this.log(messages.getMessage('summary.nothing', [path, shellWord(path)]));
+    else this.log(messages.getMessage('summary.result', [path, counts.revoked, counts.failed + counts.unknown, shellWord(path)]));
   }
 
   private tokenProgress(): { start(total: number): void; update(done: number): void; stop(): void } | undefined {
@@ -107,4 +125,9 @@ export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAp
       },
     };
   }
+}
+
+/** A path as one shell word, for a command line to copy: quoted only when it needs to be. */
+function shellWord(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
 }

@@ -36,7 +36,7 @@ export default class ConnectedAppRestore extends ConnectedAppCommand<ConnectedAp
   public static readonly flags = {
     'target-org': requiredTargetOrg(),
     'api-version': Flags.orgApiVersion(),
-    'snapshot-file': Flags.file({ char: 's', required: true, exists: true, summary: messages.getMessage('flags.snapshot-file.summary') }),
+    'snapshot-file': Flags.file({ char: 's', required: true, summary: messages.getMessage('flags.snapshot-file.summary') }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
   };
 

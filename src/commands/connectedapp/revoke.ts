@@ -5,9 +5,12 @@ import { requiredTargetOrg } from '../../org-flags.js';
 import { dateFlag } from '../../flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { countTokens, revokeOutcome, type TokenResult } from '../../domain/tokens.js';
+import { RunJournal } from '../../domain/run-journal.js';
 import { errorCodesSection } from '../../exit-codes.js';
-import { checkRevokePermissions, resolveRevokeApps, revokeAppTokens, REVOKE_CONCURRENCY, type RevokeApp, type RevokeProgress, type RevokeRead } from '../../operations/revoke.js';
+import { onInterrupt } from '../../interrupt.js';
+import { checkRevokePermissions, resolveRevokeApps, revokeAppTokens, REVOKE_CONCURRENCY, type RevokeApp, type RevokeOutcome, type RevokeProgress, type RevokeRead, type RevokeSelection } from '../../operations/revoke.js';
 import { concurrencyFromEnv } from '../../operations/usage.js';
+import { printInterrupted } from '../../renderers/interrupted.js';
 import { tokenTable } from '../../renderers/token-table.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -21,6 +24,10 @@ export type ConnectedAppRevokeResult = {
   /** What the read of OauthToken covered. */
   read: RevokeRead;
   dryRun: boolean;
+  /** Names that matched no installed app and no token: nothing to revoke for them (all revoked already, or a misspelling). */
+  unmatched: string[];
+  /** No token to revoke (not a dry run): the run changed nothing, and needed to change nothing. */
+  nothingToDo: boolean;
 };
 
 export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedAppRevokeResult> {
@@ -42,14 +49,31 @@ export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedApp
     const { flags } = await this.parse(ConnectedAppRevoke);
     const before = flags['last-used-before'] ?? null;
     const mode = flags['dry-run'] ? 'dry-run' : 'write';
-    const conn = await this.connect(flags['target-org'], flags['api-version']);
     const warnings: string[] = [];
-    const identity = await checkRevokePermissions(conn, warnings);
-    const apps = await resolveRevokeApps(conn, flags.name);
-    const options = { usernames: flags.username, lastUsedBefore: before, concurrency: concurrencyFromEnv(process.env.SF_CONNECTEDAPP_CONCURRENCY ?? String(REVOKE_CONCURRENCY)), progress: this.tokenProgress() };
-    const outcome = await revokeAppTokens(conn, apps, mode, options, identity);
-    const result: ConnectedAppRevokeResult = { apps, tokens: outcome.tokens, read: outcome.read, dryRun: mode === 'dry-run' };
+    const journal = new RunJournal('revoke');
+    // Stopped by Ctrl-C or SIGTERM: say which tokens were revoked, in flight or not sent (stderr; --json: stdout).
+    const report = (signal: string): void => {
+      printInterrupted(journal.record(signal, new Date()), this.jsonEnabled(), (step) => step);
+    };
+    const stop = mode === 'write' ? onInterrupt(report) : (): void => undefined;
+    let selection: RevokeSelection;
+    let outcome: RevokeOutcome;
+    try {
+      const conn = await this.connect(flags['target-org'], flags['api-version']);
+      const identity = await checkRevokePermissions(conn, warnings);
+      selection = await resolveRevokeApps(conn, flags.name);
+      const options = { usernames: flags.username, lastUsedBefore: before, concurrency: concurrencyFromEnv(process.env.SF_CONNECTEDAPP_CONCURRENCY ?? String(REVOKE_CONCURRENCY)), progress: this.tokenProgress(), journal };
+      outcome = await revokeAppTokens(conn, selection.apps, mode, options, identity);
+    } finally {
+      stop();
+    }
+    const { apps, unmatched } = selection;
+    warnings.push(...selection.warnings);
+    const nothingToDo = mode === 'write' && outcome.tokens.length === 0 && outcome.read.cappedUsers.length === 0;
+    const result: ConnectedAppRevokeResult = { apps, tokens: outcome.tokens, read: outcome.read, dryRun: mode === 'dry-run', unmatched, nothingToDo };
 
+    // What the API cannot do for an app that is not installed, as contain says it.
+    for (const app of apps) if (!app.installed && !unmatched.includes(app.name)) warnings.push(messages.getMessage('warning.notInstalled', [app.name]));
     for (const warning of [...warnings, ...outcome.warnings]) this.warn(warning);
     if (result.tokens.length > 0) this.table(tokenTable(result.tokens));
     const counts = countTokens(result.tokens);
@@ -57,7 +81,7 @@ export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedApp
       this.log(messages.getMessage('summary.dryRun', [counts['would-revoke'], apps.length]));
       return result;
     }
-    if (result.tokens.length === 0) {
+    if (nothingToDo) {
       this.log(messages.getMessage('summary.nothing'));
       return result;
     }

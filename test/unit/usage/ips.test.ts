@@ -44,14 +44,37 @@ describe('usage by client IP (domain)', () => {
       { ip: '198.51.100.7', new: true, apiCalls: 0, logins: 1, firstSeen: '2026-11-19T07:00:00.000Z', lastSeen: '2026-11-19T07:00:00.000Z', users: ['ben@x.com'], apps: ['Loader'], truncated: false },
       { ip: '203.0.113.10', new: false, apiCalls: 3, logins: 0, firstSeen: '2026-11-18T09:00:00.000Z', lastSeen: '2026-11-20T08:00:00.000Z', users: ['005000000000002', 'ana@x.com'], apps: ['Loader'], truncated: false },
     ]);
-    expect(newIpsReport(ips, new Date('2026-11-19T00:00:00Z'), filter(true).window, 1)).to.deep.equal({
+    expect(newIpsReport(ips, new Date('2026-11-19T00:00:00Z'), filter(true).window, { logFiles: 1, logins: true })).to.deep.equal({
       since: '2026-11-19T00:00:00.000Z',
       baselineStart: '2026-11-01T00:00:00.000Z',
       baselineDays: 18,
       newIps: 1,
       ipsSeen: 2,
       baselineLogFiles: 1,
+      comparedWith: ['EventLogFile', 'LoginHistory'],
+      notComparable: 0,
     });
+  });
+
+  it('an IP first seen after --new-ips-since is not comparable (null), not new, when nothing it was seen in covers the time before', () => {
+    const counter = new IpCounter();
+    counter.call('192.0.2.66', '20261120100000.000', 'ana@x.com', 'Loader'); // API calls only, after the date
+    counter.call('203.0.113.10', '20261118100000.000', 'ana@x.com', 'Loader'); // API calls before the date: known
+    counter.login('198.51.100.7', '20261120070000.000', 'id:005000000000004', 'Loader'); // an OAuth login after the date
+    const since = new Date('2026-11-19T00:00:00Z');
+    const novelty = (baseline: { logFiles: number; logins: boolean }): Record<string, boolean | null> =>
+      Object.fromEntries(finishIps(counter, since, new Map(), baseline).map((ip) => [ip.ip, ip.new]));
+    // Event log files before the date: every IP can be compared.
+    expect(novelty({ logFiles: 2, logins: true })).to.deep.equal({ '192.0.2.66': true, '198.51.100.7': true, '203.0.113.10': false });
+    // No event log file before the date: API-call IPs cannot be compared; the login IP is judged against LoginHistory.
+    expect(novelty({ logFiles: 0, logins: true })).to.deep.equal({ '192.0.2.66': null, '198.51.100.7': true, '203.0.113.10': false });
+    // Nothing before the date at all: no IP is new.
+    expect(novelty({ logFiles: 0, logins: false })).to.deep.equal({ '192.0.2.66': null, '198.51.100.7': null, '203.0.113.10': false });
+
+    const loginsOnly = newIpsReport(finishIps(counter, since, new Map(), { logFiles: 0, logins: true }), since, filter(true).window, { logFiles: 0, logins: true });
+    expect(loginsOnly).to.deep.include({ newIps: 1, notComparable: 1, ipsSeen: 3, comparedWith: ['LoginHistory'], baselineLogFiles: 0 });
+    const none = newIpsReport(finishIps(counter, since, new Map(), { logFiles: 0, logins: false }), since, filter(true).window, { logFiles: 0, logins: false });
+    expect(none).to.deep.include({ newIps: 0, notComparable: 2, comparedWith: [] });
   });
 
   it('does not count IPs unless asked (the per-app report stays as fast as before)', () => {
