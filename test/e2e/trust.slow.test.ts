@@ -30,6 +30,12 @@ const accessCount = async (emulator: Emulator, appLabel: string): Promise<number
   return (await query(emulator, `SELECT Id FROM SetupEntityAccess WHERE SetupEntityId = '${id}'`)).totalSize;
 };
 
+/** Whether the app (by label) is assigned to the permission set (by API name). */
+const isAssigned = async (emulator: Emulator, appLabel: string, permissionSet: string): Promise<boolean> => {
+  const id = (await query(emulator, `SELECT Id FROM ConnectedApplication WHERE Name = '${appLabel}'`)).records[0]?.Id ?? '';
+  return (await query(emulator, `SELECT Id FROM SetupEntityAccess WHERE SetupEntityId = '${id}' AND Parent.Name = '${permissionSet}'`)).totalSize > 0;
+};
+
 describe('never crash, never misreport a write (e2e through the org emulator)', function () {
   this.timeout(300_000);
   let emulator: Emulator;
@@ -103,6 +109,45 @@ describe('never crash, never misreport a write (e2e through the org emulator)', 
     expect(await accessCount(emulator, 'Postman')).to.equal(before);
   });
 
+  it('assign: a re-sent create that is applied but answered with an error is read back and reported created (not failed)', async () => {
+    // The first create gets no answer (nothing applied), the re-read shows the pair missing, the re-send is applied but answered 500.
+    emulator.addFault({ method: 'POST', path: '/composite/sobjects', kind: 'drop-before', nth: 1 });
+    emulator.addFault({ method: 'POST', path: '/composite/sobjects', kind: 'error-after', nth: 2 });
+    const run = await runCli(['connectedapp', 'assign', '--name', 'Postman', '--permission-set', 'API_Access'], { emulator });
+    expect(await isAssigned(emulator, 'Postman', 'API_Access')).to.equal(true);
+    expect(run.exitCode, run.stdout).to.equal(0);
+    const result = (run.json?.result as { results: PairResult[] }).results;
+    expect(result.map((r) => [r.target, r.status, r.verified])).to.deep.equal([['API_Access', 'created', true]]);
+    expect(result[0].recordId).to.match(/^0J0/);
+  });
+
+  it('assign: a re-sent create that fails without an answer and is not applied is failed after a read-back', async () => {
+    emulator.addFault({ method: 'POST', path: '/composite/sobjects', kind: 'drop-before', times: 2 });
+    const run = await runCli(['connectedapp', 'assign', '--name', 'Postman', '--permission-set', 'API_Access'], { emulator });
+    expect(await isAssigned(emulator, 'Postman', 'API_Access')).to.equal(false);
+    expect(run.exitCode, run.stdout).to.equal(1);
+    expect((run.json?.result as { results: PairResult[] }).results.map((r) => r.status)).to.deep.equal(['failed']);
+    expect(run.json?.warnings?.join(' ')).to.match(/No assignment could be written/);
+  });
+
+  it('unassign: a re-sent delete that is applied but answered with an error is read back and reported deleted', async () => {
+    expect(await isAssigned(emulator, 'GitHub Actions Deploy', 'GitHub_Actions_Deploy')).to.equal(true);
+    emulator.addFault({ method: 'DELETE', path: '/composite/sobjects', kind: 'drop-before', nth: 1 });
+    emulator.addFault({ method: 'DELETE', path: '/composite/sobjects', kind: 'error-after', nth: 2 });
+    const run = await runCli(['connectedapp', 'unassign', '--name', 'GitHub_Actions_Deploy', '--permission-set', 'GitHub_Actions_Deploy'], { emulator });
+    expect(await isAssigned(emulator, 'GitHub Actions Deploy', 'GitHub_Actions_Deploy')).to.equal(false);
+    expect(run.exitCode, run.stdout).to.equal(0);
+    expect((run.json?.result as { results: PairResult[] }).results.map((r) => [r.status, r.verified])).to.deep.equal([['deleted', true]]);
+  });
+
+  it('unassign: when no removal goes through, the message speaks of removing', async () => {
+    emulator.addFault({ method: 'DELETE', path: '/composite/sobjects', kind: 'error', errorCode: 'INSUFFICIENT_ACCESS' });
+    const run = await runCli(['connectedapp', 'unassign', '--name', 'GitHub_Actions_Deploy', '--permission-set', 'GitHub_Actions_Deploy'], { emulator });
+    expect(run.exitCode, run.stdout).to.equal(1);
+    expect(run.json?.warnings?.join(' ')).to.match(/No assignment could be removed/);
+    expect(run.json?.warnings?.join(' ')).not.to.match(/written/);
+  });
+
   it('refuses an --api-version the org does not serve, or that is not a version, as wrong usage (exit 2)', async () => {
     for (const version of ['abc', '12.0', '99.0']) {
       const run = await runCli(['connectedapp', 'list', '--api-version', version], { emulator });
@@ -140,4 +185,5 @@ describe('--json stays whole through a pipe (e2e, 1,000-app org)', function () {
       await emulator.stop();
     }
   });
+
 });
