@@ -148,6 +148,55 @@ describe('never crash, never misreport a write (e2e through the org emulator)', 
     expect(run.json?.warnings?.join(' ')).not.to.match(/written/);
   });
 
+  it('policy set --assign-*: a rollback delete that is applied but answered with an error is read back and reported rolled back', async () => {
+    emulator.addFault({ soapOperation: 'updateMetadata', kind: 'error', errorCode: 'INSUFFICIENT_ACCESS' });
+    emulator.addFault({ method: 'DELETE', path: '/composite/sobjects', kind: 'error-after' });
+    const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Postman', '--permitted-users', 'admin-approved', '--assign-permission-set', 'API_Access'], { emulator });
+    expect(await isAssigned(emulator, 'Postman', 'API_Access')).to.equal(false);
+    expect(run.exitCode, run.stdout).to.equal(1);
+    expect(setResult(run).assignments.map((a) => [a.target, a.status])).to.deep.equal([['API_Access', 'rolled-back']]);
+    expect(run.json?.warnings?.join(' ')).not.to.match(/could not be removed/);
+  });
+
+  it('policy set --assign-*: a rollback delete that fails is reported per pair as still assigned', async () => {
+    emulator.addFault({ soapOperation: 'updateMetadata', kind: 'error', errorCode: 'INSUFFICIENT_ACCESS' });
+    emulator.addFault({ method: 'DELETE', path: '/composite/sobjects', kind: 'error', errorCode: 'INSUFFICIENT_ACCESS' });
+    const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Postman', '--permitted-users', 'admin-approved', '--assign-permission-set', 'API_Access'], { emulator });
+    expect(await isAssigned(emulator, 'Postman', 'API_Access')).to.equal(true);
+    expect(run.exitCode, run.stdout).to.equal(68);
+    expect(setResult(run).assignments.map((a) => [a.target, a.status])).to.deep.equal([['API_Access', 'created']]);
+    expect(run.json?.warnings?.join(' ')).to.match(/could not be removed again: Postman → API_Access \(INSUFFICIENT_ACCESS\)/);
+  });
+
+  it('policy set --assign-*: when re-reading the policy after assigning fails, the assignments are removed again and the policy is reported not changed', async () => {
+    // --type: no ECA is read to resolve the name, so the re-read after assigning is the second readMetadata.
+    emulator.addFault({ soapOperation: 'readMetadata', nth: 2, times: -1, kind: 'error', status: 503 });
+    const args = ['connectedapp', 'policy', 'set', '--name', 'Postman', '--type', 'connected-app', '--permitted-users', 'admin-approved', '--assign-permission-set', 'API_Access'];
+    const run = await runCli(args, { emulator });
+    expect(await isAssigned(emulator, 'Postman', 'API_Access')).to.equal(false);
+    expect(run.exitCode, run.stdout).to.equal(1);
+    expect(setResult(run).results.map((r) => [r.app, r.status, r.errorCode])).to.deep.equal([['Postman', 'failed', 'SERVER_UNAVAILABLE']]);
+    expect(setResult(run).results[0].message).to.match(/^Not changed: reading the app's policy again after assigning failed \(SERVER_UNAVAILABLE\)/);
+    expect(setResult(run).assignments.map((a) => [a.target, a.status])).to.deep.equal([['API_Access', 'rolled-back']]);
+    emulator.clearFaults();
+    // The next run converges.
+    const again = await runCli(args, { emulator });
+    expect(again.exitCode, again.stdout).to.equal(0);
+    expect(await isAssigned(emulator, 'Postman', 'API_Access')).to.equal(true);
+  });
+
+  it('policy set --assign-*: when the re-read and the rollback both fail, each pair left behind is named', async () => {
+    emulator.addFault({ soapOperation: 'readMetadata', nth: 2, times: -1, kind: 'error', status: 503 });
+    emulator.addFault({ method: 'DELETE', path: '/composite/sobjects', times: -1, kind: 'error', status: 503 });
+    const run = await runCli(['connectedapp', 'policy', 'set', '--name', 'Postman', '--type', 'connected-app', '--permitted-users', 'admin-approved', '--assign-permission-set', 'API_Access'], { emulator });
+    expect(await isAssigned(emulator, 'Postman', 'API_Access')).to.equal(true);
+    // The policy is not changed; the assignment asked for is in place: a partial result.
+    expect(run.exitCode, run.stdout).to.equal(68);
+    expect(setResult(run).results.map((r) => r.status)).to.deep.equal(['failed']);
+    expect(setResult(run).assignments.map((a) => [a.target, a.status])).to.deep.equal([['API_Access', 'created']]);
+    expect(run.json?.warnings?.join(' ')).to.match(/Postman → API_Access/);
+  });
+
   it('refuses an --api-version the org does not serve, or that is not a version, as wrong usage (exit 2)', async () => {
     for (const version of ['abc', '12.0', '99.0']) {
       const run = await runCli(['connectedapp', 'list', '--api-version', version], { emulator });
