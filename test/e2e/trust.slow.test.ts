@@ -2,6 +2,9 @@
  * "Never crash, never misreport a write": the cases that broke before the transport and the write outcomes were
  * rebuilt, each run as a user runs it (bin/run.js, --json through a pipe) against the org emulator.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { generateScenario, start, type Emulator } from '../emulator/index.js';
 import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
@@ -235,4 +238,22 @@ describe('--json stays whole through a pipe (e2e, 1,000-app org)', function () {
     }
   });
 
+  it('an error (10,000 unknown apps in --file): the whole error document (over 1 MB) parses', async () => {
+    await ensureBuilt();
+    const emulator = await start({ scenario: 'demo' });
+    const dir = mkdtempSync(join(tmpdir(), 'ca-unknown-'));
+    try {
+      const file = join(dir, 'unknown.json');
+      writeFileSync(file, JSON.stringify({ apps: Array.from({ length: 10_000 }, (_, i) => ({ app: `Nonexistent_Application_${i}`, permissionSets: ['API_Access'] })) }));
+      const run = await runCli(['connectedapp', 'assign', '--file', file], { emulator, timeoutMs: 300_000 });
+      expect(run.exitCode, run.stderr.slice(0, 2000)).to.equal(1);
+      expect(run.stdout.length).to.be.greaterThan(1024 * 1024);
+      const envelope = JSON.parse(run.stdout) as { status: number; message: string };
+      expect(envelope.status).to.equal(1);
+      expect(envelope.message).to.include('Nonexistent_Application_9999');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await emulator.stop();
+    }
+  });
 });
