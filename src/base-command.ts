@@ -208,7 +208,7 @@ function cleanMessage(input: SfCommand.Warning): SfCommand.Warning {
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP'] as const;
 const endOnSignal = (): void => {
-  process.exit(130);
+  process.exit(EXIT.interrupted);
 };
 
 /**

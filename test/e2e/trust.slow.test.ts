@@ -2,7 +2,7 @@
  * "Never crash, never misreport a write": the cases that broke before the transport and the write outcomes were
  * rebuilt, each run as a user runs it (bin/run.js, --json through a pipe) against the org emulator.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -206,6 +206,19 @@ describe('never crash, never misreport a write (e2e through the org emulator)', 
       expect(run.exitCode, `${version}: ${run.stdout}`).to.equal(2);
       expect(run.json?.message, version).to.match(/version/i);
       expect(ownRequests(run).filter((r) => r.soql || r.soapOperation), version).to.deep.equal([]);
+    }
+  });
+
+  it('register init: an --api-version the org does not serve is wrong usage (exit 2), checked before any query', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ca-register-'));
+    try {
+      const run = await runCli(['connectedapp', 'register', 'init', '--api-version', '99.0', '--output-file', join(dir, 'register.yaml')], { emulator });
+      expect(run.exitCode, run.stdout).to.equal(2);
+      expect(run.json?.message).to.match(/does not serve API version 99\.0/);
+      expect(ownRequests(run).filter((r) => r.soql || r.soapOperation)).to.deep.equal([]);
+      expect(existsSync(join(dir, 'register.yaml'))).to.equal(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

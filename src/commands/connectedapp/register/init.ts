@@ -5,6 +5,7 @@ import { requiredTargetOrg } from '../../../org-flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { readInventory } from '../../../adapters/connected-apps.js';
 import { RegisterFileError, writeRegisterDraft } from '../../../adapters/register-file.js';
+import { errorCodesSection } from '../../../exit-codes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.register.init');
@@ -20,6 +21,7 @@ export default class ConnectedAppRegisterInit extends ConnectedAppCommand<Connec
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = errorCodesSection();
 
   public static readonly flags = {
     'target-org': requiredTargetOrg(),
@@ -30,7 +32,7 @@ export default class ConnectedAppRegisterInit extends ConnectedAppCommand<Connec
 
   public async run(): Promise<ConnectedAppRegisterInitResult> {
     const { flags } = await this.parse(ConnectedAppRegisterInit);
-    const inventory = await readInventory(flags['target-org'].getConnection(flags['api-version']));
+    const inventory = await readInventory(await this.connect(flags['target-org'], flags['api-version']));
     const apps = inventory.apps.map((a) => ({ app: a.apiName ?? a.label, label: a.label, id: a.id })).sort((a, b) => a.app.localeCompare(b.app));
     let format: 'yaml' | 'json';
     try {
