@@ -3,18 +3,18 @@
  * - plain words and next steps for the API errors any command can meet (API limit, expired session, unreachable
  *   org) instead of a raw error code, and the exit codes of src/exit-codes.ts for them;
  * - `connect`, which checks an --api-version against the versions the org serves before anything else is sent;
- * - `endWith`, which returns a result with its exit code — never an error carrying the result, so --json stays
- *   whole through a pipe (an error exits at once, and a pipe then cuts output at 64 KB).
+ * - `endWith`, which returns a result with its exit code — never an error carrying the result;
+ * - an error's --json document that drains before oclif's handler calls process.exit (a pipe would cut it at 64 KB).
  */
 import { format } from 'node:util';
 import { Messages, SfError, type Connection, type Org } from '@salesforce/core';
 import { SfCommand } from '@salesforce/sf-plugins-core';
-import type { Errors } from '@oclif/core';
+import { ux, type Errors } from '@oclif/core';
 import type { TableOptions } from '@oclif/table';
 import { errorCodeOf, getJson, isUnreachable, messageOf } from './adapters/api.js';
 import { EXIT } from './exit-codes.js';
 import type { RunOutcome } from './domain/write-outcome.js';
-import { forTerminal, forTerminalCell } from './domain/terminal-text.js';
+import { forTerminal, forTerminalCell, jsonForTerminal } from './domain/terminal-text.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.common');
@@ -25,6 +25,9 @@ const EXPLAINED: Record<string, string> = {
   INSUFFICIENT_ACCESS: 'error.InsufficientAccess',
   API_DISABLED_FOR_ORG: 'error.ApiDisabled',
 };
+
+/** SfCommand's colours for --json on a terminal (its Ux.styledJSON defaults); the config's theme wins. */
+const JSON_THEME = { key: 'blueBright', string: 'greenBright', number: 'blue', boolean: 'redBright', null: 'blackBright' };
 
 /** Errors sf-plugins-core throws while parsing --api-version: wrong usage. */
 const FLAG_VALUE_ERRORS = /^(InvalidApiVersion|RetiredApiVersion)/;
@@ -40,12 +43,15 @@ export function explainApiError(error: Error): Error {
 
 /**
  * Every string printed for a human goes through forTerminal (org- and file-supplied names may hold escape
- * sequences or bidi overrides); `--json` output does not, so it stays exact. Text is cleaned before
+ * sequences or bidi overrides); `--json` output stays exact (on a terminal, those characters are written as JSON
+ * \u escapes, which parse back to the same value). Text is cleaned before
  * SfCommand colours it, and the coloured result is then written as it is (`verbatim`).
  */
 export abstract class ConnectedAppCommand<T> extends SfCommand<T> {
   /** Set while SfCommand writes text this class already cleaned (and coloured). */
   private verbatim = false;
+  /** Settles when the last write of logJson has left the process (see catch). */
+  private stdoutWritten: Promise<void> = Promise.resolve();
 
   public log(message = '', ...args: unknown[]): void {
     if (this.verbatim) super.log(message, ...args);
@@ -87,14 +93,19 @@ export abstract class ConnectedAppCommand<T> extends SfCommand<T> {
   }
 
   /**
-   * The --json document as JSON.stringify writes it. Colour only for a terminal and a modest document: oclif colours by
-   * tokenizing the whole text first, which at 5,000 apps held about a million token objects — most of the audit's
-   * peak memory — for colours a pipe never shows.
+   * The --json document. Through a pipe or into a file: as JSON.stringify writes it. On a terminal: with the
+   * characters a terminal acts on or does not show (bidi overrides, C1 controls, zero-width characters — JSON.stringify
+   * leaves them raw) written as \u escapes, so it parses to exactly the same value (jsonForTerminal), and coloured
+   * when modest: oclif colours by tokenizing the whole text first, which at 5,000 apps held about a million token
+   * objects — most of the audit's peak memory. The write is remembered, so that an error can wait for it to drain.
    */
   public logJson(json: unknown): void {
-    const text = JSON.stringify(json, null, 2);
-    if (process.stdout.isTTY && text.length < 1_000_000) super.logJson(json);
-    else process.stdout.write(`${text}\n`);
+    if (!process.stdout.isTTY) {
+      this.writeStdout(`${JSON.stringify(json, null, 2)}\n`);
+      return;
+    }
+    const text = jsonForTerminal(json, 2);
+    this.writeStdout(`${text.length < 1_000_000 ? ux.colorizeJson(text, { pretty: false, theme: { ...JSON_THEME, ...this.config.theme?.json } }) : text}\n`);
   }
 
   public async init(): Promise<void> {
@@ -119,12 +130,29 @@ export abstract class ConnectedAppCommand<T> extends SfCommand<T> {
 
   protected async catch(error: Error | SfError | Errors.CLIError): Promise<never> {
     const explained = explainApiError(error);
-    if (this.jsonEnabled()) return super.catch(explained);
+    if (this.jsonEnabled()) {
+      try {
+        // SfCommand writes the error document (through logJson) and throws; oclif's handler then calls process.exit.
+        return await super.catch(explained);
+      } finally {
+        // Through a pipe, stdout is written asynchronously: exiting now would cut the document at the pipe's buffer.
+        await this.stdoutWritten;
+      }
+    }
     // The error names what the user or the org supplied; SfCommand colours it and prints it to stderr.
     explained.message = forTerminal(explained.message);
     if (explained instanceof SfError && explained.actions) explained.actions = explained.actions.map(forTerminal);
     this.verbatim = true;
     return super.catch(explained);
+  }
+
+  /** Writes to stdout; `stdoutWritten` settles once this write (and so every earlier one) has been handed to the OS. */
+  private writeStdout(text: string): void {
+    this.stdoutWritten = new Promise((resolve) => {
+      process.stdout.write(text, () => {
+        resolve();
+      });
+    });
   }
 
   private writeVerbatim(write: () => void): void {
@@ -180,7 +208,7 @@ function cleanMessage(input: SfCommand.Warning): SfCommand.Warning {
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP'] as const;
 const endOnSignal = (): void => {
-  process.exit(130);
+  process.exit(EXIT.interrupted);
 };
 
 /**

@@ -106,33 +106,52 @@ export async function addAccess(conn: Connection, pairs: readonly AccessPair[], 
     created.push(...(await createBatch(conn, batch, warnings)));
   }
   const written = await retryProfilesThroughMetadata(conn, missing, await presentDespiteRefusal(conn, missing, created), 'add');
-  return { results: [...unchanged, ...(await verifyPairs(conn, missing, written, warnings))], warnings };
+  return { results: [...unchanged, ...(await verifyPairs(conn, missing, written, warnings, 'add'))], warnings };
 }
 
 /**
- * Reads the org once after the writes and marks each created (deleted) pair verified when its access row is
- * there (gone). A pair the org said it wrote but that reads back otherwise was not applied. When the read
- * fails, the pairs stay as the org answered, marked unverified, with a warning.
+ * Reads the org once after the writes and decides each pair that was written (`created` / `deleted` not yet
+ * verified) or may have been (`unknown`: a write whose answer was lost). A written pair is verified when its
+ * access row is there (gone, for a removal); if it reads back otherwise it was not applied. An unknown pair
+ * becomes created (deleted) when the read shows it applied, failed when it shows it not applied. When the read
+ * fails, written pairs stay as the org answered, marked unverified, with a warning; unknown ones stay unknown.
  */
-export async function verifyPairs(conn: Connection, pairs: readonly AccessPair[], results: PairResult[], warnings: string[]): Promise<PairResult[]> {
-  const writtenKeys = new Set(results.filter((r) => (r.status === 'created' || r.status === 'deleted') && r.verified === null).map((r) => resultKey(r.appId, r.targetType, r.target)));
-  const written = pairs.filter((p) => writtenKeys.has(resultKey(p.app.id, p.holder.kind, p.holder.name)));
-  if (written.length === 0) return results;
+export async function verifyPairs(conn: Connection, pairs: readonly AccessPair[], results: PairResult[], warnings: string[], direction: 'add' | 'remove'): Promise<PairResult[]> {
+  const isWritten = (r: PairResult): boolean => (r.status === 'created' || r.status === 'deleted') && r.verified === null;
+  const toCheck = new Set(results.filter((r) => isWritten(r) || r.status === 'unknown').map((r) => resultKey(r.appId, r.targetType, r.target)));
+  const checked = pairs.filter((p) => toCheck.has(resultKey(p.app.id, p.holder.kind, p.holder.name)));
+  if (checked.length === 0) return results;
   let rows: AccessRow[];
   try {
-    rows = await readAccessRows(conn, [...new Set(written.map((p) => p.app.id))], [...new Set(written.map((p) => p.holder.permissionSetId))]);
+    rows = await readAccessRows(conn, [...new Set(checked.map((p) => p.app.id))], [...new Set(checked.map((p) => p.holder.permissionSetId))]);
   } catch (error) {
-    warnings.push(messages.getMessage('warning.notVerified', [written.length, errorCodeOf(error)]));
-    return results.map((r) => (writtenKeys.has(resultKey(r.appId, r.targetType, r.target)) ? { ...r, verified: false } : r));
+    const code = errorCodeOf(error);
+    const written = results.filter(isWritten).length;
+    if (written) warnings.push(messages.getMessage('warning.notVerified', [written, code]));
+    return results.map((r) => {
+      if (!toCheck.has(resultKey(r.appId, r.targetType, r.target))) return r;
+      if (r.status !== 'unknown') return { ...r, verified: false };
+      return { ...r, message: messages.getMessage('message.outcomeUnknown', [r.errorCode ?? 'UNKNOWN_ERROR', code]) };
+    });
   }
-  const present = new Set(planAssign(written, rows).present.map((p) => resultKey(p.app.id, p.holder.kind, p.holder.name)));
-  return results.map((r) => {
+  const present = new Map(planAssign(checked, rows).present.map((p) => [resultKey(p.app.id, p.holder.kind, p.holder.name), p.row]));
+  let recovered = 0;
+  const decided = results.map((r): PairResult => {
     const key = resultKey(r.appId, r.targetType, r.target);
-    if (!writtenKeys.has(key)) return r;
-    const asked = r.status === 'created' ? present.has(key) : !present.has(key);
+    if (!toCheck.has(key)) return r;
+    const row = present.get(key);
+    const asked = direction === 'add' ? row !== undefined : row === undefined;
+    if (r.status === 'unknown') {
+      if (!asked) return { ...r, status: 'failed', verified: null, message: messages.getMessage('message.lostAndNotApplied') };
+      recovered++;
+      const lost = r.errorCode ?? 'UNKNOWN_ERROR';
+      return { ...r, status: direction === 'add' ? 'created' : 'deleted', recordId: row?.id ?? r.recordId, verified: true, errorCode: null, message: messages.getMessage('message.appliedDespiteLostAnswer', [lost]) };
+    }
     if (asked) return { ...r, verified: true };
     return { ...r, status: 'failed', verified: null, errorCode: 'NOT_APPLIED', message: messages.getMessage(r.status === 'created' ? 'message.notApplied' : 'message.stillPresent') };
   });
+  if (recovered) warnings.push(messages.getMessage('warning.appliedDespiteLostAnswer', [recovered]));
+  return decided;
 }
 
 const resultKey = (appId: string, targetType: string, target: string): string => `${appId}\u0000${targetType}\u0000${target}`;
@@ -210,7 +229,9 @@ async function createBatch(conn: Connection, batch: AccessPair[], warnings: stri
     try {
       return [...confirmed, ...toResults(missing, await send(missing))];
     } catch (retryError) {
-      return [...confirmed, ...missing.map((p) => pairResult(p, 'failed', { path: 'setup-entity-access', errorCode: errorCodeOf(retryError), message: messageOf(retryError) }))];
+      // Lost again, or refused: an answer that may hide a commit leaves the outcome to verifyPairs' read-back.
+      const status = mayHaveApplied(retryError) ? 'unknown' : 'failed';
+      return [...confirmed, ...missing.map((p) => pairResult(p, status, { path: 'setup-entity-access', errorCode: errorCodeOf(retryError), message: messageOf(retryError) }))];
     }
   }
 }
@@ -269,7 +290,7 @@ export async function removeAccess(conn: Connection, pairs: readonly AccessPair[
     deleted.push(...(await deleteBatch(conn, batch)));
   }
   const written = await retryProfilesThroughMetadata(conn, present, deleted, 'remove');
-  return { results: [...unchanged, ...(await verifyPairs(conn, present, written, warnings))], warnings };
+  return { results: [...unchanged, ...(await verifyPairs(conn, present, written, warnings, 'remove'))], warnings };
 }
 
 /**
@@ -312,7 +333,9 @@ async function deleteBatch(conn: Connection, batch: Array<AccessPair & { row: Ac
       batch = remaining;
       return [...gone, ...toDeleteResults(batch, answers, ok)];
     } catch (retryError) {
-      return [...gone, ...remaining.map((p) => pairResult(p, 'failed', { recordId: p.row.id, path: 'setup-entity-access', errorCode: errorCodeOf(retryError), message: messageOf(retryError) }))];
+      // Lost again, or refused: an answer that may hide a commit leaves the outcome to verifyPairs' read-back.
+      const status = mayHaveApplied(retryError) ? 'unknown' : 'failed';
+      return [...gone, ...remaining.map((p) => pairResult(p, status, { recordId: p.row.id, path: 'setup-entity-access', errorCode: errorCodeOf(retryError), message: messageOf(retryError) }))];
     }
   }
   return toDeleteResults(batch, answers, ok);

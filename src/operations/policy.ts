@@ -6,7 +6,7 @@
  * 20 apps cost 2 reads + 2 updates + 2 verification reads (10 per call) per kind of app.
  */
 import { Messages, type Connection } from '@salesforce/core';
-import { errorCodeOf } from '../adapters/api.js';
+import { errorCodeOf, mayHaveApplied } from '../adapters/api.js';
 import { readAppPolicies, readInventory, type AppMetadata, type InventoryRead } from '../adapters/connected-apps.js';
 import { ECA_POLICY_PARTS, ECA_SUMMARY_PARTS, readEcaOauthPolicies } from '../adapters/external-client-apps.js';
 import { applyEcaPolicyChange } from '../domain/eca-policy-edit.js';
@@ -170,7 +170,17 @@ export async function setPolicies(conn: Connection, targets: readonly AppTarget[
       return { results: targets.map((t) => failure(t, 'ASSIGNMENT_FAILED', reason)), assignments, warnings };
     }
     // Read again: the lists the update sends back must hold the new assignments, or sending them would remove them.
-    plan = planUpdates(targets, await readPolicyRecords(conn, targets), []);
+    let reread: Map<string, AppMetadata | null>;
+    try {
+      reread = await readPolicyRecords(conn, targets);
+    } catch (error) {
+      // No update can be sent without it: the policies stay as they are, and what this run assigned is taken back.
+      const code = errorCodeOf(error);
+      assignments = await rollBack(conn, assignments, new Set(targets.map((t) => t.app.id)), warnings);
+      const reason = messages.getMessage('message.rereadFailed', [code]);
+      return { results: targets.map((t) => failure(t, code, reason)), assignments, warnings };
+    }
+    plan = planUpdates(targets, reread, []);
   }
 
   const results = [...plan.results, ...(await writeAndVerify(conn, plan.updates, warnings))];
@@ -268,22 +278,59 @@ async function writeAndVerify(conn: Connection, updates: readonly Update[], warn
   return results;
 }
 
-/** Deletes the pairs this run created for these apps; their results become "rolled-back" (or say why not). */
+type Removal = { state: 'gone' | 'kept' | 'unsure'; code: string | null };
+
+/**
+ * Deletes the pairs this run created for these apps. Each result becomes "rolled-back" when the org confirms the
+ * removal, or when a delete whose answer was lost (an error that may hide a commit) reads back gone; it stays
+ * "created" (with a warning naming it) when the removal was refused or reads back still there; and it becomes
+ * "unknown" when neither the answer nor a read-back can tell.
+ */
 async function rollBack(conn: Connection, assignments: PairResult[], appIds: ReadonlySet<string>, warnings: string[]): Promise<PairResult[]> {
   const undo = assignments.filter((r) => r.status === 'created' && appIds.has(r.appId) && r.recordId !== null);
   if (undo.length === 0) return assignments;
-  let answers: Map<string, { success: boolean; code: string | null }>;
-  try {
-    const deleted = (await Promise.all(chunk(undo, RECORDS_PER_CALL).map((batch) => deleteAccessRows(conn, batch.map((r) => r.recordId ?? ''))))).flat();
-    answers = new Map(undo.map((r, i) => [r.recordId ?? '', { success: deleted.at(i)?.success === true, code: deleted.at(i)?.errors[0]?.statusCode ?? null }]));
-  } catch (error) {
-    answers = new Map(undo.map((r) => [r.recordId ?? '', { success: false, code: errorCodeOf(error) }]));
-  }
-  const kept = undo.filter((r) => !answers.get(r.recordId ?? '')?.success);
-  if (kept.length) warnings.push(messages.getMessage('warning.rollBackFailed', [kept.map((r) => `${r.app} → ${r.target} (${answers.get(r.recordId ?? '')?.code ?? ''})`).join(', ')]));
-  return assignments.map((r) =>
-    undo.includes(r) && answers.get(r.recordId ?? '')?.success ? { ...r, status: 'rolled-back' as const, verified: null, message: messages.getMessage('message.rolledBack') } : r
+  const idOf = (r: PairResult): string => id15(r.recordId ?? '');
+  const removals = new Map<string, Removal>();
+  await Promise.all(
+    chunk(undo, RECORDS_PER_CALL).map(async (batch) => {
+      try {
+        const answers = await deleteAccessRows(conn, batch.map((r) => r.recordId ?? ''));
+        batch.forEach((r, i) => {
+          const answer = answers.at(i);
+          const code = answer?.errors[0]?.statusCode ?? null;
+          // Already deleted (by the lost first attempt, or someone else): gone, as asked.
+          removals.set(idOf(r), { state: answer?.success === true || code === 'ENTITY_IS_DELETED' ? 'gone' : 'kept', code });
+        });
+      } catch (error) {
+        for (const r of batch) removals.set(idOf(r), { state: mayHaveApplied(error) ? 'unsure' : 'kept', code: errorCodeOf(error) });
+      }
+    })
   );
+  // A delete that got no usable answer may have gone through: read the apps' access rows back to decide.
+  const unsure = undo.filter((r) => removals.get(idOf(r))?.state === 'unsure');
+  let readCode: string | null = null;
+  if (unsure.length) {
+    try {
+      const held = new Set((await readAccessRows(conn, [...new Set(unsure.map((r) => r.appId))])).map((row) => id15(row.id)));
+      for (const r of unsure) removals.set(idOf(r), { state: held.has(idOf(r)) ? 'kept' : 'gone', code: removals.get(idOf(r))?.code ?? null });
+    } catch (error) {
+      readCode = errorCodeOf(error);
+    }
+  }
+  const named = (state: Removal['state']): string =>
+    undo
+      .filter((r) => removals.get(idOf(r))?.state === state)
+      .map((r) => `${r.app} → ${r.target} (${removals.get(idOf(r))?.code ?? ''})`)
+      .join(', ');
+  if (named('kept')) warnings.push(messages.getMessage('warning.rollBackFailed', [named('kept')]));
+  if (named('unsure')) warnings.push(messages.getMessage('warning.rollBackUnknown', [readCode ?? '', named('unsure')]));
+  return assignments.map((r): PairResult => {
+    if (!undo.includes(r)) return r;
+    const removal = removals.get(idOf(r));
+    if (removal?.state === 'gone') return { ...r, status: 'rolled-back', verified: null, message: messages.getMessage('message.rolledBack') };
+    if (removal?.state === 'unsure') return { ...r, status: 'unknown', verified: null, errorCode: removal.code, message: messages.getMessage('message.rollBackUnknown', [removal.code ?? '', readCode ?? '']) };
+    return { ...r, message: messages.getMessage('message.rollBackFailed', [removal?.code ?? '']) };
+  });
 }
 
 /**

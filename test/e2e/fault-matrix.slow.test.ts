@@ -8,8 +8,17 @@
  * command reported per item (nothing applied and reported failed, nothing half-written unreported), and a re-run
  * without faults must converge, then find nothing left to do.
  *
- * Commands run in-process (./in-process.ts) so that hundreds of runs fit in a test run; the spawned e2e tests
- * cover what only a real process shows (a crash, --json through a pipe).
+ * Two more passes for the write commands reach the paths that only exist under a fault:
+ * - follow-up: the requests a faulted run makes that the clean run does not (the re-read and re-send after a lost
+ *   write, the rollback DELETE, the metadata fallback, a retry) are faulted in turn, each with the first fault
+ *   still in place, with error-after and drop-before;
+ * - outage: from each request on (from the first write), the org stays down (503, or every connection dropped);
+ *   at each write, also "applied, answer lost, then down".
+ *
+ * Commands run in-process (./in-process.ts) so that thousands of runs fit in a test run; what they print is
+ * captured (the --json document must parse and carry the exit code as its status), not shown. The spawned e2e
+ * tests cover what only a real process shows (a crash, --json through a pipe). Retries wait 10 ms instead of
+ * 250 ms before the first retry (transport's retryBackoff): the runs are about what a fault does, not the wait.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,9 +33,11 @@ import ConnectedAppList from '../../src/commands/connectedapp/list.js';
 import ConnectedAppLogsArchive from '../../src/commands/connectedapp/logs/archive.js';
 import ConnectedAppPolicySet from '../../src/commands/connectedapp/policy/set.js';
 import ConnectedAppPolicyShow from '../../src/commands/connectedapp/policy/show.js';
+import ConnectedAppRegisterInit from '../../src/commands/connectedapp/register/init.js';
 import ConnectedAppRevoke from '../../src/commands/connectedapp/revoke.js';
 import ConnectedAppUnassign from '../../src/commands/connectedapp/unassign.js';
 import ConnectedAppUsage from '../../src/commands/connectedapp/usage.js';
+import { retryBackoff } from '../../src/adapters/transport.js';
 import { parseSnapshot } from '../../src/domain/snapshot.js';
 import { tokenRef } from '../../src/domain/tokens.js';
 import { start, type Emulator, type FaultRule, type RequestLogEntry, type Scenario } from '../emulator/index.js';
@@ -192,6 +203,8 @@ const tokensGone = (appNames: string[]): WriteCheck['applied'] => {
 const SNAPSHOTS = mkdtempSync(join(tmpdir(), 'ca-matrix-snapshots-'));
 /** logs archive writes only to disk: each run starts from an empty archive, so every run must give the clean run's answer. */
 const ARCHIVE = join(SNAPSHOTS, 'elf-archive');
+/** register init writes a draft register: each run starts without one (the same path, so the same result). */
+const REGISTER = join(SNAPSHOTS, 'register.yaml');
 
 /** The snapshot file holds the state before containment: these holders and this permitted-users policy. */
 function snapshotHolds(file: string, holders: string[], permittedUsers: string): boolean {
@@ -285,6 +298,14 @@ const CASES: Case[] = [
       rmSync(ARCHIVE, { recursive: true, force: true });
     },
   },
+  {
+    name: 'register init',
+    command: ConnectedAppRegisterInit,
+    args: ['--output-file', REGISTER],
+    fresh: () => {
+      rmSync(REGISTER, { force: true });
+    },
+  },
   { name: 'usage --new-ips-since', command: ConnectedAppUsage, args: ['--start-date', '2026-11-18', '--end-date', '2026-11-19', '--new-ips-since', '2026-11-19'] },
   {
     name: 'assign',
@@ -324,13 +345,17 @@ const CASES: Case[] = [
 
 // ---- The matrix -----------------------------------------------------------------------------------------------
 
+/** Exact, except for datetime literals: a window computed from the clock moves between runs. */
+const exact = (s: string): RegExp => new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, '[0-9T:Z-]+')}$`);
+
+/** What identifies a request across runs: method, path, SOQL (datetimes aside) and SOAP operation. */
+const signature = (r: RequestLogEntry): string =>
+  [r.method, r.path, (r.soql ?? '').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, 'T'), r.soapOperation ?? ''].join('\u0000');
+
 /** A fault rule that hits exactly this request of the run (its n-th occurrence among identical requests). */
 function ruleFor(requests: RequestLogEntry[], index: number, fault: Fault): FaultRule {
   const target = requests[index];
-  const same = (r: RequestLogEntry): boolean => r.method === target.method && r.path === target.path && r.soql === target.soql && r.soapOperation === target.soapOperation;
-  const nth = requests.slice(0, index + 1).filter(same).length;
-  // Exact, except for datetime literals: a window computed from the clock moves between runs.
-  const exact = (s: string): RegExp => new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, '[0-9T:Z-]+')}$`);
+  const nth = requests.slice(0, index + 1).filter((r) => signature(r) === signature(target)).length;
   return {
     ...fault.rule,
     method: target.method,
@@ -341,14 +366,63 @@ function ruleFor(requests: RequestLogEntry[], index: number, fault: Fault): Faul
   };
 }
 
+/** Requests that change the org: anything but a GET, a SOAP read or a query sent as a POST. */
+const isWrite = (r: RequestLogEntry): boolean => r.method !== 'GET' && !/^(read|list|describe|retrieve|checkRetrieveStatus)/i.test(r.soapOperation ?? '');
+
+/** The requests of a run as the matrix sees them: in the order they were sent, without sf's own Organization query. */
+const ownRequests = (emulator: Emulator): RequestLogEntry[] => emulator.requests.filter((r) => !/FROM Organization/.test(r.soql ?? '')).sort((a, b) => a.seq - b.seq);
+
+/** The requests of `run` beyond what `clean` made (by signature and count): those only the fault led to. */
+function extraRequests(clean: RequestLogEntry[], run: RequestLogEntry[]): number[] {
+  const budget = new Map<string, number>();
+  for (const r of clean) budget.set(signature(r), (budget.get(signature(r)) ?? 0) + 1);
+  const extra: number[] = [];
+  run.forEach((r, i) => {
+    const left = budget.get(signature(r)) ?? 0;
+    if (left > 0) budget.set(signature(r), left - 1);
+    else extra.push(i);
+  });
+  return extra;
+}
+
 const describeRequest = (r: RequestLogEntry): string => (r.soapOperation ? `SOAP ${r.soapOperation}` : r.soql ? `${r.method} ${r.soql.slice(0, 70)}` : `${r.method} ${r.path.replace(/\/v\d+\.\d+\//, '/vXX/')}`);
 
 /** A run's answer as JSON (what --json prints), without the download attempts and retries a fault adds. */
 const stable = (run: InProcessRun): string => JSON.stringify(run.result, (key, value: unknown) => (key === 'attempts' || key === 'retries' ? undefined : value));
 
-type Outcome = { command: string; request: string; fault: string; exitCode: number; verdict: string };
+type Pass = 'single' | 'follow-up' | 'outage';
+
+type Outcome = { pass: Pass; command: string; request: string; fault: string; exitCode: number; verdict: string };
 
 const tally: Outcome[] = [];
+
+/** A faulted run of the first pass, and the requests it made that the clean run did not: the follow-up pass faults those. */
+type FollowUp = {
+  first: FaultRule;
+  firstName: string;
+  requests: RequestLogEntry[];
+  extra: number[];
+  /** The clean run's request the first fault hit. */
+  at: number;
+  /** Whether the first fault lets a write through (its answer is lost or cut): the org differs from a refused one. */
+  applies: boolean;
+};
+
+/** Faults after which the request has been carried out (a write committed). */
+const APPLIES = new Set(['error-after', 'drop-mid', 'truncate']);
+
+/** Per write case: the clean run's requests and the faulted runs that took a path of their own. */
+const firstPass = new Map<string, { clean: InProcessRun; requests: RequestLogEntry[]; followUps: FollowUp[] }>();
+
+/** The second faults of the follow-up pass. */
+const FOLLOW_UP_FAULTS = FAULTS.filter((f) => f.name === 'error-after' || f.name === 'drop-before');
+
+/** Outages: the first fault at a request, then the same (or a 503) on every request after it. */
+const OUTAGES: Array<Fault & { writesOnly?: boolean }> = [
+  { name: 'outage: 503 from here on', rule: { kind: 'error', status: 503, then: { kind: 'error', status: 503, times: -1 } } },
+  { name: 'outage: connections dropped from here on', rule: { kind: 'drop-before', then: { kind: 'drop-before', times: -1 } } },
+  { name: 'outage: applied, answer lost, then 503', rule: { kind: 'error-after', then: { kind: 'error', status: 503, times: -1 } }, writesOnly: true },
+];
 
 async function withEmulator<T>(body: (emulator: Emulator) => Promise<T>, prepare?: (emulator: Emulator) => Promise<void>): Promise<T> {
   const emulator = await start({ scenario: SCENARIO });
@@ -368,12 +442,12 @@ async function judge(c: Case, run: InProcessRun, clean: InProcessRun, emulator: 
   const problems: string[] = [];
   if (!EXIT_CODES.includes(run.exitCode)) problems.push(`exit code ${run.exitCode}`);
   if (run.error && !(run.error.name && run.error.message)) problems.push(`unexplained error ${String(run.error)}`);
-  if (run.result !== undefined) {
-    try {
-      JSON.parse(JSON.stringify(run.result));
-    } catch {
-      problems.push('result is not JSON');
-    }
+  // What --json printed: one whole document whose status is the exit code.
+  try {
+    const printed = JSON.parse(run.stdout) as { status?: unknown };
+    if (printed.status !== run.exitCode) problems.push(`--json status ${String(printed.status)}, exit code ${run.exitCode}`);
+  } catch {
+    problems.push(`--json output does not parse: ${run.stdout.slice(0, 200)}`);
   }
   if (!c.write) {
     // A transient fault on a read is retried away, and a 401 is answered by renewing the session once (here the
@@ -412,15 +486,49 @@ async function judge(c: Case, run: InProcessRun, clean: InProcessRun, emulator: 
   return problems;
 }
 
+/** Runs the case on a fresh org with these faults; tallies and judges the run when `judged` (the fault that counts) fired. */
+async function faultedRun(
+  c: Case,
+  clean: InProcessRun,
+  rules: FaultRule[],
+  label: Omit<Outcome, 'exitCode' | 'verdict'>,
+  failures: string[],
+  after?: (requests: RequestLogEntry[]) => void
+): Promise<void> {
+  c.fresh?.();
+  await withEmulator(async (emulator) => {
+    const handles = rules.map((rule) => emulator.addFault(rule));
+    const run = await runInProcess(c.command, c.args, emulator);
+    const requests = ownRequests(emulator);
+    const fired = handles.every((h) => h.fired > 0);
+    const problems = fired ? await judge(c, run, clean, emulator) : [];
+    tally.push({ ...label, exitCode: run.exitCode, verdict: !fired ? 'not reached' : problems.length ? 'wrong' : run.exitCode === 0 ? 'ok' : 'reported' });
+    for (const p of problems) failures.push(`${label.request} × ${label.fault}: ${p}`);
+    // The faulted run's own requests, taken before judge ran the command again.
+    if (fired && after) after(requests);
+  }, c.prepare);
+}
+
 describe('fault matrix: every command × every request it makes × every fault', function () {
-  this.timeout(30 * 60_000);
+  this.timeout(60 * 60_000);
+  const backoff = retryBackoff.firstMs;
+
+  before(() => {
+    retryBackoff.firstMs = 10;
+  });
 
   after(() => {
-    const counts = new Map<string, number>();
-    for (const o of tally) counts.set(`${o.verdict} / exit ${o.exitCode}`, (counts.get(`${o.verdict} / exit ${o.exitCode}`) ?? 0) + 1);
+    retryBackoff.firstMs = backoff;
+    const line = (runs: Outcome[]): string => {
+      const counts = new Map<string, number>();
+      for (const o of runs) counts.set(`${o.verdict} / exit ${o.exitCode}`, (counts.get(`${o.verdict} / exit ${o.exitCode}`) ?? 0) + 1);
+      return `${runs.length} runs: ${[...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k}: ${n}`).join('; ')}`;
+    };
     const commands = new Set(tally.map((o) => o.command)).size;
-    const requests = new Set(tally.map((o) => `${o.command} ${o.request}`)).size;
-    console.log(`      fault matrix: ${tally.length} runs (${commands} commands, ${requests} requests, ${FAULTS.length} faults): ${[...counts].map(([k, n]) => `${k}: ${n}`).join('; ')}`);
+    const requests = new Set(tally.filter((o) => o.pass === 'single').map((o) => `${o.command} ${o.request}`)).size;
+    console.log(`      fault matrix: ${commands} commands, ${requests} requests of clean runs, ${FAULTS.length} faults`);
+    for (const pass of ['single', 'follow-up', 'outage'] as const) console.log(`        ${pass}: ${line(tally.filter((o) => o.pass === pass))}`);
+    console.log(`        total: ${line(tally)}`);
     const unreached = tally.filter((o) => o.verdict === 'not reached').map((o) => `${o.command}: ${o.request} × ${o.fault}`);
     if (unreached.length) console.log(`      not reached (the fault changed the path before that request): ${unreached.join('; ')}`);
   });
@@ -430,23 +538,62 @@ describe('fault matrix: every command × every request it makes × every fault',
       c.fresh?.();
       const clean = await withEmulator(async (emulator) => {
         const run = await runInProcess(c.command, c.args, emulator);
-        return { run, requests: emulator.requests.filter((r) => !/FROM Organization/.test(r.soql ?? '')) };
+        return { run, requests: ownRequests(emulator) };
       }, c.prepare);
       expect(clean.run.exitCode, clean.run.error?.message).to.equal(0);
       expect(clean.requests.length).to.be.greaterThan(0);
+      const followUps: FollowUp[] = [];
       const failures: string[] = [];
       for (let i = 0; i < clean.requests.length; i++) {
         for (const fault of FAULTS) {
-          c.fresh?.();
-          await withEmulator(async (emulator) => {
-            const handle = emulator.addFault(ruleFor(clean.requests, i, fault));
-            const run = await runInProcess(c.command, c.args, emulator);
-            const fired = handle.fired > 0;
-            const problems = fired ? await judge(c, run, clean.run, emulator) : [];
-            const request = describeRequest(clean.requests[i]);
-            tally.push({ command: c.name, request, fault: fault.name, exitCode: run.exitCode, verdict: !fired ? 'not reached' : problems.length ? 'wrong' : run.exitCode === 0 ? 'ok' : 'reported' });
-            for (const p of problems) failures.push(`${request} × ${fault.name}: ${p}`);
-          }, c.prepare);
+          const first = ruleFor(clean.requests, i, fault);
+          const label = { pass: 'single' as const, command: c.name, request: describeRequest(clean.requests[i]), fault: fault.name };
+          await faultedRun(c, clean.run, [first], label, failures, (requests) => {
+            if (!c.write || fault.rule.kind === 'delay') return;
+            const extra = extraRequests(clean.requests, requests);
+            if (extra.length) followUps.push({ first, firstName: `${label.request} × ${fault.name}`, requests, extra, at: i, applies: APPLIES.has(fault.name) });
+          });
+        }
+      }
+      if (c.write) firstPass.set(c.name, { clean: clean.run, requests: clean.requests, followUps });
+      expect(failures, failures.join('\n')).to.deep.equal([]);
+    });
+  }
+
+  for (const c of CASES.filter((w) => w.write)) {
+    it(`${c.name}: the requests only a faulted run makes, faulted in turn (error-after, drop-before)`, async () => {
+      const first = firstPass.get(c.name);
+      if (!first) throw new Error(`the first pass of ${c.name} did not run`);
+      const failures: string[] = [];
+      // First faults on one request that lead to the same requests and leave the org the same (a 500, a 503, a 429
+      // and a 401 that is refused; a drop-mid and a truncate) take the same path: each such path is faulted once.
+      const seen = new Set<string>();
+      for (const followUp of first.followUps) {
+        for (const index of followUp.extra) {
+          const key = [followUp.at, followUp.applies, index, ...followUp.requests.map(signature)].join('\u0001');
+          if (seen.has(key)) continue;
+          seen.add(key);
+          for (const fault of FOLLOW_UP_FAULTS) {
+            const second = ruleFor(followUp.requests, index, fault);
+            const label = { pass: 'follow-up' as const, command: c.name, request: `${followUp.firstName}, then ${describeRequest(followUp.requests[index])}`, fault: fault.name };
+            await faultedRun(c, first.clean, [followUp.first, second], label, failures);
+          }
+        }
+      }
+      expect(failures, failures.join('\n')).to.deep.equal([]);
+    });
+
+    it(`${c.name}: an outage from each request on (from the first write)`, async () => {
+      const first = firstPass.get(c.name);
+      if (!first) throw new Error(`the first pass of ${c.name} did not run`);
+      const failures: string[] = [];
+      const firstWrite = first.requests.findIndex(isWrite);
+      expect(firstWrite, 'the clean run writes').to.be.greaterThan(-1);
+      for (let i = firstWrite; i < first.requests.length; i++) {
+        for (const outage of OUTAGES) {
+          if (outage.writesOnly && !isWrite(first.requests[i])) continue;
+          const label = { pass: 'outage' as const, command: c.name, request: describeRequest(first.requests[i]), fault: outage.name };
+          await faultedRun(c, first.clean, [ruleFor(first.requests, i, outage)], label, failures);
         }
       }
       expect(failures, failures.join('\n')).to.deep.equal([]);

@@ -49,6 +49,11 @@ export type RunCliOptions = {
   timeoutMs?: number;
   /** Text written to the CLI's stdin (stdin is closed either way). */
   stdin?: string;
+  /**
+   * Run on a terminal: under script(1), which gives the CLI a pseudo-terminal (stdout and stderr both arrive in
+   * `stdout`, with CRLF line ends).
+   */
+  tty?: boolean;
 };
 
 export type CliRun = {
@@ -125,7 +130,8 @@ export async function runCli(args: string[], options: RunCliOptions): Promise<Cl
   const started = performance.now();
   try {
     const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolvePromise, reject) => {
-      const child = spawn(process.execPath, argv, { cwd, env: cliEnv(home, emulator, options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+      const [file, fileArgs] = options.tty ? ['script', ['-qfec', [process.execPath, ...argv].map(shellQuote).join(' '), '/dev/null']] : [process.execPath, argv];
+      const child = spawn(file, fileArgs, { cwd, env: cliEnv(home, emulator, options.env), stdio: ['pipe', 'pipe', 'pipe'] });
       // VmHWM is the process's own peak so far, so sampling until it exits catches the true peak.
       const sampler = setInterval(() => {
         try {
@@ -171,6 +177,8 @@ export async function runCli(args: string[], options: RunCliOptions): Promise<Cl
     if (options.cwd === undefined) rmSync(cwd, { recursive: true, force: true });
   }
 }
+
+const shellQuote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
 
 function newestMtime(dir: string, ext: string): number {
   let newest = 0;

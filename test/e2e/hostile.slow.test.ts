@@ -52,6 +52,16 @@ describe('hostile org data (e2e through the org emulator)', function () {
     });
   }
 
+  it('--json on a terminal: bidi, C1 and zero-width characters are written as \\u escapes, and the JSON parses to the exact name', async () => {
+    const run = await runCli(['connectedapp', 'usage', '--source', 'tokens', ...DEMO_WINDOW], { emulator, tty: true });
+    expect(run.exitCode, run.stdout).to.equal(0);
+    const text = run.stdout.replace(/\r\n/g, '\n');
+    expect(rawControls(text), text).to.equal(false);
+    expect(text).to.include('\\u202egnp.exe\\u202c').and.to.include('\\u009b2J').and.to.include('zero\\u200bwidth');
+    const envelope = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as { result: unknown };
+    expect(JSON.stringify(envelope.result)).to.include(JSON.stringify(HOSTILE));
+  });
+
   it('an error naming what the user typed (and its close matches from the org) is escaped on stderr, exact under --json', async () => {
     const typed = 'Evil\u001b[31mRED\u001b[0m \u202egnp';
     const human = await runCli(['connectedapp', 'list', '--name', typed], { emulator, json: false });

@@ -3,7 +3,9 @@
  * where spawning bin/run.js (≈2 s of start-up each) would take a quarter of an hour. Everything the plugin sends
  * goes over real HTTP to the emulator (its fetch transport); only @salesforce/core's own auth files are faked
  * (TestContext), and its one request of its own — the Organization query of --target-org — is forwarded to the
- * emulator too. Process-level behaviour (a crash, output cut in a pipe) is tested by the spawned e2e tests.
+ * emulator too. What the command prints is captured, not shown: --json goes to stdout past the stubbed ux
+ * (ConnectedAppCommand.logJson writes it itself), and a matrix of runs would flood the test log. Process-level
+ * behaviour (a crash, output cut in a pipe) is tested by the spawned e2e tests.
  */
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
 import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
@@ -19,6 +21,8 @@ export type InProcessRun = {
   /** The error the command ended with, if it threw. */
   error?: Error & { exitCode?: number; actions?: string[] };
   warnings: string[];
+  /** What the command wrote to stdout: the --json document. */
+  stdout: string;
   ms: number;
 };
 
@@ -44,14 +48,24 @@ export async function runInProcess(command: CommandClass, args: string[], emulat
     };
     let result: unknown;
     let error: InProcessRun['error'];
+    const stdout: string[] = [];
+    // Only while the command runs, so the test runner's own output is not caught.
+    const write = $$.SANDBOX.stub(process.stdout, 'write').callsFake((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      const done = rest.find((r): r is () => void => typeof r === 'function');
+      if (done) process.nextTick(done);
+      return true;
+    });
     try {
       result = await command.run([...args, '--target-org', testOrg.username, '--json']);
     } catch (thrown) {
       error = thrown as InProcessRun['error'];
+    } finally {
+      write.restore();
     }
     const warnings = ux.warn.args.map(([w]) => (typeof w === 'string' ? w : (w as { message: string }).message));
     const exitCode = typeof process.exitCode === 'number' ? process.exitCode : error ? (error.exitCode ?? 1) : 0;
-    return { exitCode, result, error, warnings, ms: Math.round(performance.now() - started) };
+    return { exitCode, result, error, warnings, stdout: stdout.join(''), ms: Math.round(performance.now() - started) };
   } finally {
     $$.restore();
     process.exitCode = previousExitCode;

@@ -58,6 +58,18 @@ describe('org emulator: faults and latency', () => {
     expect((await http(e, 'GET', q('SELECT Id FROM User'))).status).to.equal(200);
   });
 
+  it('starts a `then` rule once a rule has fired: an outage from a given request on, that request itself excluded', async () => {
+    e.addFault({ soql: 'FROM User', nth: 2, kind: 'error-after', then: { kind: 'error', status: 503, times: -1 } });
+    const statuses = [];
+    for (const soql of ['SELECT Id FROM Organization', 'SELECT Id FROM User', 'SELECT Id FROM Organization', 'SELECT Id FROM User', 'SELECT Id FROM Organization']) {
+      statuses.push((await http(e, 'GET', q(soql))).status);
+    }
+    expect(statuses).to.deep.equal([200, 200, 200, 500, 503]);
+    expect(e.requests.map((r) => r.fault ?? null)).to.deep.equal([null, null, null, 'error-after', 'error:503:SERVER_UNAVAILABLE']);
+    e.clearFaults();
+    expect((await http(e, 'GET', ORG)).status).to.equal(200);
+  });
+
   it('answers INVALID_SESSION_ID (401) and INSUFFICIENT_ACCESS (403 REST, SOAP fault for SOAP)', async () => {
     e.addFault({ method: 'GET', path: 'userinfo', errorCode: 'INVALID_SESSION_ID' });
     e.addFault({ path: '/sobjects$', errorCode: 'INSUFFICIENT_ACCESS' });

@@ -4,7 +4,8 @@
  * A rule matches on method / path / SOQL / SOAP operation (all optional; strings are regular expressions, except
  * method and soapOperation which compare exactly, case-insensitively). Among the matching requests, the `nth`
  * (1-based, default 1) and the following `times - 1` ones (default times 1; Infinity or -1 = every one from the
- * nth on) get the fault.
+ * nth on) get the fault. A rule with `then` starts a second rule once it has fired: `then` applies to the requests
+ * after that one (matched and counted from there), e.g. an outage that begins with a given write.
  */
 
 export type FaultKind =
@@ -39,6 +40,11 @@ export type FaultRule = {
   delayMs?: number;
   /** drop-mid / truncate / stall: body bytes sent before the cut (default: half the body). */
   afterBytes?: number;
+  /**
+   * A rule that starts once this one has fired, for the requests after that one: `{"kind":"error","status":503,
+   * "times":-1}` with no matching fields is an outage of the whole org from the next request on.
+   */
+  then?: FaultRule;
 };
 
 export type RequestFacts = { method: string; path: string; soql?: string; soapOperation?: string };
@@ -135,13 +141,17 @@ export class FaultSet {
   /** The faults that apply to this request (every matching rule counts the request). */
   public select(r: RequestFacts): ActiveFault[] {
     const out: ActiveFault[] = [];
+    const started: FaultRule[] = [];
     for (const h of this.handles) {
       if (h.removed || !h.matches(r)) continue;
       if (!h.take()) continue;
       const kind = h.rule.kind ?? 'error';
       const label = kind === 'error' ? `error:${faultError(h.rule).status}:${faultError(h.rule).errorCode}` : kind === 'delay' ? `delay:${h.rule.delayMs ?? 0}` : kind;
       out.push({ rule: h.rule, kind, label, handle: h });
+      if (h.rule.then && h.fired === 1) started.push(h.rule.then);
     }
+    // Added after this request was matched: a `then` rule starts with the next one.
+    for (const rule of started) this.add(rule);
     return out;
   }
 }

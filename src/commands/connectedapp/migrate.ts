@@ -2,7 +2,7 @@ import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { ConnectedAppCommand } from '../../base-command.js';
-import { EXIT, errorCodesSection } from '../../exit-codes.js';
+import { EXIT, offlineErrorCodesSection } from '../../exit-codes.js';
 import { readConnectedAppFiles, type SourceParseError } from '../../adapters/source-files.js';
 import { OutputExistsError, writeNewFiles } from '../../adapters/output-files.js';
 import { countMigration, migrateConnectedApp, type MigrationCounts, type MigrationItem } from '../../domain/eca-migrate.js';
@@ -44,7 +44,7 @@ export default class ConnectedAppMigrate extends ConnectedAppCommand<ConnectedAp
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
-  public static readonly errorCodes = errorCodesSection('partial');
+  public static readonly errorCodes = offlineErrorCodesSection('partial');
 
   public static readonly flags = {
     'source-dir': Flags.directory({ char: 'd', multiple: true, exists: true, required: true, summary: messages.getMessage('flags.source-dir.summary') }),

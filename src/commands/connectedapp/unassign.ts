@@ -11,7 +11,6 @@ import { errorCodesSection } from '../../exit-codes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.unassign');
-const assignMessages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.assign');
 
 export type ConnectedAppUnassignResult = {
   /** One entry per app × permission set or profile pair. */
@@ -53,6 +52,6 @@ export default class ConnectedAppUnassign extends ConnectedAppCommand<ConnectedA
       return result;
     }
     this.log(messages.getMessage('summary.result', [countBy(result.results, 'deleted'), unchanged, countBy(result.results, 'failed'), countBy(result.results, 'unknown')]));
-    return this.endRun(result, outcomeOf(result.results), () => assignMessages.createError('error.AllFailed', [firstErrorCode(result.results)]));
+    return this.endRun(result, outcomeOf(result.results), () => messages.createError('error.AllFailed', [firstErrorCode(result.results)]));
   }
 }

@@ -6,6 +6,7 @@ import { ConnectedAppCommand } from '../../../base-command.js';
 import { readInventory } from '../../../adapters/connected-apps.js';
 import { ECA_LIST_SOURCE } from '../../../adapters/external-client-apps.js';
 import { RegisterFileError, writeRegisterDraft } from '../../../adapters/register-file.js';
+import { errorCodesSection } from '../../../exit-codes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.register.init');
@@ -21,6 +22,7 @@ export default class ConnectedAppRegisterInit extends ConnectedAppCommand<Connec
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = errorCodesSection();
 
   public static readonly flags = {
     'target-org': requiredTargetOrg(),
@@ -32,7 +34,7 @@ export default class ConnectedAppRegisterInit extends ConnectedAppCommand<Connec
   public async run(): Promise<ConnectedAppRegisterInitResult> {
     const { flags } = await this.parse(ConnectedAppRegisterInit);
     // External Client Apps too: the audit checks them against the register (only their header is needed here).
-    const inventory = await readInventory(flags['target-org'].getConnection(flags['api-version']), { externalClientApps: ['eca'] });
+    const inventory = await readInventory(await this.connect(flags['target-org'], flags['api-version']), { externalClientApps: ['eca'] });
     const ecas = inventory.coverage.find((c) => c.source === ECA_LIST_SOURCE);
     if (ecas && ecas.status !== 'used') this.warn(messages.getMessage('warning.noExternalClientApps', [ecas.errorCode ?? ecas.status]));
     const apps = inventory.apps.map((a) => ({ app: a.apiName ?? a.label, label: a.label, id: a.id })).sort((a, b) => a.app.localeCompare(b.app));
