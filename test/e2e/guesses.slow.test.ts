@@ -139,15 +139,15 @@ describe('the plugin under both answers of the guesses it depends on (GUESSES.md
     const [dailyOnly, withHourly] = [await usageAt('2026-11-20T12:00:00Z', false), await usageAt('2026-11-20T12:00:00Z', true)];
     for (const run of [dailyOnly, withHourly]) {
       expect(run.exitCode, run.stderr).to.equal(0);
-      expect(usage(run).sources.find((x) => x.source === 'EventLogFile')?.detail).to.match(/1 of 1 file\(s\) read, \d+ bytes, 400 rows/);
+      expect(usage(run).sources.find((x) => x.source === 'EventLogFile')?.detail).to.match(/1 of 1 file\(s\) read, \d+ bytes, 432 rows/);
       expect(logFiles(run)).to.equal(1);
     }
     expect(eventsByApp(withHourly)).to.deep.equal(eventsByApp(dailyOnly));
 
     // 01:00: yesterday's daily file is not there yet; its hourly files are the only record of those hours.
     const [without, withH] = [await usageAt('2026-11-20T01:00:00Z', false), await usageAt('2026-11-20T01:00:00Z', true)];
-    expect(usage(without).sources.find((x) => x.source === 'EventLogFile')?.detail).to.match(/2 of 2 file\(s\) read, \d+ bytes, 800 rows/);
-    expect(usage(withH).sources.find((x) => x.source === 'EventLogFile')?.detail).to.match(/5 of 5 file\(s\) read, \d+ bytes, 920 rows/);
+    expect(usage(without).sources.find((x) => x.source === 'EventLogFile')?.detail).to.match(/2 of 2 file\(s\) read, \d+ bytes, 864 rows/);
+    expect(usage(withH).sources.find((x) => x.source === 'EventLogFile')?.detail).to.match(/5 of 5 file\(s\) read, \d+ bytes, 993 rows/);
     const before = eventsByApp(without);
     const after = eventsByApp(withH);
     expect(Object.values(after).reduce((a, b) => a + b, 0) - Object.values(before).reduce((a, b) => a + b, 0)).to.be.greaterThan(0);
