@@ -126,7 +126,9 @@ const nameOf = (t: AppTarget): string => t.app.apiName ?? t.app.label;
  * Changes each app's policy. With --assign-*: everything is checked first (every app's metadata is readable and
  * its change applies), then the assignments are written, then the policies; an app whose policy change then
  * fails has the assignments this run made for it removed again ("rolled-back"), so a failed run leaves nothing
- * behind. Assigning first means no app is ever pre-authorized with nobody assigned, not even for a moment.
+ * behind — and when the policies cannot be read again after assigning, no policy is changed and every assignment
+ * this run made is removed again. Whatever cannot be removed is reported per pair (still "created", or "unknown").
+ * Assigning first means no app is ever pre-authorized with nobody assigned, not even for a moment.
  */
 export async function setPolicies(conn: Connection, targets: readonly AppTarget[], options: SetOptions): Promise<SetOutcome> {
   const warnings: string[] = [];

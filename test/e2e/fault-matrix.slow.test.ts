@@ -463,7 +463,8 @@ async function judge(c: Case, run: InProcessRun, clean: InProcessRun, emulator: 
   emulator.clearFaults();
   const applied = await c.write.applied(emulator);
   const items = c.write.items(run.result);
-  if (run.result !== undefined && items.length === 0) problems.push('no per-item results');
+  // A result with no items is only honest for a run that failed before writing anything (checked below).
+  if (run.result !== undefined && items.length === 0 && run.exitCode === 0) problems.push('no per-item results');
   for (const item of items) {
     const isApplied = applied.get(item.key);
     if (isApplied === undefined) continue;
@@ -471,9 +472,9 @@ async function judge(c: Case, run: InProcessRun, clean: InProcessRun, emulator: 
     if (['failed', 'rolled-back'].includes(item.status) && isApplied) problems.push(`${item.key} reported ${item.status} but the org holds it (applied, reported failed)`);
   }
   // Nothing changed in the org that the result does not account for.
-  if (run.result === undefined) {
+  if (items.length === 0) {
     const before = await withEmulator((fresh) => c.write!.applied(fresh), c.prepare);
-    for (const [key, now] of applied) if (now !== before.get(key)) problems.push(`${key} changed, but the command ended with an error and no result`);
+    for (const [key, now] of applied) if (now !== before.get(key)) problems.push(`${key} changed, but the command ended with ${run.result === undefined ? 'an error and no result' : 'no per-item result'}`);
   }
   // A re-run without faults converges, and a third run finds nothing to do.
   const again = await runInProcess(c.command, c.args, emulator);

@@ -32,6 +32,9 @@ export async function runInProcess(command: CommandClass, args: string[], emulat
   const testOrg = new MockTestOrgData();
   testOrg.instanceUrl = emulator.url;
   testOrg.accessToken = emulator.accessToken;
+  // The stored login names the emulator's org, as a real login names its org (commands fall back to it when the
+  // org does not say who the session is).
+  testOrg.orgId = emulator.org.orgId;
   // Like an access-token login: there is no refresh token, so an expired session cannot be renewed.
   testOrg.refreshToken = '';
   const started = performance.now();
