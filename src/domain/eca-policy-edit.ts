@@ -17,6 +17,7 @@ import {
   childName,
   insertInSchemaOrder,
   sameNameSet,
+  SESSION_TIMEOUT_LEAF,
   setLeaf,
   validateChange,
   type LeafCodec,
@@ -44,13 +45,6 @@ const IP_RELAXATION: LeafCodec<IpRelaxation> = {
   encode: toEcaIpRelaxation,
   decode: (text) => attempt(() => parseEcaIpRelaxation(text)),
   display: (v) => v,
-};
-
-const SESSION_TIMEOUT: LeafCodec<number> = {
-  field: 'sessionTimeout',
-  encode: String,
-  decode: (text) => (/^\s*\d+\s*$/.test(text) ? Number(text.trim()) : undefined),
-  display: String,
 };
 
 const LISTS = [
@@ -86,8 +80,8 @@ export function applyEcaPolicyChange(root: XmlElement, change: PolicyChange): Po
   if (c.ipRelaxation !== undefined) setLeaf(tree, WSDL_ORDER, 'ipRelaxationPolicyType', c.ipRelaxation, IP_RELAXATION, diffs, path('ipRelaxation'));
   if (c.refreshTokenPolicy !== undefined) setRefreshToken(tree, c.refreshTokenPolicy, diffs);
   if (c.sessionTimeoutMinutes !== undefined) {
-    if (c.sessionTimeoutMinutes === null) removeLeaf(tree, 'sessionTimeoutInMinutes', SESSION_TIMEOUT, diffs);
-    else setLeaf(tree, WSDL_ORDER, 'sessionTimeoutInMinutes', c.sessionTimeoutMinutes, SESSION_TIMEOUT, diffs, path('sessionTimeout'));
+    if (c.sessionTimeoutMinutes === null) removeLeaf(tree, 'sessionTimeoutInMinutes', SESSION_TIMEOUT_LEAF, diffs);
+    else setLeaf(tree, WSDL_ORDER, 'sessionTimeoutInMinutes', c.sessionTimeoutMinutes, SESSION_TIMEOUT_LEAF, diffs, path('sessionTimeout'));
     if (c.sessionTimeoutMinutes !== null && !SESSION_TIMEOUT_CHOICES.includes(c.sessionTimeoutMinutes)) warnings.push({ code: 'NonStandardSessionTimeout', field: 'sessionTimeout' });
   }
   for (const [field, name] of LISTS) {

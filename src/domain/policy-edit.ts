@@ -359,7 +359,7 @@ const REFRESH_TOKEN_LEAF: LeafCodec<RefreshTokenPolicy> = {
   display: formatRefreshTokenPolicy,
 };
 
-const SESSION_TIMEOUT_LEAF: LeafCodec<number> = {
+export const SESSION_TIMEOUT_LEAF: LeafCodec<number> = {
   field: 'sessionTimeout',
   encode: String,
   decode: (text) => (/^\s*\d+\s*$/.test(text) ? Number(text.trim()) : undefined),

@@ -366,6 +366,25 @@ export class OrgState implements RecordStore {
     return this.ids.next(prefix);
   }
 
+  /** The AppMenuItem row an installed connected app has (one per app, built from its metadata). */
+  private insertMenuItem(app: AppState, body: MdObject, audit: Row): Row {
+    return this.insert('AppMenuItem', {
+      Id: this.ids.next('0DS'),
+      Name: app.fullName,
+      Label: app.label,
+      Description: str(body, 'description') ?? null,
+      Type: 'ConnectedApplication',
+      ApplicationId: app.id,
+      IsUsingAdminAuthorization: isAdminApproved(body),
+      IsAccessible: true,
+      IsVisible: true,
+      NamespacePrefix: app.namespace,
+      StartUrl: str(body, 'startUrl') ?? null,
+      MobileStartUrl: str(body, 'mobileStartUrl') ?? null,
+      ...audit,
+    });
+  }
+
   private audit(createdById: string, createdMs: number, modifiedById = createdById, modifiedMs = createdMs): Row {
     return {
       CreatedDate: this.fmt(createdMs),
@@ -722,21 +741,7 @@ export class OrgState implements RecordStore {
         LastModifiedById: app.lastModifiedById,
         ...(spec.sobject ?? {}),
       });
-      app.menuItem = this.insert('AppMenuItem', {
-        Id: this.ids.next('0DS'),
-        Name: fullName,
-        Label: label,
-        Description: str(body, 'description') ?? null,
-        Type: 'ConnectedApplication',
-        ApplicationId: id,
-        IsUsingAdminAuthorization: isAdminApproved(body),
-        IsAccessible: true,
-        IsVisible: true,
-        NamespacePrefix: namespace,
-        StartUrl: str(body, 'startUrl') ?? null,
-        MobileStartUrl: str(body, 'mobileStartUrl') ?? null,
-        ...this.audit(app.createdById, createdDate, app.lastModifiedById, lastModifiedDate),
-      });
+      app.menuItem = this.insertMenuItem(app, body, this.audit(app.createdById, createdDate, app.lastModifiedById, lastModifiedDate));
       const assignedPs = new Set<string>();
       const grant = (psId: string): void => {
         if (assignedPs.has(psId)) return;
@@ -1236,21 +1241,7 @@ export class OrgState implements RecordStore {
     };
     this.apps.set(fullName.toLowerCase(), app);
     app.row = this.insert('ConnectedApplication', { Id: id, Name: label, ...derivedSObjectFields(body), ...this.audit(this.currentUserId, now) });
-    app.menuItem = this.insert('AppMenuItem', {
-      Id: this.ids.next('0DS'),
-      Name: fullName,
-      Label: label,
-      Description: str(body, 'description') ?? null,
-      Type: 'ConnectedApplication',
-      ApplicationId: id,
-      IsUsingAdminAuthorization: isAdminApproved(body),
-      IsAccessible: true,
-      IsVisible: true,
-      NamespacePrefix: null,
-      StartUrl: str(body, 'startUrl') ?? null,
-      MobileStartUrl: str(body, 'mobileStartUrl') ?? null,
-      ...this.audit(this.currentUserId, now),
-    });
+    app.menuItem = this.insertMenuItem(app, body, this.audit(this.currentUserId, now));
     for (const psId of new Set([...resolved.profilePs, ...resolved.regularPs])) this.insertSea(psId, id, now);
     return { fullName };
   }
