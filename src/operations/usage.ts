@@ -73,7 +73,7 @@ import { appsOfKind, resolveApps } from './resolve-apps.js';
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage');
 const coverageText = Messages.loadMessages('plugin-connectedapp', 'connectedapp.coverage');
-const DAY_MS = 24 * 60 * 60 * 1000;
+const DAY_MS = 86_400_000;
 const ipMessages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage-ips');
 
 /** Files downloaded at the same time (SF_CONNECTEDAPP_CONCURRENCY overrides, 1–16). */
@@ -304,7 +304,7 @@ export async function readApiCallsByApp(conn: Connection, apps: readonly Invento
   const { cannotShow: _cannotShow, ...coverage } = elf.report;
   const read = elf.summary?.files.filter((f) => f.status === 'read') ?? [];
   const filesRead = read.length;
-  const daysCovered = new Set(read.map((f) => new Date(parseSfDate(f.logDate)).toISOString().slice(0, 10))).size;
+  const daysCovered = daysCoveredBy(read);
   return { installed, notInstalled, filesRead, daysCovered, coverage: { ...coverage, source: 'EventLogFile:ApiTotalUsage' } };
 }
 
@@ -431,7 +431,7 @@ async function readEventLogs(
   // Logs covering fewer days than the window (an org without Event Monitoring keeps them one day) show use on the
   // days they cover, never absence over the window: partial, as in the audit, so no app is called unused on them.
   const windowDays = Math.round((request.window.end.getTime() - request.window.start.getTime()) / DAY_MS);
-  const daysCovered = new Set(read.filter((r) => carriesAppData(r.eventType)).map((r) => new Date(parseSfDate(r.logDate)).toISOString().slice(0, 10))).size;
+  const daysCovered = daysCoveredBy(read.filter((r) => carriesAppData(r.eventType)));
   const partial = failed.length === 0 && daysCovered < windowDays;
   if (partial) detail = `${coverageText.getMessage('eventLogDaysCovered', [daysCovered, windowDays, read.length])}; ${detail}`;
   const report: UsageSourceReport = { source: 'EventLogFile', status: failed.length > 0 ? 'capped' : partial ? 'partial' : 'used', detail, cannotShow: elfLimits(eventTypes) };
@@ -634,4 +634,9 @@ export function newIpsSinceFlag(since: Date | undefined, window: UsageWindow): D
   const check = checkNewIpsSince(since, window);
   if (check !== 'ok') throw ipMessages.createError(`error.NewIpsSince.${check}`, [since.toISOString(), window.start.toISOString(), window.end.toISOString()], [], BAD_FLAGS_EXIT_CODE);
   return since;
+}
+
+/** The UTC days the log files cover (one per LogDate day, daily or hourly): what the audit and usage call covered. */
+function daysCoveredBy(files: ReadonlyArray<{ logDate: string }>): number {
+  return new Set(files.map((f) => new Date(parseSfDate(f.logDate)).toISOString().slice(0, 10))).size;
 }
