@@ -10,19 +10,23 @@
 import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, messageOf, queryAll } from '../adapters/api.js';
 import { readAccessRows } from '../adapters/assignments.js';
-import { readAppPolicies, readInventory } from '../adapters/connected-apps.js';
+import { readAppPolicies, readInventory, type AppMetadata } from '../adapters/connected-apps.js';
+import { ECA_SUMMARY_PARTS, readEcaOauthPolicies } from '../adapters/external-client-apps.js';
 import { readIdentity, type Identity } from '../adapters/people.js';
 import { readSnapshotFile, SnapshotFileError, writeSnapshotFile } from '../adapters/snapshot-file.js';
 import { countAppTokens, tokenAppNames } from '../adapters/tokens.js';
 import { outcomeOf, type AccessPair, type AccessRow, type AppRef, type PairResult } from '../domain/assignments.js';
 import { findApps, type AppAccess, type InventoryApp } from '../domain/inventory.js';
 import { id15, sameId } from '../domain/names.js';
+import type { AppKind } from '../domain/policy.js';
 import { withoutSecrets } from '../domain/policy-edit.js';
 import {
   parseSnapshot,
+  restoreEcaPolicyElements,
   restorePolicyElements,
   SNAPSHOT_FORMAT,
-  SNAPSHOT_VERSION,
+  snapshotAppType,
+  snapshotVersionFor,
   snapshotMetadata,
   snapshotPolicy,
   snapshotRecord,
@@ -36,8 +40,9 @@ import { revokeOutcome, type TokenResult } from '../domain/tokens.js';
 import { runOutcome, type RunOutcome } from '../domain/write-outcome.js';
 import { EXIT } from '../exit-codes.js';
 import { addAccess, removeAccess } from './access.js';
-import { setPolicies, type AppPolicyResult } from './policy.js';
-import { assertLabelsDistinct, checkRevokePermissions, installedApp, refuseExternalClientApps, revokeAppTokens, unmatchedWarning, type RevokeApp, type RevokeProgress } from './revoke.js';
+import { setPolicies, type AppPolicyResult, type AppTarget } from './policy.js';
+import { appsOfKind, matchApps } from './resolve-apps.js';
+import { assertLabelsDistinct, checkRevokePermissions, installedApp, revokeAppTokens, tokenNamesOf, unmatchedWarning, type RevokeApp, type RevokeProgress } from './revoke.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.contain');
@@ -60,6 +65,8 @@ export type SnapshotReport = {
 
 export type ContainRequest = {
   name: string;
+  /** Only this kind of app is matched by name (both when absent). */
+  type?: AppKind;
   snapshotFile: string;
   keep: string[];
   mode: 'write' | 'dry-run';
@@ -83,8 +90,11 @@ export type ContainOutcome = {
   warnings: string[];
 };
 
-/** unmatched: no installed app and no token carries the name (nothing of it is left to change). */
-type Target = { app: RevokeApp; inventoryApp: InventoryApp | null; unmatched: boolean };
+/**
+ * unmatched: no installed app and no token carries the name (nothing of it is left to change). ecaPolicyComponent:
+ * an External Client App's OAuth policies component (null: it has none).
+ */
+type Target = { app: RevokeApp; inventoryApp: InventoryApp | null; unmatched: boolean; ecaPolicyComponent?: string | null };
 
 /** The org the session is in: as the org says (userinfo), else as the stored login says. */
 function orgIdOf(conn: Connection, identity: Identity | null): string {
@@ -92,13 +102,14 @@ function orgIdOf(conn: Connection, identity: Identity | null): string {
 }
 
 /**
- * The one app a name selects: installed (by API name, label or Id), else by the name its tokens carry. A name
- * that is neither is an app that is not installed and holds no token any more (a re-run: the snapshot file may
- * already name it) or a name the org does not know; either way there is nothing of it to change (`unmatched`).
- * An External Client App's name is refused: contain does not handle them yet.
+ * The one app a name selects: installed (a connected app or External Client App, by API name, label or Id), else by
+ * the name its tokens carry. A name both kinds answer to is refused, naming both. A name that is neither is an app
+ * that is not installed and holds no token any more (a re-run: the snapshot file may already name it) or a name the
+ * org does not know; either way there is nothing of it to change (`unmatched`).
  */
-async function resolveOne(conn: Connection, name: string, apps: readonly InventoryApp[], existing: IncidentSnapshot | undefined): Promise<Target> {
-  const found = findApps(apps, name);
+async function resolveOne(conn: Connection, name: string, apps: readonly InventoryApp[], type: AppKind | undefined, existing: IncidentSnapshot | undefined): Promise<Target> {
+  matchApps(appsOfKind(apps, type), [[name]]);
+  const found = findApps(appsOfKind(apps, type), name);
   if (found.length > 1) throw messages.createError('error.Ambiguous', [name, found.map((a) => a.apiName ?? a.label).join(', ')]);
   if (found.length === 1) {
     assertLabelsDistinct([installedApp(found[0])], apps);
@@ -106,10 +117,9 @@ async function resolveOne(conn: Connection, name: string, apps: readonly Invento
   }
   const byTokens = await tokenAppNames(conn, [name]);
   const tokenName = byTokens.get(name);
-  if (tokenName !== undefined) return { app: { name: tokenName, appId: null, apiName: null, installed: false }, inventoryApp: null, unmatched: false };
+  if (tokenName !== undefined) return { app: { name: tokenName, appId: null, apiName: null, installed: false, type: null }, inventoryApp: null, unmatched: false };
   const snapshotName = existing && !existing.app.installed && existing.app.name.toLowerCase() === name.toLowerCase() ? existing.app.name : null;
-  if (snapshotName === null) await refuseExternalClientApps(conn, [name]);
-  return { app: { name: snapshotName ?? name, appId: null, apiName: null, installed: false }, inventoryApp: null, unmatched: true };
+  return { app: { name: snapshotName ?? name, appId: null, apiName: null, installed: false, type: null }, inventoryApp: null, unmatched: true };
 }
 
 /** Profiles and permission sets holding the app (a group's aggregate set is derived from its components: left out). */
@@ -139,16 +149,34 @@ async function loadSnapshot(path: string, bundle: Messages<string>): Promise<Inc
   }
 }
 
+/**
+ * The installed apps contain and restore choose from, with their access: connected apps and External Client Apps
+ * (with the name of each one's OAuth policies component). Both kinds always: the label check needs every app.
+ */
+async function readContainInventory(conn: Connection): Promise<{ apps: InventoryApp[]; ecaComponents: Map<string, string | null> }> {
+  const inventory = await readInventory(conn, { externalClientApps: ECA_SUMMARY_PARTS });
+  const ecaComponents = new Map(inventory.externalClientApps.map((eca) => [eca.id ?? '', eca.componentNames.ecaOauthPlcy ?? null]));
+  return { apps: inventory.apps, ecaComponents };
+}
+
+/** The app's policy metadata as read now: a ConnectedApp, or an External Client App's OAuth policies component; null when unreadable. */
+async function readPolicyMetadata(conn: Connection, app: InventoryApp, ecaPolicyComponent: string | null): Promise<AppMetadata | null> {
+  if (app.kind === 'external-client-app') return (await readEcaOauthPolicies(conn, [{ id: app.id, apiName: app.apiName, component: ecaPolicyComponent }])).get(app.id) ?? null;
+  return (await readAppPolicies(conn, [app])).get(app.id) ?? null;
+}
+
 export async function containApp(conn: Connection, request: ContainRequest): Promise<ContainOutcome> {
   const warnings: string[] = [];
   const identity = await checkRevokePermissions(conn, warnings);
-  const inventory = await readInventory(conn);
+  const { apps, ecaComponents } = await readContainInventory(conn);
   const existing = await loadSnapshot(request.snapshotFile, messages);
-  const { app, inventoryApp, unmatched } = await resolveOne(conn, request.name, inventory.apps, existing);
-  if (unmatched) warnings.push(unmatchedWarning([request.name], inventory.apps));
+  const target = await resolveOne(conn, request.name, apps, request.type, existing);
+  const { app, inventoryApp, unmatched } = target;
+  if (inventoryApp?.kind === 'external-client-app') target.ecaPolicyComponent = ecaComponents.get(inventoryApp.id) ?? null;
+  if (unmatched) warnings.push(unmatchedWarning([request.name], apps));
 
   // Everything is read and checked before the snapshot; nothing changes before it is on disk.
-  const metadata = inventoryApp ? (await readAppPolicies(conn, [inventoryApp])).get(inventoryApp.id) ?? null : null;
+  const metadata = inventoryApp ? await readPolicyMetadata(conn, inventoryApp, target.ecaPolicyComponent ?? null) : null;
   const holders = inventoryApp ? holdersOf(inventoryApp) : [];
   const kept = keptHolders(request.keep, holders, inventoryApp !== null);
   const groups = inventoryApp?.permissionSets.filter((h) => h.kind === 'permission-set-group') ?? [];
@@ -162,16 +190,18 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
     warnings.push(messages.getMessage('warning.snapshotKept', [request.snapshotFile, existing.takenAt]));
   } else {
     const record = metadata ? withoutSecrets(metadata.record) : null;
+    const type: AppKind = app.type ?? 'connected-app';
+    const version = snapshotVersionFor(type);
     const content: IncidentSnapshot = {
       format: SNAPSHOT_FORMAT,
-      version: SNAPSHOT_VERSION,
+      version,
       takenAt: request.now.toISOString(),
       orgId,
-      app: { name: app.name, apiName: app.apiName, appId: app.appId, installed: app.installed },
-      policy: record ? snapshotPolicy(record) : null,
+      app: { name: app.name, apiName: app.apiName, appId: app.appId, installed: app.installed, ...(version === 2 ? { type } : {}) },
+      policy: record ? snapshotPolicy(record, type) : null,
       metadata: record ? snapshotMetadata(record) : null,
       assignments: holders.map(toSnapshotHolder),
-      tokens: { count: await countAppTokens(conn, [app.name]) },
+      tokens: { count: await countAppTokens(conn, tokenNamesOf(app)) },
     };
     if (request.mode === 'write') {
       if (request.journal) {
@@ -212,7 +242,7 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
     warnings.push(messages.getMessage('warning.notInstalled', [app.name]));
   } else {
     await guarded('policy', async () => {
-      const result = await switchToAdminApproved(conn, inventoryApp, metadata !== null, request.mode, warnings);
+      const result = await switchToAdminApproved(conn, { app: inventoryApp, change: { permittedUsers: 'admin-approved' }, ecaPolicyComponent: target.ecaPolicyComponent }, metadata !== null, request.mode, warnings);
       policy = result;
       const change = result.changes.map((c) => `${c.field}: ${c.before ?? '—'} → ${c.after ?? '—'}`).join('; ');
       steps.push({ step: 'policy', status: policyStep(result), detail: result.message ?? (change || messages.getMessage('detail.alreadyAdminApproved')) });
@@ -264,13 +294,14 @@ function keptHolders(names: readonly string[], holders: readonly AppAccess[], in
   return kept;
 }
 
-async function switchToAdminApproved(conn: Connection, app: InventoryApp, readable: boolean, mode: 'write' | 'dry-run', warnings: string[]): Promise<AppPolicyResult> {
+async function switchToAdminApproved(conn: Connection, target: AppTarget, readable: boolean, mode: 'write' | 'dry-run', warnings: string[]): Promise<AppPolicyResult> {
+  const { app } = target;
   if (!readable) {
     const message = messages.getMessage('message.noMetadata', [app.apiName ?? app.label]);
     return { app: app.apiName ?? app.label, appId: app.id, status: 'failed', changes: [], verified: null, errorCode: 'NO_METADATA', message };
   }
   // force: leaving the app with nobody pre-authorized is the point here.
-  const set = await setPolicies(conn, [{ app, change: { permittedUsers: 'admin-approved' } }], { mode, force: true, assignPermissionSets: [], assignProfiles: [] });
+  const set = await setPolicies(conn, [target], { mode, force: true, assignPermissionSets: [], assignProfiles: [] });
   warnings.push(...set.warnings);
   return set.results[0];
 }
@@ -321,15 +352,17 @@ export async function restoreApp(conn: Connection, request: RestoreRequest): Pro
   const orgId = orgIdOf(conn, await readIdentity(conn));
   if (id15(orgId) !== id15(snapshot.orgId)) throw restoreMessages.createError('error.OtherOrg', [request.snapshotFile, snapshot.orgId, orgId]);
   const warnings = [restoreMessages.getMessage('warning.tokensGone', [snapshot.tokens.count])];
-  const app: RevokeApp = { name: snapshot.app.name, appId: snapshot.app.appId, apiName: snapshot.app.apiName, installed: snapshot.app.installed };
+  const type = snapshotAppType(snapshot);
+  const app: RevokeApp = { name: snapshot.app.name, appId: snapshot.app.appId, apiName: snapshot.app.apiName, installed: snapshot.app.installed, type: snapshot.app.installed ? type : null };
   const base = { app, snapshot: { path: request.snapshotFile, takenAt: snapshot.takenAt }, tokensAtSnapshot: snapshot.tokens.count };
   if (!snapshot.app.installed) {
     warnings.push(restoreMessages.getMessage('warning.notInstalled', [snapshot.app.name]));
     return { ...base, policy: null, assignments: [], outcome: 'success', warnings };
   }
 
-  const inventory = await readInventory(conn);
-  const current = inventory.apps.find((a) => sameId(a.id, snapshot.app.appId)) ?? inventory.apps.find((a) => a.apiName !== null && a.apiName === snapshot.app.apiName);
+  const { apps: all, ecaComponents } = await readContainInventory(conn);
+  const apps = appsOfKind(all, type);
+  const current = apps.find((a) => sameId(a.id, snapshot.app.appId)) ?? apps.find((a) => a.apiName !== null && a.apiName === snapshot.app.apiName);
   if (!current) throw restoreMessages.createError('error.AppGone', [snapshot.app.apiName ?? snapshot.app.name, snapshot.app.appId ?? '']);
   await checkHoldersExist(conn, snapshot.assignments);
 
@@ -363,7 +396,11 @@ export async function restoreApp(conn: Connection, request: RestoreRequest): Pro
   if (record === null) warnings.push(restoreMessages.getMessage('warning.noPolicy'));
   else {
     await guarded('policy', async () => {
-      const set = await setPolicies(conn, [{ app: current, change: {}, edit: (now) => restorePolicyElements(now, record) }], { mode: request.mode, force: true, assignPermissionSets: [], assignProfiles: [] });
+      const target: AppTarget =
+        type === 'external-client-app'
+          ? { app: current, change: {}, edit: (now) => restoreEcaPolicyElements(now, record), ecaPolicyComponent: ecaComponents.get(current.id) ?? null }
+          : { app: current, change: {}, edit: (now) => restorePolicyElements(now, record) };
+      const set = await setPolicies(conn, [target], { mode: request.mode, force: true, assignPermissionSets: [], assignProfiles: [] });
       warnings.push(...set.warnings);
       policy = set.results[0];
     });

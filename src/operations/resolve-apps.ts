@@ -38,12 +38,16 @@ export function resolveApps(apps: readonly InventoryApp[], names: readonly strin
 
 /** Resolves several lists of names (a file's entries) at once: one error names every unknown name. */
 export function resolveAppLists(apps: readonly InventoryApp[], lists: ReadonlyArray<readonly string[]>): InventoryApp[][] {
-  const { resolved, unknown } = matchAppLists(apps, lists);
+  const { resolved, unknown } = matchApps(apps, lists);
   if (unknown.length) throw unknownNamesError(apps, { apps: unknown });
   return resolved;
 }
 
-function matchAppLists(apps: readonly InventoryApp[], lists: ReadonlyArray<readonly string[]>): { resolved: InventoryApp[][]; unknown: string[] } {
+/**
+ * The apps each list of names selects, and the names that select none (for the caller to decide about). Throws
+ * NameTooLongError, and AmbiguousAppError for a name both kinds of app answer to.
+ */
+export function matchApps(apps: readonly InventoryApp[], lists: ReadonlyArray<readonly string[]>): { resolved: InventoryApp[][]; unknown: string[] } {
   refuseOverLongNames([{ apps: lists.flat() }]);
   const unknown = new Set<string>();
   const ambiguous = new Map<string, InventoryApp[]>();
@@ -112,7 +116,7 @@ export async function resolveAccessNames(
   requests: ReadonlyArray<{ apps: readonly string[] }>,
   holders: HolderResolution
 ): Promise<InventoryApp[][]> {
-  const { resolved, unknown } = matchAppLists(apps, requests.map((r) => r.apps));
+  const { resolved, unknown } = matchApps(apps, requests.map((r) => r.apps));
   if (unknown.length || holders.unknownPermissionSets.length || holders.unknownProfiles.length) {
     const known = holders.unknownPermissionSets.length || holders.unknownProfiles.length ? await holderNames(conn) : undefined;
     throw unknownNamesError(apps, { apps: unknown, permissionSets: holders.unknownPermissionSets, profiles: holders.unknownProfiles }, known);

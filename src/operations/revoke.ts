@@ -8,17 +8,19 @@
  */
 import { Messages, type Connection } from '@salesforce/core';
 import { ApiError, errorCodeOf, isTransient, mayHaveApplied, messageOf, queryAll } from '../adapters/api.js';
-import { readAppComponents, readConnectedApplications } from '../adapters/connected-apps.js';
-import { readExternalClientApps } from '../adapters/external-client-apps.js';
+import { readInventory } from '../adapters/connected-apps.js';
+import { ECA_HEADER_PARTS } from '../adapters/external-client-apps.js';
 import { readIdentity, readUserPermissions, type Identity } from '../adapters/people.js';
 import { readTokens, revokeToken, tokenAppNames, type TokenFilter, type TokenList } from '../adapters/tokens.js';
 import { chunk, mapWithConcurrency } from '../domain/collections.js';
-import { appNames, findApps, joinInventory, type InventoryApp } from '../domain/inventory.js';
-import { closeMatches, id15, sameId } from '../domain/names.js';
+import { appNames, type InventoryApp } from '../domain/inventory.js';
+import { closeMatches, id15 } from '../domain/names.js';
+import type { AppKind } from '../domain/policy.js';
 import type { RunJournal } from '../domain/run-journal.js';
 import { soqlInList } from '../domain/soql.js';
 import { lastUsedBefore, revocationOrder, tokenResult, type TokenRecord, type TokenResult } from '../domain/tokens.js';
 import { EXIT } from '../exit-codes.js';
+import { appsOfKind, matchApps } from './resolve-apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.revoke');
@@ -37,7 +39,18 @@ export type RevokeApp = {
   appId: string | null;
   apiName: string | null;
   installed: boolean;
+  /** A connected app or an External Client App; null for an app known only by the name its tokens carry. */
+  type: AppKind | null;
 };
+
+/**
+ * The AppName values an app's tokens may carry: its label; for an External Client App also its API name, because
+ * what an ECA's tokens carry is not documented (GUESSES.md E10) and finding none of them would be a false all-clear.
+ */
+export function tokenNamesOf(app: Pick<RevokeApp, 'name' | 'apiName' | 'type'>): string[] {
+  const names = app.type === 'external-client-app' && app.apiName !== null ? [app.name, app.apiName] : [app.name];
+  return names.filter((n, i) => names.findIndex((m) => m.toLowerCase() === n.toLowerCase()) === i);
+}
 
 export type RevokeRead = {
   /** Tokens the filters matched (COUNT()), before --last-used-before. */
@@ -67,29 +80,24 @@ const noProgress: RevokeProgress = { start: () => undefined, update: () => undef
 export type RevokeSelection = { apps: RevokeApp[]; unmatched: string[]; warnings: string[] };
 
 /**
- * The apps the names select: installed apps by API name, label or Id, and apps that are not installed by the
- * name their tokens carry. A name that is neither has nothing left to revoke — an app that is not installed and
- * whose tokens are all gone (a re-run), or a misspelling: it is kept as an app that is not installed (no token
- * will match it), listed in `unmatched` and warned about with close matches. An External Client App's name is
- * refused: revoke and contain do not handle them yet.
+ * The apps the names select: installed apps of both kinds (unless `type` names one) by API name, label or Id, and
+ * apps that are not installed by the name their tokens carry. A name both kinds answer to is refused, naming both.
+ * A name that is neither has nothing left to revoke — an app that is not installed and whose tokens are all gone (a
+ * re-run), or a misspelling: it is kept as an app that is not installed (no token will match it), listed in
+ * `unmatched` and warned about with close matches. Reads the apps of both kinds (whatever `type` says, for the label
+ * check) without their access: 2 queries, one listMetadata and one readMetadata per 10 External Client Apps.
  */
-export async function resolveRevokeApps(conn: Connection, names: readonly string[]): Promise<RevokeSelection> {
-  const [records, components] = await Promise.all([readConnectedApplications(conn), readAppComponents(conn)]);
-  const { apps } = joinInventory(records, components.components, []);
-  const found = new Map<string, RevokeApp>();
-  const rest: string[] = [];
-  for (const name of names) {
-    const matches = findApps(apps, name);
-    if (matches.length === 0) rest.push(name);
-    for (const app of matches) found.set(`id:${id15(app.id)}`, installedApp(app));
-  }
+export async function resolveRevokeApps(conn: Connection, names: readonly string[], type?: AppKind): Promise<RevokeSelection> {
+  const { apps } = await readInventory(conn, { access: false, externalClientApps: ECA_HEADER_PARTS });
+  const { resolved, unknown } = matchApps(appsOfKind(apps, type), [names]);
+  const found = new Map<string, RevokeApp>(resolved[0].map((app) => [`id:${id15(app.id)}`, installedApp(app)]));
+  // Against every app, whatever --type says: tokens are told apart by name, not kind.
   assertLabelsDistinct([...found.values()], apps);
-  const byTokens = rest.length ? await tokenAppNames(conn, rest) : new Map<string, string>();
-  const unmatched = rest.filter((name) => !byTokens.has(name));
-  if (unmatched.length > 0) await refuseExternalClientApps(conn, unmatched);
+  const byTokens = unknown.length ? await tokenAppNames(conn, unknown) : new Map<string, string>();
+  const unmatched = unknown.filter((name) => !byTokens.has(name));
   for (const appName of [...byTokens.values(), ...unmatched]) {
-    const installed = [...found.values()].some((a) => a.name.toLowerCase() === appName.toLowerCase());
-    if (!installed) found.set(`name:${appName.toLowerCase()}`, { name: appName, appId: null, apiName: null, installed: false });
+    const installed = [...found.values()].some((a) => tokenNamesOf(a).some((n) => n.toLowerCase() === appName.toLowerCase()));
+    if (!installed) found.set(`name:${appName.toLowerCase()}`, { name: appName, appId: null, apiName: null, installed: false, type: null });
   }
   return { apps: [...found.values()], unmatched, warnings: unmatched.length ? [unmatchedWarning(unmatched, apps)] : [] };
 }
@@ -105,32 +113,21 @@ export function unmatchedWarning(unmatched: readonly string[], apps: readonly In
 }
 
 /**
- * Refuses a name that is an External Client App's (API name, label or Id): revoke and contain handle connected
- * apps only, and saying "no such app" would be wrong. Reads the ECA headers (one listMetadata, one readMetadata
- * per 10 ECAs) on this path only; an org whose ECAs cannot be listed has none to refuse.
- */
-export async function refuseExternalClientApps(conn: Connection, names: readonly string[]): Promise<void> {
-  const { apps: ecas } = await readExternalClientApps(conn, ['eca']);
-  for (const name of names) {
-    const lower = name.toLowerCase();
-    const eca = ecas.find((e) => e.apiName.toLowerCase() === lower || e.label.toLowerCase() === lower || (e.id !== null && sameId(e.id, name)));
-    if (eca) throw messages.createError('error.ExternalClientApp', [name, eca.apiName], [eca.apiName, eca.apiName, eca.apiName, eca.apiName]);
-  }
-}
-
-/**
- * OauthToken names an app by its label only (AppName): when another installed app has the same label, its tokens
- * would be revoked too. Refused, before anything is read further.
+ * OauthToken names an app by its label only (AppName): when another installed app — of either kind — has the same
+ * label, its tokens would be revoked too. Refused, before anything is read further. For an External Client App its
+ * API name counts too (see `tokenNamesOf`).
  */
 export function assertLabelsDistinct(selected: readonly RevokeApp[], apps: readonly InventoryApp[]): void {
   for (const app of selected) {
-    const twins = apps.filter((a) => a.label.toLowerCase() === app.name.toLowerCase());
+    const names = new Set(tokenNamesOf(app).map((n) => n.toLowerCase()));
+    const carries = (a: InventoryApp): boolean => tokenNamesOf(installedApp(a)).some((n) => names.has(n.toLowerCase()));
+    const twins = apps.filter(carries);
     if (twins.length > 1) throw messages.createError('error.SameLabel', [app.name, twins.map((a) => a.apiName ?? a.id).join(', ')]);
   }
 }
 
-export function installedApp(app: Pick<InventoryApp, 'id' | 'label' | 'apiName'>): RevokeApp {
-  return { name: app.label, appId: app.id, apiName: app.apiName, installed: true };
+export function installedApp(app: Pick<InventoryApp, 'id' | 'label' | 'apiName' | 'kind'>): RevokeApp {
+  return { name: app.label, appId: app.id, apiName: app.apiName, installed: true, type: app.kind };
 }
 
 /**
@@ -180,10 +177,11 @@ export async function resolveUsers(conn: Connection, usernames: readonly string[
 /** Lists (dry run) or revokes every token of the apps, as the options narrow them. */
 export async function revokeAppTokens(conn: Connection, apps: readonly RevokeApp[], mode: 'write' | 'dry-run', options: RevokeOptions, identity: Identity | null): Promise<RevokeOutcome> {
   const warnings: string[] = [];
-  const filter: TokenFilter = { appNames: [...new Set(apps.map((a) => a.name))], userIds: options.usernames?.length ? await resolveUsers(conn, options.usernames) : undefined };
+  const filter: TokenFilter = { appNames: [...new Set(apps.flatMap(tokenNamesOf))], userIds: options.usernames?.length ? await resolveUsers(conn, options.usernames) : undefined };
   const list = await readTokens(conn, filter);
   const read = readSummary(list, options.lastUsedBefore);
   if (list.cappedUsers.length > 0) warnings.push(messages.getMessage('warning.capped', [list.cappedUsers.length, list.cappedUsers.join(', ')]));
+  if (filter.userIds === undefined) warnings.push(...ecasWithoutTokens(apps, list.tokens));
   const tokens = sortTokens(lastUsedBefore(list.tokens, options.lastUsedBefore));
   if (mode === 'dry-run') return { tokens: tokens.map((t) => tokenResult(t, 'would-revoke')), read, warnings };
   if (tokens.length === 0) return { tokens: [], read, warnings };
@@ -215,6 +213,17 @@ export async function revokeAppTokens(conn: Connection, apps: readonly RevokeApp
   const ended = tokens.map((t) => results.get(t.ref)?.result ?? tokenResult(t, 'unknown'));
   for (const result of ended) journal?.ended(result);
   return { tokens: ended, read, warnings };
+}
+
+/**
+ * A warning for each External Client App no token was found for: what an ECA's tokens carry in OauthToken is not
+ * documented (GUESSES.md E10), so "none found" is not evidence that none exist.
+ */
+function ecasWithoutTokens(apps: readonly RevokeApp[], tokens: readonly TokenRecord[]): string[] {
+  const held = new Set(tokens.map((t) => t.app.toLowerCase()));
+  return apps
+    .filter((a) => a.type === 'external-client-app' && !tokenNamesOf(a).some((n) => held.has(n.toLowerCase())))
+    .map((a) => messages.getMessage('warning.ecaNoTokens', [a.apiName ?? a.name, tokenNamesOf(a).map((n) => `"${n}"`).join(', ')]));
 }
 
 function readSummary(list: TokenList, before: Date | null): RevokeRead {

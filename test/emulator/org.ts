@@ -598,6 +598,7 @@ export class OrgState implements RecordStore {
     // After every other record with an id of a shared prefix (SetupEntityAccess), so adding ECAs to a scenario leaves
     // every other id as it was; before the event log files (their own prefix), whose rows name the ECAs that call.
     this.buildExternalClientApps(userId);
+    this.buildEcaTokens(userId);
     this.buildEventLogFiles();
   }
 
@@ -780,10 +781,36 @@ export class OrgState implements RecordStore {
     return rng.chars(n, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._');
   }
 
+  /**
+   * The scenario's OAuth tokens of connected apps; those of External Client Apps are built after the ECAs
+   * (`buildEcaTokens`), from a random stream of their own, so adding them leaves every other token as it was.
+   */
   private buildTokens(userId: (name: string | undefined) => string): void {
-    const rng = new Rng(Rng.seedOf(this.seed, 'tokens'));
+    const specs = (this.scenario.oauthTokens ?? []).flatMap((t) => {
+      const app = this.appByAnyName(t.app);
+      return app ? [{ spec: t, appName: app.label, menuItemId: (app.menuItem?.Id as string | undefined) ?? null }] : [];
+    });
+    this.insertTokens(new Rng(Rng.seedOf(this.seed, 'tokens')), specs, userId);
+  }
+
+  /**
+   * guess (GUESSES.md E10): an External Client App's tokens are OauthToken rows like a connected app's, with AppName =
+   * the ECA's label (OauthToken.AppName is documented as "the app's label", for no kind of app in particular) and no
+   * AppMenuItem; `org.ecaTokenAppName: 'apiName'` is the other answer (the ECA's API name).
+   */
+  private buildEcaTokens(userId: (name: string | undefined) => string): void {
+    const byApiName = this.scenario.org.ecaTokenAppName === 'apiName';
+    const specs = (this.scenario.oauthTokens ?? []).flatMap((t) => {
+      if (this.appByAnyName(t.app)) return [];
+      const eca = [...this.ecas.values()].find((e) => e.name.toLowerCase() === t.app.toLowerCase() || e.label.toLowerCase() === t.app.toLowerCase());
+      return eca ? [{ spec: t, appName: byApiName ? eca.name : eca.label, menuItemId: null }] : [];
+    });
+    this.insertTokens(new Rng(Rng.seedOf(this.seed, 'eca-tokens')), specs, userId);
+  }
+
+  private insertTokens(rng: Rng, specs: ReadonlyArray<{ spec: OauthTokenSpec; appName: string; menuItemId: string | null }>, userId: (name: string | undefined) => string): void {
     const activeUsers = (this.tables.get('User') ?? []).filter((u) => u.IsActive === true).map((u) => u.Username as string);
-    const add = (app: AppState, uid: string, t: OauthTokenSpec): void => {
+    const add = (appName: string, menuItemId: string | null, uid: string, t: OauthTokenSpec): void => {
       const created = this.startedAt.getTime() - Math.round(this.pickDaysWith(rng, t.createdDaysAgo, [2, 400]) * DAY);
       const lastUsed =
         t.lastUsedDaysAgo === null ? null : Math.max(created, this.startedAt.getTime() - Math.round(this.pickDaysWith(rng, t.lastUsedDaysAgo, [0, 30]) * DAY));
@@ -791,8 +818,8 @@ export class OrgState implements RecordStore {
       this.insert('OauthToken', {
         Id: null,
         AccessToken: t.accessToken ?? `5Aep861${this.tokenString(rng, 80)}`,
-        AppMenuItemId: app.menuItem?.Id ?? null, // guess: null for apps not installed in the org
-        AppName: app.label,
+        AppMenuItemId: menuItemId, // guess: null for apps not installed in the org
+        AppName: appName,
         CreatedDate: this.fmt(created),
         DeleteToken: t.deleteToken ?? this.tokenString(rng, 48),
         LastUsedDate: lastUsed === null ? null : this.fmt(lastUsed),
@@ -801,15 +828,14 @@ export class OrgState implements RecordStore {
         UserId: uid,
       });
     };
-    for (const t of this.scenario.oauthTokens ?? []) {
-      const app = this.appByAnyName(t.app)!;
+    for (const { spec: t, appName, menuItemId } of specs) {
       if (t.count === undefined && t.perUser === undefined) {
-        add(app, userId(t.user), t);
+        add(appName, menuItemId, userId(t.user), t);
         continue;
       }
       const users = t.users ?? activeUsers;
-      if (t.perUser !== undefined) for (const u of users) for (let i = 0; i < t.perUser; i++) add(app, userId(u), t);
-      if (t.count !== undefined) for (let i = 0; i < t.count; i++) add(app, userId(users[i % users.length]), t);
+      if (t.perUser !== undefined) for (const u of users) for (let i = 0; i < t.perUser; i++) add(appName, menuItemId, userId(u), t);
+      if (t.count !== undefined) for (let i = 0; i < t.count; i++) add(appName, menuItemId, userId(users[i % users.length]), t);
     }
   }
 

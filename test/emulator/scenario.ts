@@ -85,6 +85,11 @@ export type OrgSpec = {
    */
   revokeUnknownToken?: 'invalid_token' | 'ok';
   /**
+   * The AppName an External Client App's OAuth tokens carry: its label (default — guess: OauthToken.AppName is
+   * documented as the app's label) or its API name (GUESSES.md E10).
+   */
+  ecaTokenAppName?: 'label' | 'apiName';
+  /**
    * Optional objects and fields (schemas/sobjects.json) this org has (true) or lacks (false), e.g.
    * { "LoginIpRange": true, "PermissionSet.PermissionsCanApproveUninstalledApps": false, "Profile.PermissionsCanApproveUninstalledApps": false }.
    */
@@ -441,7 +446,7 @@ export function validateScenario(s: Scenario): void {
     if (!users.has(u)) fail(`${where}: unknown user "${u}"`);
   };
   for (const t of s.oauthTokens ?? []) {
-    if (!appNames.has(t.app)) fail(`oauth token: unknown app "${t.app}"`);
+    if (!appNames.has(t.app) && !ecaNames.has(t.app)) fail(`oauth token: unknown app "${t.app}"`);
     const generated = t.count !== undefined || t.perUser !== undefined;
     if (!generated && t.user === undefined) fail(`oauth token for ${t.app}: give user (explicit) or count/perUser (generated)`);
     if (t.user !== undefined) needUser(`oauth token for ${t.app}`, t.user);

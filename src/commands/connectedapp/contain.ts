@@ -1,7 +1,7 @@
 import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { requiredTargetOrg } from '../../org-flags.js';
+import { appTypeFlag, requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import type { PairResult } from '../../domain/assignments.js';
 import { countTokens, type TokenResult } from '../../domain/tokens.js';
@@ -50,6 +50,7 @@ export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAp
     name: Flags.string({ char: 'n', required: true, summary: messages.getMessage('flags.name.summary') }),
     'snapshot-file': Flags.string({ char: 's', required: true, summary: messages.getMessage('flags.snapshot-file.summary'), description: messages.getMessage('flags.snapshot-file.description') }),
     'keep-assignment': Flags.string({ multiple: true, summary: messages.getMessage('flags.keep-assignment.summary') }),
+    type: appTypeFlag(messages.getMessage('flags.type.summary')),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
   };
 
@@ -68,6 +69,7 @@ export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAp
       const conn = await this.connect(flags['target-org'], flags['api-version']);
       outcome = await containApp(conn, {
         name: flags.name,
+        type: flags.type,
         snapshotFile: flags['snapshot-file'],
         keep: flags['keep-assignment'] ?? [],
         mode,

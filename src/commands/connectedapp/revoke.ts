@@ -1,7 +1,7 @@
 import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { requiredTargetOrg } from '../../org-flags.js';
+import { appTypeFlag, requiredTargetOrg } from '../../org-flags.js';
 import { dateFlag } from '../../flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { countTokens, revokeOutcome, type TokenResult } from '../../domain/tokens.js';
@@ -42,6 +42,7 @@ export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedApp
     name: Flags.string({ char: 'n', multiple: true, required: true, summary: messages.getMessage('flags.name.summary'), description: messages.getMessage('flags.name.description') }),
     username: Flags.string({ multiple: true, summary: messages.getMessage('flags.username.summary') }),
     'last-used-before': dateFlag('start')({ summary: messages.getMessage('flags.last-used-before.summary'), description: messages.getMessage('flags.last-used-before.description') }),
+    type: appTypeFlag(messages.getMessage('flags.type.summary')),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
   };
 
@@ -61,7 +62,7 @@ export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedApp
     try {
       const conn = await this.connect(flags['target-org'], flags['api-version']);
       const identity = await checkRevokePermissions(conn, warnings);
-      selection = await resolveRevokeApps(conn, flags.name);
+      selection = await resolveRevokeApps(conn, flags.name, flags.type);
       const options = { usernames: flags.username, lastUsedBefore: before, concurrency: concurrencyFromEnv(process.env.SF_CONNECTEDAPP_CONCURRENCY ?? String(REVOKE_CONCURRENCY)), progress: this.tokenProgress(), journal };
       outcome = await revokeAppTokens(conn, selection.apps, mode, options, identity);
     } finally {
