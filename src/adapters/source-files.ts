@@ -12,7 +12,7 @@ import { open, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Messages } from '@salesforce/core';
 import { mapWithConcurrency } from '../domain/collections.js';
-import { ECA_PARTS, ecaAppName, ecaPartOf, groupEcaFiles, readExternalClientAppPolicy } from '../domain/eca.js';
+import { ECA_PARTS, ecaAppName, ecaPartOf, groupEcaFiles, readExternalClientAppPolicy, requestedRotations, type RotatedCredential } from '../domain/eca.js';
 import { assertConnectedAppRoot, fullNameFromFileName, readConnectedAppPolicy, type AppPolicy, type EcaPart } from '../domain/policy.js';
 import { PolicyError } from '../domain/policy-error.js';
 import { parseXml, XmlParseError, type XmlElement } from '../domain/xml.js';
@@ -20,8 +20,11 @@ import { parseXml, XmlParseError, type XmlElement } from '../domain/xml.js';
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.audit');
 
-/** A connected app file, or an External Client App: `file` its header file (else its first part), `partFiles` each part's file. */
-export type SourceApp = { file: string; fullName: string; policy: AppPolicy; partFiles?: Partial<Record<EcaPart, string>> };
+/**
+ * A connected app file, or an External Client App: `file` its header file (else its first part), `partFiles` each
+ * part's file, `rotatesOnDeploy` the credentials its global OAuth settings file asks to rotate.
+ */
+export type SourceApp = { file: string; fullName: string; policy: AppPolicy; partFiles?: Partial<Record<EcaPart, string>>; rotatesOnDeploy?: RotatedCredential[] };
 /** A file that was not audited; `line` is 0 when the problem has no line (size, encoding, a link). */
 export type SourceParseError = { file: string; line: number; column: number; message: string };
 /** `fileCount`: every file found (read or not): a connected app is one file, an External Client App one per part. */
@@ -149,7 +152,8 @@ async function readEcaSourceApps(directories: readonly string[], cwd: string): P
   const fileOf = new Map(read.files.map((f) => [f.root, f.file]));
   const apps = groupEcaFiles(read.files.map((f) => f.root)).map(({ name, files }): SourceApp => {
     const partFiles = Object.fromEntries(Object.entries(files).map(([part, root]) => [part, fileOf.get(root) ?? ''])) as Partial<Record<EcaPart, string>>;
-    return { file: partFiles.eca ?? Object.values(partFiles).at(0) ?? name, fullName: name, policy: readExternalClientAppPolicy(files, { fullName: name }), partFiles };
+    const file = partFiles.eca ?? Object.values(partFiles).at(0) ?? name;
+    return { file, fullName: name, policy: readExternalClientAppPolicy(files, { fullName: name }), partFiles, rotatesOnDeploy: requestedRotations(files.ecaGlblOauth) };
   });
   return { apps, parseErrors: read.parseErrors, fileCount: read.files.length + read.parseErrors.length };
 }

@@ -91,6 +91,19 @@ export const ECA_METADATA_PATHS: Readonly<Record<PolicyField, string>> = {
   consumerSecretPresent: 'ecaGlblOauth.consumerSecret',
 };
 
+/** The credentials an ECA's global OAuth settings ask to rotate on their next deployment. */
+export type RotatedCredential = 'consumerKey' | 'consumerSecret';
+
+/**
+ * The credentials `shouldRotateConsumerKey` / `shouldRotateConsumerSecret` are true for in an ECA's global OAuth
+ * settings (ExtlClntAppGlobalOauthSettings): deploying the file asks the org to rotate them (the field names say so;
+ * the guide gives no more). Empty when absent or false.
+ */
+export function requestedRotations(glbl: XmlElement | undefined): RotatedCredential[] {
+  const on = (name: string): boolean => (presentText(present(glbl, name)) ?? '').trim().toLowerCase() === 'true';
+  return (['consumerKey', 'consumerSecret'] as const).filter((c) => on(`shouldRotate${c[0].toUpperCase()}${c.slice(1)}`));
+}
+
 /** ECA defaults: as for connected apps, except PKCE, which the ECA docs default to required. */
 export const ECA_DEFAULTS = { ...CONNECTED_APP_DEFAULTS, pkceRequired: true, deviceFlow: false } as const;
 

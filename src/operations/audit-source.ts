@@ -43,6 +43,7 @@ export async function readSourceAuditInventory(input: SourceAuditInput): Promise
     runAsUser: null,
     missingInOrg: null,
     ...(source.partFiles ? { partFiles: source.partFiles } : {}),
+    ...(source.rotatesOnDeploy?.length ? { rotatesOnDeploy: source.rotatesOnDeploy } : {}),
   }));
   const evidence: Evidence[] = ['metadata'];
   const coverage: SourceCoverage[] = [{ source: `files:${read.directories.join(',')}`, status: 'used', detail: coverageText.getMessage('files', [read.fileCount]) }];

@@ -77,6 +77,8 @@ export type AuditApp = {
   missingInOrg?: { profiles: string[]; permissionSets: string[] } | null;
   /** Source mode, an External Client App: the file of each of its parts found in the project. */
   partFiles?: Partial<Record<EcaPart, string>>;
+  /** Source mode, an External Client App: the credentials its global OAuth settings file asks to rotate when deployed. */
+  rotatesOnDeploy?: Array<'consumerKey' | 'consumerSecret'>;
 };
 
 export type PrivilegedUser = {

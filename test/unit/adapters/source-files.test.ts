@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -42,6 +42,9 @@ describe('source files: External Client Apps', () => {
     // The project's own ECA fixtures, beside a file named like an ECA part that is not one.
     cpSync(join(REPO_ROOT, 'test', 'fixtures', 'eca'), join(app, 'externalClientApps'), { recursive: true });
     writeFileSync(join(app, 'externalClientApps', 'Stray_oauthPlcy.ecaOauthPlcy-meta.xml'), '<?xml version="1.0"?><ConnectedApp xmlns="http://soap.sforce.com/2006/04/metadata"/>');
+    // One app's global OAuth settings ask to rotate the consumer secret on deployment (CA507).
+    const orderGlbl = join(app, 'externalClientApps', 'Order_Bridge_glbloauth.ecaGlblOauth-meta.xml');
+    writeFileSync(orderGlbl, readFileSync(orderGlbl, 'utf8').replace('<shouldRotateConsumerSecret>false<', '<shouldRotateConsumerSecret>true<'));
     symlinkSync(join(REPO_ROOT, 'test', 'fixtures'), join(app, 'linked'));
   });
   after(() => {
@@ -57,6 +60,13 @@ describe('source files: External Client Apps', () => {
     expect(analytics.file).to.equal('force-app/main/externalClientApps/Analytics_Agent.eca-meta.xml');
     expect(Object.keys(analytics.partFiles ?? {}).sort()).to.deep.equal(['eca', 'ecaGlblOauth', 'ecaOauth', 'ecaOauthPlcy', 'ecaOauthSecurity', 'ecaPlcy']);
     expect(analytics.partFiles?.ecaGlblOauth).to.equal('force-app/main/externalClientApps/Analytics_Agent_glbloauth.ecaGlblOauth-meta.xml');
+    expect(ecas.map((a) => [a.fullName, a.rotatesOnDeploy ?? null])).to.deep.equal([
+      ['Analytics_Agent', []],
+      ['Order_Bridge', ['consumerSecret']],
+      ['Pocket_Client', []],
+      ['Release_Hub', []],
+      ['Reporting_Feed', []],
+    ]);
     expect(read.parseErrors.map((e) => e.file).sort()).to.deep.equal(['force-app/main/externalClientApps/Stray_oauthPlcy.ecaOauthPlcy-meta.xml', 'force-app/main/linked']);
     expect(read.parseErrors.find((e) => e.file.endsWith('.ecaOauthPlcy-meta.xml'))?.message).to.include('not one of its parts');
     // Every file found counts: each ECA part, the stray file and the link.

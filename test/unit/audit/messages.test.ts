@@ -22,6 +22,11 @@ describe('rules message bundle', () => {
     }
   });
 
+  it('says which credentials a deployment rotates, and from which file (CA507)', () => {
+    const evidence = { file: 'x/Bridge_glbloauth.ecaGlblOauth-meta.xml', rotates: ['consumerSecret'], credentials: 'consumer secret' };
+    expect(findingMessage({ ruleId: 'CA507-eca-rotation-on-deploy', evidence })).to.equal("Deploying the project rotates the app's consumer secret (x/Bridge_glbloauth.ecaGlblOauth-meta.xml).");
+  });
+
   it('gives each message variant exactly as many %s tokens as the rule supplies', () => {
     for (const rule of RULES) {
       const variants = ruleMessageVariants(rule.id);

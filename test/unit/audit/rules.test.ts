@@ -513,6 +513,16 @@ describe('audit rules', () => {
       expect(JSON.stringify(f)).not.to.include('S3CR3TVALUE1234');
       none(runRule('CA504', sourceInventory([fileApp()])));
     });
+    it('CA507 fires when an ECA\'s global OAuth settings file rotates its credentials on deployment, naming which', () => {
+      const glbl = 'force-app/main/default/extlClntAppGlobalOauthSets/Bridge_glbloauth.ecaGlblOauth-meta.xml';
+      const rotating: AuditApp = { ...fileApp(), partFiles: { ecaGlblOauth: glbl }, rotatesOnDeploy: ['consumerKey', 'consumerSecret'] };
+      const f = only(runRule('CA507', sourceInventory([rotating])));
+      expect(f).to.deep.include({ severity: 'high' });
+      expect(f.evidence).to.deep.include({ file: glbl, rotates: ['consumerKey', 'consumerSecret'] });
+      expect(f.evidence.credentials).to.equal('consumer key and consumer secret');
+      none(runRule('CA507', sourceInventory([{ ...fileApp(), partFiles: { ecaGlblOauth: glbl }, rotatesOnDeploy: [] }])));
+      none(runRule('CA507', sourceInventory([fileApp()])));
+    });
     it('CA505 fires for names the target org does not have, and only with a target org', () => {
       const withOrg = { evidence: ['metadata', 'orgNames'] as AuditInventory['evidence'] };
       const missing: AuditApp = { ...fileApp({ profiles: ['Sales', 'Ghost Profile'] }), missingInOrg: { profiles: ['Ghost Profile'], permissionSets: [] } };

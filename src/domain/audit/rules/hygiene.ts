@@ -111,6 +111,27 @@ export const ecaGlobalOauthInSource: AppRule = {
   },
 };
 
+/**
+ * An External Client App's global OAuth settings file with shouldRotateConsumerKey / shouldRotateConsumerSecret
+ * true: every deployment of the project asks the org for a new consumer key or secret, and every integration using
+ * the old one stops working until it is given the new one. Source mode only (a flag on a file to deploy).
+ */
+export const ecaRotationInSource: AppRule = {
+  id: 'CA507-eca-rotation-on-deploy',
+  category: 'source-hygiene',
+  severity: 'high',
+  scope: 'app',
+  needs: ['metadata'],
+  sourceNeeds: ['metadata'],
+  message: { default: ['credentials', 'file'] },
+  check(app) {
+    const rotates = app.rotatesOnDeploy ?? [];
+    if (rotates.length === 0) return PASS;
+    const file = app.partFiles?.ecaGlblOauth ?? app.file ?? '';
+    return [{ key: file, evidence: { file, rotates: [...rotates], credentials: rotates.map((c) => (c === 'consumerKey' ? 'consumer key' : 'consumer secret')).join(' and ') } }];
+  },
+};
+
 /** Source mode with a target org: the file names profiles or permission sets the org does not have. */
 export const assignmentMissingInOrg: AppRule = {
   id: 'CA505-assignment-missing-in-org',
@@ -132,5 +153,5 @@ export const assignmentMissingInOrg: AppRule = {
   },
 };
 
-export const HYGIENE_APP_RULES: readonly AppRule[] = [duplicateAssignmentEntry, unreadableValue, consumerSecretInSource, assignmentMissingInOrg, ecaGlobalOauthInSource];
+export const HYGIENE_APP_RULES: readonly AppRule[] = [duplicateAssignmentEntry, unreadableValue, consumerSecretInSource, assignmentMissingInOrg, ecaGlobalOauthInSource, ecaRotationInSource];
 export const HYGIENE_ORG_RULES: readonly OrgRule[] = [fileParseError];
