@@ -90,7 +90,12 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
 
   const appOfToken = (usage: AppTokenUsage): InventoryApp | undefined => {
     const appId = usage.appMenuItemId ? menuItems.value.get(id15(usage.appMenuItemId)) : undefined;
-    return (appId ? inventory.apps.find((a) => id15(a.id) === id15(appId)) : undefined) ?? inventory.apps.find((a) => a.label === usage.appName);
+    return (
+      (appId ? inventory.apps.find((a) => id15(a.id) === id15(appId)) : undefined) ??
+      inventory.apps.find((a) => a.label === usage.appName) ??
+      // What an ECA's tokens carry is not documented (GUESSES.md E10): its API name is its too, never an uninstalled app.
+      inventory.apps.find((a) => a.kind === 'external-client-app' && a.apiName === usage.appName)
+    );
   };
   const tokensByApp = new Map<string, AppTokenUsage[]>();
   const uninstalled = new Map<string, AppTokenUsage[]>();

@@ -103,6 +103,14 @@ describe('revoke, contain and restore on External Client Apps (e2e through the o
         expect(again.json?.warnings?.join(' ')).to.include('No OAuth token carries the name of the External Client App Vendor_Sync');
       });
 
+      it("audit counts an ECA's tokens as its own, never as an uninstalled app in use", async () => {
+        const run = await runCli(['connectedapp', 'audit'], { emulator });
+        expect(run.exitCode, run.stderr).to.equal(0);
+        const findings = (run.json?.result as { findings: Array<{ ruleId: string; app: string | null }> }).findings;
+        expect(findings.filter((f) => f.ruleId.startsWith('CA401')).map((f) => f.app)).to.deep.equal([]);
+        expect(findings.some((f) => f.app === 'Vendor_Sync'), 'the ECA itself is audited').to.equal(true);
+      });
+
       it('refuses a name both kinds answer to, revokes nothing, and --type picks the kind', async () => {
         const run = await runCli(['connectedapp', 'revoke', '--name', 'Jenkins_CI'], { emulator });
         expect(run.exitCode).to.equal(1);
