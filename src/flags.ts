@@ -5,7 +5,7 @@
  */
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { parseDateFlag, parseLast } from './domain/usage.js';
+import { parseDateFlag, parseLast } from './domain/usage/aggregate.js';
 import { parseIp } from './domain/ip-address.js';
 import { EXIT } from './exit-codes.js';
 

@@ -4,7 +4,7 @@
  */
 import type { Connection } from '@salesforce/core';
 import { queryAll } from './api.js';
-import type { AccessHolder } from '../domain/assignments.js';
+import type { AccessHolder } from '../domain/access/assignments.js';
 import { sameId, splitNamespace } from '../domain/names.js';
 import { soqlInList } from '../domain/soql.js';
 

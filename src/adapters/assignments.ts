@@ -5,8 +5,8 @@
  */
 import type { Connection } from '@salesforce/core';
 import { dataPath, queryAll, sendJson } from './api.js';
-import type { AccessRow } from '../domain/assignments.js';
-import type { AccessHolderKind, AppAccess } from '../domain/inventory.js';
+import type { AccessRow } from '../domain/access/assignments.js';
+import type { AccessHolderKind, AppAccess } from '../domain/access/inventory.js';
 import { soqlInList } from '../domain/soql.js';
 
 type SetupEntityAccessRecord = {

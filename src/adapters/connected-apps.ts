@@ -9,10 +9,10 @@ import { listMetadata, readMetadataAs } from './metadata-api.js';
 import { readAppAccess } from './assignments.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
 import { readExternalClientApps } from './external-client-apps.js';
-import { ecaInventoryApp, type OrgEca } from '../domain/eca-org.js';
-import { joinInventory, sortApps, type AppComponent, type ConnectedApplicationRecord, type Inventory } from '../domain/inventory.js';
-import { readConnectedAppPolicy, type AppPolicy, type EcaPart } from '../domain/policy.js';
-import { PolicyError } from '../domain/policy-error.js';
+import { ecaInventoryApp, type OrgEca } from '../domain/access/eca-org.js';
+import { joinInventory, sortApps, type AppComponent, type ConnectedApplicationRecord, type Inventory } from '../domain/access/inventory.js';
+import { readConnectedAppPolicy, type AppPolicy, type EcaPart } from '../domain/policy/policy.js';
+import { PolicyError } from '../domain/policy/policy-error.js';
 import type { XmlElement } from '../domain/xml.js';
 
 const CONNECTED_APPLICATION_SOQL =

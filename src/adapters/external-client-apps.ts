@@ -1,7 +1,7 @@
 /*
  * External Client Apps as the org holds them (reference §7): listMetadata of the ECA types (at most three types a
  * call, the API's limit), then readMetadata of every listed component, 10 names a call, grouped by app and read
- * into the policy model (src/domain/eca-org.ts). The ECA sObjects are "for internal use only", so the Metadata
+ * into the policy model (src/domain/access/eca-org.ts). The ECA sObjects are "for internal use only", so the Metadata
  * API is the source. Requests: one listMetadata per group of types below, plus ceil(components / 10) readMetadata
  * per type read, whatever the number of connected apps.
  *
@@ -13,9 +13,9 @@ import type { Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf } from './api.js';
 import { listMetadataTypes, readMetadata, type FileProperties } from './metadata-api.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
-import { ECA_PART_ROOTS, readExternalClientAppPolicy } from '../domain/eca.js';
-import { joinOrgEcas, type EcaListedComponent, type EcaReadComponent, type OrgEca } from '../domain/eca-org.js';
-import type { AppPolicy, EcaPart } from '../domain/policy.js';
+import { ECA_PART_ROOTS, readExternalClientAppPolicy } from '../domain/policy/eca.js';
+import { joinOrgEcas, type EcaListedComponent, type EcaReadComponent, type OrgEca } from '../domain/access/eca-org.js';
+import type { AppPolicy, EcaPart } from '../domain/policy/policy.js';
 import type { XmlElement } from '../domain/xml.js';
 
 /** What usage needs: the header only (Id from listMetadata, label from the component). */

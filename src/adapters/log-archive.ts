@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import type { ArchiveEntry } from '../domain/archive.js';
+import type { ArchiveEntry } from '../domain/usage/archive.js';
 import { csvInto, type Download, type RecordSink } from './event-logs.js';
 
 /** An archived file that cannot be read or does not match its manifest entry. */

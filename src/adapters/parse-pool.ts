@@ -5,8 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { ArchiveEntry } from '../domain/archive.js';
-import { reviveFileTotals, type FileContext, type FileTotals } from '../domain/usage.js';
+import type { ArchiveEntry } from '../domain/usage/archive.js';
+import { reviveFileTotals, type FileContext, type FileTotals } from '../domain/usage/aggregate.js';
 import { ArchiveFileError } from './log-archive.js';
 import type { ParseJob, ParseReply, ParseSetup } from './parse-worker.js';
 

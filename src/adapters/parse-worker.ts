@@ -3,8 +3,8 @@
  * FileAggregate and posts back the aggregate's data. One matcher per worker, built from workerData.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { AppMatcher, FileAggregate, fileTotals, type FileContext, type KnownApp, type RowFilter } from '../domain/usage.js';
-import type { ArchiveEntry } from '../domain/archive.js';
+import { AppMatcher, FileAggregate, fileTotals, type FileContext, type KnownApp, type RowFilter } from '../domain/usage/aggregate.js';
+import type { ArchiveEntry } from '../domain/usage/archive.js';
 import { readArchivedFile } from './log-archive.js';
 
 export type ParseSetup = { apps: KnownApp[]; selected: string[] | null; unknown: boolean; filter: RowFilter };

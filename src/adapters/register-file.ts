@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parseRegisterData, RegisterError, type AppRegister } from '../domain/register.js';
+import { parseRegisterData, RegisterError, type AppRegister } from '../domain/audit/register.js';
 
 export class RegisterFileError extends Error {
   public constructor(public readonly path: string, public readonly reason: string) {

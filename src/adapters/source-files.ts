@@ -12,9 +12,9 @@ import { open, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Messages } from '@salesforce/core';
 import { mapWithConcurrency } from '../domain/collections.js';
-import { ECA_PARTS, ecaAppName, ecaPartOf, groupEcaFiles, readExternalClientAppPolicy, requestedRotations, type RotatedCredential } from '../domain/eca.js';
-import { assertConnectedAppRoot, fullNameFromFileName, readConnectedAppPolicy, type AppPolicy, type EcaPart } from '../domain/policy.js';
-import { PolicyError } from '../domain/policy-error.js';
+import { ECA_PARTS, ecaAppName, ecaPartOf, groupEcaFiles, readExternalClientAppPolicy, requestedRotations, type RotatedCredential } from '../domain/policy/eca.js';
+import { assertConnectedAppRoot, fullNameFromFileName, readConnectedAppPolicy, type AppPolicy, type EcaPart } from '../domain/policy/policy.js';
+import { PolicyError } from '../domain/policy/policy-error.js';
 import { parseXml, XmlParseError, type XmlElement } from '../domain/xml.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);

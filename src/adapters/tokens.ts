@@ -9,11 +9,11 @@ import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from './api.js'
 import { chunk } from '../domain/collections.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
 import { soqlInList, soqlString } from '../domain/soql.js';
-import { OAUTH_TOKEN_ROW_CAP, packUsers, splitPartition, tokenRef, USERS_PER_QUERY, type TokenRecord } from '../domain/tokens.js';
+import { OAUTH_TOKEN_ROW_CAP, packUsers, splitPartition, tokenRef, USERS_PER_QUERY, type TokenRecord } from '../domain/incident/tokens.js';
 import { seesEveryUsersTokens } from './people.js';
 import { call } from './transport.js';
 
-export { OAUTH_TOKEN_ROW_CAP } from '../domain/tokens.js';
+export { OAUTH_TOKEN_ROW_CAP } from '../domain/incident/tokens.js';
 /** Users per partition when splitting the row query; sized so a partition rarely nears the cap. */
 const USERS_PER_PARTITION = 200;
 

@@ -3,7 +3,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
-import { AccessFileError, parseAccessFile, type AppEntry } from '../domain/access-file.js';
+import { AccessFileError, parseAccessFile, type AppEntry } from '../domain/access/access-file.js';
 import { EXIT } from '../exit-codes.js';
 import type { AccessRequest } from './access.js';
 

@@ -19,13 +19,13 @@ import {
   type AppRef,
   type PairResult,
   type ReachingGrant,
-} from '../domain/assignments.js';
+} from '../domain/access/assignments.js';
 import { id15 } from '../domain/names.js';
 import { chunk } from '../domain/collections.js';
 import { ECA_SUMMARY_PARTS, readExternalClientApps } from '../adapters/external-client-apps.js';
-import { ecaInventoryApp } from '../domain/eca-org.js';
-import { joinInventory, sortApps } from '../domain/inventory.js';
-import type { AppKind } from '../domain/policy.js';
+import { ecaInventoryApp } from '../domain/access/eca-org.js';
+import { joinInventory, sortApps } from '../domain/access/inventory.js';
+import type { AppKind } from '../domain/policy/policy.js';
 import { writeProfilesThroughMetadata } from './metadata-access.js';
 import { refuseOverLongNames, resolveAccessNames } from './resolve-apps.js';
 

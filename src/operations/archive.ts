@@ -32,9 +32,9 @@ import {
   type ArchiveEntry,
   type ArchiveInterval,
   type Manifest,
-} from '../domain/archive.js';
+} from '../domain/usage/archive.js';
 import { mapWithConcurrency } from '../domain/collections.js';
-import { DEFAULT_EVENT_TYPES, canonicalEventType, type LogFileRecord } from '../domain/usage.js';
+import { DEFAULT_EVENT_TYPES, canonicalEventType, type LogFileRecord } from '../domain/usage/aggregate.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.logs.archive');

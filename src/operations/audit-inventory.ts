@@ -23,9 +23,9 @@ import {
 import { readTokenHolders, readTokenUsage, type AppTokenUsage } from '../adapters/tokens.js';
 import { DEFAULT_AUDIT_OPTIONS, type AuditApp, type AuditHolder, type AuditInventory, type AuditOptions, type Evidence, type LoginEvidence } from '../domain/audit/model.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
-import type { InventoryApp } from '../domain/inventory.js';
+import type { InventoryApp } from '../domain/access/inventory.js';
 import { id15, normaliseName, sameId } from '../domain/names.js';
-import type { AppKind, AppPolicy } from '../domain/policy.js';
+import type { AppKind, AppPolicy } from '../domain/policy/policy.js';
 import { appsOfKind, resolveApps } from './resolve-apps.js';
 import { ECA_POLICY_PARTS } from '../adapters/external-client-apps.js';
 import { readApiCallsByApp, type ApiCallsByApp } from './usage.js';

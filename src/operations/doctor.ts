@@ -1,6 +1,6 @@
 /*
  * doctor: read what the checks need (every optional source becomes coverage, never a guess), run the pure chain
- * (src/domain/doctor.ts) and word it through messages. Requests: the inventory (3), then in parallel the app's
+ * (src/domain/access/doctor.ts) and word it through messages. Requests: the inventory (3), then in parallel the app's
  * metadata (1), its access (the resolver), the user's UserLogin, permissions, tokens and login attempts, then the
  * profile IP ranges and, for client credentials, the run-as user.
  */
@@ -38,9 +38,9 @@ import {
   type Token,
   type UserFacts,
   type Verdict,
-} from '../domain/doctor.js';
-import { findApps, type InventoryApp } from '../domain/inventory.js';
-import type { AppKind, AppPolicy } from '../domain/policy.js';
+} from '../domain/access/doctor.js';
+import { findApps, type InventoryApp } from '../domain/access/inventory.js';
+import type { AppKind, AppPolicy } from '../domain/policy/policy.js';
 import { resolveApps } from './resolve-apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);

@@ -15,11 +15,11 @@ import { ECA_SUMMARY_PARTS, readEcaOauthPolicies } from '../adapters/external-cl
 import { readIdentity, type Identity } from '../adapters/people.js';
 import { readSnapshotFile, SnapshotFileError, writeSnapshotFile } from '../adapters/snapshot-file.js';
 import { countAppTokens, tokenAppNames } from '../adapters/tokens.js';
-import { outcomeOf, type AccessPair, type AccessRow, type AppRef, type PairResult } from '../domain/assignments.js';
-import { findApps, type AppAccess, type InventoryApp } from '../domain/inventory.js';
+import { outcomeOf, type AccessPair, type AccessRow, type AppRef, type PairResult } from '../domain/access/assignments.js';
+import { findApps, type AppAccess, type InventoryApp } from '../domain/access/inventory.js';
 import { id15, sameId } from '../domain/names.js';
-import type { AppKind } from '../domain/policy.js';
-import { withoutSecrets } from '../domain/policy-edit.js';
+import type { AppKind } from '../domain/policy/policy.js';
+import { withoutSecrets } from '../domain/policy/policy-edit.js';
 import {
   parseSnapshot,
   restoreEcaPolicyElements,
@@ -33,10 +33,10 @@ import {
   SnapshotError,
   type IncidentSnapshot,
   type SnapshotHolder,
-} from '../domain/snapshot.js';
-import type { RunJournal } from '../domain/run-journal.js';
+} from '../domain/incident/snapshot.js';
+import type { RunJournal } from '../domain/incident/run-journal.js';
 import { soqlInList } from '../domain/soql.js';
-import { revokeOutcome, type TokenResult } from '../domain/tokens.js';
+import { revokeOutcome, type TokenResult } from '../domain/incident/tokens.js';
 import { runOutcome, type RunOutcome } from '../domain/write-outcome.js';
 import { EXIT } from '../exit-codes.js';
 import { addAccess, removeAccess } from './access.js';

@@ -7,10 +7,10 @@ import { Messages, type Connection } from '@salesforce/core';
 import { errorCodeOf, messageOf } from '../adapters/api.js';
 import { readAccessRows } from '../adapters/assignments.js';
 import { readMetadata, updateMetadata } from '../adapters/metadata-api.js';
-import { pairResult, planAssign, type AccessPair, type PairResult } from '../domain/assignments.js';
-import { readConnectedAppPolicy } from '../domain/policy.js';
-import { applyPolicyChange, withoutSecrets } from '../domain/policy-edit.js';
-import { PolicyError } from '../domain/policy-error.js';
+import { pairResult, planAssign, type AccessPair, type PairResult } from '../domain/access/assignments.js';
+import { readConnectedAppPolicy } from '../domain/policy/policy.js';
+import { applyPolicyChange, withoutSecrets } from '../domain/policy/policy-edit.js';
+import { PolicyError } from '../domain/policy/policy-error.js';
 import type { XmlElement } from '../domain/xml.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);

@@ -6,11 +6,11 @@
  */
 import { Messages, type Connection, type SfError } from '@salesforce/core';
 import { holderNames, type HolderResolution } from '../adapters/access-holders.js';
-import { settleDesiredChanges, type DesiredSetting } from '../domain/desired-policy.js';
-import { appNames, findApps, type InventoryApp } from '../domain/inventory.js';
+import { settleDesiredChanges, type DesiredSetting } from '../domain/policy/desired-policy.js';
+import { appNames, findApps, type InventoryApp } from '../domain/access/inventory.js';
 import { closeMatches, overLongNames, shownName, type NameCandidate, type NameKind } from '../domain/names.js';
-import type { PolicyChange } from '../domain/policy-edit.js';
-import type { AppKind } from '../domain/policy.js';
+import type { PolicyChange } from '../domain/policy/policy-edit.js';
+import type { AppKind } from '../domain/policy/policy.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.common');

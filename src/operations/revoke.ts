@@ -13,12 +13,12 @@ import { ECA_HEADER_PARTS } from '../adapters/external-client-apps.js';
 import { readIdentity, readUserPermissions, type Identity } from '../adapters/people.js';
 import { readTokens, revokeToken, tokenAppNames, type TokenFilter, type TokenList } from '../adapters/tokens.js';
 import { chunk, mapWithConcurrency } from '../domain/collections.js';
-import { appNames, type InventoryApp } from '../domain/inventory.js';
+import { appNames, type InventoryApp } from '../domain/access/inventory.js';
 import { closeMatches, id15 } from '../domain/names.js';
-import type { AppKind } from '../domain/policy.js';
-import type { RunJournal } from '../domain/run-journal.js';
+import type { AppKind } from '../domain/policy/policy.js';
+import type { RunJournal } from '../domain/incident/run-journal.js';
 import { soqlInList } from '../domain/soql.js';
-import { lastUsedBefore, revocationOrder, tokenResult, type TokenRecord, type TokenResult } from '../domain/tokens.js';
+import { lastUsedBefore, revocationOrder, tokenResult, type TokenRecord, type TokenResult } from '../domain/incident/tokens.js';
 import { EXIT } from '../exit-codes.js';
 import { appsOfKind, matchApps } from './resolve-apps.js';
 

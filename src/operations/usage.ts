@@ -17,14 +17,14 @@ import { ECA_HEADER_PARTS, ECA_LIST_SOURCE, readExternalClientApps } from '../ad
 import { downloadLogFile, queryLogFiles, readEventTypes, type Download, type EventTypeFiles } from '../adapters/event-logs.js';
 import { readArchivedFile } from '../adapters/log-archive.js';
 import { ParsePool, parseWorkersFromEnv } from '../adapters/parse-pool.js';
-import { MANIFEST_NAME, archivedRecords, dayCoverage, type ArchiveEntry } from '../domain/archive.js';
+import { MANIFEST_NAME, archivedRecords, dayCoverage, type ArchiveEntry } from '../domain/usage/archive.js';
 import { readLoginIps, readLoginUsage, type LoginIpRead, type LoginRead } from '../adapters/logins.js';
 import { OAUTH_TOKEN_ROW_CAP, readTokenHolders, readTokenUsage, type TokenRead } from '../adapters/tokens.js';
 import { chunk, mapWithConcurrency } from '../domain/collections.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
-import { ecaInventoryApp } from '../domain/eca-org.js';
-import { joinInventory, sortApps, type InventoryApp } from '../domain/inventory.js';
-import type { AppKind } from '../domain/policy.js';
+import { ecaInventoryApp } from '../domain/access/eca-org.js';
+import { joinInventory, sortApps, type InventoryApp } from '../domain/access/inventory.js';
+import type { AppKind } from '../domain/policy/policy.js';
 import { id15 } from '../domain/names.js';
 import { soqlInList } from '../domain/soql.js';
 import {
@@ -66,7 +66,7 @@ import {
   unnamedIpUsers,
   type IpUsage,
   type NewIpsReport,
-} from '../domain/usage.js';
+} from '../domain/usage/aggregate.js';
 import { readManifest } from './archive.js';
 import { appsOfKind, resolveApps } from './resolve-apps.js';
 

@@ -4,7 +4,7 @@
  * Names come from the org: every line goes through forTerminal.
  */
 import { Messages } from '@salesforce/core';
-import type { InterruptedRun, JournalTokenStatus } from '../domain/run-journal.js';
+import type { InterruptedRun, JournalTokenStatus } from '../domain/incident/run-journal.js';
 import { forTerminal } from '../domain/terminal-text.js';
 import { INTERRUPTED_EXIT, writeAllSync } from '../interrupt.js';
 

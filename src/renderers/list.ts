@@ -4,8 +4,8 @@
  */
 import { Messages } from '@salesforce/core';
 import type { ConnectedAppListResult, ConnectedAppListRow } from '../commands/connectedapp/list.js';
-import type { SObjectRefreshToken } from '../domain/inventory.js';
-import { parseRefreshTokenPolicy } from '../domain/refresh-token.js';
+import type { SObjectRefreshToken } from '../domain/access/inventory.js';
+import { parseRefreshTokenPolicy } from '../domain/policy/refresh-token.js';
 import { appKindLabel, permittedUsersLabel } from '../operations/resolve-apps.js';
 import { csvCell } from './usage.js';
 import { breakable, externalLink, formatTime, html, page } from './html/kit.js';

@@ -1,6 +1,6 @@
 // The per-pair result table shared by assign and unassign.
 import { Messages } from '@salesforce/core';
-import type { PairResult } from '../domain/assignments.js';
+import type { PairResult } from '../domain/access/assignments.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.assign');

@@ -1,10 +1,10 @@
 // Policy values in the words Setup uses, from the connectedapp.policy bundle; and PolicyError → SfError.
 import { Messages, type SfError } from '@salesforce/core';
-import { ECA_METADATA_PATHS } from '../domain/eca.js';
-import { toEcaIpRelaxation } from '../domain/ip-relaxation.js';
-import { CONNECTED_APP_METADATA_PATHS, toEcaPermittedUsers, type AppPolicy, type PolicyField } from '../domain/policy.js';
-import type { PolicyError } from '../domain/policy-error.js';
-import { toEcaRefreshToken, type RefreshTokenPolicy } from '../domain/refresh-token.js';
+import { ECA_METADATA_PATHS } from '../domain/policy/eca.js';
+import { toEcaIpRelaxation } from '../domain/policy/ip-relaxation.js';
+import { CONNECTED_APP_METADATA_PATHS, toEcaPermittedUsers, type AppPolicy, type PolicyField } from '../domain/policy/policy.js';
+import type { PolicyError } from '../domain/policy/policy-error.js';
+import { toEcaRefreshToken, type RefreshTokenPolicy } from '../domain/policy/refresh-token.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.policy');

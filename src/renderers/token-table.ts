@@ -1,6 +1,6 @@
 // The per-token table of revoke and contain: who held the token, for which app, when it was made and last used.
 import { Messages } from '@salesforce/core';
-import type { TokenResult } from '../domain/tokens.js';
+import type { TokenResult } from '../domain/incident/tokens.js';
 import { printable } from './terminal.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);

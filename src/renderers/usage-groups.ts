@@ -4,7 +4,7 @@
  * `printable` so no control character reaches a terminal.
  */
 import { Messages } from '@salesforce/core';
-import { IP_CAP, type IpUsage, type NewIpsReport, type UsageResult } from '../domain/usage.js';
+import { IP_CAP, type IpUsage, type NewIpsReport, type UsageResult } from '../domain/usage/aggregate.js';
 import { printable } from './terminal.js';
 import { wrappedLog } from './output.js';
 import { csvCell, sourceText, type HumanBlock } from './usage.js';

@@ -10,7 +10,7 @@ import { demoScenario } from '../emulator/test-helpers.js';
 import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
 import type { ConnectedAppLogsArchiveResult } from '../../src/commands/connectedapp/logs/archive.js';
 import type { ConnectedAppUsageResult } from '../../src/commands/connectedapp/usage.js';
-import type { Manifest } from '../../src/domain/archive.js';
+import type { Manifest } from '../../src/domain/usage/archive.js';
 
 const DAY = 86_400_000;
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadScenario, SCENARIO_DIR, start, type Emulator } from '../emulator/index.js';
 import { ensureBuilt, runCli, type CliRun } from './harness.js';
-import type { PairResult } from '../../src/domain/assignments.js';
+import type { PairResult } from '../../src/domain/access/assignments.js';
 
 type AccessResult = { results: PairResult[] };
 

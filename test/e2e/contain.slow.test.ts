@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { start, type Emulator } from '../emulator/index.js';
-import type { InterruptedRun } from '../../src/domain/run-journal.js';
-import { tokenRef } from '../../src/domain/tokens.js';
+import type { InterruptedRun } from '../../src/domain/incident/run-journal.js';
+import { tokenRef } from '../../src/domain/incident/tokens.js';
 import type { ConnectedAppContainResult } from '../../src/commands/connectedapp/contain.js';
 import type { ConnectedAppRestoreResult } from '../../src/commands/connectedapp/restore.js';
-import { parseSnapshot } from '../../src/domain/snapshot.js';
+import { parseSnapshot } from '../../src/domain/incident/snapshot.js';
 import { ensureBuilt, runCli, type CliRun } from './harness.js';
 import { COMPROMISED, COMPROMISED_LABEL, COMPROMISED_TOKENS, CONSUMER_SECRET, incidentScenario, INNOCENT, LOOKALIKE } from './incident-scenario.js';
 

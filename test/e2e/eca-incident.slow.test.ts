@@ -11,7 +11,7 @@ import { start, type Emulator } from '../emulator/index.js';
 import type { ConnectedAppContainResult } from '../../src/commands/connectedapp/contain.js';
 import type { ConnectedAppRestoreResult } from '../../src/commands/connectedapp/restore.js';
 import type { ConnectedAppRevokeResult } from '../../src/commands/connectedapp/revoke.js';
-import { parseSnapshot } from '../../src/domain/snapshot.js';
+import { parseSnapshot } from '../../src/domain/incident/snapshot.js';
 import { ensureBuilt, runCli, type CliRun } from './harness.js';
 import { ecaOrg, type EcaOrg } from './eca-scenario.js';
 

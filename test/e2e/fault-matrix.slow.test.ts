@@ -38,8 +38,8 @@ import ConnectedAppRevoke from '../../src/commands/connectedapp/revoke.js';
 import ConnectedAppUnassign from '../../src/commands/connectedapp/unassign.js';
 import ConnectedAppUsage from '../../src/commands/connectedapp/usage.js';
 import { retryBackoff } from '../../src/adapters/transport.js';
-import { parseSnapshot } from '../../src/domain/snapshot.js';
-import { tokenRef } from '../../src/domain/tokens.js';
+import { parseSnapshot } from '../../src/domain/incident/snapshot.js';
+import { tokenRef } from '../../src/domain/incident/tokens.js';
 import { start, type Emulator, type FaultRule, type RequestLogEntry, type Scenario } from '../emulator/index.js';
 import { runInProcess, type CommandClass, type InProcessRun } from './in-process.js';
 

@@ -7,8 +7,8 @@ import { start, type Emulator, type FaultHandle } from '../emulator/index.js';
 import type { MdObject } from '../emulator/metadata-schema.js';
 import { demoScenario } from '../emulator/test-helpers.js';
 import type { AppPolicyResult } from '../../src/operations/policy.js';
-import type { PairResult } from '../../src/domain/assignments.js';
-import type { TokenResult } from '../../src/domain/tokens.js';
+import type { PairResult } from '../../src/domain/access/assignments.js';
+import type { TokenResult } from '../../src/domain/incident/tokens.js';
 import { ensureBuilt, runCli, type CliRun } from './harness.js';
 import { COMPROMISED, COMPROMISED_LABEL, incidentScenario } from './incident-scenario.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { start, type Emulator } from '../emulator/index.js';
-import type { InterruptedRun } from '../../src/domain/run-journal.js';
-import { tokenRef, type TokenResult } from '../../src/domain/tokens.js';
+import type { InterruptedRun } from '../../src/domain/incident/run-journal.js';
+import { tokenRef, type TokenResult } from '../../src/domain/incident/tokens.js';
 import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
 import { COMPROMISED, COMPROMISED_LABEL, COMPROMISED_TOKENS, incidentScenario, LOOKALIKE, userName } from './incident-scenario.js';
 

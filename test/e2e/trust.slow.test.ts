@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { generateScenario, start, type Emulator } from '../emulator/index.js';
 import { ensureBuilt, ownRequests, runCli, type CliRun } from './harness.js';
 import type { AppPolicyResult } from '../../src/operations/policy.js';
-import type { PairResult } from '../../src/domain/assignments.js';
+import type { PairResult } from '../../src/domain/access/assignments.js';
 
 type SetResult = { results: AppPolicyResult[]; assignments: PairResult[] };
 const setResult = (run: CliRun): SetResult => run.json?.result as SetResult;

@@ -3,7 +3,7 @@ import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { appTypeFlag, requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
-import { outcomeOf, type PairResult } from '../../domain/assignments.js';
+import { outcomeOf, type PairResult } from '../../domain/access/assignments.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import { firstErrorCode } from '../../renderers/pair-table.js';
 import { assignAccess } from '../../operations/access.js';

@@ -3,7 +3,7 @@ import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { appTypeFlag, requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
-import { DOCTOR_FLOWS } from '../../domain/doctor.js';
+import { DOCTOR_FLOWS } from '../../domain/access/doctor.js';
 import { ipFlag } from '../../flags.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import { runDoctor, type ConnectedAppDoctorResult } from '../../operations/doctor.js';

@@ -5,9 +5,9 @@ import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, offlineErrorCodesSection } from '../../exit-codes.js';
 import { readConnectedAppFiles, type SourceParseError } from '../../adapters/source-files.js';
 import { OutputExistsError, writeNewFiles } from '../../adapters/output-files.js';
-import { countMigration, migrateConnectedApp, type MigrationCounts, type MigrationItem } from '../../domain/eca-migrate.js';
+import { countMigration, migrateConnectedApp, type MigrationCounts, type MigrationItem } from '../../domain/policy/eca-migrate.js';
 import { closeMatches } from '../../domain/names.js';
-import { presentText, present } from '../../domain/policy.js';
+import { presentText, present } from '../../domain/policy/policy.js';
 import { serializeXml } from '../../domain/xml.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);

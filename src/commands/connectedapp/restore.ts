@@ -3,7 +3,7 @@ import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
-import type { PairResult } from '../../domain/assignments.js';
+import type { PairResult } from '../../domain/access/assignments.js';
 import { errorCodesSection } from '../../exit-codes.js';
 import { restoreApp } from '../../operations/incident.js';
 import type { AppPolicyResult } from '../../operations/policy.js';

@@ -3,7 +3,7 @@ import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { appTypeFlag, requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
-import { outcomeOf, type PairResult } from '../../domain/assignments.js';
+import { outcomeOf, type PairResult } from '../../domain/access/assignments.js';
 import { unassignAccess } from '../../operations/access.js';
 import { accessRequests } from '../../operations/access-input.js';
 import { countBy, firstErrorCode, pairTable } from '../../renderers/pair-table.js';

@@ -10,7 +10,7 @@
  * revealing sources were not read whole, is listed once more (reason unseen-apps): apps nobody saw.
  */
 import { createHash } from 'node:crypto';
-import { fullNameFromFileName, type PolicyField } from '../policy.js';
+import { fullNameFromFileName, type PolicyField } from '../policy/policy.js';
 import type { AuditApp, AuditInventory, Evidence, Finding, Severity } from './model.js';
 import { SEVERITIES } from './model.js';
 import { RULE_DEFINITIONS } from './rules.js';

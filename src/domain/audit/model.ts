@@ -4,8 +4,8 @@
  * of this; adapters build it.
  */
 import type { SourceCoverage } from '../coverage.js';
-import type { AppPolicy, EcaPart } from '../policy.js';
-import type { AppRegister } from '../register.js';
+import type { AppPolicy, EcaPart } from '../policy/policy.js';
+import type { AppRegister } from './register.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];

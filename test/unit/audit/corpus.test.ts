@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { runAudit, type AuditResult } from '../../../src/domain/audit/engine.js';
 import type { AuditApp, AuditInventory } from '../../../src/domain/audit/model.js';
-import { fullNameFromFileName, readConnectedAppPolicy } from '../../../src/domain/policy.js';
+import { fullNameFromFileName, readConnectedAppPolicy } from '../../../src/domain/policy/policy.js';
 import { parseXml, XmlParseError } from '../../../src/domain/xml.js';
 import { createReport } from '../../../src/renderers/audit/report.js';
 import { renderSarif } from '../../../src/renderers/audit/sarif.js';

@@ -4,7 +4,7 @@
  */
 import { runAudit, type AuditResult, type AuditSelection } from '../../../src/domain/audit/engine.js';
 import { DEFAULT_AUDIT_OPTIONS, type AuditApp, type AuditHolder, type AuditInventory, type Evidence } from '../../../src/domain/audit/model.js';
-import { readConnectedAppPolicy, type AppPolicy } from '../../../src/domain/policy.js';
+import { readConnectedAppPolicy, type AppPolicy } from '../../../src/domain/policy/policy.js';
 import { parseXml } from '../../../src/domain/xml.js';
 
 export const NOW = '2026-03-01T00:00:00.000Z';

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { Messages } from '@salesforce/core';
 import { AuditError, RULES, ruleMessageArgs, ruleMessageVariants } from '../../../src/domain/audit/engine.js';
-import { parseIpRelaxationFlag } from '../../../src/domain/ip-relaxation.js';
-import { parsePermittedUsersFlag } from '../../../src/domain/policy.js';
-import { parseRefreshTokenFlag } from '../../../src/domain/refresh-token.js';
-import { parseTimeout } from '../../../src/domain/desired-policy.js';
+import { parseIpRelaxationFlag } from '../../../src/domain/policy/ip-relaxation.js';
+import { parsePermittedUsersFlag } from '../../../src/domain/policy/policy.js';
+import { parseRefreshTokenFlag } from '../../../src/domain/policy/refresh-token.js';
+import { parseTimeout } from '../../../src/domain/policy/desired-policy.js';
 import { auditErrorToSfError, findingMessage, formatEvidenceDocs, formatRuleList, ruleCommands, ruleDoc, ruleDocs, shellQuote } from '../../../src/renderers/audit/rule-docs.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);

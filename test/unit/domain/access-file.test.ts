@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AccessFileError, parseAccessFile } from '../../../src/domain/access-file.js';
+import { AccessFileError, parseAccessFile } from '../../../src/domain/access/access-file.js';
 
 describe('desired-state file', () => {
   it('reads apps with permission sets, profiles and a policy block', () => {

@@ -10,8 +10,8 @@ import {
   withEntry,
   type ArchiveEntry,
   type Manifest,
-} from '../../../src/domain/archive.js';
-import type { LogFileRecord } from '../../../src/domain/usage.js';
+} from '../../../src/domain/usage/archive.js';
+import type { LogFileRecord } from '../../../src/domain/usage/aggregate.js';
 
 const rec = (id: string, day: string, created: string, extra: Partial<LogFileRecord> = {}): LogFileRecord => ({
   Id: id,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { outcomeOf, pairResult, planAssign, planUnassign, uniquePairs, type AccessPair, type AppRef } from '../../../src/domain/assignments.js';
+import { outcomeOf, pairResult, planAssign, planUnassign, uniquePairs, type AccessPair, type AppRef } from '../../../src/domain/access/assignments.js';
 
 const app = (id: string, permittedUsers: AppRef['permittedUsers'] = 'admin-approved'): AppRef => ({ id, apiName: `App_${id.slice(-3)}`, label: `App ${id}`, permittedUsers });
 const pair = (a: AppRef, permissionSetId: string, kind: 'permission-set' | 'profile' = 'permission-set'): AccessPair => ({

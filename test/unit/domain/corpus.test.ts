@@ -12,10 +12,10 @@ import {
   applyPolicyChange,
   compareElementNames,
   type PolicyChange,
-} from '../../../src/domain/policy-edit.js';
-import { readConnectedAppPolicy, type AppPolicy, type PolicyField } from '../../../src/domain/policy.js';
-import { PolicyError } from '../../../src/domain/policy-error.js';
-import { formatRefreshTokenPolicy } from '../../../src/domain/refresh-token.js';
+} from '../../../src/domain/policy/policy-edit.js';
+import { readConnectedAppPolicy, type AppPolicy, type PolicyField } from '../../../src/domain/policy/policy.js';
+import { PolicyError } from '../../../src/domain/policy/policy-error.js';
+import { formatRefreshTokenPolicy } from '../../../src/domain/policy/refresh-token.js';
 import { XmlParseError, elements, localName, parseXml, serializeXml, type XmlElement } from '../../../src/domain/xml.js';
 import { forEachDataSet, type SetName } from '../../data-sets.js';
 import { readXml, withoutLines } from './xml-files.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { desiredPolicyFromJson, settleDesiredChanges, toPolicyChange } from '../../../src/domain/desired-policy.js';
-import { PolicyError } from '../../../src/domain/policy-error.js';
+import { desiredPolicyFromJson, settleDesiredChanges, toPolicyChange } from '../../../src/domain/policy/desired-policy.js';
+import { PolicyError } from '../../../src/domain/policy/policy-error.js';
 
 describe('desired policy', () => {
   it('maps flag vocabulary to a PolicyChange', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { diagnose, flowOfLoginSubType, verdictOf, type DoctorCheck, type DoctorFacts, type DoctorFlow } from '../../../src/domain/doctor.js';
+import { diagnose, flowOfLoginSubType, verdictOf, type DoctorCheck, type DoctorFacts, type DoctorFlow } from '../../../src/domain/access/doctor.js';
 import { inRange, parseIp } from '../../../src/domain/ip-address.js';
-import { readConnectedAppPolicy } from '../../../src/domain/policy.js';
+import { readConnectedAppPolicy } from '../../../src/domain/policy/policy.js';
 import { parseXml } from '../../../src/domain/xml.js';
 
 const used = (source: string) => ({ source, status: 'used' as const });

@@ -4,9 +4,9 @@
  * mapping exactly must read back as the same policy), and on pinned cases for each kind of report item.
  */
 import { expect } from 'chai';
-import { countMigration, migrateConnectedApp, type EcaMigration, type MigrationCounts } from '../../../src/domain/eca-migrate.js';
-import { readExternalClientAppPolicy, type EcaFiles } from '../../../src/domain/eca.js';
-import { readConnectedAppPolicy, type AppPolicy, type PolicyField } from '../../../src/domain/policy.js';
+import { countMigration, migrateConnectedApp, type EcaMigration, type MigrationCounts } from '../../../src/domain/policy/eca-migrate.js';
+import { readExternalClientAppPolicy, type EcaFiles } from '../../../src/domain/policy/eca.js';
+import { readConnectedAppPolicy, type AppPolicy, type PolicyField } from '../../../src/domain/policy/policy.js';
 import { parseXml, serializeXml, type XmlElement } from '../../../src/domain/xml.js';
 import { runAudit } from '../../../src/domain/audit/engine.js';
 import { missingRequired, readObject } from '../../emulator/metadata-schema.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { readExternalClientAppPolicy } from '../../../src/domain/eca.js';
-import { applyEcaPolicyChange } from '../../../src/domain/eca-policy-edit.js';
-import { PolicyError } from '../../../src/domain/policy-error.js';
+import { readExternalClientAppPolicy } from '../../../src/domain/policy/eca.js';
+import { applyEcaPolicyChange } from '../../../src/domain/policy/eca-policy-edit.js';
+import { PolicyError } from '../../../src/domain/policy/policy-error.js';
 import { elements, localName, parseXml, serializeXml, type XmlElement } from '../../../src/domain/xml.js';
 import { forEachDataSet } from '../../data-sets.js';
 import { readXml } from './xml-files.js';

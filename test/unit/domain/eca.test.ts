@@ -8,8 +8,8 @@ import {
   groupEcaFiles,
   readExternalClientAppPolicy,
   type EcaFiles,
-} from '../../../src/domain/eca.js';
-import { POLICY_FIELDS, type AppPolicy } from '../../../src/domain/policy.js';
+} from '../../../src/domain/policy/eca.js';
+import { POLICY_FIELDS, type AppPolicy } from '../../../src/domain/policy/policy.js';
 import { parseXml } from '../../../src/domain/xml.js';
 import { forEachDataSet, type SetName } from '../../data-sets.js';
 import { readXml } from './xml-files.js';

@@ -11,8 +11,8 @@ import {
   parseIpRelaxationFlag,
   toEcaIpRelaxation,
   type IpRelaxation,
-} from '../../../src/domain/ip-relaxation.js';
-import { PolicyError } from '../../../src/domain/policy-error.js';
+} from '../../../src/domain/policy/ip-relaxation.js';
+import { PolicyError } from '../../../src/domain/policy/policy-error.js';
 
 function rejects(fn: () => unknown): PolicyError {
   try {

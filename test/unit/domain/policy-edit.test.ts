@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readExternalClientAppPolicy } from '../../../src/domain/eca.js';
+import { readExternalClientAppPolicy } from '../../../src/domain/policy/eca.js';
 import {
   CONNECTED_APP_ELEMENT_ORDER,
   OAUTH_CONFIG_ELEMENT_ORDER,
@@ -10,9 +10,9 @@ import {
   diffPolicies,
   withoutSecrets,
   type PolicyChange,
-} from '../../../src/domain/policy-edit.js';
-import { readConnectedAppPolicy } from '../../../src/domain/policy.js';
-import { PolicyError } from '../../../src/domain/policy-error.js';
+} from '../../../src/domain/policy/policy-edit.js';
+import { readConnectedAppPolicy } from '../../../src/domain/policy/policy.js';
+import { PolicyError } from '../../../src/domain/policy/policy-error.js';
 import { childText, childTexts, elements, firstElement, parseXml, serializeXml, type XmlElement } from '../../../src/domain/xml.js';
 
 const NS = 'xmlns="http://soap.sforce.com/2006/04/metadata"';

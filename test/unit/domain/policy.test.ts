@@ -12,8 +12,8 @@ import {
   toEcaPermittedUsers,
   type AppPolicy,
   type PolicyField,
-} from '../../../src/domain/policy.js';
-import { PolicyError } from '../../../src/domain/policy-error.js';
+} from '../../../src/domain/policy/policy.js';
+import { PolicyError } from '../../../src/domain/policy/policy-error.js';
 import { parseXml } from '../../../src/domain/xml.js';
 import { forEachDataSet, type DataSet } from '../../data-sets.js';
 import { readXml } from './xml-files.js';

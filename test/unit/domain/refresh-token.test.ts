@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { PolicyError } from '../../../src/domain/policy-error.js';
+import { PolicyError } from '../../../src/domain/policy/policy-error.js';
 import {
   DEFAULT_REFRESH_TOKEN_POLICY,
   ECA_REFRESH_TOKEN_POLICY_TYPES,
@@ -20,7 +20,7 @@ import {
   toEcaRefreshToken,
   validateRefreshTokenPolicy,
   type RefreshTokenPolicy,
-} from '../../../src/domain/refresh-token.js';
+} from '../../../src/domain/policy/refresh-token.js';
 
 function rejects(fn: () => unknown): PolicyError {
   try {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { RunJournal } from '../../../src/domain/run-journal.js';
-import { tokenResult, type TokenRecord } from '../../../src/domain/tokens.js';
+import { RunJournal } from '../../../src/domain/incident/run-journal.js';
+import { tokenResult, type TokenRecord } from '../../../src/domain/incident/tokens.js';
 
 const token = (i: number): TokenRecord => ({
   ref: `ref${i}`,

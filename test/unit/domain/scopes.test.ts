@@ -9,7 +9,7 @@ import {
   metadataScope,
   normaliseScopes,
   splitScopeList,
-} from '../../../src/domain/scopes.js';
+} from '../../../src/domain/policy/scopes.js';
 
 describe('scopes', () => {
   it('knows every documented retrieve value, in the canonical order', () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { parseSnapshot, restoreEcaPolicyElements, restorePolicyElements, SnapshotError, snapshotMetadata, snapshotPolicy, type IncidentSnapshot } from '../../../src/domain/snapshot.js';
-import { applyEcaPolicyChange } from '../../../src/domain/eca-policy-edit.js';
-import { applyPolicyChange } from '../../../src/domain/policy-edit.js';
+import { parseSnapshot, restoreEcaPolicyElements, restorePolicyElements, SnapshotError, snapshotMetadata, snapshotPolicy, type IncidentSnapshot } from '../../../src/domain/incident/snapshot.js';
+import { applyEcaPolicyChange } from '../../../src/domain/policy/eca-policy-edit.js';
+import { applyPolicyChange } from '../../../src/domain/policy/policy-edit.js';
 import { parseXml, serializeXml, type XmlElement } from '../../../src/domain/xml.js';
 
 const APP = `<?xml version="1.0" encoding="UTF-8"?>

@@ -10,7 +10,7 @@ import {
   tokenResult,
   USERS_PER_QUERY,
   type TokenRecord,
-} from '../../../src/domain/tokens.js';
+} from '../../../src/domain/incident/tokens.js';
 
 const token = (userId: string, lastUsedDate: string | null, secret = `secret-${userId}-${lastUsedDate ?? 'never'}`): TokenRecord => ({
   ref: tokenRef(secret),

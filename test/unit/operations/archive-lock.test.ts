@@ -6,7 +6,7 @@ import type { Connection } from '@salesforce/core';
 import { SfError } from '@salesforce/core';
 import { expect } from 'chai';
 import { acquireDirLock } from '../../../src/adapters/dir-lock.js';
-import { LOCK_NAME, emptyManifest, withEntry, type ArchiveEntry } from '../../../src/domain/archive.js';
+import { LOCK_NAME, emptyManifest, withEntry, type ArchiveEntry } from '../../../src/domain/usage/archive.js';
 import { writeSnapshotFile } from '../../../src/adapters/snapshot-file.js';
 import { lockText } from '../../../src/domain/dir-lock.js';
 import { archiveLogs, readManifest, type ArchiveRequest } from '../../../src/operations/archive.js';

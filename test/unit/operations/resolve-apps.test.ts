@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { SfError } from '@salesforce/core';
-import { joinInventory } from '../../../src/domain/inventory.js';
+import { joinInventory } from '../../../src/domain/access/inventory.js';
 import { refuseOverLongNames, resolveAppLists, resolveApps, resolveDesiredTargets } from '../../../src/operations/resolve-apps.js';
 
 const record = (Id: string, Name: string) => ({ Id, Name, OptionsAllowAdminApprovedUsersOnly: false, RefreshTokenValidityPeriod: null, OptionsRefreshTokenValidityMetric: false, CreatedDate: null, LastModifiedDate: null });

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { readRegisterFile, RegisterFileError, writeRegisterDraft } from '../../../src/adapters/register-file.js';
 import { runAudit } from '../../../src/domain/audit/engine.js';
 import { evaluateBenchmark } from '../../../src/domain/audit/benchmark.js';
-import { parseRegisterData, RegisterError, registerEntryFor, withRegister, type AppRegister } from '../../../src/domain/register.js';
+import { parseRegisterData, RegisterError, registerEntryFor, withRegister, type AppRegister } from '../../../src/domain/audit/register.js';
 import { REPO_ROOT } from '../../e2e/harness.js';
 import { app, inventory, NOW } from '../audit/factory.js';
 

@@ -17,7 +17,7 @@ import {
   type KnownApp,
   type LogFileRecord,
   type RowFilter,
-} from '../../../src/domain/usage.js';
+} from '../../../src/domain/usage/aggregate.js';
 
 const APPS: KnownApp[] = [
   { id: '0H4000000000001AAA', label: 'Jenkins CI', apiName: 'Jenkins_CI', kind: 'connected-app' },

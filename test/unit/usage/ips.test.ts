@@ -11,7 +11,7 @@ import {
   UsageTotals,
   unnamedIpUsers,
   type RowFilter,
-} from '../../../src/domain/usage.js';
+} from '../../../src/domain/usage/aggregate.js';
 
 const filter = (ips: boolean): RowFilter => ({ window: { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-12-01T00:00:00Z') }, interval: 'daily', users: null, ips });
 const HEADER = ['TIMESTAMP', 'USER_ID', 'USER_NAME', 'CLIENT_IP', 'CONNECTED_APP_ID', 'CONNECTED_APP_NAME'];

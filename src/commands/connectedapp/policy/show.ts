@@ -4,7 +4,7 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { appTypeFlag, requiredTargetOrg } from '../../../org-flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { errorCodesSection } from '../../../exit-codes.js';
-import { policyFieldValue, type AppPolicy } from '../../../domain/policy.js';
+import { policyFieldValue, type AppPolicy } from '../../../domain/policy/policy.js';
 import { showPolicies, type PolicyShowApp } from '../../../operations/policy.js';
 import { metadataWords, settingLabel, SHOWN_FIELDS, wordsWithDefault } from '../../../renderers/policy-words.js';
 

@@ -3,7 +3,7 @@
  */
 import type { AppRule, FindingDraft, OrgRule } from './kit.js';
 import { PASS, clip } from './kit.js';
-import { CONNECTED_APP_METADATA_PATHS, fullNameFromFileName } from '../../policy.js';
+import { CONNECTED_APP_METADATA_PATHS, fullNameFromFileName } from '../../policy/policy.js';
 
 export const duplicateAssignmentEntry: AppRule = {
   id: 'CA501-duplicate-assignment-entry',

@@ -8,7 +8,7 @@
  * evaluated". In source mode a field missing from a file may simply predate the file's API version, and
  * retrieves at current versions write booleans explicitly (see FINDINGS.md), so absence is not evidence.
  */
-import type { AppPolicy, PolicyField } from '../../policy.js';
+import type { AppPolicy, PolicyField } from '../../policy/policy.js';
 import type { AuditApp, AuditInventory, Evidence, Finding, Severity } from '../model.js';
 
 export type RuleCategory = 'permitted-users' | 'ip-relaxation' | 'refresh-tokens' | 'scopes-and-flows' | 'lifecycle' | 'source-hygiene' | 'register';

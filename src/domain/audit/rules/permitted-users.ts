@@ -6,7 +6,7 @@
 import type { AppRule, Assignments, RuleOutcome } from './kit.js';
 import { PASS, assignmentsOf, isUnknown, notStated, serverFlows, stated, unknown } from './kit.js';
 import type { AuditApp, AuditInventory } from '../model.js';
-import type { AppPolicy } from '../../policy.js';
+import type { AppPolicy } from '../../policy/policy.js';
 
 /** Profiles every org has with many users; assigning an app to them is rarely the intent. */
 export const BROAD_PROFILE_NAMES: readonly string[] = ['System Administrator', 'Standard User'];

@@ -4,7 +4,7 @@
  */
 import type { AppRule } from './kit.js';
 import { PASS, hasRefreshTokenScope, isUnknown, notStated, serverFlows, stated } from './kit.js';
-import { formatRefreshTokenPolicy } from '../../refresh-token.js';
+import { formatRefreshTokenPolicy } from '../../policy/refresh-token.js';
 
 export const refreshTokenNeverExpires: AppRule = {
   id: 'CA201-refresh-token-never-expires',

@@ -5,7 +5,7 @@
  */
 import type { AppRule, OrgRule } from './kit.js';
 import { PASS, daysSince, unknown } from './kit.js';
-import { registerEntryFor } from '../../register.js';
+import { registerEntryFor } from '../register.js';
 
 export const appNotRegistered: AppRule = {
   id: 'CA601-app-not-registered',

@@ -34,7 +34,7 @@ import {
 import { PolicyError } from './policy-error.js';
 import { DEFAULT_REFRESH_TOKEN_POLICY, parseEcaRefreshToken, type RefreshTokenPolicy } from './refresh-token.js';
 import { normaliseScopes, splitScopeList } from './scopes.js';
-import { localName, textOf, type XmlElement } from './xml.js';
+import { localName, textOf, type XmlElement } from '../xml.js';
 
 export type { EcaPart } from './policy.js';
 

@@ -6,7 +6,7 @@
  * listed files, so whatever a run leaves behind when it is killed (a temporary file, an unlisted finished file) is
  * ignored and the next run simply downloads what is not listed.
  */
-import { parseSfDate, type LogFileRecord } from './usage.js';
+import { parseSfDate, type LogFileRecord } from './aggregate.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 /** Held by a `logs archive` run while it works on the directory (readers do not need it: the manifest is replaced atomically). */

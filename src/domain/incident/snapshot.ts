@@ -13,11 +13,11 @@
  * rotation). A snapshot is written in the lowest version that can hold it, so a connected app's snapshot stays
  * readable by plugins that know version 1 only, and an older plugin refuses an ECA's snapshot as "newer".
  */
-import type { HolderKind } from './assignments.js';
-import { ECA_METADATA_PATHS, ecaPartOf, readExternalClientAppPolicy } from './eca.js';
-import { diffPolicies, CONNECTED_APP_ELEMENT_ORDER, insertInSchemaOrder, OAUTH_CONFIG_ELEMENT_ORDER, type PolicyDiff, type PolicyEditResult } from './policy-edit.js';
-import { CONNECTED_APP_METADATA_PATHS, policyFieldValue, readConnectedAppPolicy, type AppKind, type AppPolicy, type PermittedUsers, type PolicyField } from './policy.js';
-import { cloneElement, elements, parseXml, serializeXml, XmlParseError, type XmlElement } from './xml.js';
+import type { HolderKind } from '../access/assignments.js';
+import { ECA_METADATA_PATHS, ecaPartOf, readExternalClientAppPolicy } from '../policy/eca.js';
+import { diffPolicies, CONNECTED_APP_ELEMENT_ORDER, insertInSchemaOrder, OAUTH_CONFIG_ELEMENT_ORDER, type PolicyDiff, type PolicyEditResult } from '../policy/policy-edit.js';
+import { CONNECTED_APP_METADATA_PATHS, policyFieldValue, readConnectedAppPolicy, type AppKind, type AppPolicy, type PermittedUsers, type PolicyField } from '../policy/policy.js';
+import { cloneElement, elements, parseXml, serializeXml, XmlParseError, type XmlElement } from '../xml.js';
 
 export const SNAPSHOT_FORMAT = 'sf-connectedapp-snapshot';
 /** The newest version this plugin reads and writes (see above: 1 for a connected app, 2 for an External Client App). */

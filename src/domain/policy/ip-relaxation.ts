@@ -11,7 +11,7 @@
  * `ENFORCE_ACTIVATED_USERS` circulates in generated documentation but exists in no real metadata: it is
  * rejected with the reason `undocumented-value` so a message can say so rather than "typo".
  */
-import { closeMatches } from './names.js';
+import { closeMatches } from '../names.js';
 import { PolicyError } from './policy-error.js';
 
 export const IP_RELAXATION_VALUES = ['ENFORCE', 'BYPASS_2FACTOR', 'BYPASS', 'ENFORCE_RELAXREFRESH'] as const;

@@ -9,9 +9,9 @@
  * of Map lookups and no Date objects. Every per-app dimension keeps at most DIMENSION_CAP distinct values
  * (the rest are counted as "other"), so memory is bounded by the number of apps and users, never by file size.
  */
-import { id15, normaliseName } from './names.js';
-import type { AppKind } from './policy.js';
-import type { SourceCoverage } from './coverage.js';
+import { id15, normaliseName } from '../names.js';
+import type { AppKind } from '../policy/policy.js';
+import type { SourceCoverage } from '../coverage.js';
 
 export type UsageInterval = 'daily' | 'hourly';
 export type UsageSourceName = 'elf' | 'tokens' | 'logins' | 'all';

@@ -3,9 +3,9 @@
  * (Id, label, a few policy flags), the Metadata API component (API name, namespace) and the
  * SetupEntityAccess assignments. Pure: adapters fetch, this joins.
  */
-import { id15, normaliseName, sameId, splitNamespace } from './names.js';
-import type { AppKind } from './policy.js';
-import type { RefreshTokenPolicy } from './refresh-token.js';
+import { id15, normaliseName, sameId, splitNamespace } from '../names.js';
+import type { AppKind } from '../policy/policy.js';
+import type { RefreshTokenPolicy } from '../policy/refresh-token.js';
 
 /** A ConnectedApplication sObject row (only the fields we query). */
 export type ConnectedApplicationRecord = {

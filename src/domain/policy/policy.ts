@@ -12,15 +12,15 @@
  * Values that cannot be read (an unknown ipRelaxation, a malformed refreshTokenPolicy, "yes" for a boolean)
  * do not throw: the field takes its default, is listed in `defaulted`, and the raw text goes to `invalid`.
  */
-import type { PermittedUsers } from './inventory.js';
+import type { PermittedUsers } from '../access/inventory.js';
 import { DEFAULT_IP_RELAXATION, parseIpRelaxation, type IpRelaxation } from './ip-relaxation.js';
-import { closeMatches } from './names.js';
+import { closeMatches } from '../names.js';
 import { PolicyError, parsePositiveInteger, type PolicyErrorCode, type PolicyErrorReason } from './policy-error.js';
 import { DEFAULT_REFRESH_TOKEN_POLICY, formatRefreshTokenPolicy, parseRefreshTokenPolicy, type RefreshTokenPolicy } from './refresh-token.js';
 import { normaliseScopes } from './scopes.js';
-import { elements, localName, textOf, type XmlElement } from './xml.js';
+import { elements, localName, textOf, type XmlElement } from '../xml.js';
 
-export type { PermittedUsers } from './inventory.js';
+export type { PermittedUsers } from '../access/inventory.js';
 
 // ---- Field keys -------------------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ import {
   validateRefreshTokenPolicy,
   type RefreshTokenPolicy,
 } from './refresh-token.js';
-import { cloneElement, elements, localName, textElement, element as makeElement, type XmlElement } from './xml.js';
+import { cloneElement, elements, localName, textElement, element as makeElement, type XmlElement } from '../xml.js';
 
 // ---- Schema order -----------------------------------------------------------------------------
 

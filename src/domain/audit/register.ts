@@ -4,8 +4,8 @@
  * of the vendor due diligence (SBS-OAUTH-004). Read from YAML or JSON (schemas/file-connectedapp-register.json),
  * validated strictly with the path of every problem; `sf connectedapp register init` writes one from the org.
  */
-import type { AuditApp, AuditInventory } from './audit/model.js';
-import { id15, normaliseName } from './names.js';
+import type { AuditApp, AuditInventory } from './model.js';
+import { id15, normaliseName } from '../names.js';
 
 export const REGISTER_VERSION = 1;
 export const CRITICALITIES = ['low', 'medium', 'high', 'critical'] as const;

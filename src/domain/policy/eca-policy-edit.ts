@@ -28,7 +28,7 @@ import {
 } from './policy-edit.js';
 import { PolicyError } from './policy-error.js';
 import { formatRefreshTokenPolicy, parseEcaRefreshToken, sameRefreshTokenPolicy, toEcaRefreshToken, type RefreshTokenPolicy } from './refresh-token.js';
-import { cloneElement, elements, textElement, type XmlElement } from './xml.js';
+import { cloneElement, elements, textElement, type XmlElement } from '../xml.js';
 
 /** Every sequence in the Metadata API WSDL is alphabetical (fullName first): no list needed. */
 const WSDL_ORDER: readonly string[] = [];

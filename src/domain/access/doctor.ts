@@ -13,11 +13,11 @@
  *   the app's trusted ranges when it has some); ENFORCE_RELAXREFRESH relaxes them for refresh tokens;
  * - client credentials run as the app's run-as user (§1 oauthClientCredentialUser).
  */
-import type { SourceCoverage } from './coverage.js';
-import { inAnyRange, parseIp } from './ip-address.js';
-import type { IpRelaxation } from './ip-relaxation.js';
+import type { SourceCoverage } from '../coverage.js';
+import { inAnyRange, parseIp } from '../ip-address.js';
+import type { IpRelaxation } from '../policy/ip-relaxation.js';
 import type { PermittedUsers } from './inventory.js';
-import type { AppKind, AppPolicy } from './policy.js';
+import type { AppKind, AppPolicy } from '../policy/policy.js';
 
 export const DOCTOR_FLOWS = [
   'web-server',

@@ -9,7 +9,7 @@
  * revoking or using the token.
  */
 import { createHash } from 'node:crypto';
-import { runOutcome, type RunOutcome } from './write-outcome.js';
+import { runOutcome, type RunOutcome } from '../write-outcome.js';
 
 /** OauthToken's documented hard stop: no query returns more rows than this. */
 export const OAUTH_TOKEN_ROW_CAP = 2500;

@@ -16,7 +16,7 @@ import { parseXmlBoolean, present, presentText, splitCallbackUrls, type EcaPart 
 import { PolicyError } from './policy-error.js';
 import { parseRefreshTokenPolicy, toEcaRefreshToken } from './refresh-token.js';
 import { metadataScope, normaliseScopes } from './scopes.js';
-import { element, elements, localName, textElement, textOf, type XmlElement } from './xml.js';
+import { element, elements, localName, textElement, textOf, type XmlElement } from '../xml.js';
 
 export const MIGRATION_STATUSES = ['exact', 'changed', 'none'] as const;
 export type MigrationStatus = (typeof MIGRATION_STATUSES)[number];

@@ -3,7 +3,7 @@
  * which apps (and, for `policy set --file`, each app's policy). Validated strictly, with the JSON path
  * of every problem, before anything else runs. Its JSON schema: schemas/file-connectedapp-desired-state.json.
  */
-import { LONGEST_NAME, type NameKind } from './names.js';
+import { LONGEST_NAME, type NameKind } from '../names.js';
 
 export type AppEntry = {
   /** Where the entry is in the file (`$.apps[3]`), to name it in messages. */

@@ -10,8 +10,8 @@
  * - The ConnectedApplication sObject: only `RefreshTokenValidityPeriod` (the number) and
  *   `OptionsRefreshTokenValidityMetric` (true = measured from last use, i.e. inactivity); the unit is not exposed.
  */
-import type { ConnectedApplicationRecord } from './inventory.js';
-import { closeMatches } from './names.js';
+import type { ConnectedApplicationRecord } from '../access/inventory.js';
+import { closeMatches } from '../names.js';
 import { PolicyError, parsePositiveInteger, type PolicyErrorReason } from './policy-error.js';
 
 export const REFRESH_TOKEN_UNITS = ['HOURS', 'DAYS', 'MONTHS'] as const;

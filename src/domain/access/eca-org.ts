@@ -7,12 +7,12 @@
  * the Id that SetupEntityAccess rows name (SetupEntityType ExternalClientApplication). The other parts belong
  * to the app their `externalClientApplication` element names (their own fullNames follow no documented rule).
  */
-import { ECA_METADATA_PATHS, ecaAppName, readExternalClientAppPolicy, type EcaFiles } from './eca.js';
+import { ECA_METADATA_PATHS, ecaAppName, readExternalClientAppPolicy, type EcaFiles } from '../policy/eca.js';
 import type { AppAccess, InventoryApp, SObjectRefreshToken } from './inventory.js';
-import { id15 } from './names.js';
-import type { AppPolicy, EcaPart } from './policy.js';
-import type { RefreshTokenPolicy } from './refresh-token.js';
-import type { XmlElement } from './xml.js';
+import { id15 } from '../names.js';
+import type { AppPolicy, EcaPart } from '../policy/policy.js';
+import type { RefreshTokenPolicy } from '../policy/refresh-token.js';
+import type { XmlElement } from '../xml.js';
 
 /** One listed ECA component (a listMetadata row). */
 export type EcaListedComponent = { part: EcaPart; fullName: string; id: string | null; namespacePrefix: string | null; createdDate: string | null; lastModifiedDate: string | null };
