@@ -2,10 +2,9 @@
  * App access as pairs (app × permission set or profile): what to create or delete given what exists,
  * which removals would lock every user out, and how a run's per-pair results map to an exit code.
  */
-import type { AppKind } from '../policy/policy.js';
+import type { AppKind, PermittedUsers } from '../policy/policy.js';
 import { id15 } from '../names.js';
 import { runOutcome, type RunOutcome } from '../write-outcome.js';
-import type { PermittedUsers } from './inventory.js';
 
 export type HolderKind = 'permission-set' | 'profile';
 

@@ -16,8 +16,7 @@
 import type { SourceCoverage } from '../coverage.js';
 import { inAnyRange, parseIp } from '../ip-address.js';
 import type { IpRelaxation } from '../policy/ip-relaxation.js';
-import type { PermittedUsers } from './inventory.js';
-import type { AppKind, AppPolicy } from '../policy/policy.js';
+import type { AppKind, AppPolicy, PermittedUsers } from '../policy/policy.js';
 
 export const DOCTOR_FLOWS = [
   'web-server',

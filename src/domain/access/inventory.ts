@@ -4,7 +4,7 @@
  * SetupEntityAccess assignments. Pure: adapters fetch, this joins.
  */
 import { id15, normaliseName, sameId, splitNamespace } from '../names.js';
-import type { AppKind } from '../policy/policy.js';
+import type { AppKind, PermittedUsers } from '../policy/policy.js';
 import type { RefreshTokenPolicy } from '../policy/refresh-token.js';
 
 /** A ConnectedApplication sObject row (only the fields we query). */
@@ -36,8 +36,6 @@ export type AppAccess = {
   profileId: string | null;
   namespacePrefix: string | null;
 };
-
-export type PermittedUsers = 'admin-approved' | 'all-self-authorize';
 
 /**
  * The refresh-token policy as the sObject shows it: the number only. The unit (hours/days/months) and

@@ -3,7 +3,7 @@
  * (`error.<code>` in a bundle), `reason` narrows it, and `validValues` / `suggestion` are the tokens a
  * message needs to tell the user what would have been accepted.
  */
-import type { PolicyField } from './policy.js';
+import type { PolicyField } from './policy-field.js';
 
 export type PolicyErrorCode =
   /** A ConnectedApp `refreshTokenPolicy` metadata string that is not one of the documented forms. */

@@ -12,7 +12,7 @@
  * Values that cannot be read (an unknown ipRelaxation, a malformed refreshTokenPolicy, "yes" for a boolean)
  * do not throw: the field takes its default, is listed in `defaulted`, and the raw text goes to `invalid`.
  */
-import type { PermittedUsers } from '../access/inventory.js';
+import { POLICY_FIELDS, type PolicyField } from './policy-field.js';
 import { DEFAULT_IP_RELAXATION, parseIpRelaxation, type IpRelaxation } from './ip-relaxation.js';
 import { closeMatches } from '../names.js';
 import { PolicyError, parsePositiveInteger, type PolicyErrorCode, type PolicyErrorReason } from './policy-error.js';
@@ -20,49 +20,10 @@ import { DEFAULT_REFRESH_TOKEN_POLICY, formatRefreshTokenPolicy, parseRefreshTok
 import { normaliseScopes } from './scopes.js';
 import { elements, localName, textOf, type XmlElement } from '../xml.js';
 
-export type { PermittedUsers } from '../access/inventory.js';
+export { POLICY_FIELDS, type PolicyField } from './policy-field.js';
 
-// ---- Field keys -------------------------------------------------------------------------------
-
-/** Stable keys for every model field; rules, diffs and messages key on these. */
-export const POLICY_FIELDS = [
-  'fullName',
-  'label',
-  'contactEmail',
-  'description',
-  'hasOauth',
-  'callbackUrls',
-  'scopes',
-  'jwtCertificate',
-  'clientCredentials',
-  'clientCredentialsUser',
-  'tokenExchange',
-  'codeCredential',
-  'namedUserJwt',
-  'deviceFlow',
-  'permittedUsers',
-  'ipRelaxation',
-  'refreshTokenPolicy',
-  'sessionTimeout',
-  'highAssurance',
-  'sessionPolicyAction',
-  'pkceRequired',
-  'refreshTokenRotation',
-  'consumerSecretOptional',
-  'secretRequiredForRefreshToken',
-  'secretRequiredForTokenExchange',
-  'introspectAllTokens',
-  'ipRanges',
-  'profileNames',
-  'permissionSetNames',
-  'hasSaml',
-  'hasCanvas',
-  'hasMobile',
-  'hasPlugin',
-  'consumerKeyPresent',
-  'consumerSecretPresent',
-] as const;
-export type PolicyField = (typeof POLICY_FIELDS)[number];
+// Who may use an app: admin-approved (only the users given it) or all-self-authorize (anyone who authorizes it).
+export type PermittedUsers = 'admin-approved' | 'all-self-authorize';
 
 /** Where each field lives in a ConnectedApp (dotted element path below `<ConnectedApp>`). */
 export const CONNECTED_APP_METADATA_PATHS: Readonly<Record<PolicyField, string>> = {

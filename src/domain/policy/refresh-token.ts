@@ -10,7 +10,6 @@
  * - The ConnectedApplication sObject: only `RefreshTokenValidityPeriod` (the number) and
  *   `OptionsRefreshTokenValidityMetric` (true = measured from last use, i.e. inactivity); the unit is not exposed.
  */
-import type { ConnectedApplicationRecord } from '../access/inventory.js';
 import { closeMatches } from '../names.js';
 import { PolicyError, parsePositiveInteger, type PolicyErrorReason } from './policy-error.js';
 
@@ -262,16 +261,14 @@ export function parseEcaRefreshToken(texts: EcaRefreshTokenTexts): RefreshTokenP
 
 // ---- ConnectedApplication sObject -------------------------------------------------------------
 
-export type SObjectRefreshTokenFields = Pick<ConnectedApplicationRecord, 'RefreshTokenValidityPeriod' | 'OptionsRefreshTokenValidityMetric'>;
+/** The refresh-token fields of a ConnectedApplication sObject row (access/inventory.ts ConnectedApplicationRecord). */
+export type SObjectRefreshTokenFields = { RefreshTokenValidityPeriod: number | null; OptionsRefreshTokenValidityMetric: boolean | null };
 
 /**
  * What the sObject should show for a metadata policy. `null` means "not determined": how the sObject
  * represents `infinite` and `zero` is not documented (reference, open question 3).
  */
-export function expectedSObjectRefreshToken(policy: RefreshTokenPolicy): {
-  RefreshTokenValidityPeriod: number | null;
-  OptionsRefreshTokenValidityMetric: boolean | null;
-} {
+export function expectedSObjectRefreshToken(policy: RefreshTokenPolicy): SObjectRefreshTokenFields {
   if (policy.kind === 'infinite' || policy.kind === 'zero') {
     return { RefreshTokenValidityPeriod: null, OptionsRefreshTokenValidityMetric: null };
   }
