@@ -21,7 +21,7 @@ import { policyFieldValue, readConnectedAppPolicy, type AppKind, type AppPolicy,
 import { applyPolicyChange, withoutSecrets, type PolicyChange, type PolicyDiff, type PolicyEditResult } from '../domain/policy/policy-edit.js';
 import { PolicyError } from '../domain/policy/policy-error.js';
 import type { XmlElement } from '../domain/xml.js';
-import { policySfError } from '../renderers/policy-words.js';
+import { policySfError } from './policy-sf-error.js';
 import { appsReachingNobody, assignAccess } from './access.js';
 import { appsOfKind, resolveApps, resolveDesiredTargets, type DesiredEntry } from './resolve-apps.js';
 

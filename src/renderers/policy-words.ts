@@ -1,9 +1,8 @@
-// Policy values in the words Setup uses, from the connectedapp.policy bundle; and PolicyError → SfError.
-import { Messages, type SfError } from '@salesforce/core';
+// Policy values in the words Setup uses, from the connectedapp.policy bundle (PolicyError → SfError: operations/policy-sf-error.ts).
+import { Messages } from '@salesforce/core';
 import { ECA_METADATA_PATHS } from '../domain/policy/eca.js';
 import { toEcaIpRelaxation } from '../domain/policy/ip-relaxation.js';
 import { CONNECTED_APP_METADATA_PATHS, toEcaPermittedUsers, type AppPolicy, type PolicyField } from '../domain/policy/policy.js';
-import type { PolicyError } from '../domain/policy/policy-error.js';
 import { toEcaRefreshToken, type RefreshTokenPolicy } from '../domain/policy/refresh-token.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -107,9 +106,4 @@ export const SHOWN_FIELDS: readonly PolicyField[] = [
 export function wordsWithDefault(policy: AppPolicy, field: PolicyField): string {
   const words = fieldWords(policy, field);
   return policy.defaulted.includes(field) ? messages.getMessage('value.default', [words]) : words;
-}
-
-/** A PolicyError (no English) as an SfError with the message and the valid values as the action. */
-export function policySfError(error: PolicyError, exitCode = 1): SfError {
-  return messages.createError(`error.${error.code}`, [error.input ?? error.field ?? ''], [error.validValues.join(', ')], exitCode);
 }

@@ -13,7 +13,8 @@ import { resolveTargets, setPolicies, type AppPolicyResult } from '../../../oper
 import type { DesiredEntry } from '../../../operations/resolve-apps.js';
 import type { PairResult } from '../../../domain/access/assignments.js';
 import { pairTable } from '../../../renderers/pair-table.js';
-import { policySfError, settingLabel } from '../../../renderers/policy-words.js';
+import { policySfError } from '../../../operations/policy-sf-error.js';
+import { settingLabel } from '../../../renderers/policy-words.js';
 import { EXIT, errorCodesSection } from '../../../exit-codes.js';
 import { runOutcome } from '../../../domain/write-outcome.js';
 
