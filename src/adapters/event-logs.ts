@@ -16,7 +16,7 @@ import { createGzip } from 'node:zlib';
 import type { Connection } from '@salesforce/core';
 import { ApiError, dataPath, isTransient, queryAll } from './api.js';
 import { openStream } from './transport.js';
-import type { LogFileRecord } from '../domain/usage/aggregate.js';
+import type { LogFileRecord } from '../domain/usage/log-files.js';
 import { soqlDateTime, soqlInList } from '../domain/soql.js';
 
 const FILE_FIELDS = 'Id, EventType, LogDate, Interval, Sequence, LogFileLength, LogFileFieldNames, CreatedDate';

@@ -3,7 +3,8 @@
  * FileAggregate and posts back the aggregate's data. One matcher per worker, built from workerData.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { AppMatcher, FileAggregate, fileTotals, type FileContext, type KnownApp, type RowFilter } from '../domain/usage/aggregate.js';
+import { FileAggregate, fileTotals, type FileContext, type RowFilter } from '../domain/usage/aggregate.js';
+import { AppMatcher, type KnownApp } from '../domain/usage/app-matcher.js';
 import type { ArchiveEntry } from '../domain/usage/archive.js';
 import { readArchivedFile } from './log-archive.js';
 

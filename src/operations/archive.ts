@@ -34,7 +34,7 @@ import {
   type Manifest,
 } from '../domain/usage/archive.js';
 import { mapWithConcurrency } from '../domain/collections.js';
-import { DEFAULT_EVENT_TYPES, canonicalEventType, type LogFileRecord } from '../domain/usage/aggregate.js';
+import { DEFAULT_EVENT_TYPES, canonicalEventType, type LogFileRecord } from '../domain/usage/log-files.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.logs.archive');

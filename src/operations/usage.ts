@@ -27,46 +27,33 @@ import { joinInventory, sortApps, type InventoryApp } from '../domain/access/inv
 import type { AppKind } from '../domain/policy/policy.js';
 import { id15 } from '../domain/names.js';
 import { soqlInList } from '../domain/soql.js';
+import { FileAggregate, UsageTotals, type FileTotals, type RowFilter } from '../domain/usage/aggregate.js';
+import { AppMatcher } from '../domain/usage/app-matcher.js';
 import {
-  AppMatcher,
   CONNECTED_APP_EVENT_TYPES,
   DEFAULT_EVENT_TYPES,
-  FileAggregate,
-  UsageTotals,
   canonicalEventType,
-  type FileTotals,
   carriesAppData,
   firstLogDate,
   isFreeEventType,
   isKnownEventType,
-  joinUsage,
-  loginHistoryDays,
-  nameUsers,
-  parseSfDate,
-  resolveWindow,
   selectLogFiles,
-  unnamedUserIds,
-  type AvailableEventType,
-  type EventLogSummary,
   type LogFileRecord,
-  type LogFileReport,
-  type RowFilter,
-  type UsageInterval,
-  type UsageResult,
-  type UsageSourceName,
-  type UsageSourceReport,
-  type UsageWindow,
-  type UsageGroupBy,
-  checkNewIpsSince,
-  finishIps,
-  IpCounter,
-  loginApp,
-  newIpsReport,
-  stampOfIso,
-  unnamedIpUsers,
-  type IpUsage,
-  type NewIpsReport,
-} from '../domain/usage/aggregate.js';
+} from '../domain/usage/log-files.js';
+import { joinUsage, nameUsers, unnamedUserIds, loginApp } from '../domain/usage/join.js';
+import { loginHistoryDays, resolveWindow, type UsageInterval, type UsageSourceName, type UsageWindow } from '../domain/usage/window.js';
+import { parseSfDate, stampOfIso } from '../domain/usage/stamps.js';
+import type {
+  AvailableEventType,
+  EventLogSummary,
+  LogFileReport,
+  UsageResult,
+  UsageSourceReport,
+  UsageGroupBy,
+  IpUsage,
+  NewIpsReport,
+} from '../domain/usage/result.js';
+import { checkNewIpsSince, finishIps, IpCounter, newIpsReport, unnamedIpUsers } from '../domain/usage/ips.js';
 import { readManifest } from './archive.js';
 import { appsOfKind, resolveApps } from './resolve-apps.js';
 

@@ -4,7 +4,8 @@
  * `printable` so no control character reaches a terminal.
  */
 import { Messages } from '@salesforce/core';
-import { IP_CAP, type IpUsage, type NewIpsReport, type UsageResult } from '../domain/usage/aggregate.js';
+import { IP_CAP } from '../domain/usage/ips.js';
+import type { IpUsage, NewIpsReport, UsageResult } from '../domain/usage/result.js';
 import { printable } from './terminal.js';
 import { wrappedLog } from './output.js';
 import { csvCell, sourceText, type HumanBlock } from './usage.js';

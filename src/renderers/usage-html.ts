@@ -5,7 +5,7 @@
  * installed apps with no usage, and what each source could and could not show. Every value is escaped.
  */
 import { Messages } from '@salesforce/core';
-import type { AppUsage, UsageResult, UsageSourceReport } from '../domain/usage/aggregate.js';
+import type { AppUsage, UsageResult, UsageSourceReport } from '../domain/usage/result.js';
 import { legend, sparkline, stackedBarChart, type Series } from './html/chart.js';
 import { externalLink, formatNumber, formatTime, html, page, type Markup } from './html/kit.js';
 import { reportText } from './html/words.js';

@@ -1,6 +1,6 @@
 // Every report of one `connectedapp usage` run, in the formats asked for (see output.ts for where each goes).
 import type { Org } from '@salesforce/core';
-import type { UsageResult } from '../domain/usage/aggregate.js';
+import type { UsageResult } from '../domain/usage/result.js';
 import { orgContext } from './audit/output.js';
 import { printBlocks, writeOutputs, type HumanBlock, type OutputUx, type Rendered } from './output.js';
 import { csvLines, humanReport, ndjsonLines } from './usage.js';

@@ -5,7 +5,7 @@
  */
 import { Messages } from '@salesforce/core';
 import { jsonForTerminal } from '../domain/terminal-text.js';
-import type { AppUsage, UsageResult, UsageSourceReport, ValueCount } from '../domain/usage/aggregate.js';
+import type { AppUsage, UsageResult, UsageSourceReport, ValueCount } from '../domain/usage/result.js';
 import { appKindLabel } from '../operations/resolve-apps.js';
 import { csvText } from './csv.js';
 import { wrappedLog, type HumanBlock } from './output.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { start, type Emulator, type Scenario } from '../emulator/index.js';
-import type { IpUsage, UsageResult } from '../../src/domain/usage/aggregate.js';
+import type { IpUsage, UsageResult } from '../../src/domain/usage/result.js';
 import { ensureBuilt, runCli, type CliRun } from './harness.js';
 import { COMPROMISED, COMPROMISED_LABEL, incidentScenario, userName } from './incident-scenario.js';
 

@@ -5,7 +5,7 @@ import { appTypeFlag, requiredTargetOrg } from '../../org-flags.js';
 import { dateFlag, durationFlag } from '../../flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
-import type { UsageResult } from '../../domain/usage/aggregate.js';
+import type { UsageResult } from '../../domain/usage/result.js';
 import { collectUsage, concurrencyFromEnv, newIpsSinceFlag, usageWindow, type UsageProgress } from '../../operations/usage.js';
 import { parseWorkersFromEnv } from '../../adapters/parse-pool.js';
 import { checkOutputFlags, prepareOutputDir } from '../../renderers/output.js';

@@ -6,7 +6,8 @@
  * listed files, so whatever a run leaves behind when it is killed (a temporary file, an unlisted finished file) is
  * ignored and the next run simply downloads what is not listed.
  */
-import { parseSfDate, type LogFileRecord } from './aggregate.js';
+import { parseSfDate } from './stamps.js';
+import { type LogFileRecord } from './log-files.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 /** Held by a `logs archive` run while it works on the directory (readers do not need it: the manifest is replaced atomically). */

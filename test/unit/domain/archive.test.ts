@@ -11,7 +11,7 @@ import {
   type ArchiveEntry,
   type Manifest,
 } from '../../../src/domain/usage/archive.js';
-import type { LogFileRecord } from '../../../src/domain/usage/aggregate.js';
+import type { LogFileRecord } from '../../../src/domain/usage/log-files.js';
 
 const rec = (id: string, day: string, created: string, extra: Partial<LogFileRecord> = {}): LogFileRecord => ({
   Id: id,

@@ -5,7 +5,7 @@
  */
 import type { ConnectedAppListResult } from '../../../src/commands/connectedapp/list.js';
 import { runAudit } from '../../../src/domain/audit/engine.js';
-import type { AppUsage, UsageResult } from '../../../src/domain/usage/aggregate.js';
+import type { AppUsage, UsageResult } from '../../../src/domain/usage/result.js';
 import { createReport, type AuditReport } from '../../../src/renderers/audit/report.js';
 import { app, inventory, policy } from '../audit/factory.js';
 

@@ -1,23 +1,12 @@
 import { expect } from 'chai';
-import {
-  AppMatcher,
-  CappedCounter,
-  FileAggregate,
-  UsageTotals,
-  canonicalEventType,
-  elfStamp,
-  isoOfStamp,
-  joinUsage,
-  loginHistoryDays,
-  parseDateFlag,
-  parseLast,
-  resolveWindow,
-  selectLogFiles,
-  type FileProblem,
-  type KnownApp,
-  type LogFileRecord,
-  type RowFilter,
-} from '../../../src/domain/usage/aggregate.js';
+import { CappedCounter, FileAggregate, UsageTotals, type RowFilter } from '../../../src/domain/usage/aggregate.js';
+import { AppMatcher, type KnownApp } from '../../../src/domain/usage/app-matcher.js';
+import { canonicalEventType, selectLogFiles, type LogFileRecord } from '../../../src/domain/usage/log-files.js';
+import { elfStamp, isoOfStamp } from '../../../src/domain/usage/stamps.js';
+import { joinUsage } from '../../../src/domain/usage/join.js';
+import { loginHistoryDays, resolveWindow } from '../../../src/domain/usage/window.js';
+import { parseDateFlag, parseLast } from '../../../src/flags.js';
+import type { FileProblem } from '../../../src/domain/usage/result.js';
 
 const APPS: KnownApp[] = [
   { id: '0H4000000000001AAA', label: 'Jenkins CI', apiName: 'Jenkins_CI', kind: 'connected-app' },

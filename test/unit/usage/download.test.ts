@@ -8,7 +8,8 @@ import { expect } from 'chai';
 import type { Connection } from '@salesforce/core';
 import { parse as parseSync } from 'csv-parse/sync';
 import { downloadLogFile, DownloadError, type RecordSink } from '../../../src/adapters/event-logs.js';
-import { AppMatcher, FileAggregate, UsageTotals, type RowFilter } from '../../../src/domain/usage/aggregate.js';
+import { FileAggregate, UsageTotals, type RowFilter } from '../../../src/domain/usage/aggregate.js';
+import { AppMatcher } from '../../../src/domain/usage/app-matcher.js';
 import { forEachDataSet } from '../../data-sets.js';
 
 /** A sink that keeps everything it is given. */

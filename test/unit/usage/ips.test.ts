@@ -1,17 +1,7 @@
 import { expect } from 'chai';
-import {
-  AppMatcher,
-  checkNewIpsSince,
-  FileAggregate,
-  finishIps,
-  IP_CAP,
-  IP_NAMES_CAP,
-  IpCounter,
-  newIpsReport,
-  UsageTotals,
-  unnamedIpUsers,
-  type RowFilter,
-} from '../../../src/domain/usage/aggregate.js';
+import { FileAggregate, UsageTotals, type RowFilter } from '../../../src/domain/usage/aggregate.js';
+import { AppMatcher } from '../../../src/domain/usage/app-matcher.js';
+import { checkNewIpsSince, finishIps, IP_CAP, IP_NAMES_CAP, IpCounter, newIpsReport, unnamedIpUsers } from '../../../src/domain/usage/ips.js';
 
 const filter = (ips: boolean): RowFilter => ({ window: { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-12-01T00:00:00Z') }, interval: 'daily', users: null, ips });
 const HEADER = ['TIMESTAMP', 'USER_ID', 'USER_NAME', 'CLIENT_IP', 'CONNECTED_APP_ID', 'CONNECTED_APP_NAME'];

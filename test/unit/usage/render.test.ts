@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { AppUsage, UsageResult } from '../../../src/domain/usage/aggregate.js';
+import type { AppUsage, UsageResult } from '../../../src/domain/usage/result.js';
 import { csvCell, csvLines, humanReport, ndjsonLines } from '../../../src/renderers/usage.js';
 
 const jenkins: AppUsage = {
