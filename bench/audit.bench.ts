@@ -4,7 +4,8 @@
  * size-aware latency model (a fixed cost per request plus a cost per record returned and per KB sent), beside a
  * baseline measured in the same run: a careful sequential reader that lists the apps, reads their metadata with
  * readMetadata 10 names a call (the API's maximum) one call after another, and reads every OAuth token in one
- * paged query. Then source mode over 1,000 metadata files. Prints HTTP requests, wall time, peak RSS and ratios.
+ * paged query. Then source mode over 1,000 metadata files. Prints HTTP requests, wall time, peak RSS and ratios, and
+ * exits 1 when the plugin misses a goal: its request budget, or its peak RSS goal (at 5,000 apps under 250 MB).
  *
  * Not modelled: a retrieve-based tool (`sf project retrieve start -m ConnectedApp`: Metadata API retrieve + polling
  * + a zip): the emulator does not serve retrieve yet.
@@ -12,7 +13,7 @@
  *   npm run bench:audit [-- --latency 50 --per-record 0.05 --per-kb 0.08 --sizes 100,1000,5000]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateScenario, start, type Emulator } from '../test/emulator/index.js';
 import { ensureBuilt, ownRequests, runCli } from '../test/e2e/harness.js';
@@ -28,7 +29,10 @@ const PER_KB_MS = Number(arg('per-kb', '0.08'));
 const SIZES = arg('sizes', '100,1000,5000').split(',').map(Number);
 const MB = 1024 * 1024;
 
-type Row = { label: string; apps: number; requests: number; budget: number | null; seconds: number; rssMb: number | null };
+type Row = { label: string; apps: number; requests: number; budget: number | null; seconds: number; rssMb: number | null; rssGoalMb?: number };
+
+/** Peak RSS goals of the plugin's org audit (issue #18): at 5,000 apps under 250 MB. */
+const RSS_GOAL_MB: Readonly<Record<number, number>> = { 5000: 250 };
 
 async function org(apps: number): Promise<Emulator> {
   return start({
@@ -45,7 +49,7 @@ async function pluginAudit(apps: number): Promise<Row> {
     const run = await runCli(['connectedapp', 'audit'], { emulator, timeoutMs: 600_000 });
     if (run.exitCode !== 0) throw new Error(`audit failed (${run.exitCode}): ${run.stderr.slice(0, 500)}`);
     const own = ownRequests(run);
-    return { label: 'sf connectedapp audit', apps, requests: own.length, budget: requestBudget(apps), seconds: run.ms / 1000, rssMb: run.peakRssBytes === null ? null : run.peakRssBytes / MB };
+    return { label: 'sf connectedapp audit', apps, requests: own.length, budget: requestBudget(apps), seconds: run.ms / 1000, rssMb: run.peakRssBytes === null ? null : run.peakRssBytes / MB, rssGoalMb: RSS_GOAL_MB[apps] };
   } finally {
     await emulator.stop();
   }
@@ -171,16 +175,24 @@ if (!pluginOnly) rows.push(await sourceAudit(1000));
 
 const out = [
   `audit benchmark: latency ${LATENCY_MS} ms per request + ${PER_RECORD_MS} ms per record + ${PER_KB_MS} ms per KB; generated orgs with 2,000 permission sets, 20,000 OAuth tokens and a week of event logs (20 MB)`,
-  '| run | apps | HTTP requests | budget | wall (s) | peak RSS (MB) |',
-  '| --- | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${r.label} | ${r.apps} | ${r.requests} | ${r.budget ?? '—'} | ${r.seconds.toFixed(2)} | ${r.rssMb === null ? '—' : r.rssMb.toFixed(0)} |`),
+  '| run | apps | HTTP requests | budget | wall (s) | peak RSS (MB) | RSS goal (MB) |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => `| ${r.label} | ${r.apps} | ${r.requests} | ${r.budget ?? '—'} | ${r.seconds.toFixed(2)} | ${r.rssMb === null ? '—' : r.rssMb.toFixed(0)} | ${r.rssGoalMb ?? '—'} |`),
 ];
+// The goals fail the run (exit 1), so that a change that loses them shows: over the request budget, or over the
+// peak RSS goal (or no RSS measured where there is a goal).
+const missed = rows.flatMap((r) => [
+  ...(r.budget !== null && r.requests > r.budget ? [`${r.label} at ${r.apps} apps: ${r.requests} requests, budget ${r.budget}`] : []),
+  ...(r.rssGoalMb !== undefined && (r.rssMb === null || r.rssMb >= r.rssGoalMb) ? [`${r.label} at ${r.apps} apps: peak RSS ${r.rssMb === null ? 'not measured' : `${r.rssMb.toFixed(0)} MB`}, goal under ${r.rssGoalMb} MB`] : []),
+]);
 for (const size of SIZES) {
   const plugin = rows.find((r) => r.apps === size && r.budget !== null);
   for (const baseline of rows.filter((r) => r.apps === size && r.budget === null)) {
     if (plugin) out.push(`ratio ${baseline.label.replace(/^baseline: /, '')} / plugin at ${size} apps: ${(baseline.requests / plugin.requests).toFixed(1)}× requests, ${(baseline.seconds / plugin.seconds).toFixed(1)}× wall time`);
   }
 }
-out.push('', `command: npm run bench:audit -- ${process.argv.slice(2).join(' ')}`.trimEnd(), `run: ${new Date().toISOString()}`);
+out.push(missed.length ? `GOALS MISSED: ${missed.join('; ')}` : 'goals met: every run within its request budget and peak RSS goal');
+out.push('', `command: npm run bench:audit -- ${process.argv.slice(2).join(' ')}`.trimEnd(), `run: ${new Date().toISOString()}`, `load average: ${loadavg().map((n) => n.toFixed(2)).join(', ')}`);
 console.log(out.join('\n'));
+if (missed.length) process.exitCode = 1;
 if (process.argv.includes('--write')) writeFileSync(join(import.meta.dirname, 'results', 'audit.md'), `# audit benchmark results\n\n${out.join('\n')}\n`);

@@ -280,11 +280,12 @@ export type ApiCallsByApp = {
  */
 export async function readApiCallsByApp(conn: Connection, apps: readonly InventoryApp[], window: UsageWindow, now: Date, archiveDir?: string): Promise<ApiCallsByApp> {
   const request: UsageRequest = { window, windowGiven: true, interval: 'daily', source: 'all', concurrency: DEFAULT_CONCURRENCY, now, archiveDir, parseWorkers: parseWorkersFromEnv(process.env.SF_CONNECTEDAPP_PARSE_WORKERS) };
-  const elf = await readEventLogs(conn, request, new AppMatcher(apps), { window, interval: 'daily', users: null }, noProgress, []);
+  // The audit needs each app's calls and last call only, not the usage report's users, dimensions and intervals.
+  const elf = await readEventLogs(conn, request, new AppMatcher(apps), { window, interval: 'daily', users: null, callsOnly: true }, noProgress, []);
   const installed = new Map<string, { count: number; lastSeen: string | null }>();
   const notInstalled = new Map<string, { count: number; lastSeen: string | null }>();
-  for (const { ref, usage } of elf.totals?.eventUsage().values() ?? []) {
-    const calls = { count: usage.events, lastSeen: usage.lastSeen };
+  for (const { ref, events, lastSeen } of elf.totals?.calls().values() ?? []) {
+    const calls = { count: events, lastSeen };
     if (ref.installed && ref.appId) installed.set(id15(ref.appId), calls);
     else notInstalled.set(ref.name, calls);
   }

@@ -48,25 +48,46 @@ export class CappedCounter {
 
 type UserAgg = { userId: string; username: string; events: number; first: string; last: string };
 
+type AppDetail = { users: Map<string, UserAgg>; dims: Record<Dimension, CappedCounter>; buckets: Map<string, number> };
+
 class AppAgg {
   public events = 0;
   public first = '';
   public last = '';
-  public readonly users = new Map<string, UserAgg>();
-  public readonly dims: Record<Dimension, CappedCounter> = {
-    sourceIps: new CappedCounter(),
-    apiFamilies: new CappedCounter(),
-    apiResources: new CappedCounter(),
-    httpMethods: new CappedCounter(),
-    statusCodes: new CappedCounter(),
-    clientNames: new CappedCounter(),
-    loginTypes: new CappedCounter(),
-    eventTypes: new CappedCounter(),
-  };
-  /** Bucket (yyyyMMdd or yyyyMMddHH) → events. */
-  public readonly buckets = new Map<string, number>();
+  /** Users, dimensions and intervals; null in an aggregate of calls only (RowFilter.callsOnly). */
+  private readonly detail: AppDetail | null;
 
-  public constructor(public readonly ref: AppRef) {}
+  public constructor(public readonly ref: AppRef, public readonly detailed = true) {
+    this.detail = detailed
+      ? {
+          users: new Map(),
+          dims: {
+            sourceIps: new CappedCounter(),
+            apiFamilies: new CappedCounter(),
+            apiResources: new CappedCounter(),
+            httpMethods: new CappedCounter(),
+            statusCodes: new CappedCounter(),
+            clientNames: new CappedCounter(),
+            loginTypes: new CappedCounter(),
+            eventTypes: new CappedCounter(),
+          },
+          buckets: new Map(),
+        }
+      : null;
+  }
+
+  public get users(): Map<string, UserAgg> {
+    return this.details().users;
+  }
+
+  public get dims(): Record<Dimension, CappedCounter> {
+    return this.details().dims;
+  }
+
+  /** Bucket (yyyyMMdd or yyyyMMddHH) → events. */
+  public get buckets(): Map<string, number> {
+    return this.details().buckets;
+  }
 
   public seen(ts: string): void {
     if (ts === '') return;
@@ -78,6 +99,7 @@ class AppAgg {
     this.events += from.events;
     if (from.first !== '' && (this.first === '' || from.first < this.first)) this.first = from.first;
     if (from.last > this.last) this.last = from.last;
+    if (!from.detailed) return;
     for (const [key, u] of from.users) {
       const mine = this.users.get(key);
       if (!mine) {
@@ -93,6 +115,11 @@ class AppAgg {
     for (const d of DIMENSIONS) this.dims[d].merge(from.dims[d]);
     for (const [b, n] of from.buckets) this.buckets.set(b, (this.buckets.get(b) ?? 0) + n);
   }
+
+  private details(): AppDetail {
+    if (this.detail === null) throw new Error(`usage of ${this.ref.name}: an aggregate of calls only has no users, dimensions or intervals`);
+    return this.detail;
+  }
 }
 
 /** Bad rows reported per file (the rest are only counted). */
@@ -107,6 +134,11 @@ export type RowFilter = {
   users: { names: ReadonlySet<string>; ids: ReadonlySet<string> } | null;
   /** Also count calls per client IP (usage --group-by ip, --new-ips-since). */
   ips?: boolean;
+  /**
+   * Count only each app's calls and first and last call (the audit's evidence): no users, dimensions or intervals.
+   * At thousands of apps a file's detailed aggregates (ten Maps an app) are most of what its read allocates.
+   */
+  callsOnly?: boolean;
 };
 
 const HEADER_CELL = /^[A-Z][A-Z0-9_]*$/;
@@ -218,11 +250,12 @@ export class FileAggregate {
     this.counted++;
     let app = this.apps.get(ref.key);
     if (app === undefined) {
-      app = new AppAgg(ref);
+      app = new AppAgg(ref, this.filter.callsOnly !== true);
       this.apps.set(ref.key, app);
     }
     app.events++;
     app.seen(ts);
+    if (!app.detailed) return;
     const userKey = userId !== '' ? id15(userId) : username;
     if (userKey !== '') {
       let user = app.users.get(userKey);
@@ -290,7 +323,7 @@ export function fileTotals(agg: FileAggregate): FileTotals {
 export function reviveFileTotals(data: FileTotals): FileTotals {
   for (const app of data.apps.values()) {
     Object.setPrototypeOf(app, AppAgg.prototype);
-    for (const d of DIMENSIONS) Object.setPrototypeOf(app.dims[d], CappedCounter.prototype);
+    if (app.detailed) for (const d of DIMENSIONS) Object.setPrototypeOf(app.dims[d], CappedCounter.prototype);
   }
   return data;
 }
@@ -319,7 +352,7 @@ export class UsageTotals {
     this.skippedRows += file.skippedRows;
     this.problems.push(...file.problems);
     for (const [key, app] of file.apps) {
-      app.dims.eventTypes.add(file.file.eventType, app.events);
+      if (app.detailed) app.dims.eventTypes.add(file.file.eventType, app.events);
       const mine = this.apps.get(key);
       if (mine) mine.merge(app);
       else this.apps.set(key, app);
@@ -336,6 +369,13 @@ export class UsageTotals {
       (a, b) =>
         a.logDate.localeCompare(b.logDate) || a.eventType.localeCompare(b.eventType) || a.fileId.localeCompare(b.fileId) || (a.line ?? 0) - (b.line ?? 0)
     );
+  }
+
+  /** Each app's calls and last call, by app key (all that an aggregate of calls only has). */
+  public calls(): Map<string, { ref: AppRef; events: number; lastSeen: string | null }> {
+    const out = new Map<string, { ref: AppRef; events: number; lastSeen: string | null }>();
+    for (const [key, app] of this.apps) out.set(key, { ref: app.ref, events: app.events, lastSeen: seenIso(app.last) });
+    return out;
   }
 
   /** The event-log part of every app, by app key. */

@@ -206,6 +206,30 @@ describe('usage domain: aggregating rows', () => {
     ]);
   });
 
+  it('counts calls only (the audit): the same calls and last call over files, no users, dimensions or intervals', () => {
+    const rows = [
+      row({ CONNECTED_APP_ID: '0H4000000000001', TIMESTAMP: '20261113080000.000', USER_NAME: 'ana@x.com', CLIENT_IP: '10.0.0.1' }),
+      row({ CONNECTED_APP_NAME: 'Jenkins CI', TIMESTAMP: '20261114090000.130', USER_NAME: 'ben@x.com' }),
+      row({ CONNECTED_APP_NAME: 'Not Installed', TIMESTAMP: '20261113070000.000' }),
+      row({ TIMESTAMP: '20261113070000.000' }),
+    ];
+    const later = [row({ CONNECTED_APP_ID: '0H4000000000001', TIMESTAMP: '20261115100000.000' })];
+    const full = new UsageTotals();
+    const light = new UsageTotals();
+    for (const file of [rows, later]) {
+      full.add(aggregate(file));
+      light.add(aggregate(file, { ...everyone(), callsOnly: true }));
+    }
+    const calls = [...light.calls()].map(([key, c]) => [key, c.ref.name, c.events, c.lastSeen]);
+    expect(calls).to.deep.equal([...full.eventUsage()].map(([key, u]) => [key, u.ref.name, u.usage.events, u.usage.lastSeen]));
+    expect(calls).to.deep.equal([
+      ['0H4000000000001AAA', 'Jenkins CI', 3, '2026-11-15T10:00:00.000Z'],
+      ['name:not_installed', 'Not Installed', 1, '2026-11-13T07:00:00.000Z'],
+    ]);
+    expect([light.rows, light.counted, light.nonApp]).to.deep.equal([full.rows, full.counted, full.nonApp]);
+    expect(() => light.eventUsage()).to.throw(/calls only/);
+  });
+
   it('counts per hour with --interval hourly and drops rows outside the window', () => {
     const filter: RowFilter = { window: window('2026-11-13T08:00:00Z', '2026-11-13T10:00:00Z'), interval: 'hourly', users: null };
     const app = { CONNECTED_APP_ID: '0H4000000000002' };
