@@ -8,6 +8,7 @@
  *   npm run bench:assign [-- --latency 20 --per-record 0.05 --per-kb 0.08] [--write]
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeLatestRun } from './results-file.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateScenario, start, type Emulator } from '../test/emulator/index.js';
@@ -96,4 +97,4 @@ const lines = [
   `run: ${new Date().toISOString()}; the plugin's wall time includes the CLI's start-up (a child process), the baseline's does not`,
 ];
 console.log(lines.join('\n'));
-if (process.argv.includes('--write')) writeFileSync(join(import.meta.dirname, 'results', 'assign.md'), `# assign benchmark results\n\n${lines.join('\n')}\n`);
+if (process.argv.includes('--write')) writeLatestRun('assign', 'assign benchmark results', lines);

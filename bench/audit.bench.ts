@@ -7,8 +7,8 @@
  * paged query. Then source mode over 1,000 metadata files. Prints HTTP requests, wall time, peak RSS and ratios, and
  * exits 1 when the plugin misses a goal: its request budget, or its peak RSS goal (at 5,000 apps under 250 MB).
  *
- * Not modelled: a retrieve-based tool (`sf project retrieve start -m ConnectedApp`: Metadata API retrieve + polling
- * + a zip): the emulator does not serve retrieve yet.
+ * A second baseline is a retrieve-based tool (`sf project retrieve start -m ConnectedApp`): one Metadata API retrieve,
+ * polled once a second until done, plus the same token query.
  *
  *   npm run bench:audit [-- --latency 50 --per-record 0.05 --per-kb 0.08 --sizes 100,1000,5000]
  */
@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { generateScenario, start, type Emulator } from '../test/emulator/index.js';
 import { ensureBuilt, ownRequests, runCli } from '../test/e2e/harness.js';
 import { serializeXml } from '../test/emulator/xml.js';
+import { writeLatestRun } from './results-file.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -195,4 +196,4 @@ out.push(missed.length ? `GOALS MISSED: ${missed.join('; ')}` : 'goals met: ever
 out.push('', `command: npm run bench:audit -- ${process.argv.slice(2).join(' ')}`.trimEnd(), `run: ${new Date().toISOString()}`, `load average: ${loadavg().map((n) => n.toFixed(2)).join(', ')}`);
 console.log(out.join('\n'));
 if (missed.length) process.exitCode = 1;
-if (process.argv.includes('--write')) writeFileSync(join(import.meta.dirname, 'results', 'audit.md'), `# audit benchmark results\n\n${out.join('\n')}\n`);
+if (process.argv.includes('--write')) writeLatestRun('audit', 'audit benchmark results', out);

@@ -4,12 +4,14 @@
  * SF_CONNECTEDAPP_CONCURRENCY=1 (one revocation in flight, as a loop over the revoke endpoint or Setup's page does).
  * Each run starts from a fresh org and must leave no token of the app. Prints requests, wall time and the ratio.
  *
- *   npm run bench:revoke [-- --latency 50]
+ *   npm run bench:revoke [-- --latency 50] [--write]
  */
+import { loadavg } from 'node:os';
 import { start, type Emulator } from '../test/emulator/index.js';
 import { ensureBuilt, ownRequests, runCli } from '../test/e2e/harness.js';
 import { COMPROMISED, COMPROMISED_LABEL, COMPROMISED_TOKENS, incidentScenario, USERS } from '../test/e2e/incident-scenario.js';
 import { REVOKE_CONCURRENCY } from '../src/operations/revoke.js';
+import { writeLatestRun } from './results-file.js';
 
 const latencyArg = process.argv.indexOf('--latency');
 const LATENCY_MS = latencyArg > 0 ? Number(process.argv[latencyArg + 1]) : 50;
@@ -42,5 +44,9 @@ const lines = [
   '| --- | ---: | ---: | ---: | ---: | ---: |',
   ...[plugin, baseline].map((r) => `| ${r.label} | ${r.requests} | ${r.revokes} | ${r.reads} | ${(r.ms / 1000).toFixed(1)} | ${(COMPROMISED_TOKENS / (r.ms / 1000)).toFixed(0)} |`),
   `| ratio baseline / plugin | ${(baseline.requests / plugin.requests).toFixed(2)}× | | | ${(baseline.ms / plugin.ms).toFixed(1)}× | |`,
+  '',
+  `command: npm run bench:revoke -- ${process.argv.slice(2).join(' ')}`.trimEnd(),
+  `run: ${new Date().toISOString()}; load average: ${loadavg().map((n) => n.toFixed(2)).join(', ')}; the wall times include the CLI's start-up`,
 ];
 console.log(lines.join('\n'));
+if (process.argv.includes('--write')) writeLatestRun('revoke', 'revoke benchmark results', lines);

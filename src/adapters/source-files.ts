@@ -12,7 +12,7 @@ import { open, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Messages } from '@salesforce/core';
 import { mapWithConcurrency } from '../domain/collections.js';
-import { ECA_PARTS, ecaAppName, ecaPartOf, groupEcaFiles, readExternalClientAppPolicy, requestedRotations, type RotatedCredential } from '../domain/policy/eca.js';
+import { ECA_PARTS, ecaAppName, ecaHeaderNameFromFileName, ecaPartOf, groupEcaFiles, readExternalClientAppPolicy, requestedRotations, type RotatedCredential } from '../domain/policy/eca.js';
 import { assertConnectedAppRoot, fullNameFromFileName, readConnectedAppPolicy, type AppPolicy, type EcaPart } from '../domain/policy/policy.js';
 import { PolicyError } from '../domain/policy/policy-error.js';
 import { parseXml, XmlParseError, type XmlElement } from '../domain/xml.js';
@@ -146,16 +146,27 @@ export async function readSourceApps(directories: readonly string[], cwd: string
  */
 async function readEcaSourceApps(directories: readonly string[], cwd: string): Promise<{ apps: SourceApp[]; parseErrors: SourceParseError[]; fileCount: number }> {
   // Links to directories are reported once, by the connected-app pass.
+  // A header may name its app by its file name only (see ecaHeaderNameFromFileName); every other part names it inside.
   const read = await readParsedFiles(directories, cwd, IS_ECA_PART, { fileLinksOnly: true }, (root) => {
-    if (ecaPartOf(root) === undefined || ecaAppName(root) === null) throw new UnreadableFileError(messages.getMessage('sourceFile.notEcaPart'));
+    const part = ecaPartOf(root);
+    if (part === undefined || (part !== 'eca' && ecaAppName(root) === null)) throw new UnreadableFileError(messages.getMessage('sourceFile.notEcaPart'));
   });
   const fileOf = new Map(read.files.map((f) => [f.root, f.file]));
-  const apps = groupEcaFiles(read.files.map((f) => f.root)).map(({ name, files }): SourceApp => {
+  const parseErrors = [...read.parseErrors];
+  for (const { root, file } of read.files) {
+    if (ecaPartOf(root) === 'eca' && ecaAppName(root) === null && ecaHeaderNameFromFileName(file) === null) {
+      parseErrors.push({ file, line: 1, column: 1, message: messages.getMessage('sourceFile.notEcaPart') });
+    }
+  }
+  const apps = groupEcaFiles(
+    read.files.map((f) => f.root),
+    (root) => ecaHeaderNameFromFileName(fileOf.get(root) ?? '')
+  ).map(({ name, files }): SourceApp => {
     const partFiles = Object.fromEntries(Object.entries(files).map(([part, root]) => [part, fileOf.get(root) ?? ''])) as Partial<Record<EcaPart, string>>;
     const file = partFiles.eca ?? Object.values(partFiles).at(0) ?? name;
     return { file, fullName: name, policy: readExternalClientAppPolicy(files, { fullName: name }), partFiles, rotatesOnDeploy: requestedRotations(files.ecaGlblOauth) };
   });
-  return { apps, parseErrors: read.parseErrors, fileCount: read.files.length + read.parseErrors.length };
+  return { apps, parseErrors, fileCount: read.files.length + read.parseErrors.length };
 }
 
 /** Parses every connected app file under the directories (policy-free: `migrate` maps the elements themselves). */

@@ -178,6 +178,12 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
   // Everything is read and checked before the snapshot; nothing changes before it is on disk.
   const metadata = inventoryApp ? await readPolicyMetadata(conn, inventoryApp, target.ecaPolicyComponent ?? null) : null;
   const holders = inventoryApp ? holdersOf(inventoryApp) : [];
+  // Client credentials run as the app's run-as user, whoever holds the consumer secret: none of the steps stops them.
+  const credentials = metadata?.policy.flows.clientCredentials;
+  if (credentials?.enabled) {
+    const where = inventoryApp?.kind === 'external-client-app' ? messages.getMessage('where.eca') : messages.getMessage('where.connectedApp');
+    warnings.push(messages.getMessage('warning.clientCredentials', [app.apiName ?? app.name, credentials.runAsUser ?? messages.getMessage('none'), where]));
+  }
   const kept = keptHolders(request.keep, holders, inventoryApp !== null);
   const groups = inventoryApp?.permissionSets.filter((h) => h.kind === 'permission-set-group') ?? [];
   if (groups.length) warnings.push(messages.getMessage('warning.groups', [groups.map((g) => g.name).join(', ')]));

@@ -190,4 +190,19 @@ describe('revoke, contain and restore on External Client Apps (e2e through the o
       });
     });
   }
+
+  it('contain says that client credentials stay usable, and where to turn them off (the demo ECA Snowflake_Connector)', async () => {
+    const emulator = await start({ scenario: 'demo' });
+    const dir = mkdtempSync(join(tmpdir(), 'ca-eca-incident-'));
+    try {
+      const run = await runCli(['connectedapp', 'contain', '--name', 'Snowflake_Connector', '--snapshot-file', join(dir, 's.json'), '--dry-run'], { emulator });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const warning = run.json?.warnings?.find((w) => String(w).includes('client credentials flow on'));
+      expect(warning).to.include('Snowflake_Connector').and.include('External Client App Manager');
+      expect(writes(run)).to.deep.equal([]);
+    } finally {
+      await emulator.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { expect } from 'chai';
+import { readSourceApps } from '../../src/adapters/source-files.js';
 import { start, type Emulator } from '../emulator/index.js';
 import { missingRequired, readObject } from '../emulator/metadata-schema.js';
 import { parseXml } from '../emulator/xml.js';
@@ -68,6 +69,23 @@ describe('connectedapp migrate (e2e)', function () {
     expect(written.map((f) => readFileSync(join(out, f), 'utf8')).join('')).to.not.match(/consumerSecret|consumerKey/);
     const t = result.totals;
     expect(t.exact + t.changed + t.none).to.equal(result.apps.reduce((n, a) => n + a.items.length, 0));
+  });
+
+  it("passes the plugin's own source audit: every written app is read back whole, by its name, with no file it cannot read", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'ca-migrate-')), 'eca');
+    const migrated = await runCli(['connectedapp', 'migrate', '--source-dir', FIXTURES.dir('connected-apps'), '--output-dir', out, '--global-oauth-settings'], { emulator, targetOrg: false });
+    const names = (migrated.json?.result as ConnectedAppMigrateResult).apps.map((a) => a.name).sort();
+    expect(names.length).to.be.greaterThan(10);
+    const audit = await runCli(['connectedapp', 'audit', '--source-dir', out], { emulator, targetOrg: false });
+    const findings = (audit.json?.result as { findings: Array<{ ruleId: string; app: string | null; file: string | null }> }).findings;
+    expect(findings.filter((f) => f.ruleId.startsWith('CA503')).map((f) => f.file)).to.deep.equal([]);
+    // Every app the migration wrote reads back as one app under its own name, its header (named by its file name) with it.
+    const read = await readSourceApps([out], process.cwd());
+    expect(read.parseErrors).to.deep.equal([]);
+    expect(read.apps.map((a) => a.fullName).sort()).to.deep.equal(names);
+    expect(read.apps.filter((a) => a.partFiles?.eca === undefined).map((a) => a.fullName)).to.deep.equal([]);
+    expect(read.apps.find((a) => a.fullName === names[0])?.policy.label).to.be.a('string').and.not.equal('');
+    expect(findings.some((f) => f.ruleId.startsWith('CA506')), 'the global OAuth settings written with --global-oauth-settings').to.equal(true);
   });
 
   it('refuses to overwrite: a second run into the same folder fails with the file names and changes nothing', async () => {

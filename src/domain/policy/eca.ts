@@ -17,6 +17,7 @@ import { parseEcaIpRelaxation } from './ip-relaxation.js';
 import {
   CONNECTED_APP_DEFAULTS,
   PolicyRecorder,
+  allTrue,
   anyTrue,
   namesWithDuplicates,
   parseEcaPermittedUsers,
@@ -141,12 +142,25 @@ export function ecaAppName(root: XmlElement): string | null {
   return colon < 0 ? scoped : scoped.slice(colon + 1);
 }
 
-/** Groups parsed roots by app (roots that are not ECA parts, or carry no app name, are skipped). */
-export function groupEcaFiles(roots: readonly XmlElement[]): Array<{ name: string; files: EcaFiles }> {
+/**
+ * The app name of a header file (`<App>.eca-meta.xml`), for a header that names no app in its content: a header
+ * written by hand or by `migrate` has no `orgScopedExternalApp` (it holds the org Id). Null for any other file.
+ */
+export function ecaHeaderNameFromFileName(fileName: string): string | null {
+  const base = fileName.split(/[\\/]/).pop() ?? fileName;
+  const match = /^(.+)\.eca(?:-meta\.xml)?$/.exec(base);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+/**
+ * Groups parsed roots by app (roots that are not ECA parts, or carry no app name, are skipped). `nameOf` gives the
+ * name of a root whose content names none (a header, by its file name).
+ */
+export function groupEcaFiles(roots: readonly XmlElement[], nameOf: (root: XmlElement) => string | null = () => null): Array<{ name: string; files: EcaFiles }> {
   const byName = new Map<string, EcaFiles>();
   for (const root of roots) {
     const part = ecaPartOf(root);
-    const name = ecaAppName(root);
+    const name = ecaAppName(root) ?? nameOf(root);
     if (part === undefined || name === null) continue;
     const files = byName.get(name) ?? {};
     files[part] ??= root;
@@ -179,7 +193,8 @@ export function readExternalClientAppPolicy(files: EcaFiles, options: ReadOption
   r.saw('scopes', scopesEl, 'ecaOauth');
 
   const runAsUser = r.text('clientCredentialsUser', present(plcy, 'clientCredentialsFlowUser'), 'ecaOauthPlcy');
-  const clientCredentials = anyTrue(
+  // A flow of an ECA is on only when the developer's settings and the admin's policies both have it on.
+  const clientCredentials = allTrue(
     r,
     'clientCredentials',
     [
@@ -188,7 +203,7 @@ export function readExternalClientAppPolicy(files: EcaFiles, options: ReadOption
     ],
     d.clientCredentials
   );
-  const tokenExchange = anyTrue(
+  const tokenExchange = allTrue(
     r,
     'tokenExchange',
     [

@@ -508,6 +508,39 @@ export function readSession(
 }
 
 /**
+ * A switch that must be on in every readable element (an External Client App's flow: on in the developer's global
+ * OAuth settings and in the admin's OAuth policies): false as soon as a readable one says false (and that element is
+ * the one cited); true when every readable one says true; defaulted when none is readable.
+ */
+export function allTrue(
+  r: PolicyRecorder,
+  field: PolicyField,
+  sources: Array<{ el: XmlElement | undefined; part?: EcaPart }>,
+  fallback: boolean
+): boolean {
+  let firstTrue: { el: XmlElement; part?: EcaPart } | undefined;
+  for (const { el, part } of sources) {
+    const text = el ? textOf(el) : undefined;
+    if (!el || text === undefined || text.trim() === '') continue;
+    const value = parseXmlBoolean(text);
+    if (value === undefined) {
+      r.invalid(field, text, 'InvalidBoolean', null);
+    } else if (!value) {
+      r.saw(field, el, part);
+      return false;
+    } else {
+      firstTrue ??= { el, part };
+    }
+  }
+  if (firstTrue) {
+    r.saw(field, firstTrue.el, firstTrue.part);
+    return true;
+  }
+  r.defaulted(field);
+  return fallback;
+}
+
+/**
  * A boolean spread over several elements (e.g. token exchange: oauthConfig.isTokenExchangeEnabled and
  * oauthPolicy.isTokenExchangeFlowEnabled): true when any readable one says true; defaulted when none is readable.
  */

@@ -3,6 +3,7 @@ import {
   ECA_DEFAULTS,
   ECA_METADATA_PATHS,
   ecaAppName,
+  ecaHeaderNameFromFileName,
   ecaPartFromFileName,
   ecaPartOf,
   groupEcaFiles,
@@ -29,6 +30,46 @@ describe('External Client App reader', () => {
     expect(ecaPartFromFileName('App_glbl.ecaGlblOauth')).to.equal('ecaGlblOauth');
     expect(ecaPartFromFileName('App.ecaOauthSecurity-meta.xml')).to.equal('ecaOauthSecurity');
     expect(ecaPartFromFileName('App.connectedApp-meta.xml')).to.equal(undefined);
+  });
+
+  it('names a header by its file name only when its content names no app', () => {
+    expect(ecaHeaderNameFromFileName('force-app/main/default/externalClientApps/Order_Bridge.eca-meta.xml')).to.equal('Order_Bridge');
+    expect(ecaHeaderNameFromFileName('Order_Bridge.eca')).to.equal('Order_Bridge');
+    expect(ecaHeaderNameFromFileName('Order_Bridge_oauthPlcy.ecaOauthPlcy-meta.xml')).to.equal(null);
+    const header = root(`<ExternalClientApplication ${NS}><label>Bridge</label></ExternalClientApplication>`);
+    const policies = root(`<ExtlClntAppOauthConfigurablePolicies ${NS}><externalClientApplication>Order_Bridge</externalClientApplication></ExtlClntAppOauthConfigurablePolicies>`);
+    expect(groupEcaFiles([header, policies]).map((g) => [g.name, Object.keys(g.files)])).to.deep.equal([['Order_Bridge', ['ecaOauthPlcy']]]);
+    expect(groupEcaFiles([header, policies], (r) => (r === header ? 'Order_Bridge' : null)).map((g) => [g.name, Object.keys(g.files).sort()])).to.deep.equal([
+      ['Order_Bridge', ['eca', 'ecaOauthPlcy']],
+    ]);
+  });
+
+  it("has a flow on only when both the developer's global settings and the admin's policies that say anything have it on", () => {
+    const flows = (policy: string | null, global: string | null): [boolean, boolean] => {
+      const files: EcaFiles = {};
+      if (policy !== null) {
+        files.ecaOauthPlcy = root(
+          `<ExtlClntAppOauthConfigurablePolicies ${NS}><externalClientApplication>A</externalClientApplication><isClientCredentialsFlowEnabled>${policy}</isClientCredentialsFlowEnabled><isTokenExchangeFlowEnabled>${policy}</isTokenExchangeFlowEnabled></ExtlClntAppOauthConfigurablePolicies>`
+        );
+      }
+      if (global !== null) {
+        files.ecaGlblOauth = root(
+          `<ExtlClntAppGlobalOauthSettings ${NS}><externalClientApplication>A</externalClientApplication><isClientCredentialsFlowEnabled>${global}</isClientCredentialsFlowEnabled><isTokenExchangeEnabled>${global}</isTokenExchangeEnabled></ExtlClntAppGlobalOauthSettings>`
+        );
+      }
+      const p = readExternalClientAppPolicy(files);
+      return [p.flows.clientCredentials.enabled, p.flows.tokenExchange];
+    };
+    expect(flows('false', 'true'), 'the admin turned it off').to.deep.equal([false, false]);
+    expect(flows('true', 'false'), 'the developer never turned it on').to.deep.equal([false, false]);
+    expect(flows('true', 'true')).to.deep.equal([true, true]);
+    expect(flows('true', null), 'global settings not read: the policy decides').to.deep.equal([true, true]);
+    expect(flows(null, 'true')).to.deep.equal([true, true]);
+    const cited = readExternalClientAppPolicy({
+      ecaOauthPlcy: root(`<ExtlClntAppOauthConfigurablePolicies ${NS}><isClientCredentialsFlowEnabled>false</isClientCredentialsFlowEnabled></ExtlClntAppOauthConfigurablePolicies>`),
+      ecaGlblOauth: root(`<ExtlClntAppGlobalOauthSettings ${NS}><isClientCredentialsFlowEnabled>true</isClientCredentialsFlowEnabled></ExtlClntAppGlobalOauthSettings>`),
+    });
+    expect(cited.lineParts.clientCredentials, 'the element that decided is the one cited').to.equal('ecaOauthPlcy');
   });
 
   it('names the app from externalClientApplication, fullName or orgScopedExternalApp', () => {
