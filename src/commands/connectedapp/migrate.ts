@@ -48,7 +48,7 @@ export default class ConnectedAppMigrate extends ConnectedAppCommand<ConnectedAp
 
   public static readonly flags = {
     'source-dir': Flags.directory({ char: 'd', multiple: true, exists: true, required: true, summary: messages.getMessage('flags.source-dir.summary') }),
-    'output-dir': Flags.directory({ char: 'o', required: true, summary: messages.getMessage('flags.output-dir.summary') }),
+    'output-dir': Flags.directory({ required: true, summary: messages.getMessage('flags.output-dir.summary') }),
     name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary') }),
     'global-oauth-settings': Flags.boolean({ summary: messages.getMessage('flags.global-oauth-settings.summary') }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
