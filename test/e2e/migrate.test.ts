@@ -88,6 +88,18 @@ describe('connectedapp migrate (e2e)', function () {
     expect(findings.some((f) => f.ruleId.startsWith('CA506')), 'the global OAuth settings written with --global-oauth-settings').to.equal(true);
   });
 
+  it("warns that a managed package's app (namespaced) cannot become an ECA of this org, and refuses a name with a trailing underscore", async () => {
+    const src = mkdtempSync(join(tmpdir(), 'ca-migrate-src-'));
+    const app = readFileSync(join(FIXTURES.dir('connected-apps'), readdirSync(FIXTURES.dir('connected-apps')).find((f) => f.startsWith('Build_Pipeline'))!), 'utf8');
+    writeFileSync(join(src, 'dsfs__DocuSign_eSignature.connectedApp-meta.xml'), app);
+    writeFileSync(join(src, 'Trailing_.connectedApp-meta.xml'), app);
+    const run = await runCli(['connectedapp', 'migrate', '--source-dir', src, '--output-dir', join(src, 'out'), '--dry-run'], { emulator, targetOrg: false });
+    expect(run.exitCode, run.stderr).to.equal(68);
+    const warnings = (run.json?.warnings ?? []).map(String).join(' ');
+    expect(warnings).to.include('dsfs__DocuSign_eSignature belongs to the namespace dsfs');
+    expect(warnings).to.include('"Trailing_" cannot be an External Client App name');
+  });
+
   it('refuses to overwrite: a second run into the same folder fails with the file names and changes nothing', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'ca-migrate-')), 'eca');
     const args = ['connectedapp', 'migrate', '--source-dir', FIXTURES.dir('connected-apps'), '--output-dir', out, '--name', 'Build_Pipeline', '--global-oauth-settings'];

@@ -37,8 +37,10 @@ export type ConnectedAppMigrateResult = {
   skipped: SourceParseError[];
 };
 
-/** ECA API names: a letter, then letters, digits and underscores (a namespace prefix joins with `__`). */
-const ECA_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+/** ECA API names: a letter, then letters and digits in runs joined by single underscores (a namespace prefix joins with `__`). */
+const ECA_NAME = /^(?:[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*__)?[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*$/;
+/** The namespace prefix of a managed package's app (`dsfs__DocuSign` → dsfs). */
+const NAMESPACE = /^([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)__/;
 
 export default class ConnectedAppMigrate extends ConnectedAppCommand<ConnectedAppMigrateResult> {
   public static readonly summary = messages.getMessage('summary');
@@ -115,6 +117,11 @@ export default class ConnectedAppMigrate extends ConnectedAppCommand<ConnectedAp
 
   private render(result: ConnectedAppMigrateResult): void {
     for (const s of result.skipped) this.warn(s.message.startsWith(s.file) ? s.message : messages.getMessage('warning.unreadable', [s.file, s.message]));
+    // A managed package's app: a subscriber cannot create a component in another publisher's namespace.
+    for (const app of result.apps) {
+      const namespace = NAMESPACE.exec(app.name)?.[1];
+      if (namespace) this.warn(messages.getMessage('warning.namespaced', [app.name, namespace]));
+    }
     for (const app of result.apps) {
       this.styledHeader(messages.getMessage('header.app', [app.sourceFile, app.name]));
       this.table({
