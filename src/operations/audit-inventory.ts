@@ -23,7 +23,7 @@ import {
 import { readTokenHolders, readTokenUsage, type AppTokenUsage } from '../adapters/tokens.js';
 import { DEFAULT_AUDIT_OPTIONS, type AuditApp, type AuditHolder, type AuditInventory, type AuditOptions, type Evidence, type LoginEvidence } from '../domain/audit/model.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
-import type { InventoryApp } from '../domain/access/inventory.js';
+import { findApps, type InventoryApp } from '../domain/access/inventory.js';
 import { id15, normaliseName, sameId } from '../domain/names.js';
 import type { AppKind, AppPolicy } from '../domain/policy/policy.js';
 import { appsOfKind, resolveApps } from './resolve-apps.js';
@@ -182,6 +182,9 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
       logins: loginsFor([app.label, app.apiName]),
       apiCalls: callsOf(app.id, true),
       runAsUser: runAs && runAsUsers.coverage.status === 'used' ? (runAsUsers.value.get(runAs.toLowerCase()) ?? { username: runAs, found: false, active: false, profileName: null, apiOnly: false, administrator: false }) : null,
+      kind: app.kind,
+      // A command naming this app by its key would be refused as ambiguous: the findings' commands then say --type.
+      ...(new Set(findApps(inventory.apps, app.apiName ?? app.label).map((a) => a.kind)).size > 1 ? { nameShared: true } : {}),
     };
   });
   // Apps in use but not installed are connected apps (OAuth tokens, logins, logs name no ECA that is not installed).
