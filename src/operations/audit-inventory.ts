@@ -23,11 +23,11 @@ import {
 import { readTokenHolders, readTokenUsage, type AppTokenUsage } from '../adapters/tokens.js';
 import { DEFAULT_AUDIT_OPTIONS, type AuditApp, type AuditHolder, type AuditInventory, type AuditOptions, type Evidence, type LoginEvidence } from '../domain/audit/model.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
-import type { InventoryApp } from '../domain/access/inventory.js';
+import { findApps, type InventoryApp } from '../domain/access/inventory.js';
 import { id15, normaliseName, sameId } from '../domain/names.js';
 import type { AppKind, AppPolicy } from '../domain/policy/policy.js';
 import { appsOfKind, resolveApps } from './resolve-apps.js';
-import { ECA_POLICY_PARTS } from '../adapters/external-client-apps.js';
+import { ECA_HEADER_PARTS, ECA_POLICY_PARTS } from '../adapters/external-client-apps.js';
 import { readApiCallsByApp, type ApiCallsByApp } from './usage.js';
 
 const DAY_MS = 86_400_000;
@@ -47,7 +47,9 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
   options.loginDays = Math.max(options.loginDays, options.unusedDays);
   const progress = input.onProgress ?? ((): void => undefined);
   progress('inventory', 0, 1);
-  const inventory = await readInventory(conn, { externalClientApps: input.type === 'connected-app' ? undefined : ECA_POLICY_PARTS });
+  // With --type connected-app the ECAs' headers are still read (names and labels): usage joined by name must know
+  // every installed app, or an ECA's logins and tokens would be credited to a connected app of the same label.
+  const inventory = await readInventory(conn, { externalClientApps: input.type === 'connected-app' ? ECA_HEADER_PARTS : ECA_POLICY_PARTS });
   const ofType = appsOfKind(inventory.apps, input.type);
   const selected = input.names?.length ? resolveApps(ofType, input.names) : ofType;
   // An ECA's policy was read with the inventory (all its parts, 10 names a call per type).
@@ -88,23 +90,48 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
   const runAsNames = [...policies.byApp.values()].flatMap((p) => (p?.flows.clientCredentials.enabled && p.flows.clientCredentials.runAsUser ? [p.flows.clientCredentials.runAsUser] : []));
   const runAsUsers = await readRunAsUsers(conn, runAsNames);
 
-  const appOfToken = (usage: AppTokenUsage): InventoryApp | undefined => {
+  /**
+   * The installed app a token row belongs to: by AppMenuItemId when the row has one, else by name. A name that
+   * several installed apps answer to (a shared label, or an ECA's API name, GUESSES.md E10) cannot tell them apart:
+   * `shared` then lists them, and the row is credited to none.
+   */
+  const appOfToken = (usage: AppTokenUsage): { app?: InventoryApp; shared?: InventoryApp[] } => {
     const appId = usage.appMenuItemId ? menuItems.value.get(id15(usage.appMenuItemId)) : undefined;
-    return (
-      (appId ? inventory.apps.find((a) => id15(a.id) === id15(appId)) : undefined) ??
-      inventory.apps.find((a) => a.label === usage.appName) ??
-      // What an ECA's tokens carry is not documented (GUESSES.md E10): its API name is its too, never an uninstalled app.
-      inventory.apps.find((a) => a.kind === 'external-client-app' && a.apiName === usage.appName)
+    const byId = appId ? inventory.apps.find((a) => id15(a.id) === id15(appId)) : undefined;
+    if (byId) return { app: byId };
+    const byName = inventory.apps.filter(
+      (a) =>
+        a.label === usage.appName ||
+        // What an ECA's tokens carry is not documented (GUESSES.md E10): its API name is its too, never an uninstalled app.
+        (a.kind === 'external-client-app' && a.apiName === usage.appName)
     );
+    return byName.length > 1 ? { shared: byName } : { app: byName[0] };
   };
   const tokensByApp = new Map<string, AppTokenUsage[]>();
   const uninstalled = new Map<string, AppTokenUsage[]>();
+  /** Apps whose token evidence is unknown: rows under a name they share with another installed app (name → apps). */
+  const sharedTokenNames = new Map<string, InventoryApp[]>();
   for (const usage of tokens.byApp) {
-    const app = appOfToken(usage);
+    const { app, shared } = appOfToken(usage);
+    if (shared) {
+      sharedTokenNames.set(usage.appName, shared);
+      continue;
+    }
     const target = app ? tokensByApp : uninstalled;
     const key = app ? app.id : usage.appName;
     target.set(key, [...(target.get(key) ?? []), usage]);
   }
+  const selectedIds = new Set(selected.map((a) => a.id));
+  const tokensUnknown = new Set([...sharedTokenNames.values()].flatMap((list) => list.map((a) => a.id)));
+
+  // LoginHistory names the app (its label, or its API name): a name several installed apps answer to is not evidence
+  // for any of them.
+  const appsByName = new Map<string, InventoryApp[]>();
+  for (const app of inventory.apps) {
+    for (const key of new Set([app.label, app.apiName].filter((n): n is string => !!n).map(normaliseName))) appsByName.set(key, [...(appsByName.get(key) ?? []), app]);
+  }
+  const sharedLoginNames = new Map<string, { name: string; apps: InventoryApp[] }>();
+
   // Who holds tokens of uninstalled apps names the people to contact; without it the findings still stand.
   const notes: SourceCoverage[] = [];
   const holders = input.names?.length
@@ -129,7 +156,13 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
   const loginsFor = (names: Array<string | null>): LoginEvidence[] | null => {
     if (logins.coverage.status === 'not-licensed' || logins.coverage.status === 'no-permission' || logins.coverage.status === 'failed') return null;
     const keys = new Set(names.filter((n): n is string => !!n).map(normaliseName));
-    return logins.byApp.filter((l) => keys.has(normaliseName(l.application))).map(({ application: _a, ...rest }) => rest);
+    const rows = logins.byApp.filter((l) => keys.has(normaliseName(l.application)));
+    const shared = rows.filter((l) => (appsByName.get(normaliseName(l.application))?.length ?? 0) > 1);
+    if (shared.length > 0) {
+      for (const l of shared) sharedLoginNames.set(normaliseName(l.application), { name: l.application, apps: appsByName.get(normaliseName(l.application)) ?? [] });
+      return null;
+    }
+    return rows.map(({ application: _a, ...rest }) => rest);
   };
 
   const apps: AuditApp[] = selected.map((app) => {
@@ -145,10 +178,13 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
       policy,
       file: null,
       holders: holdersOf(app, activeUsers.apps.get(app.id)),
-      tokens: tokenEvidence(tokensByApp.get(app.id), null),
+      tokens: tokensUnknown.has(app.id) ? null : tokenEvidence(tokensByApp.get(app.id), null),
       logins: loginsFor([app.label, app.apiName]),
       apiCalls: callsOf(app.id, true),
       runAsUser: runAs && runAsUsers.coverage.status === 'used' ? (runAsUsers.value.get(runAs.toLowerCase()) ?? { username: runAs, found: false, active: false, profileName: null, apiOnly: false, administrator: false }) : null,
+      kind: app.kind,
+      // A command naming this app by its key would be refused as ambiguous: the findings' commands then say --type.
+      ...(new Set(findApps(inventory.apps, app.apiName ?? app.label).map((a) => a.kind)).size > 1 ? { nameShared: true } : {}),
     };
   });
   // Apps in use but not installed are connected apps (OAuth tokens, logins, logs name no ECA that is not installed).
@@ -197,6 +233,8 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     menuItems.coverage,
     runAsUsers.coverage,
     ...notes,
+    ...sharedNameNotes('OauthToken:shared-name', [...sharedTokenNames].filter(([, list]) => list.some((a) => selectedIds.has(a.id))).map(([name, list]) => ({ name, apps: list }))),
+    ...sharedNameNotes('LoginHistory:shared-name', [...sharedLoginNames.values()]),
     ...(apiCalls ? [{ ...apiCalls.coverage, detail: apiCalls.coverage.detail ?? coverageText.getMessage('eventLogFiles', [apiCalls.filesRead, options.eventLogDays]) }] : []),
   ];
   const evidence: Evidence[] = ['installState'];
@@ -225,6 +263,17 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     parseErrors: [],
     options,
   };
+}
+
+/**
+ * Usage rows joined by a name several installed apps answer to: credited to none of them, so each of those apps'
+ * evidence from that source is unknown (and CA402 "unused" is not evaluated for them). One note per source.
+ */
+function sharedNameNotes(source: string, shared: ReadonlyArray<{ name: string; apps: readonly InventoryApp[] }>): SourceCoverage[] {
+  if (shared.length === 0) return [];
+  const kindText = (app: InventoryApp): string => coverageText.getMessage(`sharedName.kind.${app.kind}`);
+  const names = shared.map(({ name, apps }) => coverageText.getMessage('sharedName.entry', [name, apps.map((a) => `${a.apiName ?? a.label} (${kindText(a)})`).join(', ')]));
+  return [{ source, status: 'partial', detail: coverageText.getMessage('sharedName', [names.join('; ')]) }];
 }
 
 /**

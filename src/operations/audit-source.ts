@@ -44,7 +44,12 @@ export async function readSourceAuditInventory(input: SourceAuditInput): Promise
     missingInOrg: null,
     ...(source.partFiles ? { partFiles: source.partFiles } : {}),
     ...(source.rotatesOnDeploy?.length ? { rotatesOnDeploy: source.rotatesOnDeploy } : {}),
+    kind: source.policy.kind,
   }));
+  // A connected app file and an ECA of the same name: commands naming either must say --type.
+  for (const app of apps) {
+    if (apps.some((other) => other.kind !== app.kind && other.key.toLowerCase() === app.key.toLowerCase())) app.nameShared = true;
+  }
   const evidence: Evidence[] = ['metadata'];
   const coverage: SourceCoverage[] = [{ source: `files:${read.directories.join(',')}`, status: 'used', detail: coverageText.getMessage('files', [read.fileCount]) }];
   if (input.conn) {

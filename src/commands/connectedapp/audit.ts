@@ -139,7 +139,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     const result: ConnectedAppAuditResult = {
       mode: inventory.mode,
       summary: report.summary,
-      findings: kept.map((f) => ({ ...f, title: ruleTitle(f.ruleId), message: findingMessage(f), commands: ruleCommands(f.ruleId, f.app), controls: findingControls(f) })),
+      findings: kept.map((f) => ({ ...f, title: ruleTitle(f.ruleId), message: findingMessage(f), commands: ruleCommands(f.ruleId, f.app, f), controls: findingControls(f) })),
       suppressed: suppressed.length,
       notEvaluated: audit.notEvaluated,
       coverage: inventory.coverage,

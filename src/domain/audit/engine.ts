@@ -342,7 +342,14 @@ function toFinding(rule: Rule, draft: FindingDraft, app: AuditApp | null): Findi
     line,
     evidence: draft.evidence,
     fingerprint: fingerprint(rule.id, appKey, draft.key ?? ''),
+    ...appTypeOf(app),
   };
+}
+
+/** The app's kind (from the inventory, else its policy) and whether commands must name it. */
+function appTypeOf(app: AuditApp | null): Pick<Finding, 'appType' | 'nameShared'> {
+  const kind = app ? (app.kind ?? app.policy?.kind) : undefined;
+  return { ...(kind ? { appType: kind } : {}), ...(app?.nameShared ? { nameShared: true } : {}) };
 }
 
 /**

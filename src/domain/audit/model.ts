@@ -4,7 +4,7 @@
  * of this; adapters build it.
  */
 import type { SourceCoverage } from '../coverage.js';
-import type { AppPolicy, EcaPart } from '../policy/policy.js';
+import type { AppKind, AppPolicy, EcaPart } from '../policy/policy.js';
 import type { AppRegister } from './register.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
@@ -79,6 +79,10 @@ export type AuditApp = {
   partFiles?: Partial<Record<EcaPart, string>>;
   /** Source mode, an External Client App: the credentials its global OAuth settings file asks to rotate when deployed. */
   rotatesOnDeploy?: Array<'consumerKey' | 'consumerSecret'>;
+  /** A connected app or an External Client App; when absent, the policy's kind (else unknown: an app seen only in use). */
+  kind?: AppKind;
+  /** An app of the other kind answers to the same name: commands naming this app must say `--type`. */
+  nameShared?: boolean;
 };
 
 export type PrivilegedUser = {
@@ -139,4 +143,8 @@ export type Finding = {
   evidence: Record<string, string | number | boolean | null | string[]>;
   /** Stable across runs: rule id + app key + the evidence key that makes it distinct. */
   fingerprint: string;
+  /** The kind of the app the finding is about, when known (suggested fixes and commands depend on it). */
+  appType?: AppKind;
+  /** Set (true) when an app of the other kind answers to the same name: suggested commands carry `--type`. */
+  nameShared?: boolean;
 };

@@ -191,6 +191,15 @@ const OAUTH_CONFIG_MAPPED = new Set([
 
 const ECA_SCOPE_SPELLING: Readonly<Record<string, string>> = { SFAP: 'SFApiPlatform' };
 
+/**
+ * Children the mapping reads, per nested element (WSDL 66.0: ConnectedAppOauthPolicy, ConnectedAppSessionPolicy,
+ * ConnectedAppOauthAssetToken, ConnectedAppOauthIdToken). Any other child is reported as having no equivalent.
+ */
+const OAUTH_POLICY_MAPPED = new Set(['ipRelaxation', 'isTokenExchangeFlowEnabled', 'refreshTokenPolicy', 'singleLogoutUrl']);
+const SESSION_POLICY_MAPPED = new Set(['policyAction', 'sessionLevel', 'sessionTimeout']);
+const ASSET_TOKEN_MAPPED = new Set(ASSET_TOKEN_FIELDS.map(([from]) => from));
+const ID_TOKEN_MAPPED = new Set(ID_TOKEN_FIELDS.map(([, from]) => from));
+
 export function ecaFilePath(part: WrittenPart, name: string): string {
   const { folder, nameSuffix } = ECA_FILE_LAYOUT[part];
   return `${folder}/${name}${nameSuffix}.${part}-meta.xml`;
@@ -213,6 +222,14 @@ export function migrateConnectedApp(root: XmlElement, name: string, options: Mig
   const note = (item: Omit<MigrationItem, 'written' | 'value'> & { written?: boolean; value?: string | null }): void => {
     handled.add(item.source);
     items.push({ written: false, value: null, ...item });
+  };
+  /** Children of `parent` that no mapping reads: each reported once as having no equivalent, never dropped silently. */
+  const reportUnknownChildren = (parent: XmlElement, path: string, mapped: ReadonlySet<string>): void => {
+    for (const child of elements(parent)) {
+      const field = localName(child.name);
+      const source = `${path}.${field}`;
+      if (!mapped.has(field) && !handled.has(source)) note({ source, target: null, status: 'none', inferred: false, reason: 'unknown-element', value: null });
+    }
   };
   /** A value that goes to one target field as text. */
   const copy = (source: string, el: XmlElement | undefined, part: WrittenPart, field: string, extra: { inferred?: boolean; status?: MigrationStatus; reason?: MigrationReason } = {}): void => {
@@ -276,6 +293,7 @@ export function migrateConnectedApp(root: XmlElement, name: string, options: Mig
       });
       const written = put('ecaGlblOauth', element('idTokenConfig', children));
       note({ source: 'oauthConfig.idTokenConfig', target: 'ecaGlblOauth.idTokenConfig', status: 'exact', written, inferred: true, reason: written ? 'same-meaning' : 'global-not-written' });
+      reportUnknownChildren(idToken, 'oauthConfig.idTokenConfig', ID_TOKEN_MAPPED);
     }
     const asset = present(oauth, 'assetTokenConfig');
     if (asset) {
@@ -285,6 +303,7 @@ export function migrateConnectedApp(root: XmlElement, name: string, options: Mig
         else copy(`oauthConfig.assetTokenConfig.${from}`, el, 'ecaOauth', to, { inferred: true });
       }
       handled.add('oauthConfig.assetTokenConfig');
+      reportUnknownChildren(asset, 'oauthConfig.assetTokenConfig', ASSET_TOKEN_MAPPED);
     }
 
     // Permitted users: isAdminApproved (default false) → permittedUsersPolicyType, written explicitly.
@@ -363,10 +382,7 @@ export function migrateConnectedApp(root: XmlElement, name: string, options: Mig
       });
     }
     copy('oauthConfig.singleLogoutUrl', present(oauth, 'singleLogoutUrl'), 'ecaOauth', 'singleLogoutUrl', { inferred: true });
-    for (const child of elements(oauth)) {
-      const field = localName(child.name);
-      if (!OAUTH_CONFIG_MAPPED.has(field)) note({ source: `oauthConfig.${field}`, target: null, status: 'none', inferred: false, reason: 'unknown-element', value: null });
-    }
+    reportUnknownChildren(oauth, 'oauthConfig', OAUTH_CONFIG_MAPPED);
   }
 
   // -- Trusted IP ranges: ipRanges → ecaOauth.trustedIpRanges (the documented twin, reference §7).
@@ -391,6 +407,7 @@ export function migrateConnectedApp(root: XmlElement, name: string, options: Mig
   if (policy && hasOauth) {
     copyBoolean('oauthPolicy.isTokenExchangeFlowEnabled', present(policy, 'isTokenExchangeFlowEnabled'), 'ecaOauthPlcy', 'isTokenExchangeFlowEnabled', true);
     copy('oauthPolicy.singleLogoutUrl', present(policy, 'singleLogoutUrl'), 'ecaOauthPlcy', 'singleLogoutUrl', { inferred: true });
+    reportUnknownChildren(policy, 'oauthPolicy', OAUTH_POLICY_MAPPED);
   }
   const session = present(root, 'sessionPolicy');
   if (session && !hasOauth) note({ source: 'sessionPolicy', target: null, status: 'none', inferred: false, reason: 'no-oauth', value: null });
@@ -410,6 +427,7 @@ export function migrateConnectedApp(root: XmlElement, name: string, options: Mig
       if (found) out.ecaOauthPlcy.push(textElement('policyAction', found));
       note({ source: 'sessionPolicy.policyAction', target: 'ecaOauthPlcy.policyAction', status: found ? 'exact' : 'none', written: found !== undefined, inferred: false, reason: found ? 'same-meaning' : 'invalid-value', value: action });
     }
+    reportUnknownChildren(session, 'sessionPolicy', SESSION_POLICY_MAPPED);
   }
   const profiles = elements(root, 'profileName').map((e) => presentText(e)).filter((n): n is string => n !== null);
   if (profiles.length > 0) {

@@ -11,7 +11,7 @@ import { reportText } from '../html/words.js';
 import { connectedAppSetupUrl, oauthUsageSetupUrl, setupBase } from '../setup-links.js';
 import { benchmarkText, controlNotes, controlStatusLabel, controlTitle } from './benchmark-docs.js';
 import type { AuditReport } from './report.js';
-import { coverageLabel, findingMessage, notEvaluatedText, ruleCommands, ruleDoc, rulesText, severityLabel } from './rule-docs.js';
+import { coverageLabel, findingCommands, findingMessage, findingSetup, notEvaluatedText, ruleDoc, ruleFixFor, rulesText, severityLabel } from './rule-docs.js';
 
 export type HtmlContext = {
   /** When the report was made (ISO); a parameter so that golden files stay the same. */
@@ -42,13 +42,19 @@ function location(f: Finding): Markup | null {
 }
 
 function commands(f: Finding): Markup[] {
-  return ruleCommands(f.ruleId, f.app).map((c) => html`<pre class="cmd">${c}</pre>`);
+  const setup = findingSetup(f);
+  return [
+    ...(setup.length > 0 ? [html`<p><strong>${rulesText('report.fix.eca')}</strong></p><ol class="fix">${setup.map((step) => html`<li>${step}</li>`)}</ol>`] : []),
+    ...findingCommands(f).map((c) => html`<pre class="cmd">${c}</pre>`),
+  ];
 }
 
-function whyAndFix(ruleId: string): Markup {
+/** The rule's why, and its fix steps unless every finding shown has its own (External Client Apps). */
+function whyAndFix(ruleId: string, findings: readonly Finding[]): Markup {
   const doc = ruleDoc(ruleId);
+  const fix = ruleFixFor(ruleId, findings);
   return html`<p class="why"><strong>${rulesText('report.why')}.</strong> ${doc.why}</p>
-<p><strong>${rulesText('report.fix')}:</strong></p><ol class="fix">${doc.fix.map((step) => html`<li>${step}</li>`)}</ol>`;
+${fix.length > 0 ? html`<p><strong>${rulesText('report.fix')}:</strong></p><ol class="fix">${fix.map((step) => html`<li>${step}</li>`)}</ol>` : null}`;
 }
 
 function findingCard(f: Finding, withApp: boolean): Markup {
@@ -58,7 +64,7 @@ function findingCard(f: Finding, withApp: boolean): Markup {
     withApp ? html`<strong data-search>${f.app ?? rulesText('report.orgWide')}</strong>` : html`<strong data-search>${doc.title}</strong>`
   }${controlTags(findingControls(f))}</div>
 <p class="msg" data-search>${findingMessage(f)}</p>
-${location(f)}${commands(f)}${withApp ? null : html`<details><summary>${reportText('html.whyAndFix')}</summary>${whyAndFix(f.ruleId)}</details>`}
+${location(f)}${commands(f)}${withApp ? null : html`<details><summary>${reportText('html.whyAndFix')}</summary>${whyAndFix(f.ruleId, [f])}</details>`}
 </article>`;
 }
 
@@ -93,7 +99,7 @@ function byRule(report: AuditReport): Markup[] {
 <header><span class="sev ${doc.severity}">${severityLabel(doc.severity)}</span><h3 data-group-name><span class="rule">${ruleId}</span> ${doc.title}</h3><span class="sub">${reportText('html.findingCount', [list.length])}</span>${controlTags(
       [...new Set(list.flatMap((f) => findingControls(f)))]
     )}</header>
-${whyAndFix(ruleId)}
+${whyAndFix(ruleId, list)}
 ${list.map((f) => findingCard(f, true))}
 </section>`;
   });

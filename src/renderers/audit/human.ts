@@ -14,7 +14,7 @@ import { TABLE_WIDTH, wrap, type HumanBlock } from '../output.js';
 import { terminalValue as v } from '../terminal.js';
 import { benchmarkText, controlNotes, controlStatusLabel, controlTitle } from './benchmark-docs.js';
 import type { AuditReport } from './report.js';
-import { coverageLabel, findingMessage, notEvaluatedText, ruleCommands, ruleDoc, severityLabel } from './rule-docs.js';
+import { coverageLabel, findingCommands, findingMessage, findingSetup, notEvaluatedText, ruleDoc, ruleFixFor, rulesText, severityLabel } from './rule-docs.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.audit');
@@ -78,13 +78,15 @@ function byRule(report: AuditReport, verbose: boolean): HumanBlock[] {
     const head = labelled(0, `${plainTag} ${ruleId} `, `${doc.title}${controls.length ? `  [${controls.join(', ')}]` : ''}`);
     blocks.push(styled(severityTag(severity) + head[0].slice(plainTag.length)), ...head.slice(1).map(styled));
     blocks.push(...labelled(2, messages.getMessage('label.why'), doc.why).map(styled));
-    doc.fix.forEach((step, i) => blocks.push(...labelled(2, i === 0 ? messages.getMessage('label.fix') : ' '.repeat(messages.getMessage('label.fix').length), step).map(styled)));
+    ruleFixFor(ruleId, findings).forEach((step, i) => blocks.push(...labelled(2, i === 0 ? messages.getMessage('label.fix') : ' '.repeat(messages.getMessage('label.fix').length), step).map(styled)));
     for (const f of findings) {
       const who = f.app === null ? messages.getMessage('orgWide') : v(f.app);
       const sev = f.severity === doc.severity ? '' : `(${severityLabel(f.severity)}) `;
       blocks.push(...labelled(2, '•', `${who}: ${sev}${v(findingMessage(f))}`).map(styled));
       if (f.file !== null) blocks.push(styled(`      ${messages.getMessage('finding.location', [v(f.file), f.line ?? 1])}`));
-      for (const command of ruleCommands(f.ruleId, f.app)) blocks.push(...labelled(6, '$', v(command)).map(styled));
+      // An External Client App is fixed in the External Client App Manager, not where the rule's steps say.
+      findingSetup(f).forEach((step, i) => blocks.push(...labelled(6, i === 0 ? rulesText('report.fix.eca') : ' '.repeat(rulesText('report.fix.eca').length), v(step)).map(styled)));
+      for (const command of findingCommands(f)) blocks.push(...labelled(6, '$', v(command)).map(styled));
       if (verbose) {
         blocks.push(...labelled(6, messages.getMessage('label.evidence'), v(evidenceText(f))).map(styled));
         blocks.push(styled(`      ${messages.getMessage('label.fingerprint')} ${f.fingerprint}`));

@@ -8,7 +8,7 @@ import { findingControls } from '../../domain/audit/benchmark.js';
 import { SEVERITIES, type Finding } from '../../domain/audit/model.js';
 import { forTerminalCell } from '../../domain/terminal-text.js';
 import type { AuditReport } from './report.js';
-import { coverageLabel, findingMessage, notEvaluatedText, ruleCommands, ruleDoc, rulesText, severityLabel } from './rule-docs.js';
+import { coverageLabel, findingCommands, findingMessage, findingSetup, notEvaluatedText, ruleDoc, ruleFixFor, rulesText, severityLabel } from './rule-docs.js';
 
 /**
  * Escapes what could change inline Markdown: emphasis, code, links (with `[` escaped no link can form, so
@@ -36,7 +36,8 @@ function findingLine(f: Finding): string[] {
   if (f.file !== null) {
     lines.push(`  - ${f.line === null ? codeSpan(f.file) : rulesText('report.location', [codeSpan(f.file), f.line])}`);
   }
-  for (const command of ruleCommands(f.ruleId, f.app)) lines.push(`  - ${codeSpan(command)}`);
+  for (const step of findingSetup(f)) lines.push(`  - ${esc(rulesText('report.fix.eca'))} ${esc(step)}`);
+  for (const command of findingCommands(f)) lines.push(`  - ${codeSpan(command)}`);
   return lines;
 }
 
@@ -68,9 +69,12 @@ export function renderMarkdown(report: AuditReport): string {
     const doc = ruleDoc(ruleId);
     out.push(`#### ${codeSpan(ruleId)} ${esc(doc.title)}`, '');
     out.push(`**${esc(rulesText('report.why'))}.** ${esc(doc.why)}`, '');
-    out.push(`**${esc(rulesText('report.fix'))}:**`, '');
-    for (const step of doc.fix) out.push(`- ${esc(step)}`);
-    out.push('');
+    const fix = ruleFixFor(ruleId, report.findings.filter((f) => f.ruleId === ruleId));
+    if (fix.length > 0) {
+      out.push(`**${esc(rulesText('report.fix'))}:**`, '');
+      for (const step of fix) out.push(`- ${esc(step)}`);
+      out.push('');
+    }
   }
 
   out.push(`## ${esc(rulesText('report.coverage'))}`, '');

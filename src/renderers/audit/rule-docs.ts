@@ -52,9 +52,49 @@ export function ruleDocs(rules: readonly RuleInfo[] = RULES): RuleDoc[] {
   return rules.map((r) => ruleDoc(r.id));
 }
 
-/** The rule's `sf connectedapp` commands, with `<app>` replaced by the (shell-quoted) app name when given. */
-export function ruleCommands(ruleId: string, app?: string | null): string[] {
-  return list(`${ruleId}.command`).map((c) => (app ? c.replace(/<app>/g, shellQuote(app)) : c));
+/**
+ * Flags of `policy set` refused for an External Client App: PKCE and refresh-token rotation live in its global OAuth
+ * settings, which hold the consumer secret (src/domain/policy/eca.ts, EcaGlobalSetting). A command suggesting one
+ * is left out for an ECA; the finding's ECA fix (`<rule>.fix.eca`) says where to do it instead.
+ */
+const REFUSED_FOR_ECA = /\s--(?:pkce|refresh-token-rotation)\b/;
+
+/**
+ * The rule's `sf connectedapp` commands, with `<app>` replaced by the (shell-quoted) app name when given. With the
+ * finding's app kind (`target`), the commands fit it: for an External Client App, without those refused for it and
+ * with `--type external-client-app`; for a connected app sharing its name with an ECA, with `--type connected-app`
+ * (otherwise the command is refused as ambiguous).
+ */
+export function ruleCommands(ruleId: string, app?: string | null, target?: Pick<Finding, 'appType' | 'nameShared'>): string[] {
+  const commands = list(`${ruleId}.command`).map((c) => (app ? c.replace(/<app>/g, shellQuote(app)) : c));
+  const eca = target?.appType === 'external-client-app';
+  const type = eca ? 'external-client-app' : target?.nameShared && target.appType ? target.appType : null;
+  return commands
+    .filter((c) => !(eca && REFUSED_FOR_ECA.test(c)))
+    .map((c) => (type && app ? c.replace(`--name ${shellQuote(app)}`, `--name ${shellQuote(app)} --type ${type}`) : c));
+}
+
+/** The commands that fix one finding, for the kind of app it is about (see ruleCommands). */
+export function findingCommands(f: Pick<Finding, 'ruleId' | 'app' | 'appType' | 'nameShared'>): string[] {
+  return ruleCommands(f.ruleId, f.app, f);
+}
+
+/**
+ * Where to fix one finding in Setup when the rule's own steps (worded for App Manager) do not apply: for an External
+ * Client App, the External Client App Manager steps (`<rule>.fix.eca`, `%s` the app). Empty for a connected app.
+ */
+export function findingSetup(f: Pick<Finding, 'ruleId' | 'app' | 'appType'>): string[] {
+  if (f.appType !== 'external-client-app') return [];
+  return list(`${f.ruleId}.fix.eca`).map((step) => step.split('%s').join(f.app ?? ''));
+}
+
+/**
+ * The rule's own fix steps (worded for connected apps) where some of these findings need them: none when every one is
+ * about an External Client App that has its own steps (findingSetup), so an ECA-only report never says App Manager.
+ */
+export function ruleFixFor(ruleId: string, findings: ReadonlyArray<Pick<Finding, 'ruleId' | 'app' | 'appType'>>): string[] {
+  const doc = ruleDoc(ruleId);
+  return findings.length > 0 && findings.every((f) => findingSetup(f).length > 0) ? [] : doc.fix;
 }
 
 export function shellQuote(value: string): string {

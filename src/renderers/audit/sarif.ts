@@ -23,7 +23,7 @@ import type { Finding, Severity } from '../../domain/audit/model.js';
 import { jsonForTerminal } from '../../domain/terminal-text.js';
 import type { AuditReport } from './report.js';
 import { relativePath } from './report.js';
-import { findingMessage, ruleCommands, ruleDoc, rulesText, type RuleDoc } from './rule-docs.js';
+import { findingCommands, findingMessage, findingSetup, ruleDoc, rulesText, type RuleDoc } from './rule-docs.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const DEFAULT_INFORMATION_URI = 'https://www.npmjs.com/package/plugin-connectedapp';
@@ -107,7 +107,7 @@ function resultObject(f: Finding, ruleIndex: number, options: SarifOptions): Jso
     message: { text: findingMessage(f) },
     locations: [location],
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
-    properties: { severity: f.severity, app: f.app, evidence: f.evidence, commands: ruleCommands(f.ruleId, f.app), controls: findingControls(f) },
+    properties: { severity: f.severity, app: f.app, evidence: f.evidence, commands: findingCommands(f), ...(findingSetup(f).length > 0 ? { fix: findingSetup(f) } : {}), controls: findingControls(f) },
   };
 }
 

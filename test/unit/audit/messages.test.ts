@@ -5,7 +5,7 @@ import { parseIpRelaxationFlag } from '../../../src/domain/policy/ip-relaxation.
 import { parsePermittedUsersFlag } from '../../../src/domain/policy/policy.js';
 import { parseRefreshTokenFlag } from '../../../src/domain/policy/refresh-token.js';
 import { parseTimeout } from '../../../src/domain/policy/desired-policy.js';
-import { auditErrorToSfError, findingMessage, formatEvidenceDocs, formatRuleList, ruleCommands, ruleDoc, ruleDocs, shellQuote } from '../../../src/renderers/audit/rule-docs.js';
+import { auditErrorToSfError, findingCommands, findingMessage, findingSetup, formatEvidenceDocs, formatRuleList, ruleCommands, ruleDoc, ruleDocs, shellQuote } from '../../../src/renderers/audit/rule-docs.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const bundle = Messages.loadMessages('plugin-connectedapp', 'connectedapp.rules');
@@ -62,6 +62,35 @@ describe('rules message bundle', () => {
     expect(ruleCommands('CA306-session-timeout', 'Jenkins_CI')).to.deep.equal(['sf connectedapp policy set --name Jenkins_CI --session-timeout 120']);
     expect(shellQuote('Jenkins_CI')).to.equal('Jenkins_CI');
     expect(shellQuote('a"b$c')).to.equal('"a\\"b\\$c"');
+  });
+
+  it("fits a finding's commands and Setup steps to the kind of app: External Client App Manager, nothing policy set refuses, --type", () => {
+    const eca = { app: 'Partner_Quoting', appType: 'external-client-app' as const };
+    // PKCE and rotation live beside an ECA's consumer secret: policy set refuses them, so no command is suggested.
+    expect(findingCommands({ ruleId: 'CA303-public-client-no-pkce', ...eca })).to.deep.equal([]);
+    expect(findingCommands({ ruleId: 'CA203-public-client-no-rotation', ...eca })).to.deep.equal([]);
+    expect(findingSetup({ ruleId: 'CA303-public-client-no-pkce', ...eca }).join(' ')).to.include('Setup > External Client App Manager > Partner_Quoting > Settings > Edit > OAuth Settings');
+    expect(findingSetup({ ruleId: 'CA203-public-client-no-rotation', ...eca }).join(' ')).to.include('Enable Refresh Token Rotation');
+    // Commands it accepts name the kind, so that a same-name connected app cannot make them ambiguous.
+    expect(findingCommands({ ruleId: 'CA101-ip-bypass-self-authorize', ...eca })).to.deep.equal([
+      'sf connectedapp policy set --name Partner_Quoting --type external-client-app --ip-relaxation enforce',
+      'sf connectedapp policy set --name Partner_Quoting --type external-client-app --permitted-users admin-approved',
+    ]);
+    // A connected app: the rule's own commands and steps, unless an ECA answers to its name.
+    expect(findingCommands({ ruleId: 'CA306-session-timeout', app: 'Jenkins_CI', appType: 'connected-app' })).to.deep.equal(['sf connectedapp policy set --name Jenkins_CI --session-timeout 120']);
+    expect(findingCommands({ ruleId: 'CA306-session-timeout', app: 'Jenkins_CI', appType: 'connected-app', nameShared: true })).to.deep.equal([
+      'sf connectedapp policy set --name Jenkins_CI --type connected-app --session-timeout 120',
+    ]);
+    expect(findingCommands({ ruleId: 'CA303-public-client-no-pkce', app: 'My App', appType: 'connected-app' })).to.deep.equal(['sf connectedapp policy set --name "My App" --pkce']);
+    expect(findingSetup({ ruleId: 'CA303-public-client-no-pkce', app: 'My App', appType: 'connected-app' })).to.deep.equal([]);
+    // Every rule whose steps go through App Manager has External Client App Manager steps, with no App Manager in them.
+    for (const doc of ruleDocs()) {
+      if (doc.id === 'CA401-uninstalled-app-in-use' || !doc.fix.join(' ').includes('Setup > App Manager')) continue;
+      const steps = findingSetup({ ruleId: doc.id, ...eca });
+      expect(steps.length, doc.id).to.be.greaterThan(0);
+      expect(steps.join(' '), doc.id).to.include('External Client App Manager > Partner_Quoting').and.not.include('Setup > App Manager');
+      expect(steps.join(' '), doc.id).to.not.include('%s');
+    }
   });
 
   it('formats finding messages from evidence, with labels, "not read" and shortened lists', () => {

@@ -270,4 +270,28 @@ describe('migrate: pinned cases', () => {
     const m = migrateConnectedApp(caRoot('<oauthConfig><callbackUrl>https://x.example.com/cb</callbackUrl><isFutureFlag>true</isFutureFlag></oauthConfig>'), 'A');
     expect(item(m, 'oauthConfig.isFutureFlag')).to.include({ status: 'none', reason: 'unknown-element' });
   });
+
+  it('reports unknown children of oauthPolicy, sessionPolicy, assetTokenConfig and idTokenConfig, once each, instead of dropping them', () => {
+    const m = migrateConnectedApp(
+      caRoot(
+        '<oauthConfig><assetTokenConfig><assetAudiences>https://a.example.com</assetAudiences><assetValidityPeriod>60</assetValidityPeriod><assetSigningCertID>Typo</assetSigningCertID></assetTokenConfig>' +
+          '<callbackUrl>https://x.example.com/cb</callbackUrl><idTokenConfig><idTokenValidity>5</idTokenValidity><futureIdThing>1</futureIdThing></idTokenConfig></oauthConfig>' +
+          '<oauthPolicy><ipRelaxation>ENFORCE</ipRelaxation><refreshTokenPolicy>infinite</refreshTokenPolicy><futurePolicyThing>on</futurePolicyThing><futurePolicyThing>again</futurePolicyThing></oauthPolicy>' +
+          '<sessionPolicy><sessionTimeout>60</sessionTimeout><futureSessionThing>x</futureSessionThing></sessionPolicy>'
+      ),
+      'A',
+      { globalOauthSettings: true }
+    );
+    for (const source of ['oauthPolicy.futurePolicyThing', 'sessionPolicy.futureSessionThing', 'oauthConfig.assetTokenConfig.assetSigningCertID', 'oauthConfig.idTokenConfig.futureIdThing']) {
+      expect(item(m, source), source).to.include({ status: 'none', reason: 'unknown-element', target: null, written: false });
+    }
+    const sources = m.items.map((i) => i.source);
+    expect(sources).to.deep.equal([...new Set(sources)]);
+    // The mapped siblings still map; nothing unknown is written.
+    expect(item(m, 'oauthConfig.assetTokenConfig.assetValidityPeriod')).to.include({ status: 'exact', written: true });
+    expect(item(m, 'sessionPolicy.sessionTimeout')).to.include({ status: 'exact', written: true });
+    const text = m.files.map((f) => serializeXml(f.root)).join('');
+    expect(text).to.not.match(/future|Typo/);
+    assertValidAgainstWsdl(m, 'unknown nested');
+  });
 });
