@@ -8,8 +8,11 @@ const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.revo
 
 const COLUMNS = ['app', 'username', 'created', 'lastUsed', 'useCount', 'status', 'ref', 'message'] as const;
 
-/** Copied or searched for whole: never wrapped (the app's label, the times at their space, and the message wrap instead). */
-const IDENTIFIERS: ReadonlySet<(typeof COLUMNS)[number]> = new Set(['username', 'useCount', 'status', 'ref']);
+/**
+ * Copied or searched for whole, never wrapped: the app's name (what revoke --name takes for an uninstalled app), the
+ * user, the ref. The times wrap at their space, the message at words.
+ */
+const IDENTIFIERS: ReadonlySet<(typeof COLUMNS)[number]> = new Set(['app', 'username', 'useCount', 'status', 'ref']);
 
 const minute = (value: string | null): string => (value ? value.slice(0, 16).replace('T', ' ') : '');
 
