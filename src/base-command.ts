@@ -16,6 +16,7 @@ import { EXIT } from './exit-codes.js';
 import type { RunOutcome } from './domain/write-outcome.js';
 import { forTerminal, forTerminalCell, jsonForTerminal } from './domain/terminal-text.js';
 import { jsonChunks } from './renderers/json-chunks.js';
+import { fitTable, humanWidth, type TableColumn } from './renderers/table.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.common');
@@ -87,10 +88,27 @@ export abstract class ConnectedAppCommand<T> extends SfCommand<T> {
     super.styledHeader(forTerminalCell(text));
   }
 
+  /** Columns for human output: the terminal's, at most 120; 120 through a pipe or into a file. */
+  protected get humanWidth(): number {
+    return humanWidth();
+  }
+
+  /**
+   * A table fitted to the terminal (at most 120 columns; 120 through a pipe): text columns wrap at word boundaries,
+   * identifier columns (`identifier: true`: names, Ids, usernames, refs) are never split, empty columns are left out.
+   * Silent under --json, as SfCommand's table is.
+   */
   public table<R extends Record<string, unknown>>(options: TableOptions<R>): void {
-    const clean = (row: R): R => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'string' ? forTerminalCell(value) : value])) as R;
-    const data = options.data.map(clean);
-    super.table({ ...options, data, ...(typeof options.title === 'string' ? { title: forTerminalCell(options.title) } : {}) });
+    if (this.jsonEnabled()) return;
+    const columns: TableColumn[] = (options.columns ?? Object.keys(options.data[0] ?? {})).map((column) =>
+      typeof column === 'object'
+        ? { key: String(column.key), name: column.name ?? String(column.key), identifier: (column as { identifier?: boolean }).identifier === true }
+        : { key: String(column), name: String(column) }
+    );
+    const data = options.data.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'string' ? forTerminalCell(value) : value])));
+    if (typeof options.title === 'string') this.log(forTerminalCell(options.title));
+    for (const line of fitTable(columns, data, humanWidth())) this.log(line);
+    this.log('');
   }
 
   /**

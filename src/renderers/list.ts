@@ -18,8 +18,8 @@ const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.list
 /** The human table's columns (dates are in --json, csv and html: with them the table cannot fit 120 columns). */
 export const LIST_COLUMNS = ['type', 'apiName', 'label', 'id', 'permittedUsers', 'refreshToken', 'permissionSets', 'profiles', 'activeUsers'] as const;
 
-/** An Id never wraps (it is copied whole); counts need little room, so the text columns keep theirs (120 columns in all). */
-const FIXED_WIDTHS: Partial<Record<(typeof LIST_COLUMNS)[number], number>> = { type: 9, id: 20, permittedUsers: 14, permissionSets: 10, profiles: 8, activeUsers: 12 };
+/** Copied whole (the API name into --name, the Id into Setup's address), never wrapped; counts are short. */
+const IDENTIFIERS: ReadonlySet<(typeof LIST_COLUMNS)[number]> = new Set(['apiName', 'id', 'permissionSets', 'profiles']);
 
 /** "5: profile 3, permission set 1, group 2" (only the kinds that reach someone), or "unknown". */
 export function activeUsersText(app: ConnectedAppListRow): string {
@@ -45,7 +45,7 @@ export function refreshTokenText(policy: SObjectRefreshToken, metadata: string |
 /** The human table: one row per app, display words. */
 export function listTable(result: ConnectedAppListResult): {
   data: Array<Record<(typeof LIST_COLUMNS)[number], string | number>>;
-  columns: Array<{ key: (typeof LIST_COLUMNS)[number]; name: string; width?: number }>;
+  columns: Array<{ key: (typeof LIST_COLUMNS)[number]; name: string; identifier: boolean }>;
 } {
   return {
     data: result.apps.map((app) => ({
@@ -63,7 +63,7 @@ export function listTable(result: ConnectedAppListResult): {
     columns: LIST_COLUMNS.filter((key) => key !== 'type' || result.apps.some((a) => a.type !== 'connected-app')).map((key) => ({
       key,
       name: messages.getMessage(`column.${key}`),
-      ...(FIXED_WIDTHS[key] ? { width: FIXED_WIDTHS[key] } : {}),
+      identifier: IDENTIFIERS.has(key),
     })),
   };
 }

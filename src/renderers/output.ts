@@ -13,6 +13,7 @@ import { access, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Messages } from '@salesforce/core';
 import { terminalSafe } from './terminal.js';
+import { TABLE_WIDTH, fitTable, humanWidth, wrapWords, type TableColumn } from './table.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.output');
@@ -34,8 +35,8 @@ export type OutputFlags = { formats: readonly string[]; outputFile?: string; out
 /** File extensions by format. */
 const EXTENSIONS: Readonly<Record<string, string>> = { csv: 'csv', markdown: 'md', junit: 'xml', sarif: 'sarif', html: 'html', json: 'json', ndjson: 'ndjson' };
 
-/** Human output fits this many columns, whatever the terminal: table cells and long lines wrap. */
-export const TABLE_WIDTH = 120;
+/** Human output fits this many columns at most: table cells and long lines wrap (tables: fewer on a narrower terminal). */
+export { TABLE_WIDTH };
 
 /** The formats asked for, each once, in the order given. */
 export function uniqueFormats(formats: readonly string[]): string[] {
@@ -143,31 +144,10 @@ export type HumanBlock =
   | { kind: 'log'; text: string }
   /** Text whose values were made terminal-safe already (it may carry our own colours). */
   | { kind: 'styled'; text: string }
-  | { kind: 'table'; columns: Array<{ key: string; name: string; width?: number }>; data: Array<Record<string, string | number>> };
+  | { kind: 'table'; columns: TableColumn[]; data: Array<Record<string, string | number>> };
 
-/** A cell's text wrapped to `width` columns: at spaces where it can, inside a word where it must. */
-export function wrapCell(text: string, width: number): string[] {
-  const lines: string[] = [];
-  for (const paragraph of text.split('\n')) {
-    let line = '';
-    for (let word of paragraph.split(' ')) {
-      while (word.length > width) {
-        if (line) {
-          lines.push(line);
-          line = '';
-        }
-        lines.push(word.slice(0, width));
-        word = word.slice(width);
-      }
-      if (line && line.length + 1 + word.length > width) {
-        lines.push(line);
-        line = word;
-      } else line = line ? `${line} ${word}` : word;
-    }
-    lines.push(line);
-  }
-  return lines;
-}
+/** A cell's text wrapped to `width` columns at word boundaries (see wrapWords). */
+export const wrapCell = wrapWords;
 
 /**
  * Words wrapped to `width` columns, every line after the first indented by `indent` spaces (the first by
@@ -202,36 +182,10 @@ export function wrappedLog(text: string, hang = 2): HumanBlock[] {
   return wrap(terminalSafe(text), TABLE_WIDTH, indent + hang, indent).map((line): HumanBlock => ({ kind: 'log', text: line }));
 }
 
-/**
- * A plain text table that fits `maxWidth` columns: the widest columns give way first (down to their header's
- * width, or a fixed `width`), and cells wrap inside their column. Deterministic, whatever the terminal.
- */
-export function textTable(columns: ReadonlyArray<{ key: string; name: string; width?: number }>, data: ReadonlyArray<Record<string, string | number>>, maxWidth = TABLE_WIDTH): string[] {
-  const cell = (row: Record<string, string | number>, key: string): string => String(row[key] ?? '');
-  const widths = columns.map((c) => c.width ?? Math.max(c.name.length, ...data.map((r) => Math.max(...cell(r, c.key).split('\n').map((l) => l.length)))));
-  const minimum = columns.map((c) => c.width ?? Math.min(Math.max(c.name.length, 6), 12));
-  const gap = 2;
-  const total = (): number => widths.reduce((a, b) => a + b, 0) + gap * (columns.length - 1);
-  while (total() > maxWidth) {
-    let widest = -1;
-    widths.forEach((w, i) => {
-      if (w > minimum[i] && (widest < 0 || w > widths[widest])) widest = i;
-    });
-    if (widest < 0) break;
-    widths[widest]--;
-  }
-  const line = (cells: string[][]): string[] => {
-    const height = Math.max(...cells.map((c) => c.length));
-    return Array.from({ length: height }, (_, i) => cells.map((c, k) => (c[i] ?? '').padEnd(widths[k])).join(' '.repeat(gap)).trimEnd());
-  };
-  return [
-    ...line(columns.map((c, k) => wrapCell(c.name, widths[k]))),
-    widths.map((w) => '─'.repeat(w)).join(' '.repeat(gap)),
-    ...data.flatMap((row) => line(columns.map((c, k) => wrapCell(cell(row, c.key), widths[k])))),
-  ];
-}
+/** A plain text table that fits `maxWidth` columns (see fitTable: identifier columns never wrap, empty ones are left out). */
+export const textTable = fitTable;
 
-/** Prints human blocks; every value is made safe for a terminal, tables fit TABLE_WIDTH columns and wrap. */
+/** Prints human blocks; every value is made safe for a terminal, tables fit the terminal (at most TABLE_WIDTH columns) and wrap. */
 export function printBlocks(ux: OutputUx, blocks: Iterable<HumanBlock>): void {
   for (const block of blocks) {
     if (block.kind === 'header') ux.styledHeader(terminalSafe(block.text));
@@ -242,7 +196,7 @@ export function printBlocks(ux: OutputUx, blocks: Iterable<HumanBlock>): void {
     }
     else {
       const data = block.data.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? terminalSafe(v) : v])));
-      for (const text of textTable(block.columns, data)) ux.log(text);
+      for (const text of fitTable(block.columns, data, humanWidth())) ux.log(text);
     }
   }
 }

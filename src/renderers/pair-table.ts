@@ -7,9 +7,12 @@ const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.assi
 
 const COLUMNS = ['app', 'target', 'targetType', 'status', 'path', 'recordId', 'message'] as const;
 
+/** The app's and the holder's API names, the status and the record Id are copied whole: never wrapped. */
+const IDENTIFIERS: ReadonlySet<(typeof COLUMNS)[number]> = new Set(['app', 'target', 'status', 'recordId']);
+
 export function pairTable(results: readonly PairResult[]): {
   data: Array<Record<(typeof COLUMNS)[number], string>>;
-  columns: Array<{ key: (typeof COLUMNS)[number]; name: string }>;
+  columns: Array<{ key: (typeof COLUMNS)[number]; name: string; identifier: boolean }>;
 } {
   return {
     data: results.map((r) => ({
@@ -21,7 +24,8 @@ export function pairTable(results: readonly PairResult[]): {
       recordId: r.recordId ?? '',
       message: [r.errorCode, r.message].filter(Boolean).join(': '),
     })),
-    columns: COLUMNS.map((key) => ({ key, name: messages.getMessage(`column.${key}`) })),
+    // Empty columns (no path or record Id in a dry run, no message) are left out when the table is printed.
+    columns: COLUMNS.map((key) => ({ key, name: messages.getMessage(`column.${key}`), identifier: IDENTIFIERS.has(key) })),
   };
 }
 

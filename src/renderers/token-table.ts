@@ -8,11 +8,17 @@ const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.revo
 
 const COLUMNS = ['app', 'username', 'created', 'lastUsed', 'useCount', 'status', 'ref', 'message'] as const;
 
+/**
+ * Copied or searched for whole, never wrapped: the app's name (what revoke --name takes for an uninstalled app), the
+ * user, the ref. The times wrap at their space, the message at words.
+ */
+const IDENTIFIERS: ReadonlySet<(typeof COLUMNS)[number]> = new Set(['app', 'username', 'useCount', 'status', 'ref']);
+
 const minute = (value: string | null): string => (value ? value.slice(0, 16).replace('T', ' ') : '');
 
 export function tokenTable(results: readonly TokenResult[]): {
   data: Array<Record<(typeof COLUMNS)[number], string | number>>;
-  columns: Array<{ key: (typeof COLUMNS)[number]; name: string }>;
+  columns: Array<{ key: (typeof COLUMNS)[number]; name: string; identifier: boolean }>;
 } {
   return {
     data: results.map((r) => ({
@@ -25,6 +31,7 @@ export function tokenTable(results: readonly TokenResult[]): {
       ref: r.ref,
       message: printable([r.errorCode, r.message].filter(Boolean).join(': ')),
     })),
-    columns: COLUMNS.map((key) => ({ key, name: messages.getMessage(`column.${key}`) })),
+    // An empty column (no message on any row) is left out when the table is printed.
+    columns: COLUMNS.map((key) => ({ key, name: messages.getMessage(`column.${key}`), identifier: IDENTIFIERS.has(key) })),
   };
 }

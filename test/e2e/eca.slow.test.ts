@@ -355,7 +355,7 @@ describe('External Client Apps in org mode (e2e through the org emulator)', func
       expect(run.exitCode, run.stderr).to.equal(0);
       expect(run.stdout).to.match(/App\s+Type\s+Installed/);
       // The table wraps cells (as in `list`); the detail section's title does not.
-      expect(run.stdout).to.include('external').and.include('client app').and.include(`Snowflake Connector (${ecaId('Snowflake_Connector')})`);
+      expect(run.stdout).to.include('external').and.include('client').and.include(`Snowflake Connector (${ecaId('Snowflake_Connector')})`);
     });
 
     it('--type connected-app leaves ECA calls out (not as unknown apps), --type external-client-app keeps only them, --name finds one', async () => {

@@ -37,7 +37,7 @@ export default class ConnectedAppDoctor extends ConnectedAppCommand<ConnectedApp
     const sourceIp = flags['source-ip'] ?? null;
     const conn = await this.connect(flags['target-org'], flags['api-version']);
     const result = await runDoctor(conn, { name: flags.name, username: flags.username ?? null, flow: flags.flow ?? null, sourceIp, type: flags.type });
-    for (const line of doctorLines(result)) this.log(line);
+    for (const line of doctorLines(result, this.humanWidth)) this.log(line);
     return this.endWith(result, EXIT_OF_VERDICT[result.verdict]);
   }
 }
