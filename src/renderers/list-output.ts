@@ -5,8 +5,8 @@ import { orgContext } from './audit/output.js';
 import { listCsvLines, listTable } from './list.js';
 import { printBlocks, writeOutputs, type OutputUx, type Rendered } from './output.js';
 
-export const LIST_FORMATS = ['human', 'csv', 'html'] as const;
-export type ListFormat = (typeof LIST_FORMATS)[number];
+import type { ListFormat } from './formats.js';
+export { LIST_FORMATS, type ListFormat } from './formats.js';
 
 export type ListOutputOptions = { formats: readonly ListFormat[]; outputFile?: string; outputDir?: string; org?: Org; at?: Date; noApps: string; listed: string };
 

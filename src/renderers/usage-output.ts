@@ -6,8 +6,8 @@ import { printBlocks, writeOutputs, type HumanBlock, type OutputUx, type Rendere
 import { csvLines, humanReport, ndjsonLines } from './usage.js';
 import { ipCsvLines, ipNdjsonLines, ipReport, newIpsSection, userReport } from './usage-groups.js';
 
-export const USAGE_FORMATS = ['human', 'json', 'csv', 'ndjson', 'html'] as const;
-export type UsageFormat = (typeof USAGE_FORMATS)[number];
+import type { UsageFormat } from './formats.js';
+export { USAGE_FORMATS, type UsageFormat } from './formats.js';
 
 export type UsageOutputOptions = { formats: readonly UsageFormat[]; outputFile?: string; outputDir?: string; org?: Org; at?: Date };
 

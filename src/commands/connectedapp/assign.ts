@@ -6,8 +6,6 @@ import { ConnectedAppCommand } from '../../base-command.js';
 import { outcomeOf, type PairResult } from '../../domain/access/assignments.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import { firstErrorCode } from '../../renderers/pair-table.js';
-import { assignAccess } from '../../operations/access.js';
-import { accessRequests } from '../../operations/access-input.js';
 import { countBy, pairTable } from '../../renderers/pair-table.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -40,6 +38,8 @@ export default class ConnectedAppAssign extends ConnectedAppCommand<ConnectedApp
 
   public async run(): Promise<ConnectedAppAssignResult> {
     const { flags } = await this.parse(ConnectedAppAssign);
+    // The operations load when the command runs, not with its module (bench/startup-breakdown.ts).
+    const [{ assignAccess }, { accessRequests }] = await Promise.all([import('../../operations/access.js'), import('../../operations/access-input.js')]);
     const requests = await accessRequests(flags);
     const mode = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';
     const outcome = await assignAccess(await this.connect(flags['target-org'], flags['api-version']), requests, mode, { type: flags.type });

@@ -11,15 +11,9 @@ import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import { applyBaseline, AuditError, createBaseline, failsGate, parseBaseline, resolveRuleSelectors, runAudit, type NotEvaluated } from '../../domain/audit/engine.js';
 import { SEVERITIES, type AuditInventory, type Finding, type Severity } from '../../domain/audit/model.js';
 import type { SourceCoverage } from '../../domain/coverage.js';
-import { readOrgAuditInventory } from '../../operations/audit-inventory.js';
-import { NoSourceDirectoryError, readSourceAuditInventory } from '../../operations/audit-source.js';
-import { ProjectFileError, projectPackageDirectories } from '../../adapters/source-files.js';
-import { readRegisterFile, RegisterFileError } from '../../adapters/register-file.js';
 import { RegisterError, withRegister, type AppRegister } from '../../domain/audit/register.js';
 import { BENCHMARKS, findingControls, type ControlId, type ControlResult } from '../../domain/audit/benchmark.js';
-import { createReport } from '../../renderers/audit/report.js';
-import { AUDIT_FORMATS, writeAuditReports } from '../../renderers/audit/output.js';
-import { checkOutputFlags, prepareOutputDir } from '../../renderers/output.js';
+import { AUDIT_FORMATS } from '../../renderers/formats.js';
 import { auditErrorToSfError, findingMessage, formatRuleList, ruleCommands, ruleTitle } from '../../renderers/audit/rule-docs.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -102,6 +96,12 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     // loaded; under `sf` this is the first point the plugin has (`npm run bench:audit`, bench/results/audit.md).
     setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
     const { flags } = await this.parse(ConnectedAppAudit);
+    // Readers and report writers load when the command runs, not with its module (bench/startup-breakdown.ts).
+    const [{ createReport }, { writeAuditReports }, { checkOutputFlags, prepareOutputDir }] = await Promise.all([
+      import('../../renderers/audit/report.js'),
+      import('../../renderers/audit/output.js'),
+      import('../../renderers/output.js'),
+    ]);
     const output = { formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] };
     checkOutputFlags(output);
     const baseline = flags.baseline ? await readBaseline(flags.baseline) : undefined;
@@ -166,6 +166,11 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
   }): Promise<AuditInventory> {
     const options = { unusedDays: flags['unused-days'], broadProfileUsers: flags['broad-profile-users'], eventLogDays: flags['event-log-days'] };
     const conn: Connection | undefined = flags['target-org'] ? await this.connect(flags['target-org'], flags['api-version']) : undefined;
+    const [{ readOrgAuditInventory }, { NoSourceDirectoryError, readSourceAuditInventory }, { ProjectFileError }] = await Promise.all([
+      import('../../operations/audit-inventory.js'),
+      import('../../operations/audit-source.js'),
+      import('../../adapters/source-files.js'),
+    ]);
     const sourceMode = Boolean(flags['source-dir']?.length) || (!conn && (await projectDirectories()) !== null);
     if (sourceMode) {
       this.spinner.start(messages.getMessage('progress.source'));
@@ -198,6 +203,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
 }
 
 async function projectDirectories(): Promise<string[] | null> {
+  const { ProjectFileError, projectPackageDirectories } = await import('../../adapters/source-files.js');
   try {
     return await projectPackageDirectories(process.cwd());
   } catch (error) {
@@ -230,6 +236,7 @@ async function readBaseline(path: string): Promise<ReturnType<typeof parseBaseli
 
 /** A register that cannot be read or used is wrong usage (exit 2): it is read before the org. */
 async function readRegister(path: string): Promise<AppRegister> {
+  const { readRegisterFile, RegisterFileError } = await import('../../adapters/register-file.js');
   try {
     return await readRegisterFile(path);
   } catch (error) {

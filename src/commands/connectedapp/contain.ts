@@ -8,10 +8,9 @@ import { countTokens, type TokenResult } from '../../domain/incident/tokens.js';
 import { RunJournal } from '../../domain/incident/run-journal.js';
 import { errorCodesSection } from '../../exit-codes.js';
 import { onInterrupt } from '../../interrupt.js';
-import { containApp, type ContainStep, type SnapshotReport } from '../../operations/incident.js';
+import type { ContainStep, SnapshotReport } from '../../operations/incident.js';
 import type { AppPolicyResult } from '../../operations/policy.js';
-import { REVOKE_CONCURRENCY, type RevokeApp } from '../../operations/revoke.js';
-import { concurrencyFromEnv } from '../../operations/usage.js';
+import type { RevokeApp } from '../../operations/revoke.js';
 import { printInterrupted } from '../../renderers/interrupted.js';
 import { pairTable } from '../../renderers/pair-table.js';
 import { printable } from '../../renderers/terminal.js';
@@ -56,6 +55,12 @@ export default class ConnectedAppContain extends ConnectedAppCommand<ConnectedAp
 
   public async run(): Promise<ConnectedAppContainResult> {
     const { flags } = await this.parse(ConnectedAppContain);
+    // The operations load when the command runs, not with its module (bench/startup-breakdown.ts).
+    const [{ containApp }, { REVOKE_CONCURRENCY }, { concurrencyFromEnv }] = await Promise.all([
+      import('../../operations/incident.js'),
+      import('../../operations/revoke.js'),
+      import('../../operations/usage.js'),
+    ]);
     const mode = flags['dry-run'] ? 'dry-run' : 'write';
     const journal = new RunJournal('contain', ['snapshot', 'policy', 'assignments', 'tokens']);
     // Stopped by Ctrl-C or SIGTERM: say which steps and tokens were done (stderr; --json: stdout).

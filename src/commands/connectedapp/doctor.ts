@@ -6,8 +6,7 @@ import { ConnectedAppCommand } from '../../base-command.js';
 import { DOCTOR_FLOWS } from '../../domain/access/doctor.js';
 import { ipFlag } from '../../flags.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
-import { runDoctor, type ConnectedAppDoctorResult } from '../../operations/doctor.js';
-import { doctorLines } from '../../renderers/doctor.js';
+import type { ConnectedAppDoctorResult } from '../../operations/doctor.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.doctor');
@@ -34,6 +33,8 @@ export default class ConnectedAppDoctor extends ConnectedAppCommand<ConnectedApp
 
   public async run(): Promise<ConnectedAppDoctorResult> {
     const { flags } = await this.parse(ConnectedAppDoctor);
+    // The operation and its renderer load when the command runs, not with its module (bench/startup-breakdown.ts).
+    const [{ runDoctor }, { doctorLines }] = await Promise.all([import('../../operations/doctor.js'), import('../../renderers/doctor.js')]);
     const sourceIp = flags['source-ip'] ?? null;
     const conn = await this.connect(flags['target-org'], flags['api-version']);
     const result = await runDoctor(conn, { name: flags.name, username: flags.username ?? null, flow: flags.flow ?? null, sourceIp, type: flags.type });

@@ -4,16 +4,12 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { appTypeFlag, requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { errorCodesSection } from '../../exit-codes.js';
-import { readInventory } from '../../adapters/connected-apps.js';
-import { ECA_LIST_SOURCE, ECA_SUMMARY_PARTS } from '../../adapters/external-client-apps.js';
-import { resolveAppAccess, type AppAccess } from '../../adapters/access-resolver.js';
+import type { AppAccess } from '../../adapters/access-resolver.js';
 import type { SourceCoverage } from '../../domain/coverage.js';
 import type { AppComponent, InventoryApp, JoinedBy, SObjectRefreshToken } from '../../domain/access/inventory.js';
 import type { AppKind, PermittedUsers } from '../../domain/policy/policy.js';
 import { formatRefreshTokenPolicy } from '../../domain/policy/refresh-token.js';
-import { appsOfKind, resolveApps } from '../../operations/resolve-apps.js';
-import { LIST_FORMATS, writeListReports } from '../../renderers/list-output.js';
-import { checkOutputFlags, prepareOutputDir } from '../../renderers/output.js';
+import { LIST_FORMATS } from '../../renderers/formats.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.list');
@@ -79,6 +75,15 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
 
   public async run(): Promise<ConnectedAppListResult> {
     const { flags } = await this.parse(ConnectedAppList);
+    // Adapters, operations and renderers load when the command runs, not with its module (bench/startup-breakdown.ts).
+    const [{ readInventory }, { ECA_LIST_SOURCE, ECA_SUMMARY_PARTS }, { resolveAppAccess }, { appsOfKind, resolveApps }, { writeListReports }, { checkOutputFlags, prepareOutputDir }] = await Promise.all([
+      import('../../adapters/connected-apps.js'),
+      import('../../adapters/external-client-apps.js'),
+      import('../../adapters/access-resolver.js'),
+      import('../../operations/resolve-apps.js'),
+      import('../../renderers/list-output.js'),
+      import('../../renderers/output.js'),
+    ]);
     const output = { formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] };
     checkOutputFlags(output);
     await prepareOutputDir(output);
@@ -93,7 +98,7 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
       unmatchedComponents: inventory.unmatchedComponents,
       coverage: [...inventory.coverage, ...access.coverage.filter((c) => c.source !== 'SetupEntityAccess' || c.status !== 'used')],
     };
-    this.warnAbout(result);
+    this.warnAbout(result, ECA_LIST_SOURCE);
     await writeListReports(this, result, {
       formats: flags['result-format'],
       outputFile: flags['output-file'],
@@ -105,11 +110,11 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
     return result;
   }
 
-  private warnAbout(result: ConnectedAppListResult): void {
+  private warnAbout(result: ConnectedAppListResult, ecaListSource: string): void {
     const names = result.coverage.find((c) => c.source === 'listMetadata:ConnectedApp');
-    const ecas = result.coverage.find((c) => c.source === ECA_LIST_SOURCE);
+    const ecas = result.coverage.find((c) => c.source === ecaListSource);
     if (ecas && ecas.status !== 'used') this.warn(messages.getMessage('warning.noExternalClientApps', [ecas.errorCode ?? ecas.status]));
-    const ecaParts = result.coverage.filter((c) => c.source !== ECA_LIST_SOURCE && /ExtlClntApp|ExternalClientApplication/.test(c.source) && c.status !== 'used');
+    const ecaParts = result.coverage.filter((c) => c.source !== ecaListSource && /ExtlClntApp|ExternalClientApplication/.test(c.source) && c.status !== 'used');
     if (ecaParts.length) this.warn(messages.getMessage('warning.ecaPartsUnread', [ecaParts.map((c) => `${c.source} (${c.errorCode ?? c.status})`).join(', ')]));
     if (names && names.status !== 'used') this.warn(messages.getMessage('warning.noApiNames', [names.errorCode ?? names.status]));
     else {

@@ -8,8 +8,7 @@ import { countTokens, revokeOutcome, type TokenResult } from '../../domain/incid
 import { RunJournal } from '../../domain/incident/run-journal.js';
 import { errorCodesSection } from '../../exit-codes.js';
 import { onInterrupt } from '../../interrupt.js';
-import { checkRevokePermissions, resolveRevokeApps, revokeAppTokens, REVOKE_CONCURRENCY, type RevokeApp, type RevokeOutcome, type RevokeProgress, type RevokeRead, type RevokeSelection } from '../../operations/revoke.js';
-import { concurrencyFromEnv } from '../../operations/usage.js';
+import type { RevokeApp, RevokeOutcome, RevokeProgress, RevokeRead, RevokeSelection } from '../../operations/revoke.js';
 import { printInterrupted } from '../../renderers/interrupted.js';
 import { tokenTable } from '../../renderers/token-table.js';
 
@@ -48,6 +47,11 @@ export default class ConnectedAppRevoke extends ConnectedAppCommand<ConnectedApp
 
   public async run(): Promise<ConnectedAppRevokeResult> {
     const { flags } = await this.parse(ConnectedAppRevoke);
+    // The operations load when the command runs, not with its module (bench/startup-breakdown.ts).
+    const [{ checkRevokePermissions, resolveRevokeApps, revokeAppTokens, REVOKE_CONCURRENCY }, { concurrencyFromEnv }] = await Promise.all([
+      import('../../operations/revoke.js'),
+      import('../../operations/usage.js'),
+    ]);
     const before = flags['last-used-before'] ?? null;
     const mode = flags['dry-run'] ? 'dry-run' : 'write';
     const warnings: string[] = [];

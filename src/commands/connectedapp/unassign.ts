@@ -4,8 +4,6 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { appTypeFlag, requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { outcomeOf, type PairResult } from '../../domain/access/assignments.js';
-import { unassignAccess } from '../../operations/access.js';
-import { accessRequests } from '../../operations/access-input.js';
 import { countBy, firstErrorCode, pairTable } from '../../renderers/pair-table.js';
 import { errorCodesSection } from '../../exit-codes.js';
 
@@ -38,6 +36,8 @@ export default class ConnectedAppUnassign extends ConnectedAppCommand<ConnectedA
 
   public async run(): Promise<ConnectedAppUnassignResult> {
     const { flags } = await this.parse(ConnectedAppUnassign);
+    // The operations load when the command runs, not with its module (bench/startup-breakdown.ts).
+    const [{ unassignAccess }, { accessRequests }] = await Promise.all([import('../../operations/access.js'), import('../../operations/access-input.js')]);
     const requests = await accessRequests(flags);
     const mode = flags['dry-run'] ? 'dry-run' : 'write';
     const conn = await this.connect(flags['target-org'], flags['api-version']);

@@ -6,10 +6,8 @@ import { dateFlag, durationFlag } from '../../flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import type { UsageResult } from '../../domain/usage/result.js';
-import { collectUsage, concurrencyFromEnv, newIpsSinceFlag, usageWindow, type UsageProgress } from '../../operations/usage.js';
-import { parseWorkersFromEnv } from '../../adapters/parse-pool.js';
-import { checkOutputFlags, prepareOutputDir } from '../../renderers/output.js';
-import { USAGE_FORMATS, writeUsageReports } from '../../renderers/usage-output.js';
+import type { UsageProgress } from '../../operations/usage.js';
+import { USAGE_FORMATS } from '../../renderers/formats.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.usage');
@@ -52,6 +50,13 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
 
   public async run(): Promise<ConnectedAppUsageResult> {
     const { flags } = await this.parse(ConnectedAppUsage);
+    // Operations, adapters and renderers load when the command runs, not with its module (bench/startup-breakdown.ts).
+    const [{ collectUsage, concurrencyFromEnv, newIpsSinceFlag, usageWindow }, { parseWorkersFromEnv }, { checkOutputFlags, prepareOutputDir }, { writeUsageReports }] = await Promise.all([
+      import('../../operations/usage.js'),
+      import('../../adapters/parse-pool.js'),
+      import('../../renderers/output.js'),
+      import('../../renderers/usage-output.js'),
+    ]);
     const output = { formats: flags['result-format'], outputFile: flags['output-file'], outputDir: flags['output-dir'] };
     checkOutputFlags(output);
     const now = new Date();

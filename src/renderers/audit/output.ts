@@ -7,8 +7,8 @@ import { printBlocks, writeOutputs, type OutputUx, type Rendered } from '../outp
 import { humanAudit, type Verbosity } from './human.js';
 import type { AuditReport } from './report.js';
 
-export const AUDIT_FORMATS = ['human', 'csv', 'markdown', 'junit', 'sarif', 'html'] as const;
-export type AuditFormat = (typeof AUDIT_FORMATS)[number];
+import type { AuditFormat } from '../formats.js';
+export { AUDIT_FORMATS, type AuditFormat } from '../formats.js';
 
 export type AuditOutputOptions = {
   formats: readonly AuditFormat[];

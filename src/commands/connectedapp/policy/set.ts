@@ -9,7 +9,7 @@ import type { PolicyChange } from '../../../domain/policy/policy-edit.js';
 import { parseRefreshTokenFlag, type RefreshTokenPolicy } from '../../../domain/policy/refresh-token.js';
 import { PolicyError } from '../../../domain/policy/policy-error.js';
 import { readAccessFile } from '../../../operations/access-input.js';
-import { resolveTargets, setPolicies, type AppPolicyResult } from '../../../operations/policy.js';
+import type { AppPolicyResult } from '../../../operations/policy.js';
 import type { DesiredEntry } from '../../../operations/resolve-apps.js';
 import type { PairResult } from '../../../domain/access/assignments.js';
 import { pairTable } from '../../../renderers/pair-table.js';
@@ -75,6 +75,8 @@ export default class ConnectedAppPolicySet extends ConnectedAppCommand<Connected
 
   public async run(): Promise<ConnectedAppPolicySetResult> {
     const { flags } = await this.parse(ConnectedAppPolicySet);
+    // The policy operations load when the command runs, not with its module (bench/startup-breakdown.ts).
+    const { resolveTargets, setPolicies } = await import('../../../operations/policy.js');
     const wanted = await desiredChanges(flags);
     const conn = await this.connect(flags['target-org'], flags['api-version']);
     const mode = flags.check ? 'check' : flags['dry-run'] ? 'dry-run' : 'write';

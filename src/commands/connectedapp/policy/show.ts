@@ -5,7 +5,7 @@ import { appTypeFlag, requiredTargetOrg } from '../../../org-flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { errorCodesSection } from '../../../exit-codes.js';
 import { policyFieldValue, type AppPolicy } from '../../../domain/policy/policy.js';
-import { showPolicies, type PolicyShowApp } from '../../../operations/policy.js';
+import type { PolicyShowApp } from '../../../operations/policy.js';
 import { metadataWords, settingLabel, SHOWN_FIELDS, wordsWithDefault } from '../../../renderers/policy-words.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -28,6 +28,8 @@ export default class ConnectedAppPolicyShow extends ConnectedAppCommand<Connecte
 
   public async run(): Promise<ConnectedAppPolicyShowResult> {
     const { flags } = await this.parse(ConnectedAppPolicyShow);
+    // The policy operations load when the command runs, not with its module (bench/startup-breakdown.ts).
+    const { showPolicies } = await import('../../../operations/policy.js');
     const apps = await showPolicies(await this.connect(flags['target-org'], flags['api-version']), flags.name, flags.type);
     for (const app of apps) this.render(app);
     return { apps };

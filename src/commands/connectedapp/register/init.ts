@@ -3,9 +3,6 @@ import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { requiredTargetOrg } from '../../../org-flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
-import { readInventory } from '../../../adapters/connected-apps.js';
-import { ECA_LIST_SOURCE } from '../../../adapters/external-client-apps.js';
-import { RegisterFileError, writeRegisterDraft } from '../../../adapters/register-file.js';
 import { errorCodesSection } from '../../../exit-codes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -33,6 +30,12 @@ export default class ConnectedAppRegisterInit extends ConnectedAppCommand<Connec
 
   public async run(): Promise<ConnectedAppRegisterInitResult> {
     const { flags } = await this.parse(ConnectedAppRegisterInit);
+    // The adapters load when the command runs, not with its module (bench/startup-breakdown.ts).
+    const [{ readInventory }, { ECA_LIST_SOURCE }, { RegisterFileError, writeRegisterDraft }] = await Promise.all([
+      import('../../../adapters/connected-apps.js'),
+      import('../../../adapters/external-client-apps.js'),
+      import('../../../adapters/register-file.js'),
+    ]);
     // External Client Apps too: the audit checks them against the register (only their header is needed here).
     const inventory = await readInventory(await this.connect(flags['target-org'], flags['api-version']), { externalClientApps: ['eca'] });
     const ecas = inventory.coverage.find((c) => c.source === ECA_LIST_SOURCE);
