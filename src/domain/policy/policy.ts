@@ -508,68 +508,46 @@ export function readSession(
 }
 
 /**
- * A switch that must be on in every readable element (an External Client App's flow: on in the developer's global
- * OAuth settings and in the admin's OAuth policies): false as soon as a readable one says false (and that element is
- * the one cited); true when every readable one says true; defaulted when none is readable.
+ * A boolean spread over several elements, decided by the first readable one that says `decides`, else by the first
+ * readable one (which says the opposite), else defaulted. That element is the one cited.
  */
-export function allTrue(
-  r: PolicyRecorder,
-  field: PolicyField,
-  sources: Array<{ el: XmlElement | undefined; part?: EcaPart }>,
-  fallback: boolean
-): boolean {
-  let firstTrue: { el: XmlElement; part?: EcaPart } | undefined;
+function spreadBoolean(r: PolicyRecorder, field: PolicyField, sources: Array<{ el: XmlElement | undefined; part?: EcaPart }>, fallback: boolean, decides: boolean): boolean {
+  let other: { el: XmlElement; part?: EcaPart } | undefined;
   for (const { el, part } of sources) {
     const text = el ? textOf(el) : undefined;
     if (!el || text === undefined || text.trim() === '') continue;
     const value = parseXmlBoolean(text);
     if (value === undefined) {
       r.invalid(field, text, 'InvalidBoolean', null);
-    } else if (!value) {
+    } else if (value === decides) {
       r.saw(field, el, part);
-      return false;
+      return decides;
     } else {
-      firstTrue ??= { el, part };
+      other ??= { el, part };
     }
   }
-  if (firstTrue) {
-    r.saw(field, firstTrue.el, firstTrue.part);
-    return true;
+  if (other) {
+    r.saw(field, other.el, other.part);
+    return !decides;
   }
   r.defaulted(field);
   return fallback;
 }
 
 /**
- * A boolean spread over several elements (e.g. token exchange: oauthConfig.isTokenExchangeEnabled and
- * oauthPolicy.isTokenExchangeFlowEnabled): true when any readable one says true; defaulted when none is readable.
+ * A switch that must be on in every readable element (an External Client App's flow: on in the developer's global
+ * OAuth settings and in the admin's OAuth policies): false as soon as a readable one says false.
  */
-export function anyTrue(
-  r: PolicyRecorder,
-  field: PolicyField,
-  sources: Array<{ el: XmlElement | undefined; part?: EcaPart }>,
-  fallback: boolean
-): boolean {
-  let firstFalse: { el: XmlElement; part?: EcaPart } | undefined;
-  for (const { el, part } of sources) {
-    const text = el ? textOf(el) : undefined;
-    if (!el || text === undefined || text.trim() === '') continue;
-    const value = parseXmlBoolean(text);
-    if (value === undefined) {
-      r.invalid(field, text, 'InvalidBoolean', null);
-    } else if (value) {
-      r.saw(field, el, part);
-      return true;
-    } else {
-      firstFalse ??= { el, part };
-    }
-  }
-  if (firstFalse) {
-    r.saw(field, firstFalse.el, firstFalse.part);
-    return false;
-  }
-  r.defaulted(field);
-  return fallback;
+export function allTrue(r: PolicyRecorder, field: PolicyField, sources: Array<{ el: XmlElement | undefined; part?: EcaPart }>, fallback: boolean): boolean {
+  return spreadBoolean(r, field, sources, fallback, false);
+}
+
+/**
+ * A boolean spread over several elements (e.g. token exchange: oauthConfig.isTokenExchangeEnabled and
+ * oauthPolicy.isTokenExchangeFlowEnabled): true when any readable one says true.
+ */
+export function anyTrue(r: PolicyRecorder, field: PolicyField, sources: Array<{ el: XmlElement | undefined; part?: EcaPart }>, fallback: boolean): boolean {
+  return spreadBoolean(r, field, sources, fallback, true);
 }
 
 function nonBlank(el: XmlElement | undefined): XmlElement | undefined {
