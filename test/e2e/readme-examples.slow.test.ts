@@ -13,11 +13,14 @@ import { start, type Emulator } from '../emulator/index.js';
 import { exampleArgs } from '../example-args.js';
 import { ensureBuilt, REPO_ROOT, runCli } from './harness.js';
 
-/** README example lines, with the line number. */
+/**
+ * README example lines, with the line number: a command at the start of a line. An indented one is a transcript's
+ * output (doctor's "fix with:" line, with its placeholder), not an example.
+ */
 function readmeExamples(): Array<{ line: number; text: string }> {
   return readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
     .split('\n')
-    .map((text, i) => ({ line: i + 1, text: text.trim() }))
+    .map((text, i) => ({ line: i + 1, text: text.trimEnd() }))
     .filter((l) => l.text.startsWith('sf connectedapp '));
 }
 
