@@ -1,13 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { forEachDataSet } from '../data-sets.js';
 import { childText, elements, firstElement, parseXml, type XmlElement } from './xml.js';
 import { fieldsOf, missingRequired, readObject, SchemaViolation, writeObject } from './metadata-schema.js';
 import { start, type Emulator } from './index.js';
 import { soap } from './test-helpers.js';
-
-const CORPUS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'corpus');
 
 const update = (components: string[]): string =>
   `<met:updateMetadata xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">${components.map((c) => `<met:metadata xsi:type="met:ConnectedApp">${c}</met:metadata>`).join('')}</met:updateMetadata>`;
@@ -100,46 +96,48 @@ describe('org emulator: Metadata API types by the WSDL', () => {
     expect(names.map((n) => order.indexOf(n))).to.deep.equal([...names.map((n) => order.indexOf(n))].sort((a, b) => a - b));
   });
 
-  it('reads and writes back every well-formed corpus ConnectedApp file (they are all in WSDL order)', function () {
-    const dir = join(CORPUS, 'connected-apps');
-    if (!existsSync(dir)) this.skip();
-    let read = 0;
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.connectedApp-meta.xml'))) {
-      let root: XmlElement;
-      try {
-        root = parseXml(readFileSync(join(dir, f), 'utf8')).root;
-      } catch {
-        continue; // the corpus's deliberately malformed file
-      }
-      const model = readObject(root, 'ConnectedApp');
-      expect(missingRequired(model, 'ConnectedApp'), f).to.equal(undefined);
-      expect(writeObject(model, 'ConnectedApp').map((x) => x.name), f).to.deep.equal(elements(root).map((x) => x.name));
-      read++;
-    }
-    expect(read).to.be.greaterThan(70);
-  });
+  forEachDataSet(
+    'the corpus files',
+    (set) => {
+      it('reads and writes back every well-formed corpus ConnectedApp file (they are all in WSDL order)', () => {
+        let read = 0;
+        for (const f of set.files('connected-apps', (n) => n.endsWith('.connectedApp-meta.xml'))) {
+          let root: XmlElement;
+          try {
+            root = parseXml(set.read('connected-apps', f)).root;
+          } catch {
+            continue; // the corpus's deliberately malformed file
+          }
+          const model = readObject(root, 'ConnectedApp');
+          expect(missingRequired(model, 'ConnectedApp'), f).to.equal(undefined);
+          expect(writeObject(model, 'ConnectedApp').map((x) => x.name), f).to.deep.equal(elements(root).map((x) => x.name));
+          read++;
+        }
+        expect(read).to.be.greaterThan(70);
+      });
 
-  it('reads every corpus External Client App file of the described types', function () {
-    const dir = join(CORPUS, 'eca');
-    if (!existsSync(dir)) this.skip();
-    const typeOf: Record<string, string> = {
-      eca: 'ExternalClientApplication',
-      ecaOauth: 'ExtlClntAppOauthSettings',
-      ecaGlblOauth: 'ExtlClntAppGlobalOauthSettings',
-      ecaOauthPlcy: 'ExtlClntAppOauthConfigurablePolicies',
-      ecaPlcy: 'ExtlClntAppConfigurablePolicies',
-    };
-    let read = 0;
-    for (const f of readdirSync(dir)) {
-      const type = typeOf[/\.(\w+)-meta\.xml$/.exec(f)?.[1] ?? ''];
-      if (!type) continue; // e.g. ExtlClntAppOauthSecuritySettings, not described
-      const root = parseXml(readFileSync(join(dir, f), 'utf8')).root;
-      expect(root.name, f).to.equal(type);
-      expect(() => readObject(root, type), f).to.not.throw();
-      read++;
-    }
-    expect(read).to.be.greaterThan(10);
-  });
+      it('reads every corpus External Client App file of the described types', () => {
+        const typeOf: Record<string, string> = {
+          eca: 'ExternalClientApplication',
+          ecaOauth: 'ExtlClntAppOauthSettings',
+          ecaGlblOauth: 'ExtlClntAppGlobalOauthSettings',
+          ecaOauthPlcy: 'ExtlClntAppOauthConfigurablePolicies',
+          ecaPlcy: 'ExtlClntAppConfigurablePolicies',
+        };
+        let read = 0;
+        for (const f of set.files('eca')) {
+          const type = typeOf[/\.(\w+)-meta\.xml$/.exec(f)?.[1] ?? ''];
+          if (!type) continue; // e.g. ExtlClntAppOauthSecuritySettings, not described
+          const root = parseXml(set.read('eca', f)).root;
+          expect(root.name, f).to.equal(type);
+          expect(() => readObject(root, type), f).to.not.throw();
+          read++;
+        }
+        expect(read).to.be.greaterThan(10);
+      });
+    },
+    ['corpus'],
+  );
 
   it('keeps the consumer key when it is left out, and refuses a different one', async () => {
     const key = childText(firstElement(await readRecord(e, 'Jenkins_CI'), 'oauthConfig'), 'consumerKey');
