@@ -196,4 +196,6 @@ out.push(missed.length ? `GOALS MISSED: ${missed.join('; ')}` : 'goals met: ever
 out.push('', `command: npm run bench:audit -- ${process.argv.slice(2).join(' ')}`.trimEnd(), `run: ${new Date().toISOString()}`, `load average: ${loadavg().map((n) => n.toFixed(2)).join(', ')}`);
 console.log(out.join('\n'));
 if (missed.length) process.exitCode = 1;
-if (process.argv.includes('--write')) writeLatestRun('audit', 'audit benchmark results', out);
+// Each kind of run (its arguments) keeps its own latest block: the 5,000-app run must not replace the 100/1,000 one.
+const runKey = `npm run bench:audit -- ${process.argv.slice(2).filter((a) => a !== '--write').join(' ')}`.trimEnd();
+if (process.argv.includes('--write')) writeLatestRun('audit', 'audit benchmark results', out, runKey);
