@@ -27,6 +27,7 @@
  */
 import type { Connection } from '@salesforce/core';
 import { errorCodeOf, isSourceUnavailable, messageOf, queryAll } from './api.js';
+import type { AppAccess as InventoryAccess } from '../domain/access/inventory.js';
 import { chunk } from '../domain/collections.js';
 import { coverageForError, type SourceCoverage } from '../domain/coverage.js';
 import { id15 } from '../domain/names.js';
@@ -73,7 +74,7 @@ const IDS_PER_QUERY = 300;
 /** Users listed per app by default (all are counted). */
 export const DEFAULT_LISTED_USERS = 200;
 
-type SeaRow = {
+export type SeaRow = {
   ParentId: string;
   SetupEntityId: string;
   Parent: {
@@ -131,7 +132,7 @@ async function optional<T>(coverage: SourceCoverage[], source: string, read: () 
   }
 }
 
-function grantOf(row: SeaRow): Grant {
+export function grantOf(row: SeaRow): Grant {
   const p = row.Parent;
   const base = { permissionSetId: row.ParentId, activeUserCount: 0 };
   if (p?.IsOwnedByProfile) return { kind: 'profile', holderId: p.ProfileId ?? row.ParentId, holderName: p.Profile?.Name ?? p.Name, ...base };
@@ -139,15 +140,25 @@ function grantOf(row: SeaRow): Grant {
   return { kind: 'permission-set', holderId: row.ParentId, holderName: p ? qualified(p.Name, p.NamespacePrefix) : row.ParentId, ...base };
 }
 
+/** A grant from an assignment the inventory already read (the same SetupEntityAccess row, read in its own query). */
+export function grantOfAccess(row: InventoryAccess): Grant {
+  const base = { permissionSetId: row.permissionSetId, activeUserCount: 0 };
+  if (row.kind === 'profile') return { kind: 'profile', holderId: row.profileId ?? row.permissionSetId, holderName: row.name, ...base };
+  if (row.kind === 'permission-set-group') return { kind: 'permission-set-group', holderId: row.permissionSetGroupId ?? row.permissionSetId, holderName: qualified(row.name, row.namespacePrefix), ...base };
+  return { kind: 'permission-set', holderId: row.permissionSetId, holderName: qualified(row.name, row.namespacePrefix), ...base };
+}
+
 /**
  * For each app: its grants (profiles, permission sets, groups through their components) and the users they reach.
  * options.userIds: only these users (active or not, each with isActive); otherwise every active user.
  * options.listUsers: users listed per app (default DEFAULT_LISTED_USERS); every one is counted.
+ * options.assignments: the apps' SetupEntityAccess rows as the inventory read them (every row of every app asked
+ * about): used instead of reading the table a second time.
  */
 export async function resolveAppAccess(
   conn: Connection,
   appIds: readonly string[],
-  options: { userIds?: readonly string[]; listUsers?: number; perGrantCounts?: boolean } = {}
+  options: { userIds?: readonly string[]; listUsers?: number; perGrantCounts?: boolean; assignments?: readonly InventoryAccess[] } = {}
 ): Promise<AccessResolution> {
   const coverage: SourceCoverage[] = [];
   const apps = new Map<string, AppAccess>();
@@ -159,16 +170,23 @@ export async function resolveAppAccess(
   const seaSelect =
     'SELECT ParentId, SetupEntityId, Parent.Name, Parent.NamespacePrefix, Parent.IsOwnedByProfile, Parent.ProfileId, Parent.Profile.Name, ' +
     'Parent.PermissionSetGroupId FROM SetupEntityAccess WHERE ';
-  const seaRows = await optional(coverage, 'SetupEntityAccess', () =>
-    queryChunked<SeaRow>(conn, [...given.keys()], (ids) => `${seaSelect}SetupEntityId IN ${ids}`, `${seaSelect}SetupEntityType IN ('ConnectedApplication', 'ExternalClientApplication')`)
-  );
   const grantsByApp = new Map<string, Grant[]>([...given.keys()].map((k) => [k, []]));
-  for (const row of seaRows ?? []) grantsByApp.get(id15(row.SetupEntityId))?.push(grantOf(row));
+  let seaRead = true;
+  if (options.assignments) {
+    coverage.push({ source: 'SetupEntityAccess', status: 'used' });
+    for (const row of options.assignments) grantsByApp.get(id15(row.appId))?.push(grantOfAccess(row));
+  } else {
+    const seaRows = await optional(coverage, 'SetupEntityAccess', () =>
+      queryChunked<SeaRow>(conn, [...given.keys()], (ids) => `${seaSelect}SetupEntityId IN ${ids}`, `${seaSelect}SetupEntityType IN ('ConnectedApplication', 'ExternalClientApplication')`)
+    );
+    seaRead = seaRows !== null;
+    for (const row of seaRows ?? []) grantsByApp.get(id15(row.SetupEntityId))?.push(grantOf(row));
+  }
 
   // 2. Groups containing a granting permission set.
   const direct = [...grantsByApp.values()].flat().filter((g) => g.kind === 'permission-set');
   const components =
-    seaRows && direct.length
+    seaRead && direct.length
       ? await optional(coverage, 'PermissionSetGroupComponent', () =>
           queryChunked<ComponentRow>(
             conn,
@@ -200,7 +218,7 @@ export async function resolveAppAccess(
   const groupIds = [...new Set(all.filter((g) => g.kind === 'permission-set-group').map((g) => id15(g.holderId)))];
   const holders = [...setIds.map((id) => ({ field: 'PermissionSetId' as const, id })), ...groupIds.map((id) => ({ field: 'PermissionSetGroupId' as const, id }))];
   const userFilter = options.userIds ? [...new Set(options.userIds)] : null;
-  if (options.perGrantCounts && userFilter === null) return countPerGrant(conn, holders, grantsByApp, given, seaRows !== null && components !== null, coverage);
+  if (options.perGrantCounts && userFilter === null) return countPerGrant(conn, holders, grantsByApp, given, seaRead && components !== null, coverage);
   let assignments: AssignmentRow[] | null = [];
   if (holders.length && (userFilter === null || userFilter.length)) {
     assignments = await optional(coverage, 'PermissionSetAssignment', async () => {
@@ -224,7 +242,7 @@ export async function resolveAppAccess(
   }
 
   const cap = options.listUsers ?? DEFAULT_LISTED_USERS;
-  const grantsComplete = seaRows !== null && components !== null;
+  const grantsComplete = seaRead && components !== null;
   // Assignments indexed by what they point at, so each app looks only at its own grants' rows.
   const bySet = new Map<string, AssignmentRow[]>();
   const byGroup = new Map<string, AssignmentRow[]>();

@@ -41,6 +41,7 @@ export function toAppAccess(row: SetupEntityAccessRecord): AppAccess {
     name,
     label: kind === 'profile' ? name : (parent?.Label ?? name),
     profileId: parent?.ProfileId ?? null,
+    permissionSetGroupId: parent?.PermissionSetGroupId ?? null,
     namespacePrefix: parent?.NamespacePrefix ?? null,
   };
 }

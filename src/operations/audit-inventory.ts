@@ -66,7 +66,7 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
     readProfileIpRanges(conn, selected.flatMap((a) => a.profiles.map((p) => p.name))),
     readMenuItems(conn),
     // Who can use each app: profiles, permission sets and groups (through their components), counted, not listed.
-    resolveAppAccess(conn, selected.map((a) => a.id), { perGrantCounts: true }),
+    resolveAppAccess(conn, selected.map((a) => a.id), { perGrantCounts: true, assignments: selected.flatMap((a) => [...a.profiles, ...a.permissionSets]) }),
     // Optional like every other source: whatever goes wrong reading the logs becomes a coverage note.
     options.eventLogDays > 0
       ? readApiCallsByApp(conn, inventory.apps, { start: new Date(now.getTime() - options.eventLogDays * DAY_MS), end: now }, now, input.archiveDir).catch(

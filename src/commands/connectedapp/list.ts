@@ -91,8 +91,9 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
     const inventory = await readInventory(conn, { externalClientApps: flags.type === 'connected-app' ? undefined : ECA_SUMMARY_PARTS });
     const ofType = appsOfKind(inventory.apps, flags.type);
     const apps = flags.name ? resolveApps(ofType, flags.name) : ofType;
-    // Who can use each app: counted, not listed (three queries whatever the number of apps).
-    const access = await resolveAppAccess(conn, apps.map((a) => a.id), { listUsers: 0 });
+    // Who can use each app: counted, not listed, from the assignments the inventory read (two more queries whatever
+    // the number of apps: the groups' components and the active users' assignments).
+    const access = await resolveAppAccess(conn, apps.map((a) => a.id), { listUsers: 0, assignments: apps.flatMap((a) => [...a.profiles, ...a.permissionSets]) });
     const result = {
       apps: apps.map((a) => toRow(a, access.apps.get(a.id))),
       unmatchedComponents: inventory.unmatchedComponents,

@@ -34,6 +34,8 @@ export type AppAccess = {
   /** Label for permission sets (what ConnectedApp metadata lists); the profile name for profiles. */
   label: string;
   profileId: string | null;
+  /** The group, when the permission set is a permission set group's aggregate set. */
+  permissionSetGroupId: string | null;
   namespacePrefix: string | null;
 };
 

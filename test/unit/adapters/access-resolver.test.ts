@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Connection } from '@salesforce/core';
-import { resolveAppAccess } from '../../../src/adapters/access-resolver.js';
+import { grantOf, grantOfAccess, resolveAppAccess, type SeaRow } from '../../../src/adapters/access-resolver.js';
+import { readAppAccess, toAppAccess } from '../../../src/adapters/assignments.js';
 import { start, type Emulator } from '../../emulator/index.js';
 import { GROUP_SCENARIO } from '../../e2e/access-scenario.js';
 
@@ -81,6 +82,19 @@ describe('access resolver (through the org emulator)', () => {
     expect([mixed.activeUsers, mixed.usersComplete]).to.deep.equal([[], true]);
   });
 
+  it('given the assignments the inventory read, answers the same without reading SetupEntityAccess again', async () => {
+    const ids = [...appIds.values()];
+    const read = await resolveAppAccess(connectionTo(emulator), ids);
+    const assignments = await readAppAccess(connectionTo(emulator));
+    expect(new Set(assignments.map((a) => a.kind))).to.deep.equal(new Set(['profile', 'permission-set']));
+    emulator.resetLog();
+    const given = await resolveAppAccess(connectionTo(emulator), ids, { assignments });
+    expect(emulator.requests.map((r) => /FROM (\w+)/.exec(r.soql ?? '')?.[1])).to.deep.equal(['PermissionSetGroupComponent', 'PermissionSetAssignment']);
+    const answer = (r: typeof read): unknown[] => ids.map((id) => ({ ...r.apps.get(id), grants: [...r.apps.get(id)!.grants].sort((x, y) => x.holderId.localeCompare(y.holderId)) }));
+    expect(answer(given)).to.deep.equal(answer(read));
+    expect(given.coverage).to.deep.equal(read.coverage);
+  });
+
   it('lists at most listUsers users but counts all; userIds narrows to those users, inactive ones marked', async () => {
     const id = appIds.get('Mixed')!;
     const capped = (await resolveAppAccess(connectionTo(emulator), [id], { listUsers: 1 })).apps.get(id)!;
@@ -114,4 +128,22 @@ describe('access resolver (through the org emulator)', () => {
     expect(error?.message).to.include('invalid ID field');
     expect(emulator.requests[0].soql).to.include("IN ('0H4\\'\\\\x')");
   });
+});
+
+describe('access resolver: a grant from the inventory’s row equals the grant from its own query', () => {
+  type Parent = NonNullable<SeaRow['Parent']> & { Label: string | null };
+  const parent: Parent = { Name: 'Sales_Ops', Label: 'Sales Ops', IsOwnedByProfile: false, ProfileId: null, Profile: null, PermissionSetGroupId: null, NamespacePrefix: null };
+  const rows: Array<SeaRow & { Id: string; Parent: Parent | null }> = [
+    { Id: '0J01', ParentId: '0PS1', SetupEntityId: '0H41', Parent: parent },
+    { Id: '0J02', ParentId: '0PS2', SetupEntityId: '0H41', Parent: { ...parent, NamespacePrefix: 'acme' } },
+    { Id: '0J03', ParentId: '0PS3', SetupEntityId: '0H41', Parent: { ...parent, Name: 'X00ex', IsOwnedByProfile: true, ProfileId: '00e1', Profile: { Name: 'System Administrator' } } },
+    { Id: '0J04', ParentId: '0PS4', SetupEntityId: '0H41', Parent: { ...parent, Name: 'Bundle', PermissionSetGroupId: '0PG1', NamespacePrefix: 'acme' } },
+    { Id: '0J05', ParentId: '0PS5', SetupEntityId: '0H41', Parent: null },
+  ];
+  for (const row of rows) {
+    const kind = row.Parent === null ? 'parent unreadable' : row.Parent.IsOwnedByProfile ? 'profile' : row.Parent.PermissionSetGroupId ? 'group' : 'permission set';
+    it(`${kind}${row.Parent?.NamespacePrefix ? ', namespaced' : ''}`, () => {
+      expect(grantOfAccess(toAppAccess(row))).to.deep.equal(grantOf(row));
+    });
+  }
 });

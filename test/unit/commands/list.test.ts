@@ -94,13 +94,13 @@ describe('connectedapp list', () => {
     expect(result.unmatchedComponents).to.deep.equal([]);
     expect(jenkins).to.include({ activeUsers: 0 });
     expect(jenkins.activeUsersByKind).to.deep.equal({ profile: 0, permissionSet: 0, permissionSetGroup: 0 });
-    // Inventory: apps, access, names, External Client Apps (listed, none here); who can use them: access, groups, assignments.
+    // Inventory: apps, access, names, External Client Apps (listed, none here); who can use them: the inventory's
+    // access rows (not read again), groups, assignments.
     expect(org.dataRequests.map((r) => r.soapOperation ?? /FROM (\w+)/.exec(r.soql ?? '')?.[1])).to.have.members([
       'ConnectedApplication',
       'SetupEntityAccess',
       'listMetadata',
       'listMetadata',
-      'SetupEntityAccess',
       'PermissionSetGroupComponent',
       'PermissionSetAssignment',
     ]);
@@ -123,8 +123,8 @@ describe('connectedapp list', () => {
       ['B', 0],
       ['C', 1],
     ]);
-    // Apps: 2 more pages; access rows: 1 more page, read by the inventory and again by the access resolver.
-    expect(org.dataRequests.filter((r) => /\/query\/01g/.test(r.url))).to.have.length(4);
+    // Apps: 2 more pages; access rows: 1 more page, read once (the access resolver uses the inventory's rows).
+    expect(org.dataRequests.filter((r) => /\/query\/01g/.test(r.url))).to.have.length(3);
   });
 
   it('joins by normalised name when listMetadata has no id, and handles namespaced apps', async () => {
@@ -229,7 +229,7 @@ describe('connectedapp list', () => {
     };
     const small = await requestsFor(3);
     const large = await requestsFor(600);
-    expect(small).to.equal(7);
+    expect(small).to.equal(6);
     expect(large).to.equal(small);
   });
 });
