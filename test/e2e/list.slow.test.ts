@@ -115,8 +115,8 @@ describe('connectedapp list (e2e through the org emulator)', function () {
         await org.stop();
       }
     }
-    // Inventory (3) + External Client Apps (1 listMetadata; none to read) + who can use the apps (3).
-    expect(counts[0]).to.equal(7);
+    // Inventory (3) + External Client Apps (1 listMetadata; none to read) + who can use the apps (2).
+    expect(counts[0]).to.equal(6);
     expect(counts[1]).to.equal(counts[0]);
   });
 });
