@@ -35,6 +35,10 @@ const CASES: Case[] = [
   { command: 'policy set', other: ['--name', 'Jenkins_CI'], flag: 'session-timeout', value: 'soon', forms: /whole number of minutes; Setup offers 15, 30/ },
   { command: 'audit', flag: 'rule', value: 'CA999', forms: /CA001-preauth-no-assignment/ },
   { command: 'audit', flag: 'exclude-rule', value: 'no-such-rule', forms: /CA001-preauth-no-assignment/ },
+  { command: 'assign', flag: 'file', value: `${NOWHERE}.json`, forms: RELATIVE_PATH },
+  { command: 'unassign', flag: 'file', value: `${NOWHERE}.json`, forms: RELATIVE_PATH },
+  { command: 'policy set', flag: 'file', value: `${NOWHERE}.json`, forms: RELATIVE_PATH },
+  { command: 'usage', flag: 'archive-dir', value: NOWHERE, forms: RELATIVE_PATH },
   { command: 'migrate', other: ['--output-dir', join(mkdtempSync(join(tmpdir(), 'ca-flags-')), 'eca')], flag: 'source-dir', value: NOWHERE, forms: RELATIVE_PATH, offline: true },
 ];
 

@@ -2,7 +2,7 @@ import '../../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { appTypeFlag, requiredTargetOrg } from '../../../org-flags.js';
-import { parser } from '../../../flags.js';
+import { existingPath, parser } from '../../../flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { DESIRED_POLICY_KEYS, desiredPolicyFromJson, parseTimeout, toPolicyChange, type DesiredPolicy } from '../../../domain/policy/desired-policy.js';
 import type { PolicyChange } from '../../../domain/policy/policy-edit.js';
@@ -69,7 +69,7 @@ export default class ConnectedAppPolicySet extends ConnectedAppCommand<Connected
     'assign-profile': Flags.string({ multiple: true, summary: messages.getMessage('flags.assign-profile.summary') }),
     force: Flags.boolean({ summary: messages.getMessage('flags.force.summary') }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
-    file: Flags.file({ char: 'f', exists: true, summary: messages.getMessage('flags.file.summary') }),
+    file: Flags.file({ char: 'f', parse: existingPath('file'), summary: messages.getMessage('flags.file.summary') }),
     check: Flags.boolean({ summary: messages.getMessage('flags.check.summary'), dependsOn: ['file'] }),
   };
 
