@@ -95,15 +95,17 @@ export default class ConnectedAppPolicySet extends ConnectedAppCommand<Connected
   }
 
   private render(results: AppPolicyResult[]): void {
+    // An app that changed nothing says why under the table, once: a reason is a sentence, too long for a cell.
     const rows = results.flatMap((r) =>
       r.changes.length
         ? r.changes.map((c) => ({ app: r.app, setting: settingLabel(c.field), before: c.before ?? '', after: c.after ?? '', status: statusText(r) }))
-        : [{ app: r.app, setting: '', before: '', after: r.message ?? '', status: statusText(r) }]
+        : [{ app: r.app, setting: '', before: '', after: r.message ? messages.getMessage('after.seeBelow') : '', status: statusText(r) }]
     );
     this.table({
       data: rows,
       columns: (['app', 'setting', 'before', 'after', 'status'] as const).map((key) => ({ key, name: messages.getMessage(`column.${key}`) })),
     });
+    for (const r of results) if (!r.changes.length && r.message) this.log(messages.getMessage('reason', [r.app, r.message]));
   }
 
   private finish(result: ConnectedAppPolicySetResult, mode: 'write' | 'dry-run' | 'check', file: string | undefined): ConnectedAppPolicySetResult {
