@@ -2,6 +2,9 @@
  * The last review points of issue 15 (External Client Apps), end to end through the org emulator's demo org, which
  * holds connected apps (Jenkins_CI …) and External Client Apps (Partner_Quoting …).
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { start, type Emulator } from '../emulator/index.js';
 import { ensureBuilt, runCli } from './harness.js';
@@ -35,6 +38,31 @@ describe('External Client Apps: review polish (e2e through the org emulator)', f
         const [result] = (json.json?.result as ConnectedAppPolicySetResult).results;
         expect([result.status, result.errorCode]).to.deep.equal(['failed', 'EcaGlobalSetting']);
         expect(result.message).to.include(ECA_GLOBAL_REASON).and.include('not edited by policy set');
+      });
+    }
+  });
+
+  describe('restore of an app whose policy is as in the snapshot', () => {
+    const cases = [
+      { app: 'Partner_Quoting', compared: /^Compared with the snapshot, all the same: .*permittedUsersPolicyType.*refreshTokenPolicyType.* \(ExtlClntAppOauthConfigurablePolicies\); /m },
+      { app: 'Jenkins_CI', compared: /^Compared with the snapshot, all the same: oauthConfig\.isAdminApproved.*oauthPolicy, sessionPolicy \(ConnectedApp\); its 1 grant\(s\) are in the table above/m },
+    ];
+    for (const c of cases) {
+      it(`${c.app}: the unchanged row says "as in the snapshot" and the line under it what was compared`, async () => {
+        const org = await start({ scenario: 'demo' });
+        try {
+          const snapshot = join(mkdtempSync(join(tmpdir(), 'ca-eca-review-')), 'snapshot.json');
+          const contained = await runCli(['connectedapp', 'contain', '--name', c.app, '--snapshot-file', snapshot], { emulator: org });
+          expect(contained.exitCode, contained.stderr).to.equal(0);
+          const first = await runCli(['connectedapp', 'restore', '--snapshot-file', snapshot], { emulator: org });
+          expect(first.exitCode, first.stderr).to.equal(0);
+          const again = await runCli(['connectedapp', 'restore', '--snapshot-file', snapshot], { emulator: org, json: false });
+          expect(again.exitCode, again.stderr).to.equal(0);
+          expect(again.stdout).to.match(/^Policy\s+as in the snapshot\s+unchanged\s*$/m);
+          expect(again.stdout).to.match(c.compared);
+        } finally {
+          await org.stop();
+        }
       });
     }
   });
