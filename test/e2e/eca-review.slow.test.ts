@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { start, type Emulator } from '../emulator/index.js';
 import { ensureBuilt, runCli } from './harness.js';
 import type { ConnectedAppPolicySetResult } from '../../src/commands/connectedapp/policy/set.js';
+import type { ConnectedAppAuditResult } from '../../src/commands/connectedapp/audit.js';
 
 const ECA_GLOBAL_REASON = 'of an External Client App is in its global OAuth settings';
 
@@ -40,6 +41,27 @@ describe('External Client Apps: review polish (e2e through the org emulator)', f
         expect(result.message).to.include(ECA_GLOBAL_REASON).and.include('not edited by policy set');
       });
     }
+  });
+
+  describe('audit --json', () => {
+    it('gives each ECA finding the External Client App Manager steps the other reports show; connected-app findings are as before', async () => {
+      const run = await runCli(['connectedapp', 'audit', '--name', 'Partner_Quoting', '--name', 'Jenkins_CI', '--event-log-days', '0'], { emulator: demo });
+      const findings = (run.json?.result as ConnectedAppAuditResult).findings;
+      const eca = findings.filter((f) => f.appType === 'external-client-app');
+      expect(eca.length, run.stderr).to.be.greaterThan(0);
+      for (const f of eca) {
+        expect(f.setupSteps, f.ruleId).to.be.an('array').that.is.not.empty;
+        expect(f.setupSteps?.join(' '), f.ruleId).to.include('External Client App Manager > Partner_Quoting');
+      }
+      const pkce = eca.find((f) => f.ruleId === 'CA303-public-client-no-pkce');
+      expect(pkce?.setupSteps?.[0]).to.include('Settings > Edit > OAuth Settings > Security: Require Proof Key for Code Exchange (PKCE)');
+      const connected = findings.filter((f) => f.app === 'Jenkins_CI');
+      expect(connected.length).to.be.greaterThan(0);
+      for (const f of connected) expect(f, f.ruleId).to.not.have.property('setupSteps');
+      // The human report shows the same steps.
+      const human = await runCli(['connectedapp', 'audit', '--name', 'Partner_Quoting', '--event-log-days', '0'], { emulator: demo, json: false });
+      expect(human.stdout.replace(/\s+/g, ' ')).to.include(pkce?.setupSteps?.[0].split(':')[0]);
+    });
   });
 
   describe('restore of an app whose policy is as in the snapshot', () => {
