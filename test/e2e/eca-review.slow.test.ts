@@ -22,6 +22,37 @@ describe('External Client Apps: review polish (e2e through the org emulator)', f
   });
   after(async () => demo.stop());
 
+  describe('a name of the other kind under --type', () => {
+    const ECA_HINT = '"Partner_Quoting" names no connected app; it is the external client app Partner_Quoting';
+    const CA_HINT = '"Jenkins_CI" names no external client app; it is the connected app Jenkins_CI';
+    const cases: Array<{ args: string[]; hint: string; exitCode: number }> = [
+      // --type connected-app reads no ECA until a name is unknown: then their names are read to say which is one.
+      { args: ['policy', 'show', '--name', 'Partner_Quoting', '--type', 'connected-app'], hint: ECA_HINT, exitCode: 1 },
+      { args: ['policy', 'show', '--name', 'Jenkins_CI', '--type', 'external-client-app'], hint: CA_HINT, exitCode: 1 },
+      { args: ['policy', 'set', '--name', 'Partner_Quoting', '--type', 'connected-app', '--ip-relaxation', 'enforce', '--dry-run'], hint: ECA_HINT, exitCode: 1 },
+      { args: ['doctor', '--name', 'Partner_Quoting', '--type', 'connected-app'], hint: ECA_HINT, exitCode: 2 },
+      { args: ['list', '--name', 'Partner_Quoting', '--type', 'connected-app'], hint: ECA_HINT, exitCode: 1 },
+      { args: ['assign', '--name', 'Jenkins_CI', '--type', 'external-client-app', '--permission-set', 'API_Access', '--dry-run'], hint: CA_HINT, exitCode: 1 },
+      { args: ['usage', '--name', 'Partner_Quoting', '--type', 'connected-app', '--source', 'tokens'], hint: ECA_HINT, exitCode: 1 },
+      { args: ['audit', '--name', 'Partner_Quoting', '--type', 'connected-app', '--event-log-days', '0'], hint: ECA_HINT, exitCode: 1 },
+    ];
+    for (const c of cases) {
+      it(`${c.args.join(' ')}: says which app of the other kind it is and the --type to use`, async () => {
+        const run = await runCli(['connectedapp', ...c.args], { emulator: demo });
+        expect(run.exitCode, run.stderr).to.equal(c.exitCode);
+        expect(run.json?.name).to.equal('UnknownAppError');
+        expect(run.json?.message).to.match(/^No (connected app|external client app) in the org is named "/);
+        expect(run.json?.actions?.[0]).to.include(c.hint).and.match(/Use --type (external-client-app|connected-app) .*, or leave the type out\.$/);
+      });
+    }
+
+    it('revoke warns the same way (an unknown name is a warning there)', async () => {
+      const run = await runCli(['connectedapp', 'revoke', '--name', 'Partner_Quoting', '--type', 'connected-app', '--dry-run'], { emulator: demo });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      expect(run.json?.warnings?.join(' ')).to.include(ECA_HINT).and.not.include('did you mean: Partner_Quoting');
+    });
+  });
+
   describe('policy set --pkce / --refresh-token-rotation on an ECA', () => {
     for (const flag of ['--pkce', '--refresh-token-rotation']) {
       it(`${flag}: the table cell stays short and the reason is printed once under the table; --json keeps it whole`, async () => {
