@@ -2,7 +2,7 @@
  * The last review points of issue 15 (External Client Apps), end to end through the org emulator's demo org, which
  * holds connected apps (Jenkins_CI …) and External Client Apps (Partner_Quoting …).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -92,6 +92,40 @@ describe('External Client Apps: review polish (e2e through the org emulator)', f
       // The human report shows the same steps.
       const human = await runCli(['connectedapp', 'audit', '--name', 'Partner_Quoting', '--event-log-days', '0'], { emulator: demo, json: false });
       expect(human.stdout.replace(/\s+/g, ' ')).to.include(pkce?.setupSteps?.[0].split(':')[0]);
+    });
+  });
+
+  describe('a desired-state entry\'s "type"', () => {
+    const file = (apps: unknown[]): string => {
+      const path = join(mkdtempSync(join(tmpdir(), 'ca-eca-review-')), 'desired.json');
+      writeFileSync(path, JSON.stringify({ apps }));
+      return path;
+    };
+
+    it('narrows its name as --type does: the wrong kind is refused with the type to use; the right one is applied (--check)', async () => {
+      const wrong = await runCli(['connectedapp', 'policy', 'set', '--file', file([{ app: 'Partner_Quoting', type: 'connected-app', policy: { ipRelaxation: 'enforce' } }]), '--check'], { emulator: demo });
+      expect(wrong.exitCode, wrong.stderr).to.equal(1);
+      expect(wrong.json?.message).to.equal('No connected app in the org is named "Partner_Quoting".');
+      expect(wrong.json?.actions?.[0]).to.include('it is the external client app Partner_Quoting').and.include('"type": "external-client-app"');
+
+      const right = await runCli(['connectedapp', 'policy', 'set', '--file', file([{ app: 'Partner_Quoting', type: 'external-client-app', policy: { ipRelaxation: 'enforce' } }]), '--check'], { emulator: demo });
+      expect(right.exitCode, right.stderr).to.equal(3);
+      const [result] = (right.json?.result as ConnectedAppPolicySetResult).results;
+      expect([result.appId.slice(0, 3), result.status]).to.deep.equal(['0xI', 'would-update']);
+    });
+
+    it('is refused when unknown (naming the entry and its app) or when --type says the other kind; assign reads it too', async () => {
+      const unknown = await runCli(['connectedapp', 'assign', '--file', file([{ app: 'Jenkins_CI', type: 'eca', permissionSets: ['API_Access'] }]), '--dry-run'], { emulator: demo });
+      expect(unknown.exitCode).to.equal(1);
+      expect(unknown.json?.message).to.include('$.apps[0].type: unknown-type ("eca" for "Jenkins_CI"; use "connected-app" or "external-client-app")');
+
+      const clash = await runCli(['connectedapp', 'assign', '--file', file([{ app: 'Jenkins_CI', type: 'connected-app', permissionSets: ['API_Access'] }]), '--type', 'external-client-app', '--dry-run'], { emulator: demo });
+      expect(clash.exitCode).to.equal(2);
+      expect(clash.json?.message).to.include('entries name the other kind of app than --type external-client-app: $.apps[0] ("Jenkins_CI") says "type": "connected-app"');
+
+      const wrong = await runCli(['connectedapp', 'assign', '--file', file([{ app: 'Jenkins_CI', type: 'external-client-app', permissionSets: ['API_Access'] }]), '--dry-run'], { emulator: demo });
+      expect(wrong.exitCode).to.equal(1);
+      expect(wrong.json?.actions?.[0]).to.include('"Jenkins_CI" names no external client app; it is the connected app Jenkins_CI');
     });
   });
 

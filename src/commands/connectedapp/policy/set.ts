@@ -6,6 +6,7 @@ import { existingPath, parser } from '../../../flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { DESIRED_POLICY_KEYS, desiredPolicyFromJson, parseTimeout, toPolicyChange, type DesiredPolicy } from '../../../domain/policy/desired-policy.js';
 import type { PolicyChange } from '../../../domain/policy/policy-edit.js';
+import type { AppKind } from '../../../domain/policy/policy.js';
 import { parseRefreshTokenFlag, type RefreshTokenPolicy } from '../../../domain/policy/refresh-token.js';
 import { PolicyError } from '../../../domain/policy/policy-error.js';
 import { readAccessFile } from '../../../operations/access-input.js';
@@ -142,6 +143,7 @@ type SetFlags = {
   pkce?: boolean;
   'refresh-token-rotation'?: boolean;
   file?: string;
+  type?: AppKind;
 };
 
 /** The apps and changes asked for, from the flags (parsed by their definitions) or the file; every value validated before any request. */
@@ -155,9 +157,9 @@ async function desiredChanges(flags: SetFlags): Promise<DesiredEntry[]> {
   const anySetting = DESIRED_POLICY_KEYS.some((key) => fromFlags[key] !== undefined) || flags['refresh-token'] !== undefined || flags['session-timeout'] !== undefined;
   if (flags.file) {
     if (anySetting || flags.name?.length) throw messages.createError('error.FileWithFlags', [], [], EXIT.usage);
-    const entries = (await readAccessFile(flags.file)).filter((e) => e.policy);
+    const entries = (await readAccessFile(flags.file, flags.type)).filter((e) => e.policy);
     try {
-      return entries.map((e) => ({ names: [e.app], change: toPolicyChange(desiredPolicyFromJson(e.policy ?? {})), source: e.at }));
+      return entries.map((e) => ({ names: [e.app], change: toPolicyChange(desiredPolicyFromJson(e.policy ?? {})), source: e.at, ...(e.type ? { type: e.type } : {}) }));
     } catch (error) {
       throw error instanceof PolicyError ? policySfError(error) : error;
     }
