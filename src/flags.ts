@@ -3,6 +3,7 @@
  * the flags, before run() and so before any request. A bad value is a flag error ("Parsing --last …") that
  * names the accepted forms and exits 2; run() gets a typed value.
  */
+import { statSync } from 'node:fs';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { parseIp } from './domain/ip-address.js';
@@ -99,3 +100,17 @@ export const ipFlag = Flags.custom({
     return ip;
   }),
 });
+
+/**
+ * The `parse` of a path flag that must name an existing directory or file (oclif's `exists: true` exits 1 with its own
+ * message): a missing path is wrong usage (exit 2), with the next step, before anything is read. The path is
+ * returned as typed.
+ */
+export function existingPath(kind: 'directory' | 'file'): (input: string) => Promise<string> {
+  return parser((input) => {
+    const stats = statSync(input, { throwIfNoEntry: false });
+    const found = kind === 'directory' ? stats?.isDirectory() : stats?.isFile();
+    if (!found) throw messages.createError(kind === 'directory' ? 'error.NoDirectory' : 'error.NoFile', [input], [process.cwd()], EXIT.usage);
+    return input;
+  });
+}

@@ -27,7 +27,7 @@ import { ecaInventoryApp } from '../domain/access/eca-org.js';
 import { joinInventory, sortApps } from '../domain/access/inventory.js';
 import type { AppKind } from '../domain/policy/policy.js';
 import { writeProfilesThroughMetadata } from './metadata-access.js';
-import { refuseOverLongNames, resolveAccessNames } from './resolve-apps.js';
+import { refuseOverLongNames, resolveAccessNames, withOtherKind } from './resolve-apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.assign');
@@ -58,7 +58,8 @@ export async function resolvePairs(conn: Connection, requests: readonly AccessRe
   ]);
   // The holders of an ECA are read below with the pairs (readAccessRows), as for connected apps.
   const known = sortApps([...joinInventory(records, components.components, []).apps, ...(ecas?.apps ?? []).map((eca) => ecaInventoryApp(eca, []))]);
-  const appsByRequest = await resolveAccessNames(conn, known, requests, holders);
+  // Under --type, the other kind is read only when a name is unknown, to say which names are apps of that kind.
+  const appsByRequest = await withOtherKind(conn, options.type, known, !options.type, (all) => resolveAccessNames(conn, all, requests, holders, options.type));
 
   const pairs: AccessPair[] = [];
   requests.forEach((request, i) => {

@@ -51,7 +51,7 @@ export async function readOrgAuditInventory(conn: Connection, input: OrgAuditInp
   // every installed app, or an ECA's logins and tokens would be credited to a connected app of the same label.
   const inventory = await readInventory(conn, { externalClientApps: input.type === 'connected-app' ? ECA_HEADER_PARTS : ECA_POLICY_PARTS });
   const ofType = appsOfKind(inventory.apps, input.type);
-  const selected = input.names?.length ? resolveApps(ofType, input.names) : ofType;
+  const selected = input.names?.length ? resolveApps(inventory.apps, input.names, input.type) : ofType;
   // An ECA's policy was read with the inventory (all its parts, 10 names a call per type).
   const ecaPolicies = new Map(inventory.externalClientApps.flatMap((eca): Array<[string, AppPolicy]> => (eca.id ? [[eca.id, eca.policy]] : [])));
   progress('inventory', 1, 1);

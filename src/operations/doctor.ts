@@ -41,7 +41,7 @@ import {
 } from '../domain/access/doctor.js';
 import { findApps, type InventoryApp } from '../domain/access/inventory.js';
 import type { AppKind, AppPolicy } from '../domain/policy/policy.js';
-import { resolveApps } from './resolve-apps.js';
+import { appsOfKind, resolveApps, withOtherKind } from './resolve-apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.doctor');
@@ -81,8 +81,7 @@ export async function runDoctor(conn: Connection, options: DoctorOptions): Promi
   ]);
   const userId = user?.id ?? null;
   const attemptsRead = readLoginAttempts(conn, LOGIN_DAYS, userId);
-  const apps = options.type ? inventory.apps.filter((a) => a.kind === options.type) : inventory.apps;
-  const app = await findApp(conn, apps, options.name, attemptsRead);
+  const app = await findApp(conn, inventory.apps, options.name, options.type, attemptsRead);
   // An ECA's policy was read with the inventory (its metadata parts).
   const ecaPolicy = app.kind === 'external-client-app' ? (inventory.externalClientApps.find((e) => e.id === app.id)?.policy ?? null) : undefined;
 
@@ -175,7 +174,8 @@ async function findUser(conn: Connection, username: string): Promise<UserRecord>
  * The app by API name, label or Id among installed apps; else an uninstalled app the org still names in OauthToken
  * (AppName) or LoginHistory (Application); else the usual unknown-app error with close matches.
  */
-async function findApp(conn: Connection, apps: readonly InventoryApp[], name: string, attempts: ReturnType<typeof readLoginAttempts>): Promise<DoctorApp> {
+async function findApp(conn: Connection, all: readonly InventoryApp[], name: string, type: AppKind | undefined, attempts: ReturnType<typeof readLoginAttempts>): Promise<DoctorApp> {
+  const apps = appsOfKind(all, type);
   const found = findApps(apps, name);
   if (found.length > 0) {
     // A name a connected app and an ECA both answer to is refused with both candidates (and --type).
@@ -190,7 +190,8 @@ async function findApp(conn: Connection, apps: readonly InventoryApp[], name: st
   const uninstalled = byToken.get(name) ?? (await attempts).rows.find((r) => r.Application?.toLowerCase() === name.toLowerCase())?.Application;
   if (uninstalled) return { name: uninstalled, label: uninstalled, id: null, apiName: null, installed: false, permittedUsers: null };
   try {
-    resolveApps(apps, [name]); // throws the usual error, with close matches
+    // Throws the usual error, with close matches, and under --type the app of the other kind the name selects.
+    await withOtherKind(conn, type, all, type !== 'connected-app', (known) => resolveApps(known, [name], type));
   } catch (error) {
     // Exit 1 means "cannot use" here: a name that names nothing is wrong usage.
     throw Object.assign(error as Error, { exitCode: EXIT.usage });

@@ -108,7 +108,7 @@ function orgIdOf(conn: Connection, identity: Identity | null): string {
  * org does not know; either way there is nothing of it to change (`unmatched`).
  */
 async function resolveOne(conn: Connection, name: string, apps: readonly InventoryApp[], type: AppKind | undefined, existing: IncidentSnapshot | undefined): Promise<Target> {
-  matchApps(appsOfKind(apps, type), [[name]]);
+  matchApps(apps, [[name]], type);
   const found = findApps(appsOfKind(apps, type), name);
   if (found.length > 1) throw messages.createError('error.Ambiguous', [name, found.map((a) => a.apiName ?? a.label).join(', ')]);
   if (found.length === 1) {
@@ -173,7 +173,7 @@ export async function containApp(conn: Connection, request: ContainRequest): Pro
   const target = await resolveOne(conn, request.name, apps, request.type, existing);
   const { app, inventoryApp, unmatched } = target;
   if (inventoryApp?.kind === 'external-client-app') target.ecaPolicyComponent = ecaComponents.get(inventoryApp.id) ?? null;
-  if (unmatched) warnings.push(unmatchedWarning([request.name], apps));
+  if (unmatched) warnings.push(unmatchedWarning([request.name], apps, request.type));
 
   // Everything is read and checked before the snapshot; nothing changes before it is on disk.
   const metadata = inventoryApp ? await readPolicyMetadata(conn, inventoryApp, target.ecaPolicyComponent ?? null) : null;

@@ -23,7 +23,7 @@ import { PolicyError } from '../domain/policy/policy-error.js';
 import type { XmlElement } from '../domain/xml.js';
 import { policySfError } from './policy-sf-error.js';
 import { appsReachingNobody, assignAccess } from './access.js';
-import { appsOfKind, resolveApps, resolveDesiredTargets, type DesiredEntry } from './resolve-apps.js';
+import { resolveApps, resolveDesiredTargets, withOtherKind, type DesiredEntry } from './resolve-apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.policy.set');
@@ -55,7 +55,8 @@ export type PolicyShowApp = {
 /** Both kinds of app unless `type` names one; an ECA's policy is read whole (every part the org lets us read). */
 export async function showPolicies(conn: Connection, names: readonly string[], type?: AppKind): Promise<PolicyShowApp[]> {
   const inventory = await readInventory(conn, { externalClientApps: type === 'connected-app' ? undefined : ECA_POLICY_PARTS });
-  const apps = resolveApps(appsOfKind(inventory.apps, type), names);
+  // Under --type connected-app the ECAs are read only when a name is unknown, to say which are ECAs.
+  const apps = await withOtherKind(conn, type, inventory.apps, type !== 'connected-app', (all) => resolveApps(all, names, type));
   const policies = await readAppPolicies(conn, apps.filter((a) => a.kind !== 'external-client-app'));
   const ecaPolicies = new Map(inventory.externalClientApps.map((eca) => [eca.id ?? '', eca.policy]));
   return apps.map((app) => {
@@ -98,7 +99,8 @@ export type SetOutcome = { results: AppPolicyResult[]; assignments: PairResult[]
 export async function resolveTargets(conn: Connection, wanted: readonly DesiredEntry[], type?: AppKind): Promise<{ targets: AppTarget[]; inventory: InventoryRead }> {
   const inventory = await readInventory(conn, { externalClientApps: type === 'connected-app' ? undefined : ECA_SUMMARY_PARTS });
   const components = new Map(inventory.externalClientApps.map((eca) => [eca.id ?? '', eca.componentNames.ecaOauthPlcy ?? null]));
-  const targets: AppTarget[] = resolveDesiredTargets(appsOfKind(inventory.apps, type), wanted).map((t) =>
+  const resolved = await withOtherKind(conn, type, inventory.apps, type !== 'connected-app', (all) => resolveDesiredTargets(all, wanted, type));
+  const targets: AppTarget[] = resolved.map((t) =>
     t.app.kind === 'external-client-app' ? { ...t, ecaPolicyComponent: components.get(t.app.id) ?? null } : t
   );
   return { targets, inventory };

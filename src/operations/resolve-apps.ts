@@ -31,39 +31,104 @@ export function refuseOverLongNames(requests: readonly Named[]): void {
   if (tooLong.length) throw messages.createError('error.NameTooLong', [tooLong.join('; ')]);
 }
 
-/** The apps the names select, in inventory order, each once. Throws UnknownAppError listing close matches. */
-export function resolveApps(apps: readonly InventoryApp[], names: readonly string[]): InventoryApp[] {
-  return resolveAppLists(apps, [names])[0];
+/**
+ * The kind of app each list of names is narrowed to (--type, or a file entry's `type`): one for every list, or one per
+ * list; undefined: both kinds.
+ */
+export type KindScope = AppKind | undefined | ReadonlyArray<AppKind | undefined>;
+
+const kindAt = (scope: KindScope, i: number): AppKind | undefined => (typeof scope === 'string' || scope === undefined ? scope : scope[i]);
+
+/**
+ * The apps the names select, in inventory order, each once, among the apps of `type` (both kinds when absent). Throws
+ * UnknownAppError listing close matches, and naming the app of the other kind a name selects (see otherKindHints).
+ */
+export function resolveApps(apps: readonly InventoryApp[], names: readonly string[], type?: AppKind): InventoryApp[] {
+  return resolveAppLists(apps, [names], type)[0];
 }
 
 /** Resolves several lists of names (a file's entries) at once: one error names every unknown name. */
-export function resolveAppLists(apps: readonly InventoryApp[], lists: ReadonlyArray<readonly string[]>): InventoryApp[][] {
-  const { resolved, unknown } = matchApps(apps, lists);
-  if (unknown.length) throw unknownNamesError(apps, { apps: unknown });
+export function resolveAppLists(apps: readonly InventoryApp[], lists: ReadonlyArray<readonly string[]>, type?: KindScope): InventoryApp[][] {
+  const { resolved, unknown, searched } = matchApps(apps, lists, type);
+  if (unknown.length) throw unknownNamesError(apps, { apps: unknown }, undefined, searched);
   return resolved;
 }
 
 /**
- * The apps each list of names selects, and the names that select none (for the caller to decide about). Throws
- * NameTooLongError, and AmbiguousAppError for a name both kinds of app answer to.
+ * The apps each list of names selects among the apps of its kind (`type`), and the names that select none (for the
+ * caller to decide about), with the kind each was searched in. Throws NameTooLongError, and AmbiguousAppError for a
+ * name both kinds of app answer to.
  */
-export function matchApps(apps: readonly InventoryApp[], lists: ReadonlyArray<readonly string[]>): { resolved: InventoryApp[][]; unknown: string[] } {
+export function matchApps(
+  apps: readonly InventoryApp[],
+  lists: ReadonlyArray<readonly string[]>,
+  type?: KindScope
+): { resolved: InventoryApp[][]; unknown: string[]; searched: Map<string, AppKind | undefined> } {
   refuseOverLongNames([{ apps: lists.flat() }]);
-  const unknown = new Set<string>();
+  const searched = new Map<string, AppKind | undefined>();
   const ambiguous = new Map<string, InventoryApp[]>();
-  const resolved = lists.map((names) => {
+  const resolved = lists.map((names, i) => {
+    const ofKind = appsOfKind(apps, kindAt(type, i));
     const selected = new Set<InventoryApp>();
     for (const name of names) {
-      const found = findApps(apps, name);
-      if (found.length === 0) unknown.add(name);
+      const found = findApps(ofKind, name);
+      if (found.length === 0 && !searched.has(name)) searched.set(name, kindAt(type, i));
       // A connected app and an External Client App may share a name (an app moved to an ECA keeps it).
       if (new Set(found.map((a) => a.kind)).size > 1) ambiguous.set(name, found);
       for (const app of found) selected.add(app);
     }
-    return apps.filter((app) => selected.has(app));
+    return ofKind.filter((app) => selected.has(app));
   });
   if (ambiguous.size) throw ambiguousNamesError(ambiguous);
-  return { resolved, unknown: [...unknown] };
+  return { resolved, unknown: [...searched.keys()], searched };
+}
+
+/**
+ * For each name searched among one kind of app only (--type, or a file entry's `type`) that an app of the other kind
+ * answers to: a line naming that app and the --type that selects it. The one place that says "wrong kind".
+ */
+export function otherKindHints(apps: readonly InventoryApp[], searched: ReadonlyMap<string, AppKind | undefined>): string[] {
+  return [...searched].flatMap(([name, kind]) => {
+    if (!kind) return [];
+    const others = findApps(apps.filter((a) => a.kind !== kind), name);
+    if (others.length === 0) return [];
+    const other = others[0].kind;
+    const which = others.map((a) => messages.getMessage('ambiguous.candidate', [appKindLabel(a.kind), a.apiName ?? a.label, a.id])).join(', ');
+    return [messages.getMessage('suggestion.otherKind', [shownName(name), appKindLabel(kind), which, other, other])];
+  });
+}
+
+/**
+ * Runs `resolve` against `apps`. When it throws UnknownAppError for names searched among one kind of app and the
+ * other kind was not read (`otherKindRead` false), reads that kind now (error path only: one listMetadata and one
+ * readMetadata per 10 External Client Apps, or the connected apps' query and listMetadata) and runs `resolve` again
+ * with them, so that the error names the apps of the other kind those names select (otherKindHints).
+ */
+export async function withOtherKind<T>(
+  conn: Connection,
+  type: AppKind | undefined,
+  apps: readonly InventoryApp[],
+  otherKindRead: boolean,
+  resolve: (apps: readonly InventoryApp[]) => T | Promise<T>
+): Promise<T> {
+  try {
+    return await resolve(apps);
+  } catch (error) {
+    if (!type || otherKindRead || (error as Error).name !== 'UnknownAppError') throw error;
+    const others = await readAppsOfKind(conn, type === 'connected-app' ? 'external-client-app' : 'connected-app').catch(() => null);
+    if (!others?.length) throw error;
+    return resolve([...apps, ...others]);
+  }
+}
+
+/** The apps of one kind, without their access (loaded here, on the error path only). */
+async function readAppsOfKind(conn: Connection, kind: AppKind): Promise<InventoryApp[]> {
+  if (kind === 'external-client-app') {
+    const [{ ECA_HEADER_PARTS, readExternalClientApps }, { ecaInventoryApp }] = await Promise.all([import('../adapters/external-client-apps.js'), import('../domain/access/eca-org.js')]);
+    return (await readExternalClientApps(conn, ECA_HEADER_PARTS)).apps.map((eca) => ecaInventoryApp(eca, []));
+  }
+  const { readInventory } = await import('../adapters/connected-apps.js');
+  return (await readInventory(conn, { access: false })).apps.filter((a) => a.kind !== 'external-client-app');
 }
 
 /** One error for every name that selects apps of both kinds, each with its candidates. */
@@ -82,24 +147,39 @@ function ambiguousNamesError(ambiguous: ReadonlyMap<string, InventoryApp[]>): Sf
 type Unknown = { apps?: string[]; permissionSets?: string[]; profiles?: string[] };
 type Known = { permissionSets: NameCandidate[]; profiles: NameCandidate[] };
 
-/** One error for every unknown name, each with its close matches. Named after the first kind that has unknown names. */
-function unknownNamesError(apps: readonly InventoryApp[], unknown: Unknown, known?: Known): SfError {
+/**
+ * One error for every unknown name, each with its close matches (among the apps of the kind it was searched in) and,
+ * for a name searched among one kind only, the app of the other kind it names. Named after the first kind of name
+ * (app, permission set, profile) that has unknown names.
+ */
+function unknownNamesError(apps: readonly InventoryApp[], unknown: Unknown, known?: Known, searched: ReadonlyMap<string, AppKind | undefined> = new Map()): SfError {
   const quoted = (names: string[]): string => names.map((n) => `"${shownName(n)}"`).join(', ');
-  const suggest = (names: string[] = [], candidates: readonly NameCandidate[] = []): string[] =>
+  const suggest = (names: string[] = [], candidates: (name: string) => readonly NameCandidate[] = () => []): string[] =>
     names.flatMap((name) => {
-      const matches = closeMatches(name, candidates);
+      const matches = closeMatches(name, candidates(name));
       return matches.length ? [messages.getMessage('suggestion.didYouMean', [shownName(name), matches.join(', ')])] : [];
     });
+  const kinds = new Set((unknown.apps ?? []).map((name) => searched.get(name)));
+  const kind = kinds.size === 1 ? [...kinds][0] : undefined;
   const parts: SfError[] = [];
-  if (unknown.apps?.length) parts.push(messages.createError('error.UnknownApp', [quoted(unknown.apps)], [apps.length]));
+  if (unknown.apps?.length) {
+    parts.push(
+      kind
+        ? // Named UnknownAppError too: the same error, worded for the kind searched.
+          Object.assign(messages.createError('error.UnknownAppOfKind', [appKindLabel(kind), quoted(unknown.apps)], [appsOfKind(apps, kind).length]), { name: 'UnknownAppError' })
+        : messages.createError('error.UnknownApp', [quoted(unknown.apps)], [apps.length])
+    );
+  }
   if (unknown.permissionSets?.length) parts.push(assignMessages.createError('error.UnknownPermissionSet', [quoted(unknown.permissionSets)]));
   if (unknown.profiles?.length) parts.push(assignMessages.createError('error.UnknownProfile', [quoted(unknown.profiles)]));
   const error = parts[0];
   error.message = parts.map((p) => p.message).join(' ');
+  const searchedApps = new Map((unknown.apps ?? []).map((name) => [name, searched.get(name)]));
   error.actions = [
-    ...suggest(unknown.apps, appNames(apps)),
-    ...suggest(unknown.permissionSets, known?.permissionSets),
-    ...suggest(unknown.profiles, known?.profiles),
+    ...otherKindHints(apps, searchedApps),
+    ...suggest(unknown.apps, (name) => appNames(appsOfKind(apps, searched.get(name)))),
+    ...suggest(unknown.permissionSets, () => known?.permissionSets ?? []),
+    ...suggest(unknown.profiles, () => known?.profiles ?? []),
     ...parts.flatMap((p) => p.actions ?? []),
   ];
   error.setData({ unknownNames: [...(unknown.apps ?? []), ...(unknown.permissionSets ?? []), ...(unknown.profiles ?? [])] });
@@ -113,13 +193,14 @@ function unknownNamesError(apps: readonly InventoryApp[], unknown: Unknown, know
 export async function resolveAccessNames(
   conn: Connection,
   apps: readonly InventoryApp[],
-  requests: ReadonlyArray<{ apps: readonly string[] }>,
-  holders: HolderResolution
+  requests: ReadonlyArray<{ apps: readonly string[]; type?: AppKind }>,
+  holders: HolderResolution,
+  type?: AppKind
 ): Promise<InventoryApp[][]> {
-  const { resolved, unknown } = matchApps(apps, requests.map((r) => r.apps));
+  const { resolved, unknown, searched } = matchApps(apps, requests.map((r) => r.apps), requests.map((r) => r.type ?? type));
   if (unknown.length || holders.unknownPermissionSets.length || holders.unknownProfiles.length) {
     const known = holders.unknownPermissionSets.length || holders.unknownProfiles.length ? await holderNames(conn) : undefined;
-    throw unknownNamesError(apps, { apps: unknown, permissionSets: holders.unknownPermissionSets, profiles: holders.unknownProfiles }, known);
+    throw unknownNamesError(apps, { apps: unknown, permissionSets: holders.unknownPermissionSets, profiles: holders.unknownProfiles }, known, searched);
   }
   const refused = holders.refused[0] as HolderResolution['refused'][number] | undefined;
   if (refused?.reason === 'permission-set-group') {
@@ -130,16 +211,19 @@ export async function resolveAccessNames(
   return resolved;
 }
 
-/** One desired-state entry: names (a file entry has one) and the change for them; `source` is its place in the file. */
-export type DesiredEntry = { names: string[]; change: PolicyChange; source?: string };
+/**
+ * One desired-state entry: names (a file entry has one) and the change for them; `source` is its place in the file;
+ * `type` the kind of app its names select (a file entry's `type`; else the command's --type, else both).
+ */
+export type DesiredEntry = { names: string[]; change: PolicyChange; source?: string; type?: AppKind };
 
 /**
  * One target per app: every name resolved at once, then entries that name the same app merged. Throws
  * DesiredStateConflictError, naming both entries, when two give the same app's setting different values
  * (the org would flip on every run).
  */
-export function resolveDesiredTargets(apps: readonly InventoryApp[], wanted: readonly DesiredEntry[]): Array<{ app: InventoryApp; change: PolicyChange }> {
-  const resolved = resolveAppLists(apps, wanted.map((w) => w.names));
+export function resolveDesiredTargets(apps: readonly InventoryApp[], wanted: readonly DesiredEntry[], type?: AppKind): Array<{ app: InventoryApp; change: PolicyChange }> {
+  const resolved = resolveAppLists(apps, wanted.map((w) => w.names), wanted.map((w) => w.type ?? type));
   const { changes, conflicts } = settleDesiredChanges(
     wanted.map((w, i) => ({ source: w.source ?? null, named: w.names.join(', '), appIds: resolved[i].map((a) => a.id), change: w.change }))
   );

@@ -20,7 +20,7 @@ import type { RunJournal } from '../domain/incident/run-journal.js';
 import { soqlInList } from '../domain/soql.js';
 import { lastUsedBefore, revocationOrder, tokenResult, type TokenRecord, type TokenResult } from '../domain/incident/tokens.js';
 import { EXIT } from '../exit-codes.js';
-import { appsOfKind, matchApps } from './resolve-apps.js';
+import { appsOfKind, matchApps, otherKindHints } from './resolve-apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.revoke');
@@ -89,7 +89,7 @@ export type RevokeSelection = { apps: RevokeApp[]; unmatched: string[]; warnings
  */
 export async function resolveRevokeApps(conn: Connection, names: readonly string[], type?: AppKind): Promise<RevokeSelection> {
   const { apps } = await readInventory(conn, { access: false, externalClientApps: ECA_HEADER_PARTS });
-  const { resolved, unknown } = matchApps(appsOfKind(apps, type), [names]);
+  const { resolved, unknown } = matchApps(apps, [names], type);
   const found = new Map<string, RevokeApp>(resolved[0].map((app) => [`id:${id15(app.id)}`, installedApp(app)]));
   // Against every app, whatever --type says: tokens are told apart by name, not kind.
   assertLabelsDistinct([...found.values()], apps);
@@ -99,17 +99,21 @@ export async function resolveRevokeApps(conn: Connection, names: readonly string
     const installed = [...found.values()].some((a) => tokenNamesOf(a).some((n) => n.toLowerCase() === appName.toLowerCase()));
     if (!installed) found.set(`name:${appName.toLowerCase()}`, { name: appName, appId: null, apiName: null, installed: false, type: null });
   }
-  return { apps: [...found.values()], unmatched, warnings: unmatched.length ? [unmatchedWarning(unmatched, apps)] : [] };
+  return { apps: [...found.values()], unmatched, warnings: unmatched.length ? [unmatchedWarning(unmatched, apps, type)] : [] };
 }
 
-/** The warning for names that matched no installed app and no token: nothing to revoke for them, with close matches. */
-export function unmatchedWarning(unmatched: readonly string[], apps: readonly InventoryApp[]): string {
-  const candidates = appNames(apps);
+/**
+ * The warning for names that matched no installed app (of `type`) and no token: nothing to revoke for them, with
+ * close matches among the apps of `type`, and the app of the other kind a name selects (otherKindHints).
+ */
+export function unmatchedWarning(unmatched: readonly string[], apps: readonly InventoryApp[], type?: AppKind): string {
+  const candidates = appNames(appsOfKind(apps, type));
   const suggestions = unmatched.flatMap((name) => {
     const matches = closeMatches(name, candidates);
     return matches.length ? [common.getMessage('suggestion.didYouMean', [name, matches.join(', ')])] : [];
   });
-  return [messages.getMessage('warning.unmatched', [unmatched.map((n) => `"${n}"`).join(', ')]), ...suggestions].join(' ');
+  const otherKind = otherKindHints(apps, new Map(unmatched.map((name) => [name, type])));
+  return [messages.getMessage('warning.unmatched', [unmatched.map((n) => `"${n}"`).join(', ')]), ...otherKind, ...suggestions].join(' ');
 }
 
 /**

@@ -116,7 +116,7 @@ export async function collectUsage(conn: Connection, request: UsageRequest, prog
   const warnings: string[] = [];
   const { apps, coverage: appSources } = await readApps(conn, warnings);
   const ofType = appsOfKind(apps, request.type);
-  const selected = request.names?.length ? resolveApps(ofType, request.names) : null;
+  const selected = request.names?.length ? resolveApps(apps, request.names, request.type) : null;
   // --type selects the apps of its kind; apps the org does not hold stay in with connected apps (without --name).
   const matcher = new AppMatcher(
     apps,

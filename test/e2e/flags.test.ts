@@ -11,8 +11,14 @@ import { mapWithConcurrency } from '../../src/domain/collections.js';
 import { start, type Emulator } from '../emulator/index.js';
 import { ensureBuilt, runCli, type CliRun } from './harness.js';
 
-/** `command` with `other` flags it needs, and the bad `value` of `flag`; `forms`: the accepted forms the error must give. */
-type Case = { command: string; other?: string[]; flag: string; value: string; forms: RegExp };
+/**
+ * `command` with `other` flags it needs, and the bad `value` of `flag`; `forms`: the accepted forms (or the next step)
+ * the error must give; `offline`: the command takes no --target-org.
+ */
+type Case = { command: string; other?: string[]; flag: string; value: string; forms: RegExp; offline?: boolean };
+
+const NOWHERE = join(tmpdir(), 'ca-flags-no-such-dir', 'force-app');
+const RELATIVE_PATH = /a relative path is read from the directory you run the command in/;
 
 const DURATION = /whole number followed by h \(hours\), d \(days\) or w \(weeks\)/;
 const DATE = /YYYY-MM-DD \(UTC\)/;
@@ -29,6 +35,11 @@ const CASES: Case[] = [
   { command: 'policy set', other: ['--name', 'Jenkins_CI'], flag: 'session-timeout', value: 'soon', forms: /whole number of minutes; Setup offers 15, 30/ },
   { command: 'audit', flag: 'rule', value: 'CA999', forms: /CA001-preauth-no-assignment/ },
   { command: 'audit', flag: 'exclude-rule', value: 'no-such-rule', forms: /CA001-preauth-no-assignment/ },
+  { command: 'assign', flag: 'file', value: `${NOWHERE}.json`, forms: RELATIVE_PATH },
+  { command: 'unassign', flag: 'file', value: `${NOWHERE}.json`, forms: RELATIVE_PATH },
+  { command: 'policy set', flag: 'file', value: `${NOWHERE}.json`, forms: RELATIVE_PATH },
+  { command: 'usage', flag: 'archive-dir', value: NOWHERE, forms: RELATIVE_PATH },
+  { command: 'migrate', other: ['--output-dir', join(mkdtempSync(join(tmpdir(), 'ca-flags-')), 'eca')], flag: 'source-dir', value: NOWHERE, forms: RELATIVE_PATH, offline: true },
 ];
 
 describe('typed flags refuse a bad value before any request (e2e)', function () {
@@ -41,7 +52,7 @@ describe('typed flags refuse a bad value before any request (e2e)', function () 
     emulator = await start({ scenario: 'demo' });
     // Two at a time. A run's log holds every request made while it ran, its own included, so none can hide.
     await mapWithConcurrency(CASES, 2, async (c) => {
-      runs.set(c, await runCli(['connectedapp', ...c.command.split(' '), ...(c.other ?? []), `--${c.flag}`, c.value], { emulator }));
+      runs.set(c, await runCli(['connectedapp', ...c.command.split(' '), ...(c.other ?? []), `--${c.flag}`, c.value], { emulator, ...(c.offline ? { targetOrg: false } : {}) }));
     });
   });
   after(async () => emulator.stop());

@@ -14,13 +14,17 @@ import type { SourceCoverage } from '../../domain/coverage.js';
 import { RegisterError, withRegister, type AppRegister } from '../../domain/audit/register.js';
 import { BENCHMARKS, findingControls, type ControlId, type ControlResult } from '../../domain/audit/benchmark.js';
 import { AUDIT_FORMATS } from '../../renderers/formats.js';
-import { auditErrorToSfError, findingMessage, formatRuleList, ruleCommands, ruleTitle } from '../../renderers/audit/rule-docs.js';
+import { auditErrorToSfError, findingMessage, formatRuleList, ruleCommands, ruleTitle, setupStepsOf } from '../../renderers/audit/rule-docs.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.audit');
 
-/** `controls`: the Salesforce Security Benchmark controls the finding fails. */
-export type AuditFinding = Finding & { title: string; message: string; commands: string[]; controls: ControlId[] };
+/**
+ * `controls`: the Salesforce Security Benchmark controls the finding fails. `setupSteps`: on a finding about an External
+ * Client App only, where to fix it in Setup (the External Client App Manager), as the human, Markdown, HTML and SARIF
+ * reports say it.
+ */
+export type AuditFinding = Finding & { title: string; message: string; commands: string[]; setupSteps?: string[]; controls: ControlId[] };
 
 export type ConnectedAppAuditResult = {
   mode: 'org' | 'source';
@@ -139,7 +143,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     const result: ConnectedAppAuditResult = {
       mode: inventory.mode,
       summary: report.summary,
-      findings: kept.map((f) => ({ ...f, title: ruleTitle(f.ruleId), message: findingMessage(f), commands: ruleCommands(f.ruleId, f.app, f), controls: findingControls(f) })),
+      findings: kept.map((f) => ({ ...f, title: ruleTitle(f.ruleId), message: findingMessage(f), commands: ruleCommands(f.ruleId, f.app, f), ...setupStepsOf(f), controls: findingControls(f) })),
       suppressed: suppressed.length,
       notEvaluated: audit.notEvaluated,
       coverage: inventory.coverage,

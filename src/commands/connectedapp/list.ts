@@ -76,7 +76,7 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
   public async run(): Promise<ConnectedAppListResult> {
     const { flags } = await this.parse(ConnectedAppList);
     // Adapters, operations and renderers load when the command runs, not with its module (bench/startup-breakdown.ts).
-    const [{ readInventory }, { ECA_LIST_SOURCE, ECA_SUMMARY_PARTS }, { resolveAppAccess }, { appsOfKind, resolveApps }, { writeListReports }, { checkOutputFlags, prepareOutputDir }] = await Promise.all([
+    const [{ readInventory }, { ECA_LIST_SOURCE, ECA_SUMMARY_PARTS }, { resolveAppAccess }, { appsOfKind, resolveApps, withOtherKind }, { writeListReports }, { checkOutputFlags, prepareOutputDir }] = await Promise.all([
       import('../../adapters/connected-apps.js'),
       import('../../adapters/external-client-apps.js'),
       import('../../adapters/access-resolver.js'),
@@ -90,7 +90,8 @@ export default class ConnectedAppList extends ConnectedAppCommand<ConnectedAppLi
     const conn = await this.connect(flags['target-org'], flags['api-version']);
     const inventory = await readInventory(conn, { externalClientApps: flags.type === 'connected-app' ? undefined : ECA_SUMMARY_PARTS });
     const ofType = appsOfKind(inventory.apps, flags.type);
-    const apps = flags.name ? resolveApps(ofType, flags.name) : ofType;
+    const names = flags.name;
+    const apps = names ? await withOtherKind(conn, flags.type, inventory.apps, flags.type !== 'connected-app', (all) => resolveApps(all, names, flags.type)) : ofType;
     // Who can use each app: counted, not listed, from the assignments the inventory read (two more queries whatever
     // the number of apps: the groups' components and the active users' assignments).
     const access = await resolveAppAccess(conn, apps.map((a) => a.id), { listUsers: 0, assignments: apps.flatMap((a) => [...a.profiles, ...a.permissionSets]) });

@@ -3,6 +3,7 @@ import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, offlineErrorCodesSection } from '../../exit-codes.js';
+import { existingPath } from '../../flags.js';
 import { readConnectedAppFiles, type SourceParseError } from '../../adapters/source-files.js';
 import { OutputExistsError, writeNewFiles } from '../../adapters/output-files.js';
 import { countMigration, migrateConnectedApp, type MigrationCounts, type MigrationItem } from '../../domain/policy/eca-migrate.js';
@@ -49,7 +50,8 @@ export default class ConnectedAppMigrate extends ConnectedAppCommand<ConnectedAp
   public static readonly errorCodes = offlineErrorCodesSection('partial');
 
   public static readonly flags = {
-    'source-dir': Flags.directory({ char: 'd', multiple: true, exists: true, required: true, summary: messages.getMessage('flags.source-dir.summary') }),
+    // Not `exists: true` (exit 1, oclif's message): a missing directory is wrong usage, exit 2.
+    'source-dir': Flags.directory({ char: 'd', multiple: true, required: true, parse: existingPath('directory'), summary: messages.getMessage('flags.source-dir.summary') }),
     'output-dir': Flags.directory({ required: true, summary: messages.getMessage('flags.output-dir.summary') }),
     name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary') }),
     'global-oauth-settings': Flags.boolean({ summary: messages.getMessage('flags.global-oauth-settings.summary') }),

@@ -4,6 +4,7 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import type { PairResult } from '../../domain/access/assignments.js';
+import { restoredElements } from '../../domain/incident/snapshot.js';
 import { errorCodesSection } from '../../exit-codes.js';
 import type { AppPolicyResult } from '../../operations/policy.js';
 import type { RevokeApp } from '../../operations/revoke.js';
@@ -58,12 +59,19 @@ export default class ConnectedAppRestore extends ConnectedAppCommand<ConnectedAp
     if (result.assignments.length) this.table(pairTable(result.assignments));
     const policy = result.policy;
     if (policy) {
+      // Unchanged: no setting differs, so the row says so and the line under the table says what was compared.
+      const same = policy.status === 'unchanged' && policy.changes.length === 0;
       this.table({
         data: policy.changes.length
           ? policy.changes.map((c) => ({ setting: settingLabel(c.field), before: c.before ?? '', after: c.after ?? '', status: policy.status }))
-          : [{ setting: '', before: '', after: policy.message ?? '', status: policy.status }],
+          : [{ setting: same ? messages.getMessage('policy.setting') : '', before: '', after: same ? messages.getMessage('policy.asSnapshot') : (policy.message ?? ''), status: policy.status }],
         columns: (['setting', 'before', 'after', 'status'] as const).map((key) => ({ key, name: messages.getMessage(`column.${key}`) })),
       });
+      if (same && result.app.type) {
+        const kind = result.app.type;
+        const grants = result.assignments.length ? messages.getMessage('policy.grants', [result.assignments.length]) : messages.getMessage('policy.noGrants');
+        this.log(messages.getMessage('policy.compared', [restoredElements(kind).join(', '), messages.getMessage(`policy.component.${kind}`), grants]));
+      }
     }
     const changed = result.assignments.filter((a) => a.status !== 'unchanged').length + (policy && policy.status !== 'unchanged' ? 1 : 0);
     const summary = mode === 'dry-run' ? 'summary.dryRun' : changed === 0 ? 'summary.nothing' : 'summary.result';

@@ -1,6 +1,7 @@
 import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { existingPath } from '../../flags.js';
 import { appTypeFlag, requiredTargetOrg } from '../../org-flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { outcomeOf, type PairResult } from '../../domain/access/assignments.js';
@@ -29,7 +30,7 @@ export default class ConnectedAppUnassign extends ConnectedAppCommand<ConnectedA
     type: appTypeFlag(messages.getMessage('flags.type.summary')),
     'permission-set': Flags.string({ char: 'p', multiple: true, summary: messages.getMessage('flags.permission-set.summary') }),
     profile: Flags.string({ multiple: true, summary: messages.getMessage('flags.profile.summary') }),
-    file: Flags.file({ char: 'f', exists: true, summary: messages.getMessage('flags.file.summary') }),
+    file: Flags.file({ char: 'f', parse: existingPath('file'), summary: messages.getMessage('flags.file.summary') }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
     'allow-lockout': Flags.boolean({ summary: messages.getMessage('flags.allow-lockout.summary') }),
   };

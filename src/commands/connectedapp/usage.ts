@@ -2,7 +2,7 @@ import '../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { appTypeFlag, requiredTargetOrg } from '../../org-flags.js';
-import { dateFlag, durationFlag } from '../../flags.js';
+import { dateFlag, durationFlag, existingPath } from '../../flags.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
 import type { UsageResult } from '../../domain/usage/result.js';
@@ -36,7 +36,7 @@ export default class ConnectedAppUsage extends ConnectedAppCommand<ConnectedAppU
     'group-by': Flags.option({ options: ['app', 'user', 'ip'] as const, summary: messages.getMessage('flags.group-by.summary'), description: messages.getMessage('flags.group-by.description') })(),
     'new-ips-since': dateFlag('start')({ summary: messages.getMessage('flags.new-ips-since.summary'), description: messages.getMessage('flags.new-ips-since.description') }),
     'output-dir': Flags.directory({ summary: messages.getMessage('flags.output-dir.summary') }),
-    'archive-dir': Flags.directory({ exists: true, summary: messages.getMessage('flags.archive-dir.summary'), description: messages.getMessage('flags.archive-dir.description') }),
+    'archive-dir': Flags.directory({ parse: existingPath('directory'), summary: messages.getMessage('flags.archive-dir.summary'), description: messages.getMessage('flags.archive-dir.description') }),
     'result-format': Flags.option({
       char: 'r',
       options: USAGE_FORMATS,

@@ -4,11 +4,14 @@
  * of every problem, before anything else runs. Its JSON schema: schemas/file-connectedapp-desired-state.json.
  */
 import { LONGEST_NAME, type NameKind } from '../names.js';
+import { APP_KINDS, type AppKind } from '../policy/policy.js';
 
 export type AppEntry = {
   /** Where the entry is in the file (`$.apps[3]`), to name it in messages. */
   at: string;
   app: string;
+  /** The kind of app `app` names (as --type on the command line); both kinds when absent. */
+  type?: AppKind;
   permissionSets: string[];
   profiles: string[];
   /** Desired policy controls, read by `policy set --file`; carried through untouched here. */
@@ -17,7 +20,7 @@ export type AppEntry = {
 
 export type FileProblem = {
   path: string;
-  problem: 'not-json' | 'not-object' | 'missing' | 'not-string' | 'not-string-array' | 'unknown-key' | 'empty' | 'too-long';
+  problem: 'not-json' | 'not-object' | 'missing' | 'not-string' | 'not-string-array' | 'unknown-key' | 'empty' | 'too-long' | 'unknown-type';
   detail?: string;
 };
 
@@ -28,7 +31,7 @@ export class AccessFileError extends Error {
   }
 }
 
-const ENTRY_KEYS = new Set(['app', 'permissionSets', 'profiles', 'policy']);
+const ENTRY_KEYS = new Set(['app', 'type', 'permissionSets', 'profiles', 'policy']);
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -64,6 +67,10 @@ export function parseAccessFile(text: string): AppEntry[] {
       return value as string[];
     };
     const entry: AppEntry = { at, app: String(raw.app), permissionSets: list('permissionSets'), profiles: list('profiles') };
+    if (raw.type !== undefined) {
+      if (typeof raw.type === 'string' && (APP_KINDS as readonly string[]).includes(raw.type)) entry.type = raw.type as AppKind;
+      else problems.push({ path: `${at}.type`, problem: 'unknown-type', detail: `${JSON.stringify(raw.type)} for "${String(raw.app)}"; use ${APP_KINDS.map((k) => `"${k}"`).join(' or ')}` });
+    }
     // A name longer than the platform allows names nothing: refused here, before any matching.
     const tooLong = (path: string, name: string, kind: NameKind): void => {
       if (name.length > LONGEST_NAME[kind]) problems.push({ path, problem: 'too-long', detail: `${name.length} characters; at most ${LONGEST_NAME[kind]}` });

@@ -244,6 +244,12 @@ const ECA_POLICY_LEAVES: ReadonlyArray<[string, PolicyField]> = [
   ['sessionTimeoutInMinutes', 'sessionTimeout'],
 ];
 
+/** The metadata elements a restore compares with the snapshot (and puts back when they differ), for each kind of app. */
+export function restoredElements(kind: AppKind): string[] {
+  if (kind === 'external-client-app') return [...new Set(ECA_POLICY_LEAVES.map(([leaf]) => leaf))];
+  return [...OAUTH_CONFIG_LEAVES.map(([leaf]) => `oauthConfig.${leaf}`), ...POLICY_BLOCKS.map(([block]) => block)];
+}
+
 /** Every sequence in the Metadata API WSDL is alphabetical: no element list needed. */
 const WSDL_ORDER: readonly string[] = [];
 

@@ -69,6 +69,9 @@ export const CONNECTED_APP_METADATA_PATHS: Readonly<Record<PolicyField, string>>
 
 export type AppKind = 'connected-app' | 'external-client-app';
 
+/** Every kind of app, as --type and a desired-state entry's `type` spell them. */
+export const APP_KINDS: readonly AppKind[] = ['connected-app', 'external-client-app'];
+
 /** The files an External Client App's policy is spread over (see eca.ts). */
 export type EcaPart = 'eca' | 'ecaOauth' | 'ecaGlblOauth' | 'ecaOauthPlcy' | 'ecaPlcy' | 'ecaOauthSecurity';
 

@@ -88,6 +88,12 @@ export function findingSetup(f: Pick<Finding, 'ruleId' | 'app' | 'appType'>): st
   return list(`${f.ruleId}.fix.eca`).map((step) => step.split('%s').join(f.app ?? ''));
 }
 
+/** A finding's `setupSteps` in the --json result: its findingSetup steps, present only when there are some (an ECA). */
+export function setupStepsOf(f: Pick<Finding, 'ruleId' | 'app' | 'appType'>): { setupSteps?: string[] } {
+  const steps = findingSetup(f);
+  return steps.length > 0 ? { setupSteps: steps } : {};
+}
+
 /**
  * The rule's own fix steps (worded for connected apps) where some of these findings need them: none when every one is
  * about an External Client App that has its own steps (findingSetup), so an ECA-only report never says App Manager.

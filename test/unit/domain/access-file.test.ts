@@ -43,4 +43,18 @@ describe('desired-state file', () => {
     const text = JSON.stringify({ apps: [{ app: huge, permissionSets: ['P'.repeat(98), 'Fine'], profiles: ['Q'.repeat(256), 'R'.repeat(255)] }, { app: 'A'.repeat(97) }] });
     expect(problemsOf(text)).to.deep.equal(['$.apps[0].app too-long', '$.apps[0].permissionSets[0] too-long', '$.apps[0].profiles[0] too-long']);
   });
+
+  it('reads an entry\'s optional type, and refuses an unknown one naming the entry, its app and the accepted values', () => {
+    const entries = parseAccessFile(JSON.stringify({ apps: [{ app: 'Partner_Quoting', type: 'external-client-app' }, { app: 'Jenkins_CI', type: 'connected-app' }, { app: 'Slack' }] }));
+    expect(entries.map((e) => e.type)).to.deep.equal(['external-client-app', 'connected-app', undefined]);
+    try {
+      parseAccessFile(JSON.stringify({ apps: [{ app: 'Slack' }, { app: 'Partner_Quoting', type: 'eca' }, { app: 'X', type: 3 }] }));
+      expect.fail('expected an error');
+    } catch (error) {
+      expect(error).to.be.instanceOf(AccessFileError);
+      expect((error as AccessFileError).message).to.equal(
+        '$.apps[1].type: unknown-type ("eca" for "Partner_Quoting"; use "connected-app" or "external-client-app"); $.apps[2].type: unknown-type (3 for "X"; use "connected-app" or "external-client-app")'
+      );
+    }
+  });
 });

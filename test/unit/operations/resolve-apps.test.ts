@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { SfError } from '@salesforce/core';
 import { joinInventory } from '../../../src/domain/access/inventory.js';
+import type { InventoryApp } from '../../../src/domain/access/inventory.js';
 import { refuseOverLongNames, resolveAppLists, resolveApps, resolveDesiredTargets } from '../../../src/operations/resolve-apps.js';
 
 const record = (Id: string, Name: string) => ({ Id, Name, OptionsAllowAdminApprovedUsersOnly: false, RefreshTokenValidityPeriod: null, OptionsRefreshTokenValidityMetric: false, CreatedDate: null, LastModifiedDate: null });
@@ -53,5 +54,39 @@ describe('resolving names', () => {
     );
     expect(error.name).to.equal('DesiredStateConflictError');
     expect(error.message).to.include('Jenkins_CI: pkce is true in $.apps[0] ("Jenkins CI") but false in $.apps[4] ("jenkins_ci")');
+  });
+
+  describe('a name searched among one kind of app (--type, a file entry\'s type)', () => {
+    const eca: InventoryApp = { ...apps[1], kind: 'external-client-app', id: '0xI000000000001AAA', label: 'Partner Quoting', apiName: 'Partner_Quoting' };
+    const both = [...apps, eca];
+
+    it('says which app of the other kind the name is, and the --type that selects it', () => {
+      const error = thrown(() => resolveApps(both, ['Partner_Quoting'], 'connected-app'));
+      expect(error.name).to.equal('UnknownAppError');
+      expect(error.message).to.equal('No connected app in the org is named "Partner_Quoting".');
+      expect(error.actions?.[0]).to.equal(
+        '"Partner_Quoting" names no connected app; it is the external client app Partner_Quoting (0xI000000000001AAA). Use --type external-client-app (in a desired-state file, "type": "external-client-app"), or leave the type out.'
+      );
+      const other = thrown(() => resolveApps(both, ['Jenkins CI'], 'external-client-app'));
+      expect(other.message).to.equal('No external client app in the org is named "Jenkins CI".');
+      expect(other.actions?.[0]).to.include('it is the connected app Jenkins_CI (0H4000000000001AAA). Use --type connected-app');
+    });
+
+    it('suggests close matches among the kind searched only, and gives no hint without a type or for a name no app has', () => {
+      expect(thrown(() => resolveApps(both, ['Partner_Quotin'], 'connected-app')).actions?.join(' ')).to.not.include('Partner_Quoting');
+      const plain = thrown(() => resolveApps(both, ['Nope']));
+      expect(plain.message).to.equal('No connected app or External Client App in the org is named "Nope".');
+      expect(plain.actions?.join(' ')).to.not.include('--type');
+    });
+
+    it('uses each desired-state entry\'s own type', () => {
+      const targets = resolveDesiredTargets(both, [
+        { names: ['Partner_Quoting'], change: { ipRelaxation: 'ENFORCE' }, type: 'external-client-app' },
+        { names: ['Workato'], change: { ipRelaxation: 'ENFORCE' }, type: 'connected-app' },
+      ]);
+      expect(targets.map((t) => t.app.id)).to.deep.equal(['0xI000000000001AAA', '0H4000000000002AAA']);
+      const error = thrown(() => resolveDesiredTargets(both, [{ names: ['Partner_Quoting'], change: { ipRelaxation: 'ENFORCE' }, type: 'connected-app', source: '$.apps[0]' }]));
+      expect(error.actions?.[0]).to.include('it is the external client app Partner_Quoting');
+    });
   });
 });

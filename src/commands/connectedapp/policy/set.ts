@@ -2,10 +2,11 @@ import '../../../node-guard.js';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { appTypeFlag, requiredTargetOrg } from '../../../org-flags.js';
-import { parser } from '../../../flags.js';
+import { existingPath, parser } from '../../../flags.js';
 import { ConnectedAppCommand } from '../../../base-command.js';
 import { DESIRED_POLICY_KEYS, desiredPolicyFromJson, parseTimeout, toPolicyChange, type DesiredPolicy } from '../../../domain/policy/desired-policy.js';
 import type { PolicyChange } from '../../../domain/policy/policy-edit.js';
+import type { AppKind } from '../../../domain/policy/policy.js';
 import { parseRefreshTokenFlag, type RefreshTokenPolicy } from '../../../domain/policy/refresh-token.js';
 import { PolicyError } from '../../../domain/policy/policy-error.js';
 import { readAccessFile } from '../../../operations/access-input.js';
@@ -69,7 +70,7 @@ export default class ConnectedAppPolicySet extends ConnectedAppCommand<Connected
     'assign-profile': Flags.string({ multiple: true, summary: messages.getMessage('flags.assign-profile.summary') }),
     force: Flags.boolean({ summary: messages.getMessage('flags.force.summary') }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
-    file: Flags.file({ char: 'f', exists: true, summary: messages.getMessage('flags.file.summary') }),
+    file: Flags.file({ char: 'f', parse: existingPath('file'), summary: messages.getMessage('flags.file.summary') }),
     check: Flags.boolean({ summary: messages.getMessage('flags.check.summary'), dependsOn: ['file'] }),
   };
 
@@ -95,15 +96,17 @@ export default class ConnectedAppPolicySet extends ConnectedAppCommand<Connected
   }
 
   private render(results: AppPolicyResult[]): void {
+    // An app that changed nothing says why under the table, once: a reason is a sentence, too long for a cell.
     const rows = results.flatMap((r) =>
       r.changes.length
         ? r.changes.map((c) => ({ app: r.app, setting: settingLabel(c.field), before: c.before ?? '', after: c.after ?? '', status: statusText(r) }))
-        : [{ app: r.app, setting: '', before: '', after: r.message ?? '', status: statusText(r) }]
+        : [{ app: r.app, setting: '', before: '', after: r.message ? messages.getMessage('after.seeBelow') : '', status: statusText(r) }]
     );
     this.table({
       data: rows,
       columns: (['app', 'setting', 'before', 'after', 'status'] as const).map((key) => ({ key, name: messages.getMessage(`column.${key}`) })),
     });
+    for (const r of results) if (!r.changes.length && r.message) this.log(messages.getMessage('reason', [r.app, r.message]));
   }
 
   private finish(result: ConnectedAppPolicySetResult, mode: 'write' | 'dry-run' | 'check', file: string | undefined): ConnectedAppPolicySetResult {
@@ -140,6 +143,7 @@ type SetFlags = {
   pkce?: boolean;
   'refresh-token-rotation'?: boolean;
   file?: string;
+  type?: AppKind;
 };
 
 /** The apps and changes asked for, from the flags (parsed by their definitions) or the file; every value validated before any request. */
@@ -153,9 +157,9 @@ async function desiredChanges(flags: SetFlags): Promise<DesiredEntry[]> {
   const anySetting = DESIRED_POLICY_KEYS.some((key) => fromFlags[key] !== undefined) || flags['refresh-token'] !== undefined || flags['session-timeout'] !== undefined;
   if (flags.file) {
     if (anySetting || flags.name?.length) throw messages.createError('error.FileWithFlags', [], [], EXIT.usage);
-    const entries = (await readAccessFile(flags.file)).filter((e) => e.policy);
+    const entries = (await readAccessFile(flags.file, flags.type)).filter((e) => e.policy);
     try {
-      return entries.map((e) => ({ names: [e.app], change: toPolicyChange(desiredPolicyFromJson(e.policy ?? {})), source: e.at }));
+      return entries.map((e) => ({ names: [e.app], change: toPolicyChange(desiredPolicyFromJson(e.policy ?? {})), source: e.at, ...(e.type ? { type: e.type } : {}) }));
     } catch (error) {
       throw error instanceof PolicyError ? policySfError(error) : error;
     }
