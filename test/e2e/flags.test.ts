@@ -39,6 +39,9 @@ const CASES: Case[] = [
   { command: 'unassign', flag: 'file', value: `${NOWHERE}.json`, forms: RELATIVE_PATH },
   { command: 'policy set', flag: 'file', value: `${NOWHERE}.json`, forms: RELATIVE_PATH },
   { command: 'usage', flag: 'archive-dir', value: NOWHERE, forms: RELATIVE_PATH },
+  { command: 'audit', flag: 'source-dir', value: NOWHERE, forms: RELATIVE_PATH },
+  { command: 'audit', flag: 'archive-dir', value: NOWHERE, forms: RELATIVE_PATH },
+  { command: 'audit', flag: 'baseline', value: `${NOWHERE}.json`, forms: RELATIVE_PATH },
   { command: 'migrate', other: ['--output-dir', join(mkdtempSync(join(tmpdir(), 'ca-flags-')), 'eca')], flag: 'source-dir', value: NOWHERE, forms: RELATIVE_PATH, offline: true },
 ];
 

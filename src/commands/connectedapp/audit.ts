@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Messages, type Connection, type Org } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { appTypeFlag, optionalTargetOrg } from '../../org-flags.js';
-import { parser } from '../../flags.js';
+import { existingPath, parser } from '../../flags.js';
 import type { AppKind } from '../../domain/policy/policy.js';
 import { ConnectedAppCommand } from '../../base-command.js';
 import { EXIT, errorCodesSection } from '../../exit-codes.js';
@@ -64,13 +64,14 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
   public static readonly flags = {
     'target-org': optionalTargetOrg(),
     'api-version': Flags.orgApiVersion(),
-    'source-dir': Flags.directory({ char: 'd', multiple: true, exists: true, summary: messages.getMessage('flags.source-dir.summary') }),
+    // Not `exists: true` (exit 1, oclif's message): a missing path is wrong usage, exit 2, with the next step.
+    'source-dir': Flags.directory({ char: 'd', multiple: true, parse: existingPath('directory'), summary: messages.getMessage('flags.source-dir.summary') }),
     name: Flags.string({ char: 'n', multiple: true, summary: messages.getMessage('flags.name.summary') }),
     type: appTypeFlag(messages.getMessage('flags.type.summary')),
     rule: ruleFlag({ multiple: true, summary: messages.getMessage('flags.rule.summary') }),
     'exclude-rule': ruleFlag({ multiple: true, summary: messages.getMessage('flags.exclude-rule.summary') }),
     'fail-on': Flags.option({ options: SEVERITIES, summary: messages.getMessage('flags.fail-on.summary') })(),
-    baseline: Flags.file({ exists: true, summary: messages.getMessage('flags.baseline.summary') }),
+    baseline: Flags.file({ parse: existingPath('file'), summary: messages.getMessage('flags.baseline.summary') }),
     'write-baseline': Flags.file({ summary: messages.getMessage('flags.write-baseline.summary') }),
     'result-format': Flags.option({
       char: 'r',
@@ -90,7 +91,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     'unused-days': Flags.integer({ min: 1, max: 3650, default: 90, summary: messages.getMessage('flags.unused-days.summary') }),
     'broad-profile-users': Flags.integer({ min: 1, default: 200, summary: messages.getMessage('flags.broad-profile-users.summary') }),
     'event-log-days': Flags.integer({ min: 0, max: 30, default: 7, summary: messages.getMessage('flags.event-log-days.summary') }),
-    'archive-dir': Flags.directory({ exists: true, summary: messages.getMessage('flags.archive-dir.summary') }),
+    'archive-dir': Flags.directory({ parse: existingPath('directory'), summary: messages.getMessage('flags.archive-dir.summary') }),
   };
 
   public async run(): Promise<ConnectedAppAuditResult> {
