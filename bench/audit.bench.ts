@@ -281,7 +281,7 @@ for (const size of SIZES) {
   const inside = rows.find((r) => r.apps === size && r.label.startsWith('sf connectedapp audit, inside sf'));
   const floor = rows.find((r) => r.apps === size && r.label.startsWith(`sf's floor: sf org display`));
   if (inside?.rssMb != null && floor?.rssMb != null) {
-    out.push(`plugin's share of the peak inside sf at ${size} apps: ${inside.rssMb.toFixed(0)} MB (audit) − ${floor.rssMb.toFixed(0)} MB (sf org display) = ${(inside.rssMb - floor.rssMb).toFixed(0)} MB`);
+    out.push(`plugin's share of the peak inside sf at ${size} apps: ${inside.rssMb.toFixed(0)} MB (audit) − ${floor.rssMb.toFixed(0)} MB (sf org display) = ${Math.round(inside.rssMb) - Math.round(floor.rssMb)} MB`);
   }
 }
 // The goals fail the run (exit 1), so that a change that loses them shows: over the request budget, or over the
