@@ -10,15 +10,25 @@
  * A second baseline is a retrieve-based tool (`sf project retrieve start -m ConnectedApp`): one Metadata API retrieve,
  * polled once a second until done, plus the same token query.
  *
+ * --through-sf: the plugin's org audit is also run inside the real sf CLI (bench/sf-plugin.ts: packed, installed from
+ * the tarball into the pinned sf under a temporary HOME, logged in to the emulator as a loopback org), with sf's own
+ * floor beside it (`sf org display` and `sf --version` against the same org), so the plugin's share shows. The RSS
+ * goal holds there too. --runs N runs every measured command N times (alternating) and reports the median.
+ * Peak RSS is that of the command's whole process tree (test/e2e/peak-rss.ts).
+ *
  *   npm run bench:audit [-- --latency 50 --per-record 0.05 --per-kb 0.08 --sizes 100,1000,5000]
+ *   npm run bench:audit -- --sizes 5000 --plugin-only --through-sf --runs 3
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateScenario, start, type Emulator } from '../test/emulator/index.js';
-import { ensureBuilt, ownRequests, runCli } from '../test/e2e/harness.js';
+import { ensureBuilt, ownRequests, runCli, type CliRun } from '../test/e2e/harness.js';
+import { samplePeakRss } from '../test/e2e/peak-rss.js';
+import { runSf, SfProcessTracker } from '../test/smoke/sf-cli.js';
 import { serializeXml } from '../test/emulator/xml.js';
 import { writeLatestRun } from './results-file.js';
+import { installPackedPlugin, type InstalledPlugin } from './sf-plugin.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,9 +38,11 @@ const LATENCY_MS = Number(arg('latency', '50'));
 const PER_RECORD_MS = Number(arg('per-record', '0.05'));
 const PER_KB_MS = Number(arg('per-kb', '0.08'));
 const SIZES = arg('sizes', '100,1000,5000').split(',').map(Number);
+const RUNS = Number(arg('runs', '1'));
 const MB = 1024 * 1024;
 
-type Row = { label: string; apps: number; requests: number; budget: number | null; seconds: number; rssMb: number | null; rssGoalMb?: number };
+/** `floor`: sf's own memory floor, not an audit (no ratio against it). `rssRunsMb`/`secondsRuns`: every run's figure when the row is a median of several. */
+type Row = { label: string; apps: number; requests: number; budget: number | null; seconds: number; rssMb: number | null; rssGoalMb?: number; floor?: boolean; rssRunsMb?: Array<number | null>; secondsRuns?: number[] };
 
 /** Peak RSS goals of the plugin's org audit (issue #18): at 5,000 apps under 250 MB. */
 const RSS_GOAL_MB: Readonly<Record<number, number>> = { 5000: 250 };
@@ -44,13 +56,87 @@ async function org(apps: number): Promise<Emulator> {
   });
 }
 
-async function pluginAudit(apps: number): Promise<Row> {
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** One measured run of a command: its own requests, wall time and peak RSS. */
+type Measured = { requests: number; seconds: number; rssMb: number | null };
+
+/** The median row of several runs (the most requests any run made, for the budget). */
+function medianRow(base: Omit<Row, 'requests' | 'seconds' | 'rssMb'>, runs: Measured[]): Row {
+  const rss = runs.map((r) => r.rssMb);
+  const measured = rss.filter((r): r is number => r !== null);
+  return {
+    ...base,
+    requests: Math.max(...runs.map((r) => r.requests)),
+    seconds: median(runs.map((r) => r.seconds)),
+    rssMb: measured.length === rss.length ? median(measured) : null,
+    ...(runs.length > 1 ? { rssRunsMb: rss, secondsRuns: runs.map((r) => r.seconds) } : {}),
+  };
+}
+
+/** The plugin's audit through bin/run.js (the plugin as its own CLI). */
+async function pluginAudit(emulator: Emulator): Promise<Measured> {
+  const run: CliRun = await runCli(['connectedapp', 'audit'], { emulator, timeoutMs: 600_000 });
+  if (run.exitCode !== 0) throw new Error(`audit failed (${run.exitCode}): ${run.stderr.slice(0, 500)}`);
+  return { requests: ownRequests(run).length, seconds: run.ms / 1000, rssMb: run.peakRssBytes === null ? null : run.peakRssBytes / MB };
+}
+
+const SF_ALIAS = 'bench-audit-org';
+const tracker = new SfProcessTracker();
+
+/** Logs the sf of `plugin` in to the emulator as a loopback org (what the smoke test does), under SF_ALIAS. */
+async function sfLogin(plugin: InstalledPlugin, emulator: Emulator): Promise<void> {
+  const env = { ...plugin.env, SF_ACCESS_TOKEN: emulator.accessToken };
+  const login = await runSf(plugin.sf, ['org', 'login', 'access-token', '--instance-url', emulator.url, '--no-prompt', '--alias', SF_ALIAS, '--json'], { env, cwd: plugin.home, tracker });
+  if (login.exitCode !== 0) throw new Error(`sf org login access-token failed (${login.exitCode}): ${login.stderr.slice(0, 500)}`);
+}
+
+/** `sf <args>` against the logged-in emulator, with its process tree's peak RSS and its requests. */
+async function sfRun(plugin: InstalledPlugin, emulator: Emulator, args: string[]): Promise<Measured> {
+  const first = emulator.requests.length;
+  let sampler: ReturnType<typeof samplePeakRss> | undefined;
+  const run = await runSf(plugin.sf, args, { env: plugin.env, cwd: plugin.home, tracker, timeoutMs: 600_000, onSpawn: (pid) => { sampler = samplePeakRss(pid); } });
+  sampler?.stop();
+  if (run.exitCode !== 0) throw new Error(`${run.command} failed (${run.exitCode}): ${run.stderr.slice(0, 500)}`);
+  // Entries are logged when a response finishes; let any last one land.
+  await new Promise((r) => setImmediate(r));
+  const peak = sampler?.peak() ?? null;
+  return { requests: ownRequests({ requests: emulator.requests.slice(first) }).length, seconds: run.ms / 1000, rssMb: peak === null ? null : peak.bytes / MB };
+}
+
+/**
+ * The plugin's org audit at one size, `RUNS` times: through bin/run.js and, with an installed sf, inside sf beside
+ * sf's floor (`sf org display`, `sf --version`), the commands alternating so machine load falls on all alike.
+ */
+async function pluginRows(apps: number, plugin: InstalledPlugin | undefined): Promise<Row[]> {
   const emulator = await org(apps);
   try {
-    const run = await runCli(['connectedapp', 'audit'], { emulator, timeoutMs: 600_000 });
-    if (run.exitCode !== 0) throw new Error(`audit failed (${run.exitCode}): ${run.stderr.slice(0, 500)}`);
-    const own = ownRequests(run);
-    return { label: 'sf connectedapp audit', apps, requests: own.length, budget: requestBudget(apps), seconds: run.ms / 1000, rssMb: run.peakRssBytes === null ? null : run.peakRssBytes / MB, rssGoalMb: RSS_GOAL_MB[apps] };
+    if (plugin) await sfLogin(plugin, emulator);
+    const bin: Measured[] = [];
+    const viaSf: Measured[] = [];
+    const display: Measured[] = [];
+    const version: Measured[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      bin.push(await pluginAudit(emulator));
+      if (!plugin) continue;
+      viaSf.push(await sfRun(plugin, emulator, ['connectedapp', 'audit', '--target-org', SF_ALIAS, '--json']));
+      display.push(await sfRun(plugin, emulator, ['org', 'display', '--target-org', SF_ALIAS, '--json']));
+      version.push(await sfRun(plugin, emulator, ['--version']));
+    }
+    const goal = { budget: requestBudget(apps), rssGoalMb: RSS_GOAL_MB[apps] };
+    const rows = [medianRow({ label: 'sf connectedapp audit', apps, ...goal }, bin)];
+    if (plugin) {
+      rows.push(
+        medianRow({ label: `sf connectedapp audit, inside sf ${plugin.sf.version}`, apps, ...goal }, viaSf),
+        medianRow({ label: `sf's floor: sf org display (sf ${plugin.sf.version})`, apps, budget: null, floor: true }, display),
+        medianRow({ label: `sf's floor: sf --version (sf ${plugin.sf.version})`, apps, budget: null, floor: true }, version)
+      );
+    }
+    return rows;
   } finally {
     await emulator.stop();
   }
@@ -168,11 +254,18 @@ await ensureBuilt();
 const rows: Row[] = [];
 // --plugin-only: the plugin's org audit alone (memory and request figures at a size, without the baselines).
 const pluginOnly = process.argv.includes('--plugin-only');
-for (const size of SIZES) {
-  rows.push(await pluginAudit(size));
-  if (!pluginOnly) rows.push(await sequentialReader(size), await retrieveBaseline(size));
+const work = mkdtempSync(join(tmpdir(), 'bench-audit-sf-'));
+try {
+  const plugin = process.argv.includes('--through-sf') ? await installPackedPlugin(work, tracker, (l) => { console.error(l); }) : undefined;
+  for (const size of SIZES) {
+    rows.push(...(await pluginRows(size, plugin)));
+    if (!pluginOnly) rows.push(await sequentialReader(size), await retrieveBaseline(size));
+  }
+  if (!pluginOnly) rows.push(await sourceAudit(1000));
+} finally {
+  tracker.killLeftovers();
+  rmSync(work, { recursive: true, force: true });
 }
-if (!pluginOnly) rows.push(await sourceAudit(1000));
 
 const out = [
   `audit benchmark: latency ${LATENCY_MS} ms per request + ${PER_RECORD_MS} ms per record + ${PER_KB_MS} ms per KB; generated orgs with 2,000 permission sets, 20,000 OAuth tokens and a week of event logs (20 MB)`,
@@ -180,6 +273,17 @@ const out = [
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map((r) => `| ${r.label} | ${r.apps} | ${r.requests} | ${r.budget ?? '—'} | ${r.seconds.toFixed(2)} | ${r.rssMb === null ? '—' : r.rssMb.toFixed(0)} | ${r.rssGoalMb ?? '—'} |`),
 ];
+if (RUNS > 1) out.push(`medians of ${RUNS} runs (alternating); every run's peak RSS (MB) and wall time (s):`);
+for (const r of rows.filter((row) => row.rssRunsMb)) {
+  out.push(`- ${r.label} at ${r.apps} apps: ${r.rssRunsMb!.map((m) => (m === null ? '—' : m.toFixed(0))).join(', ')} MB; ${r.secondsRuns!.map((t) => t.toFixed(2)).join(', ')} s`);
+}
+for (const size of SIZES) {
+  const inside = rows.find((r) => r.apps === size && r.label.startsWith('sf connectedapp audit, inside sf'));
+  const floor = rows.find((r) => r.apps === size && r.label.startsWith(`sf's floor: sf org display`));
+  if (inside?.rssMb != null && floor?.rssMb != null) {
+    out.push(`plugin's share of the peak inside sf at ${size} apps: ${inside.rssMb.toFixed(0)} MB (audit) − ${floor.rssMb.toFixed(0)} MB (sf org display) = ${Math.round(inside.rssMb) - Math.round(floor.rssMb)} MB`);
+  }
+}
 // The goals fail the run (exit 1), so that a change that loses them shows: over the request budget, or over the
 // peak RSS goal (or no RSS measured where there is a goal).
 const missed = rows.flatMap((r) => [
@@ -188,7 +292,7 @@ const missed = rows.flatMap((r) => [
 ]);
 for (const size of SIZES) {
   const plugin = rows.find((r) => r.apps === size && r.budget !== null);
-  for (const baseline of rows.filter((r) => r.apps === size && r.budget === null)) {
+  for (const baseline of rows.filter((r) => r.apps === size && r.budget === null && !r.floor)) {
     if (plugin) out.push(`ratio ${baseline.label.replace(/^baseline: /, '')} / plugin at ${size} apps: ${(baseline.requests / plugin.requests).toFixed(1)}× requests, ${(baseline.seconds / plugin.seconds).toFixed(1)}× wall time`);
   }
 }

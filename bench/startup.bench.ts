@@ -14,12 +14,12 @@
  * The sf CLI is the pinned one the smoke test uses (.sf-cli-cache/, installed on first use). Everything runs in a
  * temporary HOME, so the developer's own sf state is neither read nor changed.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../test/e2e/harness.js';
-import { ensureSfCli, runSf, sfEnv, SfProcessTracker } from '../test/smoke/sf-cli.js';
+import { runSf, SfProcessTracker } from '../test/smoke/sf-cli.js';
+import { installPackedPlugin } from './sf-plugin.js';
 
 /** `fails`: the run is expected to fail with this text (the command loaded, parsed its flags, stopped). */
 type Case = { name: string; args: string[]; fails?: RegExp };
@@ -47,37 +47,12 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** `npm pack` of the working tree (prepack builds lib/ and writes the manifest) into a fresh folder; the .tgz path. */
-async function pack(into: string): Promise<string> {
-  mkdirSync(into, { recursive: true });
-  const npmCli = process.env.npm_execpath;
-  const [file, args] = npmCli !== undefined && /npm-cli\.c?js$/.test(npmCli) ? [process.execPath, [npmCli]] : ['npm', []];
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(file, [...args, 'pack', '--pack-destination', into, '--loglevel', 'error'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('error', reject);
-    child.on('close', (code) => { code === 0 ? resolve() : reject(new Error(`npm pack failed (exit ${String(code)})`)); });
-  });
-  const tgz = readdirSync(into).find((f) => f.endsWith('.tgz'));
-  if (tgz === undefined) throw new Error(`npm pack wrote no tarball into ${into}`);
-  return join(into, tgz);
-}
-
 async function main(): Promise<void> {
   const runs = option('runs', 9);
   const tracker = new SfProcessTracker();
   const work = mkdtempSync(join(tmpdir(), 'bench-startup-'));
   try {
-    const sf = await ensureSfCli({ log: (l) => { console.log(l); }, tracker });
-    const tgz = await pack(join(work, 'pack'));
-    const home = join(work, 'home');
-    // sf asks before installing an unsigned plugin; the allow list (in sf's config dir) answers for it.
-    mkdirSync(join(home, '.config', 'sf'), { recursive: true });
-    const url = `file://${tgz}`;
-    writeFileSync(join(home, '.config', 'sf', 'unsignedPluginAllowList.json'), JSON.stringify([url, 'plugin-connectedapp']));
-    const env = sfEnv(home, tracker);
-    console.log(`sf ${sf.version}, Node ${process.versions.node}; installing ${url}`);
-    const install = await runSf(sf, ['plugins', 'install', url], { env, cwd: home, tracker, timeoutMs: 600_000 });
-    if (install.exitCode !== 0) throw new Error(`sf plugins install failed (exit ${install.exitCode}):\n${install.stderr}`);
+    const { sf, home, env } = await installPackedPlugin(work, tracker, (l) => { console.log(l); });
 
     const times = new Map<string, number[]>(CASES.map((c) => [c.name, []]));
     // One warm-up of each (file-system cache), then alternate the cases so machine load hits them alike.

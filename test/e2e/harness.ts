@@ -9,11 +9,12 @@
  *   expect(run.requests.filter((r) => r.soql)).to.have.length(...);
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Emulator, RequestLogEntry } from '../emulator/index.js';
+import { samplePeakRss } from './peak-rss.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -65,7 +66,7 @@ export type CliRun = {
   /** The emulator requests made while the CLI ran. */
   requests: RequestLogEntry[];
   ms: number;
-  /** Peak resident memory of the CLI process (VmHWM, sampled from /proc while it ran); null where /proc is absent. */
+  /** Peak resident memory of the CLI's process tree (test/e2e/peak-rss.ts: VmHWM sampled from /proc); null where /proc is absent. */
   peakRssBytes: number | null;
 };
 
@@ -132,16 +133,13 @@ export async function runCli(args: string[], options: RunCliOptions): Promise<Cl
     const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolvePromise, reject) => {
       const [file, fileArgs] = options.tty ? ['script', ['-qfec', [process.execPath, ...argv].map(shellQuote).join(' '), '/dev/null']] : [process.execPath, argv];
       const child = spawn(file, fileArgs, { cwd, env: cliEnv(home, emulator, options.env), stdio: ['pipe', 'pipe', 'pipe'] });
-      // VmHWM is the process's own peak so far, so sampling until it exits catches the true peak.
-      const sampler = setInterval(() => {
-        try {
-          const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid ?? 0}/status`, 'utf8'))?.[1];
-          if (kb) peakRssBytes = Math.max(peakRssBytes ?? 0, Number(kb) * 1024);
-        } catch {
-          // the process has exited, or there is no /proc
-        }
-      }, 20);
-      child.on('exit', () => { clearInterval(sampler); });
+      // VmHWM is each process's own peak so far, so sampling until it exits catches the true peak (of the whole
+      // tree: under script(1) the CLI is a grandchild).
+      const sampler = samplePeakRss(child.pid);
+      child.on('exit', () => {
+        sampler.stop();
+        peakRssBytes = sampler.peak()?.bytes ?? null;
+      });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -232,14 +232,17 @@ function commandLine(pid: number): string {
   }
 }
 
-type SpawnOptions = { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; tracker?: SfProcessTracker; shell?: boolean };
+type SpawnOptions = { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; tracker?: SfProcessTracker; shell?: boolean; onSpawn?: (pid: number) => void };
 
 /** Spawns asynchronously (the emulator may be serving from this same process), records the pid, kills on timeout. */
 async function spawnTracked(file: string, args: string[], options: SpawnOptions): Promise<{ exitCode: number; stdout: string; stderr: string; ms: number }> {
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], shell: options.shell ?? false });
-    if (child.pid !== undefined) options.tracker?.pids.add(child.pid);
+    if (child.pid !== undefined) {
+      options.tracker?.pids.add(child.pid);
+      options.onSpawn?.(child.pid);
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -271,10 +274,12 @@ export type RunSfOptions = {
   tracker?: SfProcessTracker;
   /** Kill sf after this long (default 2 minutes). */
   timeoutMs?: number;
+  /** Called with sf's process id once it is started (e.g. to sample its memory: test/e2e/peak-rss.ts). */
+  onSpawn?: (pid: number) => void;
 };
 
 /** Runs `sf <args>` (the cached CLI under the current Node) asynchronously. */
 export async function runSf(cli: Pick<SfCliInstall, 'runJs'>, args: string[], options: RunSfOptions): Promise<SfRun> {
-  const run = await spawnTracked(process.execPath, [cli.runJs, ...args], { cwd: options.cwd, env: options.env, timeoutMs: options.timeoutMs ?? 120_000, tracker: options.tracker });
+  const run = await spawnTracked(process.execPath, [cli.runJs, ...args], { cwd: options.cwd, env: options.env, timeoutMs: options.timeoutMs ?? 120_000, tracker: options.tracker, onSpawn: options.onSpawn });
   return { ...run, json: parseEnvelope(run.stdout), command: `sf ${args.join(' ')}` };
 }
