@@ -14,10 +14,10 @@
  * The sf CLI is the pinned one the smoke test uses (.sf-cli-cache/, installed on first use). Everything runs in a
  * temporary HOME, so the developer's own sf state is neither read nor changed.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../test/e2e/harness.js';
+import { writeLatestRun } from './results-file.js';
 import { runSf, SfProcessTracker } from '../test/smoke/sf-cli.js';
 import { installPackedPlugin } from './sf-plugin.js';
 
@@ -81,9 +81,8 @@ async function main(): Promise<void> {
     const load = loadavg().map((l) => l.toFixed(1)).join(' ');
     console.log(['', ...lines, '', `load average ${load}, ${cpus().length} CPUs`].join('\n'));
     if (process.argv.includes('--write')) {
+      // Between markers (results-file.ts): the breakdown sections appended below, and the earlier runs, stay.
       const doc = [
-        '# Start-up benchmark results',
-        '',
         `Command: \`npm run bench:startup -- --runs ${runs} --write\` (= \`node --import tsx bench/startup.bench.ts\`). The plugin is packed`,
         `(\`npm pack\`) and installed from the tarball into the pinned real sf ${sf.version} (\`sf plugins install file://…tgz\`) in a`,
         `temporary HOME; each command runs ${runs} times after one warm-up, alternating, under Node ${process.versions.node}.`,
@@ -91,9 +90,8 @@ async function main(): Promise<void> {
         `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${load}, ${cpus().length} CPUs (shared with other engineers' work).`,
         '',
         ...lines,
-        '',
       ];
-      writeFileSync(join(REPO_ROOT, 'bench', 'results', 'startup.md'), doc.join('\n'));
+      writeLatestRun('startup', 'Start-up benchmark results', doc);
     }
     if (ratio > TARGET_RATIO) process.exitCode = 1;
   } finally {
