@@ -15,7 +15,7 @@ import type { SourceCoverage } from '../../domain/coverage.js';
 import { RegisterError, withRegister, type AppRegister } from '../../domain/audit/register.js';
 import { BENCHMARKS, findingControls, type ControlId, type ControlResult } from '../../domain/audit/benchmark.js';
 import { AUDIT_FORMATS } from '../../renderers/formats.js';
-import { auditErrorToSfError, findingMessage, formatRuleList, ruleCommands, ruleTitle, setupStepsOf } from '../../renderers/audit/rule-docs.js';
+import { auditErrorToSfError, findingCommands, findingMessage, formatRuleList, ruleTitle, setupStepsOf } from '../../renderers/audit/rule-docs.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-connectedapp', 'connectedapp.audit');
@@ -170,7 +170,7 @@ export default class ConnectedAppAudit extends ConnectedAppCommand<ConnectedAppA
     const result: ConnectedAppAuditResult = {
       mode: inventory.mode,
       summary: report.summary,
-      findings: kept.map((f) => ({ ...f, title: ruleTitle(f.ruleId), message: findingMessage(f), commands: ruleCommands(f.ruleId, f.app, f), ...setupStepsOf(f), controls: findingControls(f) })),
+      findings: kept.map((f) => ({ ...f, title: ruleTitle(f.ruleId), message: findingMessage(f), commands: findingCommands(f), ...setupStepsOf(f), controls: findingControls(f) })),
       suppressed: suppressed.length,
       notEvaluated: audit.notEvaluated,
       coverage: inventory.coverage,
